@@ -239,15 +239,20 @@ public final class TimeDriver implements Driver {
     /**
      * Every worker is idle and the clock is paused: nothing can happen until the next deadline,
      * so jump to it (Tokio's auto-advance). I/O is polled first: an event that makes work wins.
+     * A far deadline sits in a higher level's slot; the jumps go slot by slot (one per level at
+     * most) until a timer fires, so one idle park reaches the deadline.
      */
     private void autoAdvance(long nextTick, boolean runtimeIdle) {
         inner.park(0, runtimeIdle);
         if (turn() > 0) {
             return;
         }
-        source.autoAdvanceTo(originNanos + nextTick * NANOS_PER_TICK);
-        if (turn() > 0) {
-            increment(TIMER_WAKEUPS);
+        for (long next = nextTick; next != TimingWheel.NONE; next = wheel.nextExpiration()) {
+            source.autoAdvanceTo(originNanos + next * NANOS_PER_TICK);
+            if (turn() > 0) {
+                increment(TIMER_WAKEUPS);
+                return;
+            }
         }
     }
 
@@ -289,7 +294,7 @@ public final class TimeDriver implements Driver {
             if (e.slot != TimerEntry.NOT_LINKED) {
                 wheel.remove(e);
             }
-            if ((s & TimerEntry.CANCELLED) != 0) {
+            if (TimerEntry.isCancelledLive(s)) {
                 cancelled++;
             } else if (TimerEntry.isLive(s)) {
                 wheel.insert(e, s & TimerEntry.DEADLINE_MASK);
@@ -325,13 +330,15 @@ public final class TimeDriver implements Driver {
     private int fireOrRefile(TimerEntry e, long nowTick) {
         for (;;) {
             long s = e.stateVolatile();
-            if (!TimerEntry.isLive(s) || (s & TimerEntry.QUEUED) != 0) {
-                return 0;                                    // cancelled or re-armed: the inbox has it
+            if (!TimerEntry.isLive(s)) {
+                return 0;                                    // cancelled: the inbox has it
             }
             long deadline = s & TimerEntry.DEADLINE_MASK;
             if (deadline > nowTick) {
-                wheel.insert(e, deadline);                   // cascade down, or a deadline moved later
-                return 0;
+                if ((s & TimerEntry.QUEUED) == 0) {
+                    wheel.insert(e, deadline);               // cascade down, or a deadline moved later
+                }
+                return 0;                                    // queued: the inbox files it
             }
             if (e.tryFire(s)) {
                 Waker waker = e.firedWaker();

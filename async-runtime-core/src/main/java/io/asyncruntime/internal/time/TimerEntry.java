@@ -22,22 +22,24 @@ import java.lang.invoke.VarHandle;
  *   bits 0..47  DEADLINE   the deadline in driver ticks (ms), meaningful while live
  *   bit  48     QUEUED     the entry sits in the driver's inbox: the driver will look at it again
  *   bit  49     ELAPSED    not armed: never armed yet, or fired (the deadline passed)
- *   bit  50     CANCELLED  terminal: the owner dropped it
+ *   bit  50     CANCELLED  terminal: the owner dropped it (with ELAPSED: after it had fired)
  * </pre>
  * An entry is <em>live</em> when neither ELAPSED nor CANCELLED is set. Invariants:
  * <ul>
+ *   <li>QUEUED is set only by a CAS that finds it clear, and whoever does that pushes the entry
+ *       onto the inbox, once; only the driver clears it, when it takes the entry off the inbox.
+ *       So an entry is in the inbox at most once and {@link #inboxNext} has one writer at a
+ *       time.</li>
  *   <li>A live entry without QUEUED is filed in the wheel, or is being filed by the driver that
- *       just took it from the inbox. So the driver will meet it again at its (filed) slot.</li>
- *   <li>ELAPSED and QUEUED are never set together: the driver fires only a live, unqueued entry.</li>
- *   <li>Only the owner sets QUEUED, and then pushes the entry onto the inbox exactly once; only
- *       the driver clears it, when it takes the entry off the inbox. So an entry is in the inbox
- *       at most once, and {@link #inboxNext} has one writer at a time.</li>
+ *       just took it off the inbox: the driver will meet it again at its slot.</li>
  * </ul>
- * Races resolved by the CAS: fire vs cancel (one wins; a cancel that loses sees ELAPSED and
- * does nothing), fire vs re-arm (a re-arm that wins moves the deadline and the driver re-files;
- * one that loses re-queues the entry as a fresh registration), re-arm later vs the driver filing
- * (lazy: only the deadline changes; the driver re-files when it reaches the old slot, which is
- * never later than the new deadline).
+ * Races resolved by the CAS: fire vs cancel (one wins; a cancel that loses records
+ * ELAPSED|CANCELLED and is not counted as a cancellation), fire vs re-arm (a re-arm that wins
+ * moves the deadline and the driver re-files or fires by the new one; one that loses re-arms a
+ * fired entry), re-arm later vs the driver filing (lazy: only the deadline changes; the driver
+ * re-files when it reaches the old slot, which is never later than the new deadline). The driver
+ * fires a due entry it meets in a slot even while it is queued (the owner moved it earlier), so
+ * a turn never skips a timer that is due by both its old and its new deadline.
  */
 public class TimerEntry {
 
@@ -105,25 +107,17 @@ public class TimerEntry {
         long tick = driver.deadlineTick(deadlineNanos);
         long s;
         long next;
-        boolean push;
         do {
             s = (long) STATE.getVolatile(this);
             if ((s & CANCELLED) != 0) {
                 throw new IllegalStateException("a cancelled timer entry cannot be re-armed");
             }
-            boolean live = (s & ELAPSED) == 0;
-            if (live && (s & QUEUED) != 0) {
-                next = tick | QUEUED;                        // driver will read the new deadline
-                push = false;
-            } else if (live && tick >= (s & DEADLINE_MASK)) {
-                next = tick;                                 // later: lazy, re-filed at the old slot
-                push = false;
-            } else {
-                next = tick | QUEUED;                        // fresh arm or earlier: driver must act
-                push = true;
-            }
+            boolean lazy = isLive(s) && (s & QUEUED) == 0 && tick >= (s & DEADLINE_MASK);
+            // Queued: the driver reads the new deadline when it takes the entry off the inbox.
+            // Later than a filed deadline: lazy, re-filed at the old slot. Else the driver must act.
+            next = lazy ? tick : tick | QUEUED;
         } while (!STATE.compareAndSet(this, s, next));
-        if (push) {
+        if ((s & QUEUED) == 0 && (next & QUEUED) != 0) {
             driver.enqueue(this, tick);
         }
     }
@@ -160,26 +154,20 @@ public class TimerEntry {
     public final void cancelTimer() {
         long s;
         long next;
-        boolean push;
         do {
             s = (long) STATE.getVolatile(this);
             if ((s & CANCELLED) != 0) {
                 return;
             }
-            if ((s & ELAPSED) != 0) {
-                next = CANCELLED;                            // not in the driver: nothing to unlink
-                push = false;
-            } else {
-                next = CANCELLED | QUEUED;
-                push = (s & QUEUED) == 0;                    // already queued: driver will see it
-            }
+            // Fired: nothing to unlink (it may still be queued; the driver then just drops it).
+            // Live: the driver must unlink it, through the inbox unless it is queued already.
+            next = (s & ELAPSED) != 0 ? s | CANCELLED : CANCELLED | QUEUED;
         } while (!STATE.compareAndSet(this, s, next));
-        if (push) {
+        if ((s & QUEUED) == 0 && (next & QUEUED) != 0) {
             driver.enqueue(this, Long.MAX_VALUE);            // never earlier than a park deadline
         }
-        // Drop the waker so a cancelled entry held by the driver until its next turn does not keep
-        // the task reachable. Plain: nothing reads it after a successful cancel.
-        waker = null;
+        // The waker is kept: a fire that won the race just before this cancel still delivers it
+        // (a spurious wake for a cancelled task is harmless; a missing one would not be).
     }
 
     // ------------------------------------------------------------------ driver side
@@ -199,16 +187,21 @@ public class TimerEntry {
     }
 
     /**
-     * Fires the entry if its state is still {@code expected} (live, unqueued, deadline passed).
-     * Returns {@code false} if the CAS lost (a cancel or a re-arm won).
+     * Fires the entry if its state is still {@code expected} (live, deadline passed), keeping
+     * QUEUED if set. Returns {@code false} if the CAS lost (a cancel or a re-arm won).
      */
     final boolean tryFire(long expected) {
-        return STATE.compareAndSet(this, expected, ELAPSED);
+        return STATE.compareAndSet(this, expected, ELAPSED | (expected & QUEUED));
+    }
+
+    /** Whether {@code s} records a cancel of a live entry (not one after it fired). */
+    static boolean isCancelledLive(long s) {
+        return (s & (CANCELLED | ELAPSED)) == CANCELLED;
     }
 
     /**
      * The waker to call after a successful {@link #tryFire}; volatile, after the CAS (see
-     * {@link #pollElapsed}). May be {@code null} if the owner cancelled right after the fire.
+     * {@link #pollElapsed}).
      */
     final Waker firedWaker() {
         return (Waker) WAKER.getVolatile(this);

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An inner driver that never blocks: it records each park's timeout and, to simulate the time a
- * real park would have slept, moves a manual time source forward by that timeout.
+ * real park would have slept, moves a running manual time source forward by that timeout
+ * (a paused one stands still, as a test clock does).
  */
 final class FakeInnerDriver implements Driver {
 
@@ -26,7 +27,7 @@ final class FakeInnerDriver implements Driver {
         parkTimeouts.add(timeoutNanos);
         int unparksBefore = unparks.get();
         whileParked.run();
-        if (timeoutNanos > 0 && unparks.get() == unparksBefore) {
+        if (timeoutNanos > 0 && unparks.get() == unparksBefore && !source.isPaused()) {
             source.advanceNanos(timeoutNanos);
         }
     }
