@@ -3,6 +3,7 @@ package io.asyncruntime.time;
 import io.asyncruntime.internal.time.TimeDriver;
 import io.asyncruntime.internal.time.TimerEntry;
 import io.asyncruntime.task.Context;
+import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,7 +84,7 @@ public final class Interval {
         }
     }
 
-    private Instant pollTick(Context cx) {
+    private Poll<Instant> pollTick(Context cx) {
         if (driver == null) {
             driver = TimeDriver.current();
             entry = new TimerEntry();
@@ -94,14 +95,14 @@ public final class Interval {
         if (now < nextNanos) {
             // Re-arming with the same deadline is one CAS that changes nothing; it also refreshes the waker.
             entry.arm(driver, nextNanos, cx.waker());
-            return Task.pending();
+            return Poll.pending();
         }
         if (!cx.consumeBudget()) {
-            return Task.pending();
+            return Poll.pending();
         }
         long due = nextNanos;
         nextNanos = now - due > MISSED_TICK_TOLERANCE_NANOS ? afterMissed(due, now) : due + periodNanos;
-        return Time.clockOf(driver).instantAt(due);
+        return Poll.ready(Time.clockOf(driver).instantAt(due));
     }
 
     private long startDelayNanos(Clock clock) {

@@ -3,6 +3,7 @@ package io.asyncruntime.time;
 import io.asyncruntime.internal.time.TimeDriver;
 import io.asyncruntime.internal.time.TimerEntry;
 import io.asyncruntime.task.Context;
+import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +37,7 @@ final class Sleep extends TimerEntry implements Task<Void> {
     }
 
     @Override
-    public Void poll(Context cx) {
+    public Poll<Void> poll(Context cx) {
         if (!armed) {
             TimeDriver driver = TimeDriver.current();
             long now = driver.nanoTime();
@@ -46,9 +47,9 @@ final class Sleep extends TimerEntry implements Task<Void> {
                 return ready(cx);
             }
             arm(driver, now + wait.toNanos(), cx.waker());
-            return Task.pending();
+            return Poll.pending();
         }
-        return pollElapsed(cx.waker()) ? ready(cx) : Task.pending();
+        return pollElapsed(cx.waker()) ? ready(cx) : Poll.pending();
     }
 
     private Duration untilDeadline(Clock clock) {
@@ -61,8 +62,8 @@ final class Sleep extends TimerEntry implements Task<Void> {
     }
 
     /** The deadline has passed; spend one unit of budget, as every runtime resource does. */
-    private static Void ready(Context cx) {
-        return cx.consumeBudget() ? null : Task.pending();
+    private static Poll<Void> ready(Context cx) {
+        return cx.consumeBudget() ? Poll.ready(null) : Poll.pending();
     }
 
     @Override

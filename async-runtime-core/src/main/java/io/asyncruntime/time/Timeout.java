@@ -3,6 +3,7 @@ package io.asyncruntime.time;
 import io.asyncruntime.internal.time.TimeDriver;
 import io.asyncruntime.internal.time.TimerEntry;
 import io.asyncruntime.task.Context;
+import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 import java.time.Duration;
 
@@ -27,7 +28,7 @@ final class Timeout<T> extends TimerEntry implements Task<T> {
     }
 
     @Override
-    public T poll(Context cx) throws Exception {
+    public Poll<T> poll(Context cx) throws Exception {
         if (!started) {
             TimeDriver driver = TimeDriver.current();
             started = true;
@@ -35,23 +36,23 @@ final class Timeout<T> extends TimerEntry implements Task<T> {
                 arm(driver, driver.nanoTime() + duration.toNanos(), cx.waker());
             }
         }
-        T value;
+        Poll<T> result;
         try {
-            value = inner.poll(cx);
+            result = inner.poll(cx);
         } catch (Exception | Error failure) {
             cancelTimer();
             throw failure;
         }
-        if (!Task.isPending(value)) {
+        if (result.isReady()) {
             cancelTimer();
-            return value;
+            return result;
         }
         // A zero duration never armed the entry, whose initial state is "elapsed".
         if (pollElapsed(cx.waker())) {
             inner.cancel();
             throw new TaskTimeoutException(duration);
         }
-        return Task.pending();
+        return Poll.pending();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.asyncruntime.internal.time;
 
 import io.asyncruntime.internal.scheduler.Driver;
+import io.asyncruntime.task.Task;
 import io.asyncruntime.task.Waker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *       thread takes the whole stack with one swap at each turn and files, re-files or unlinks
  *       what it finds. Insert and cancel from any worker are a CAS on the entry and a CAS on the
  *       stack: no lock, no allocation. A cancelled entry leaves the wheel at the driver's next
- *       turn, and the scheduler turns the driver at least every event interval even when busy.</li>
+ *       turn: the scheduler turns the driver at least every event interval when busy, and a
+ *       parked driver is woken once {@value #INBOX_WAKE_THRESHOLD} entries wait.</li>
  *   <li><b>No lost early deadline</b> (a Dekker pair, volatile on both sides): before blocking the
  *       driver publishes the tick it will wake at in {@link #parkedUntil}, then re-reads the
  *       inbox; an owner pushes, then reads {@code parkedUntil} and calls {@code inner.unpark()}
@@ -54,12 +56,20 @@ public final class TimeDriver implements Driver {
     /** How often park re-drains an inbox that keeps filling before it blocks anyway (with no wait). */
     private static final int MAX_PRE_PARK_DRAINS = 4;
 
+    /**
+     * A parked driver is woken when this many entries wait in its inbox, so that cancelled
+     * entries of an idle runtime are released soon (at most this many wait), not at the next
+     * deadline, without an unpark per cancel. A power of two.
+     */
+    static final int INBOX_WAKE_THRESHOLD = 1024;
+
     /** {@link #parkedUntil} while the driver is not blocked: no registration needs to unpark it. */
     private static final long NOT_PARKED = Long.MIN_VALUE;
 
     private static final VarHandle INBOX;
     private static final VarHandle PARKED_UNTIL;
     private static final VarHandle COUNTER;
+    private static final VarHandle INHIBITORS;
 
     static {
         try {
@@ -67,6 +77,7 @@ public final class TimeDriver implements Driver {
             INBOX = lookup.findVarHandle(TimeDriver.class, "inbox", TimerEntry.class);
             PARKED_UNTIL = lookup.findVarHandle(TimeDriver.class, "parkedUntil", long.class);
             COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+            INHIBITORS = lookup.findVarHandle(TimeDriver.class, "autoAdvanceInhibitors", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -78,6 +89,8 @@ public final class TimeDriver implements Driver {
     private final TimeSource source;
     private final long originNanos;
     private final Runnable unsubscribe;
+    /** Whether the source is a paused (test) clock; fixed for a source's lifetime. */
+    private final boolean paused;
 
     // Driver-private (see the class comment).
     private final TimingWheel wheel = new TimingWheel();
@@ -103,6 +116,10 @@ public final class TimeDriver implements Driver {
     @SuppressWarnings("unused")
     private volatile long parkedUntil = NOT_PARKED;
 
+    /** Threads outside the workers that are running runtime work now (see {@link #inhibitAutoAdvance}). */
+    @SuppressWarnings("unused")
+    private volatile int autoAdvanceInhibitors;
+
     /**
      * Creates a time driver around {@code inner}, reading time from {@code source}. The runtime
      * passes its {@code Clock} (which is a {@link TimeSource}).
@@ -118,6 +135,37 @@ public final class TimeDriver implements Driver {
         this.source = source;
         this.originNanos = source.nanoTime();
         this.unsubscribe = source.onManualAdvance(inner::unpark);
+        this.paused = source.isPaused();
+    }
+
+    // ------------------------------------------------------------------ auto-advance inhibition
+
+    /**
+     * Tells a paused clock that work is running outside the workers (a {@code blockOn} thread
+     * polling its task, later the blocking pool): the workers may all be idle, yet time must not
+     * jump, since that work may be about to arm an earlier timer (Tokio's
+     * {@code inhibit_auto_advance}). Pair with {@link #allowAutoAdvance()}. Free on a running clock.
+     */
+    public void inhibitAutoAdvance() {
+        if (paused) {
+            INHIBITORS.getAndAdd(this, 1);
+        }
+    }
+
+    /** Ends an {@link #inhibitAutoAdvance()}; the last one wakes the driver to re-check idleness. */
+    public void allowAutoAdvance() {
+        if (paused && (int) INHIBITORS.getAndAdd(this, -1) == 1) {
+            inner.unpark();
+        }
+    }
+
+    /**
+     * Wraps a task polled outside the workers (the root task of {@code blockOn}) so that a paused
+     * clock does not auto-advance while that task is runnable (see {@link AutoAdvanceGuard}).
+     * Returns the task itself on a running clock.
+     */
+    public <T> Task<T> inhibitingAutoAdvanceWhilePolled(Task<T> task) {
+        return paused ? new AutoAdvanceGuard<>(this, task) : task;
     }
 
     // ------------------------------------------------------------------ binding to threads
@@ -178,15 +226,24 @@ public final class TimeDriver implements Driver {
         return Math.min((d - 1) / NANOS_PER_TICK + 1, TimerEntry.DEADLINE_MASK);
     }
 
-    /** Pushes an entry whose QUEUED bit its owner just set; unparks if it is due before the wake-up. */
+    /**
+     * Pushes an entry whose QUEUED bit its owner just set. Unparks a parked driver if the entry is
+     * due before the driver's wake-up, or if {@link #INBOX_WAKE_THRESHOLD} entries now wait.
+     */
     void enqueue(TimerEntry e, long tick) {
         TimerEntry head;
+        int depth;
         do {
             head = inbox;
             e.inboxNext = head;
+            // A racy read of the old head's depth: only a heuristic for when to wake the driver.
+            depth = head == null ? 1 : head.inboxDepth + 1;
+            e.inboxDepth = depth;
         } while (!INBOX.compareAndSet(this, head, e));
         long wakeAt = parkedUntil;
-        if (tick < wakeAt && PARKED_UNTIL.compareAndSet(this, wakeAt, NOT_PARKED)) {
+        boolean wake = tick < wakeAt
+                || wakeAt != NOT_PARKED && (depth & (INBOX_WAKE_THRESHOLD - 1)) == 0;
+        if (wake && PARKED_UNTIL.compareAndSet(this, wakeAt, NOT_PARKED)) {
             inner.unpark();
         }
     }
@@ -204,7 +261,8 @@ public final class TimeDriver implements Driver {
             return;
         }
         long next = wheel.nextExpiration();
-        if (source.isPaused() && runtimeIdle && next != TimingWheel.NONE) {
+        if (paused && runtimeIdle && next != TimingWheel.NONE
+                && (int) INHIBITORS.getVolatile(this) == 0) {
             autoAdvance(next, runtimeIdle);
             return;
         }
@@ -229,7 +287,7 @@ public final class TimeDriver implements Driver {
 
     /** How long to block: the caller's timeout, capped by the next deadline on a running clock. */
     private long waitNanos(long timeoutNanos, long nextTick) {
-        if (timeoutNanos == 0 || nextTick == TimingWheel.NONE || source.isPaused()) {
+        if (timeoutNanos == 0 || nextTick == TimingWheel.NONE || paused) {
             return timeoutNanos;                             // a paused clock never passes by itself
         }
         long untilNext = Math.max(0, originNanos + nextTick * NANOS_PER_TICK - source.nanoTime());

@@ -75,6 +75,8 @@ public class TimerEntry {
 
     /** Next entry in the driver's inbox stack; published by the push CAS. */
     TimerEntry inboxNext;
+    /** Entries in the inbox from this one down, when it was pushed; a heuristic (see TimeDriver). */
+    int inboxDepth;
 
     /** Wheel list links and slot index (level * 64 + slot), driver-private. */
     TimerEntry prev;
