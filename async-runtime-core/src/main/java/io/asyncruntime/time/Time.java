@@ -13,7 +13,8 @@ import java.time.Instant;
  * runtime, and a relative delay is measured from that first poll. They use the runtime's
  * {@link Clock}, so under a {@link TestClock} they follow virtual time. Polled outside a runtime
  * they fail with an {@link IllegalStateException}. Cancelling one ({@link Task#cancel()}, or
- * losing a {@code select}) removes its timer at once.
+ * losing a {@code select}) releases its timer at once: it can no longer fire, and the timing
+ * wheel unlinks it at the driver's next turn.
  *
  * <p>Resolution is 1 ms: a deadline is rounded up to the next millisecond, and a timer never
  * completes before its deadline.

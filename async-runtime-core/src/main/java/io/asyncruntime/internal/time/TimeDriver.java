@@ -306,6 +306,9 @@ public final class TimeDriver implements Driver {
             return;
         }
         for (long next = nextTick; next != TimingWheel.NONE; next = wheel.nextExpiration()) {
+            if ((int) INHIBITORS.getVolatile(this) != 0) {
+                return;                                      // a blockOn task became runnable meanwhile
+            }
             source.autoAdvanceTo(originNanos + next * NANOS_PER_TICK);
             if (turn() > 0) {
                 increment(TIMER_WAKEUPS);
