@@ -78,7 +78,7 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
 
     /** Polls the task once; called by a worker that took this cell off a queue. */
     @Override
-    void run(Worker worker) {
+    void run(TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
         for (;;) {
             if ((s & (TaskState.COMPLETE | TaskState.RUNNING)) != 0 || (s & TaskState.NOTIFIED) == 0) {
@@ -224,6 +224,11 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
             }
             s = witness;
         }
+    }
+
+    /** The raw state word, for diagnostics and tests. */
+    int state() {
+        return (int) STATE.getVolatile(this);
     }
 
     @Override

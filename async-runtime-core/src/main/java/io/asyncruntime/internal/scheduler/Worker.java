@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Only the worker's own thread touches its fields, except {@link #local} (thieves steal from
  * it), {@link #parker} (anyone unparks it) and {@link #counters} (read by metrics).
  */
-final class Worker implements Runnable, Context {
+final class Worker implements Runnable, Context, TaskPoller {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
@@ -367,15 +367,16 @@ final class Worker implements Runnable, Context {
 
     // ---- Context -----------------------------------------------------------------------------
 
-    Context enter(TaskCell<?> cell) {
+    @Override
+    public Context enter(TaskCell<?> cell) {
         current = cell;
         currentLane = cell.lane();
         yieldRequested = false;
         return this;
     }
 
-    /** Ends the poll; returns whether the task asked to yield (or ran out of budget). */
-    boolean leave() {
+    @Override
+    public boolean leave() {
         current = null;
         boolean yielded = yieldRequested;
         yieldRequested = false;
