@@ -1,7 +1,5 @@
 package io.asyncruntime.spring.autoconfigure;
 
-import java.time.Duration;
-
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.RuntimeBuilder;
 
@@ -46,13 +44,8 @@ public final class AsyncRuntimeAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnSingleCandidate(AsyncRuntime.class)
-    AsyncRuntimeLifecycle asyncRuntimeLifecycle(AsyncRuntime runtime, AsyncRuntimeProperties properties) {
-        Duration timeout = properties.getShutdownTimeout();
-        if (timeout == null || timeout.isNegative()) {
-            throw new InvalidAsyncRuntimePropertyException(AsyncRuntimeBuilderConfigurer.PREFIX + "shutdown-timeout",
-                    timeout, "must be zero or positive", null);
-        }
-        return new AsyncRuntimeLifecycle(runtime, timeout);
+    AsyncRuntimeLifecycle asyncRuntimeLifecycle(AsyncRuntime runtime) {
+        return new AsyncRuntimeLifecycle(runtime);
     }
 
 }

@@ -29,11 +29,14 @@ final class AsyncRuntimeBuilderConfigurer {
         apply("thread-name-prefix", p.getThreadNamePrefix(), builder::threadNamePrefix);
         apply("global-queue-interval", p.getGlobalQueueInterval(), builder::globalQueueInterval);
         apply("event-interval", p.getEventInterval(), builder::eventInterval);
-        apply("lifo-slot.enabled", p.getLifoSlot().isEnabled(), builder::lifoSlot);
+        if (!p.getLifoSlot().isEnabled()) {
+            builder.disableLifoSlot();
+        }
         apply("lane-share.normal", p.getLaneShare().getNormal(),
                 (percent) -> builder.laneShare(Priority.NORMAL, percent));
         apply("lane-share.background", p.getLaneShare().getBackground(),
                 (percent) -> builder.laneShare(Priority.BACKGROUND, percent));
+        apply("shutdown-timeout", p.getShutdownTimeout(), builder::shutdownTimeout);
         return builder;
     }
 

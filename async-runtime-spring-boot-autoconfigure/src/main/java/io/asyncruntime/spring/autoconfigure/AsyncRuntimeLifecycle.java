@@ -1,7 +1,5 @@
 package io.asyncruntime.spring.autoconfigure;
 
-import java.time.Duration;
-
 import io.asyncruntime.AsyncRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,18 +26,14 @@ public final class AsyncRuntimeLifecycle implements SmartLifecycle, DisposableBe
 
     private final AsyncRuntime runtime;
 
-    private final Duration shutdownTimeout;
-
     private volatile boolean running;
 
     /**
      * Creates a lifecycle for the given runtime.
      * @param runtime the runtime to shut down when the context stops
-     * @param shutdownTimeout how long running tasks get to finish on shutdown
      */
-    public AsyncRuntimeLifecycle(AsyncRuntime runtime, Duration shutdownTimeout) {
+    public AsyncRuntimeLifecycle(AsyncRuntime runtime) {
         this.runtime = runtime;
-        this.shutdownTimeout = shutdownTimeout;
     }
 
     @Override
@@ -80,7 +74,9 @@ public final class AsyncRuntimeLifecycle implements SmartLifecycle, DisposableBe
         if (this.runtime.isClosed()) {
             return;
         }
-        logger.debug("Shutting down the async runtime (timeout {})", this.shutdownTimeout);
+        // close() waits for the workers up to the runtime's own shutdown timeout
+        // (async.runtime.shutdown-timeout for the auto-configured runtime).
+        logger.debug("Shutting down {}", this.runtime);
         this.runtime.close();
     }
 

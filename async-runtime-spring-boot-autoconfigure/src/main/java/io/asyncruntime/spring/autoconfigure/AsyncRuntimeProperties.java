@@ -32,7 +32,7 @@ public class AsyncRuntimeProperties {
     /** Number of scheduler ticks after which a worker polls I/O and timers without blocking. */
     private int eventInterval = 61;
 
-    /** Maximum time to wait for running tasks when the application context shuts down. */
+    /** Maximum time to wait for the worker threads to stop when the application context shuts down. */
     private Duration shutdownTimeout = Duration.ofSeconds(30);
 
     private final LifoSlot lifoSlot = new LifoSlot();
