@@ -65,6 +65,17 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
     }
 
     @Test
+    void metersCanBeReadAfterTheRuntimeShutDown() {
+        this.contextRunner.run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            context.getBean(AsyncRuntime.class).close();
+            // Registries publish once more while the context closes, after the runtime stopped.
+            assertThat(registry.get("asyncruntime.workers").gauge().value()).isEqualTo(2.0);
+            assertThat(registry.get("asyncruntime.polls").functionCounter().count()).isNotNegative();
+        });
+    }
+
+    @Test
     void noBinderWithoutMicrometer() {
         runtimeOnly().withClassLoader(new FilteredClassLoader(MeterRegistry.class))
             .run((context) -> assertThat(context).hasSingleBean(AsyncRuntime.class)
