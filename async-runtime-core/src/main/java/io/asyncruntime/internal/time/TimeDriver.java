@@ -57,9 +57,9 @@ public final class TimeDriver implements Driver {
     private static final int MAX_PRE_PARK_DRAINS = 4;
 
     /**
-     * A parked driver is woken when this many entries wait in its inbox, so that cancelled
-     * entries of an idle runtime are released soon (at most this many wait), not at the next
-     * deadline, without an unpark per cancel. A power of two.
+     * A parked driver is woken when this many entries were pushed to its inbox while it was
+     * parked, so that cancelled entries of an idle runtime are released soon (about this many
+     * wait), not at the next deadline, without an unpark per cancel.
      */
     static final int INBOX_WAKE_THRESHOLD = 1024;
 
@@ -70,6 +70,7 @@ public final class TimeDriver implements Driver {
     private static final VarHandle PARKED_UNTIL;
     private static final VarHandle COUNTER;
     private static final VarHandle INHIBITORS;
+    private static final VarHandle PARKED_PUSHES;
 
     static {
         try {
@@ -78,6 +79,7 @@ public final class TimeDriver implements Driver {
             PARKED_UNTIL = lookup.findVarHandle(TimeDriver.class, "parkedUntil", long.class);
             COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
             INHIBITORS = lookup.findVarHandle(TimeDriver.class, "autoAdvanceInhibitors", int.class);
+            PARKED_PUSHES = lookup.findVarHandle(TimeDriver.class, "parkedPushes", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -115,6 +117,10 @@ public final class TimeDriver implements Driver {
     /** The tick the blocked driver wakes at by itself, or {@link #NOT_PARKED}. */
     @SuppressWarnings("unused")
     private volatile long parkedUntil = NOT_PARKED;
+
+    /** Pushes seen while the driver was parked since it last parked; a heuristic, so racy resets are fine. */
+    @SuppressWarnings("unused")
+    private volatile int parkedPushes;
 
     /** Threads outside the workers that are running runtime work now (see {@link #inhibitAutoAdvance}). */
     @SuppressWarnings("unused")
@@ -228,21 +234,22 @@ public final class TimeDriver implements Driver {
 
     /**
      * Pushes an entry whose QUEUED bit its owner just set. Unparks a parked driver if the entry is
-     * due before the driver's wake-up, or if {@link #INBOX_WAKE_THRESHOLD} entries now wait.
+     * due before the driver's wake-up, or if {@link #INBOX_WAKE_THRESHOLD} entries were pushed
+     * while it was parked. A driver that is not parked costs the pusher nothing beyond the push
+     * and one volatile read: it drains the inbox at its next turn.
      */
     void enqueue(TimerEntry e, long tick) {
         TimerEntry head;
-        int depth;
         do {
             head = inbox;
             e.inboxNext = head;
-            // A racy read of the old head's depth: only a heuristic for when to wake the driver.
-            depth = head == null ? 1 : head.inboxDepth + 1;
-            e.inboxDepth = depth;
         } while (!INBOX.compareAndSet(this, head, e));
         long wakeAt = parkedUntil;
+        if (wakeAt == NOT_PARKED) {
+            return;
+        }
         boolean wake = tick < wakeAt
-                || wakeAt != NOT_PARKED && (depth & (INBOX_WAKE_THRESHOLD - 1)) == 0;
+                || ((int) PARKED_PUSHES.getAndAdd(this, 1) + 1) % INBOX_WAKE_THRESHOLD == 0;
         if (wake && PARKED_UNTIL.compareAndSet(this, wakeAt, NOT_PARKED)) {
             inner.unpark();
         }
@@ -266,6 +273,7 @@ public final class TimeDriver implements Driver {
             autoAdvance(next, runtimeIdle);
             return;
         }
+        PARKED_PUSHES.setOpaque(this, 0);
         for (int drains = 0; ; drains++) {
             PARKED_UNTIL.setVolatile(this, next);
             if (INBOX.getVolatile(this) == null) {

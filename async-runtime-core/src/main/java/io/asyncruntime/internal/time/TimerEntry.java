@@ -75,8 +75,6 @@ public class TimerEntry {
 
     /** Next entry in the driver's inbox stack; published by the push CAS. */
     TimerEntry inboxNext;
-    /** Entries in the inbox from this one down, when it was pushed; a heuristic (see TimeDriver). */
-    int inboxDepth;
 
     /** Wheel list links and slot index (level * 64 + slot), driver-private. */
     TimerEntry prev;
@@ -97,9 +95,17 @@ public class TimerEntry {
      * @throws IllegalStateException if the entry was cancelled, or armed with another driver
      */
     public final void arm(TimeDriver driver, long deadlineNanos, Waker waker) {
-        if (this.driver == null) {
+        if (this.driver == null && ((long) STATE.get(this) & CANCELLED) == 0) {
+            // First arm: nobody else can see this entry yet, so plain writes suffice; the push
+            // CAS publishes them (everything before it happens-before the driver's swap).
             this.driver = driver;
-        } else if (this.driver != driver) {
+            this.waker = waker;
+            long tick = driver.deadlineTick(deadlineNanos);
+            STATE.set(this, tick | QUEUED);
+            driver.enqueue(this, tick);
+            return;
+        }
+        if (this.driver != driver && this.driver != null) {
             throw new IllegalStateException("a timer entry cannot move to another runtime's driver");
         }
         // Volatile store: pairs with the driver's volatile read after its fire CAS (see pollElapsed).
@@ -182,9 +188,15 @@ public class TimerEntry {
     /**
      * Takes the entry off the inbox: clears QUEUED and returns the state without it. The caller
      * must have read and cleared {@link #inboxNext} before, since the owner may push again as
-     * soon as QUEUED is clear.
+     * soon as QUEUED is clear. A cancelled entry is terminal (the owner writes it no more), so it
+     * is read, not cleared: the common case of a timeout cancelled before the driver saw it costs
+     * the driver no atomic instruction.
      */
     final long clearQueued() {
+        long s = (long) STATE.getVolatile(this);
+        if ((s & CANCELLED) != 0) {
+            return s & ~QUEUED;
+        }
         return (long) STATE.getAndBitwiseAnd(this, ~QUEUED) & ~QUEUED;
     }
 
