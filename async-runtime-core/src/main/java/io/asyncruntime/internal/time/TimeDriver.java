@@ -6,8 +6,6 @@ import io.asyncruntime.task.Waker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The time driver: a {@link Driver} that wraps an inner driver (a thread parker, later the I/O
@@ -31,9 +29,9 @@ import org.slf4j.LoggerFactory;
  *       if its deadline is earlier. Either the driver sees the push or the owner sees the
  *       deadline. The owner that unparks first resets the field, so a burst of early timers
  *       costs one unpark.</li>
- *   <li><b>Wakers are called in batches</b> of {@value #WAKE_BATCH} after the slot that fired
- *       them has been processed, never in the middle of a wheel mutation; a waker only queues its
- *       task, so the woken tasks land on the parking worker's queue.</li>
+ *   <li><b>Wakers are called in batches</b> ({@link WakeBatch}) between wheel operations, never
+ *       inside one, and no lock is held anywhere; a waker only queues its task, so the woken
+ *       tasks land on the parking worker's queue.</li>
  * </ul>
  *
  * <p>Time is measured in ticks of 1 ms since the driver was created. A deadline is rounded
@@ -42,16 +40,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class TimeDriver implements Driver {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TimeDriver.class);
-
     /** One wheel tick. 1 ms, as Tokio: fine enough for timeouts, coarse enough to batch. */
     static final long NANOS_PER_TICK = 1_000_000L;
 
     /** The longest delay a timer accepts: the wheel's span less one tick, about 2.2 years. */
     public static final Duration MAX_DELAY = Duration.ofMillis(TimingWheel.SPAN_TICKS - 1);
-
-    /** Wakers collected before they are delivered (Tokio's WakeList size). */
-    static final int WAKE_BATCH = 32;
 
     /** How often park re-drains an inbox that keeps filling before it blocks anyway (with no wait). */
     private static final int MAX_PRE_PARK_DRAINS = 4;
@@ -68,7 +61,6 @@ public final class TimeDriver implements Driver {
 
     private static final VarHandle INBOX;
     private static final VarHandle PARKED_UNTIL;
-    private static final VarHandle COUNTER;
     private static final VarHandle INHIBITORS;
     private static final VarHandle PARKED_PUSHES;
 
@@ -77,7 +69,6 @@ public final class TimeDriver implements Driver {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             INBOX = lookup.findVarHandle(TimeDriver.class, "inbox", TimerEntry.class);
             PARKED_UNTIL = lookup.findVarHandle(TimeDriver.class, "parkedUntil", long.class);
-            COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
             INHIBITORS = lookup.findVarHandle(TimeDriver.class, "autoAdvanceInhibitors", int.class);
             PARKED_PUSHES = lookup.findVarHandle(TimeDriver.class, "parkedPushes", int.class);
         } catch (ReflectiveOperationException e) {
@@ -96,19 +87,8 @@ public final class TimeDriver implements Driver {
 
     // Driver-private (see the class comment).
     private final TimingWheel wheel = new TimingWheel();
-    private final Waker[] wakeBatch = new Waker[WAKE_BATCH];
-    private int wakeCount;
-
-    /**
-     * Counters, written by the parking thread with opaque stores (single writer), read by anyone
-     * with opaque loads: a snapshot needs atomicity per counter, not ordering between them. Spaced
-     * out in one array so they share no cache line with the hot fields below.
-     */
-    private final long[] counters = new long[4 * 8];
-    private static final int ACTIVE = 0;
-    private static final int FIRED = 8;
-    private static final int CANCELLED = 16;
-    private static final int TIMER_WAKEUPS = 24;
+    private final WakeBatch wakes = new WakeBatch();
+    private final TimerCounters counters = new TimerCounters();
 
     /** Head of the inbox stack (Treiber); see the class comment. */
     @SuppressWarnings("unused")
@@ -289,7 +269,7 @@ public final class TimeDriver implements Driver {
         inner.park(waitNanos(timeoutNanos, next), runtimeIdle);
         PARKED_UNTIL.setOpaque(this, NOT_PARKED);
         if (turn() > 0) {
-            increment(TIMER_WAKEUPS);
+            counters.add(TimerCounters.TIMER_WAKEUPS, 1);
         }
     }
 
@@ -319,7 +299,7 @@ public final class TimeDriver implements Driver {
             }
             source.autoAdvanceTo(originNanos + next * NANOS_PER_TICK);
             if (turn() > 0) {
-                increment(TIMER_WAKEUPS);
+                counters.add(TimerCounters.TIMER_WAKEUPS, 1);
                 return;
             }
         }
@@ -340,7 +320,7 @@ public final class TimeDriver implements Driver {
     private int turn() {
         drainInbox();
         int fired = fireDue(nowTick());
-        counterSet(ACTIVE, wheel.size());
+        counters.set(TimerCounters.ACTIVE, wheel.size());
         return fired;
     }
 
@@ -371,7 +351,7 @@ public final class TimeDriver implements Driver {
             e = nextInInbox;
         }
         if (cancelled > 0) {
-            counterAdd(CANCELLED, cancelled);
+            counters.add(TimerCounters.CANCELLED, cancelled);
         }
         return true;
     }
@@ -387,10 +367,10 @@ public final class TimeDriver implements Driver {
                 fired += fireOrRefile(e, nowTick);
                 e = nextInSlot;
             }
-            deliverWakes();
+            wakes.deliver();
         }
         if (fired > 0) {
-            counterAdd(FIRED, fired);
+            counters.add(TimerCounters.FIRED, fired);
         }
         return fired;
     }
@@ -412,7 +392,7 @@ public final class TimeDriver implements Driver {
             if (e.tryFire(s)) {
                 Waker waker = e.firedWaker();
                 if (waker != null) {
-                    addWake(waker);
+                    wakes.add(waker);
                 }
                 return 1;
             }
@@ -420,47 +400,10 @@ public final class TimeDriver implements Driver {
         }
     }
 
-    private void addWake(Waker waker) {
-        wakeBatch[wakeCount++] = waker;
-        if (wakeCount == WAKE_BATCH) {
-            deliverWakes();
-        }
-    }
-
-    private void deliverWakes() {
-        int n = wakeCount;
-        wakeCount = 0;
-        for (int i = 0; i < n; i++) {
-            Waker w = wakeBatch[i];
-            wakeBatch[i] = null;
-            try {
-                w.wake();
-            } catch (RuntimeException ex) {
-                LOG.error("a timer's waker threw; the driver goes on", ex);
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ metrics
 
     /** A snapshot of the counters; safe from any thread. */
     public TimerMetrics metrics() {
-        return new TimerMetrics(counter(ACTIVE), counter(FIRED), counter(CANCELLED), counter(TIMER_WAKEUPS));
-    }
-
-    private long counter(int index) {
-        return (long) COUNTER.getOpaque(counters, index);
-    }
-
-    private void counterSet(int index, long value) {
-        COUNTER.setOpaque(counters, index, value);
-    }
-
-    private void counterAdd(int index, long delta) {
-        COUNTER.setOpaque(counters, index, (long) COUNTER.getOpaque(counters, index) + delta);
-    }
-
-    private void increment(int index) {
-        counterAdd(index, 1);
+        return counters.snapshot();
     }
 }

@@ -129,7 +129,7 @@ class TimeDriverTest {
     void everyDueTimerIsWokenEvenIfOneWakerThrowsAndWakersMayArmTimers() {
         AtomicInteger wakes = new AtomicInteger();
         List<TimerEntry> armedFromWakers = new ArrayList<>();
-        int n = 3 * TimeDriver.WAKE_BATCH + 5;              // several batches
+        int n = 3 * WakeBatch.CAPACITY + 5;              // several batches
         for (int i = 0; i < n; i++) {
             boolean thrower = i == 7;
             arm(20, () -> {
