@@ -2,7 +2,7 @@ package io.asyncruntime.time;
 
 /**
  * What an {@link Interval} does when it falls behind: when a tick is taken more than
- * {@value Interval#MISSED_TICK_TOLERANCE_MILLIS} ms after it was due (the task was busy, or the
+ * 5 ms after it was due (the task was busy, or the
  * runtime overloaded). Semantics follow Tokio's {@code MissedTickBehavior}.
  */
 public enum MissedTickBehavior {
