@@ -114,16 +114,29 @@ class InjectQueueTest {
     }
 
     @Test
-    void drainedQueueKeepsNoTaskReachable() throws Exception {
+    void drainedQueueKeepsNoTaskReachable() {
+        TestTask[] batch = linked(0, 3);
+        inject.pushBatch(batch[0], batch[2], 3);
+        inject.push(new TestTask(3));
+        assertThat(inject.pop()).isSameAs(batch[0]);
+        // The rest now sits in the consumer's private list; draining must leave no link behind.
+        popAll();
+        assertThat(inject.head).isNull();
+        assertThat(inject.top).isNull();
+        for (TestTask t : batch) {
+            assertThat(t.queueNext).isNull();
+        }
+    }
+
+    @Test
+    void ordersPushesMadeWhileTheConsumerHoldsAPrivateList() {
         inject.push(new TestTask(0));
         inject.push(new TestTask(1));
-        popAll();
-        Field stubField = InjectQueue.class.getDeclaredField("stub");
-        stubField.setAccessible(true);
-        ScheduledTask stub = (ScheduledTask) stubField.get(inject);
-        assertThat(stub.queueNext).isNull();
-        assertThat(inject.head).isSameAs(stub);
-        assertThat(inject.tail).isSameAs(stub);
+        assertThat(((TestTask) inject.pop()).id).isZero(); // 1 moved to the private list
+        inject.push(new TestTask(2));
+        TestTask[] batch = linked(3, 2);
+        inject.pushBatch(batch[0], batch[1], 2);
+        assertThat(popAll()).containsExactly(1, 2, 3, 4);
     }
 
     @Test
