@@ -184,6 +184,7 @@ final class LocalQueue extends LocalQueueTailPadding {
         ScheduledTask last = first;
         for (int i = firstMoved + 1; i != t; i++) {
             ScheduledTask next = buffer[i & mask];
+            assert next != null : "overflowing an empty slot at " + i + " in " + this;
             buffer[i & mask] = null;
             last.queueNext = next;
             last = next;
@@ -227,6 +228,7 @@ final class LocalQueue extends LocalQueueTailPadding {
             if (witness == h) {
                 int slot = real & mask;
                 ScheduledTask task = buffer[slot];
+                assert task != null : "popped an empty slot at " + real + " in " + this;
                 buffer[slot] = null;
                 return task;
             }
@@ -294,11 +296,13 @@ final class LocalQueue extends LocalQueueTailPadding {
         int last = n - 1;
         for (int i = 0; i < last; i++) {
             int slot = (from + i) & mask;
+            assert buffer[slot] != null : "stole an empty slot at " + (from + i) + " in " + this;
             dstBuffer[(dstTail + i) & dst.mask] = buffer[slot];
             buffer[slot] = null;
         }
         int lastSlot = (from + last) & mask;
         ScheduledTask runNow = buffer[lastSlot];
+        assert runNow != null : "stole an empty slot at " + (from + last) + " in " + this;
         buffer[lastSlot] = null;
 
         // 3. Let go: steal catches up with real (which the owner may have moved by popping).

@@ -31,6 +31,16 @@ public class LocalQueueConservationLincheckTest {
     private int nextId;
     private int overflowReported;
 
+    /**
+     * Starts full, so that short scenarios reach the interesting races: a push that overflows
+     * while a thief claims, two thieves at once, a push during a steal.
+     */
+    public LocalQueueConservationLincheckTest() {
+        for (int i = 0; i < 4; i++) {
+            push();
+        }
+    }
+
     @Operation(nonParallelGroup = "owner")
     public void push() {
         int moved = queue.pushBackOrOverflow(new TestTask(nextId++), overflow);
@@ -105,6 +115,9 @@ public class LocalQueueConservationLincheckTest {
         while ((t = q.pop()) != null) {
             tasks.add((TestTask) t);
         }
+        if (!q.isEmpty()) {
+            throw new AssertionError("pop returned null but " + q + " is not empty");
+        }
         List<Integer> ids = new ArrayList<>();
         for (TestTask task : tasks) {
             ids.add(task.id);
@@ -121,8 +134,8 @@ public class LocalQueueConservationLincheckTest {
                 .iterations(10)
                 .invocationsPerIteration(300)
                 .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(4)
+                .actorsPerThread(2)
+                .actorsBefore(1)
                 .actorsAfter(1)
                 .check(getClass());
     }
