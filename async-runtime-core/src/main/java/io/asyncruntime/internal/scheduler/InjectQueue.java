@@ -52,17 +52,20 @@ import java.lang.invoke.VarHandle;
  * <h2>Linearizability</h2>
  *
  * With one consumer at a time, push, pushBatch, pop and popBatchInto are linearizable FIFO
- * operations for any number of producers (push at its CAS, pop at its exchange or its private
- * list step). With several consumers, pop may return {@code null} while tasks are queued, when
- * another worker holds the flag. {@link #isEmpty()} counts a push in flight (counted, CAS not yet
- * done) as non-empty while pop cannot yet return it; that is the conservative side for the
- * scheduler, and it is linearizable when no push is in flight concurrently.
+ * operations for any number of producers (a push at its CAS, a pop or a whole batch at its store
+ * of {@code taken}; an empty pop at its read of {@code top}). With several consumers, pop may
+ * return {@code null} while tasks are queued, when another worker holds the flag. {@link
+ * #isEmpty()} counts a push in flight (counted, CAS not yet done) as non-empty while pop cannot
+ * yet return it: the conservative side for the scheduler, but for the few instructions of that one
+ * push, not for every task behind it as in the Vyukov queue. It is linearizable when no push is
+ * in flight concurrently with it.
  *
  * <p>The no-lost-wake-up guarantee: once a push has returned, a thread that then runs a full fence
  * (as the pusher also does before reading the idle state) sees {@link #isEmpty()} false until that
  * task is taken. Why: the reader loads {@code taken}, then {@code pushed}; the fences make the
- * completed push's increment visible to the second load; every task counted in {@code taken} was
- * counted in {@code pushed} first; and our task is counted in one and not the other.
+ * completed push's increment visible to the second load; every task counted in the {@code taken}
+ * it read was counted in {@code pushed} first, and visibly so (release store of {@code taken},
+ * acquire load); and our task is counted in one and not the other.
  */
 final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
 
@@ -197,8 +200,11 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
             }
         }
         if (count > 0) {
-            // Opaque: len() and isEmpty() read it from any thread and need a coherent value.
-            TAKEN.setOpaque(this, taken + count);
+            // Release, not just opaque: a reader whose acquire load sees this count must also see
+            // the pushed increments of the tasks it includes (each happened before its push's CAS,
+            // which our refill acquired). Otherwise it could pair a fresh taken with a stale
+            // pushed, under-count, and report empty with a completed push still queued.
+            TAKEN.setRelease(this, taken + count);
         }
         releaseConsumer();
         return first;
@@ -240,8 +246,9 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
      * out, so it may count a push in flight; never negative.
      */
     int len() {
-        // taken first, with acquire so that the pushed load cannot move before it: a pushed count
-        // read after it covers every task counted in it (invariant 5).
+        // taken first, with acquire (pairs with the release store in take): the pushed load cannot
+        // move before it and sees at least the increments of every task counted in taken
+        // (invariant 5).
         long takenSoFar = (long) TAKEN.getAcquire(this);
         long pushedSoFar = (long) PUSHED.getOpaque(this);
         long len = pushedSoFar - takenSoFar;

@@ -100,10 +100,10 @@ public class InjectQueueConservationLincheckTest {
     @Test
     void modelChecking() {
         new ModelCheckingOptions()
-                .iterations(10)
+                .iterations(6)
                 .invocationsPerIteration(300)
                 .threads(3)
-                .actorsPerThread(3)
+                .actorsPerThread(2)
                 .actorsBefore(2)
                 .actorsAfter(1)
                 .check(getClass());

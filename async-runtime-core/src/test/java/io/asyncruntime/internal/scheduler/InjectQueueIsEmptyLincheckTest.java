@@ -67,7 +67,7 @@ public class InjectQueueIsEmptyLincheckTest {
     void stress() {
         new StressOptions()
                 .sequentialSpecification(Model.class)
-                .iterations(10)
+                .iterations(5)
                 .invocationsPerIteration(300)
                 .threads(2)
                 .actorsPerThread(3)

@@ -3,7 +3,6 @@ package io.asyncruntime.internal.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -159,17 +158,15 @@ class InjectQueueTest {
     }
 
     @Test
-    void popWhileAnotherConsumerHoldsTheQueueReturnsNullAtOnce() throws Exception {
+    void popWhileAnotherConsumerHoldsTheQueueReturnsNullAtOnce() {
         inject.push(new TestTask(0));
         inject.push(new TestTask(1));
-        // Stand in for a worker that is draining right now: take the consumer role reflectively.
-        Field consuming = InjectQueueConsumerFields.class.getDeclaredField("consuming");
-        consuming.setAccessible(true);
-        consuming.setInt(inject, 1);
+        // Stand in for a worker that is draining right now: take the consumer role.
+        inject.consuming = 1;
         assertThat(inject.pop()).isNull();
         assertThat(inject.popBatchInto(new LocalQueue(4), 2)).isNull();
         assertThat(inject.isEmpty()).isFalse();
-        consuming.setInt(inject, 0);
+        inject.consuming = 0;
         assertThat(popAll()).containsExactly(0, 1);
     }
 }

@@ -90,7 +90,7 @@ public class LocalQueueLinearizabilityLincheckTest {
     void modelChecking() {
         new ModelCheckingOptions()
                 .sequentialSpecification(Model.class)
-                .iterations(10)
+                .iterations(8)
                 .invocationsPerIteration(300)
                 .threads(2)
                 .actorsPerThread(3)
@@ -103,7 +103,7 @@ public class LocalQueueLinearizabilityLincheckTest {
     void stress() {
         new StressOptions()
                 .sequentialSpecification(Model.class)
-                .iterations(10)
+                .iterations(5)
                 .invocationsPerIteration(300)
                 .threads(2)
                 .actorsPerThread(3)
