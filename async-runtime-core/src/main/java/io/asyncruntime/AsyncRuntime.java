@@ -5,6 +5,7 @@ import io.asyncruntime.internal.scheduler.Scheduler;
 import io.asyncruntime.internal.scheduler.SchedulerMetrics;
 import io.asyncruntime.internal.scheduler.ThreadParkDriver;
 import io.asyncruntime.internal.time.TimeDriver;
+import io.asyncruntime.internal.time.TimerMetrics;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
@@ -187,8 +188,10 @@ public final class AsyncRuntime implements AutoCloseable {
         }
         long completed = m.completedTasks();
         long spawned = m.spawnedTasks();
+        TimerMetrics timers = timeDriver.metrics();
         return new RuntimeMetrics(m.workers(), Math.max(0, spawned - completed), spawned, completed,
-                m.remoteSpawns(), m.injectQueueDepth(), polls, steals, parks, forcedYields, List.copyOf(perWorker));
+                m.remoteSpawns(), m.injectQueueDepth(), polls, steals, parks, forcedYields, timers.activeTimers(),
+                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker));
     }
 
     /**

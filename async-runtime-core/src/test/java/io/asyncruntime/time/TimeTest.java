@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.RuntimeMetrics;
 import io.asyncruntime.internal.time.TimerMetrics;
 import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Poll;
@@ -157,6 +158,10 @@ class TimeTest {
         TimerMetrics metrics = TimeAccuracyTest.TimeDriverMetricsProbe.metrics(runtime);
         assertThat(metrics.cancelled()).isEqualTo(n);
         assertThat(metrics.fired()).isEqualTo(1);                    // only the 1 ms sleep
+        RuntimeMetrics published = runtime.metrics();                // the same, through the public API
+        assertThat(published.activeTimers()).isZero();
+        assertThat(published.timersCancelled()).isEqualTo(n);
+        assertThat(published.timersFired()).isEqualTo(1);
     }
 
     // ---- interval ------------------------------------------------------------------------------
