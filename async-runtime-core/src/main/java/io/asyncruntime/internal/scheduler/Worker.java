@@ -42,9 +42,16 @@ final class Worker implements Runnable, Context, TaskPoller {
     private final SchedulerConfig config;
 
     private ScheduledTask lifoSlot;
+    /** Polls this worker has made; the lane shares are counted against it. */
     private int tick;
+    /** Ticks left until the next non-blocking driver turn / inject-queue-first pick. */
+    private int ticksToEvent;
+    private int ticksToGlobalQueue;
     private boolean searching;
-    private final int[] sinceServed = new int[Priority.COUNT];
+    /** The tick at which each lane was last served; only the lower lanes' entries are used. */
+    private final int[] lastServed = new int[Priority.COUNT];
+    /** Per lane, polls between guaranteed turns (0 for HIGH), from the configured shares. */
+    private final int[] serviceInterval = new int[Priority.COUNT];
     private int randomState;
     private long busySince;
 
@@ -63,6 +70,11 @@ final class Worker implements Runnable, Context, TaskPoller {
             local[lane] = new LocalQueue();
         }
         this.randomState = 0x9E3779B9 * (index + 1);
+        for (int lane = 0; lane < Priority.COUNT; lane++) {
+            serviceInterval[lane] = config.laneServiceInterval(lane);
+        }
+        this.ticksToEvent = config.eventInterval();
+        this.ticksToGlobalQueue = config.globalQueueInterval();
     }
 
     @Override
@@ -72,8 +84,8 @@ final class Worker implements Runnable, Context, TaskPoller {
         busySince = System.nanoTime();
         try {
             while (!scheduler.isShutdown()) {
-                tick++;
-                if (tick % config.eventInterval() == 0) {
+                if (--ticksToEvent == 0) {
+                    ticksToEvent = config.eventInterval();
                     scheduler.turnDriverWithoutBlocking();
                 }
                 ScheduledTask task = nextTask();
@@ -98,7 +110,8 @@ final class Worker implements Runnable, Context, TaskPoller {
     // ---- choosing the next task --------------------------------------------------------------
 
     private ScheduledTask nextTask() {
-        if (tick % config.globalQueueInterval() == 0) {
+        if (--ticksToGlobalQueue == 0) {
+            ticksToGlobalQueue = config.globalQueueInterval();
             ScheduledTask remote = scheduler.popInjectByPriority();
             if (remote != null) {
                 counters.increment(WorkerCounters.INJECT_POPS);
@@ -132,7 +145,7 @@ final class Worker implements Runnable, Context, TaskPoller {
      */
     private ScheduledTask pollLaneOwedItsShare() {
         for (int lane = Priority.COUNT - 1; lane > 0; lane--) {
-            if (sinceServed[lane] + 1 >= config.laneServiceInterval(lane)) {
+            if (tick - lastServed[lane] + 1 >= serviceInterval[lane]) {
                 ScheduledTask task = popLane(lane);
                 if (task == null) {
                     task = stealFromLane(lane);
@@ -140,7 +153,7 @@ final class Worker implements Runnable, Context, TaskPoller {
                 if (task != null) {
                     return task;
                 }
-                sinceServed[lane] = 0;
+                lastServed[lane] = tick;
             }
         }
         return null;
@@ -222,7 +235,7 @@ final class Worker implements Runnable, Context, TaskPoller {
             searching = false;
             if (scheduler.idle().stopSearching()) {
                 // The last searcher found work: wake another so the search goes on (ramp-up).
-                scheduler.notifyParked();
+                scheduler.notifyParkedLocal();
             }
         }
         budget = BUDGET_PER_POLL;
@@ -259,9 +272,8 @@ final class Worker implements Runnable, Context, TaskPoller {
     }
 
     private void recordServed(int lane) {
-        for (int l = 1; l < Priority.COUNT; l++) {
-            sinceServed[l] = l == lane ? 0 : sinceServed[l] + 1;
-        }
+        tick++;
+        lastServed[lane] = tick;
     }
 
     // ---- scheduling from this worker ------------------------------------------------------
@@ -291,7 +303,7 @@ final class Worker implements Runnable, Context, TaskPoller {
         }
         counters.increment(WorkerCounters.LOCAL_SCHEDULES);
         if (notify) {
-            scheduler.notifyParked();
+            scheduler.notifyParkedLocal();
         }
     }
 
@@ -340,7 +352,7 @@ final class Worker implements Runnable, Context, TaskPoller {
                 if (!idle.unparkSelf(index)) {
                     searching = true; // a notifier claimed us meanwhile and counted us searching
                 }
-                scheduler.notifyParked();
+                scheduler.notifyParkedLocal();
                 break;
             }
             if (!idle.isParked(index)) {
