@@ -20,4 +20,13 @@ public abstract class ScheduledTask {
 
     /** The lane index ({@code Priority.ordinal()}) this task is queued in. */
     abstract int lane();
+
+    /** Runs one poll of this task on {@code worker}, the current thread's worker. */
+    abstract void run(Worker worker);
+
+    /**
+     * Completes this queued task as cancelled because it will never run (the runtime shut down).
+     * The caller has taken it out of every queue.
+     */
+    abstract void cancelQueued(String why);
 }

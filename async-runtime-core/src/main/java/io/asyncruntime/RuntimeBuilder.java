@@ -1,0 +1,150 @@
+package io.asyncruntime;
+
+import io.asyncruntime.internal.scheduler.SchedulerConfig;
+import io.asyncruntime.task.Priority;
+import java.time.Duration;
+
+/**
+ * Configures and builds an {@link AsyncRuntime}. Every setter validates its argument at once and
+ * throws {@link IllegalArgumentException} naming the argument and its allowed range.
+ */
+public final class RuntimeBuilder {
+
+    /** Upper bound of {@link #workerThreads}: the idle state packs worker counts in 16 bits. */
+    public static final int MAX_WORKER_THREADS = 32_767;
+    /** Upper bound of the tick intervals; larger values would mean "never" in practice. */
+    public static final int MAX_INTERVAL = 1_000_000;
+    /** Tokio's value for a current-thread runtime; the multi-thread one self-tunes around it. */
+    public static final int DEFAULT_GLOBAL_QUEUE_INTERVAL = 31;
+    /** Tokio's default (taken from Go): turn the driver every 61 ticks. */
+    public static final int DEFAULT_EVENT_INTERVAL = 61;
+    /** Tokio's cap on consecutive LIFO-slot polls (tokio-rs/tokio#5712). */
+    public static final int DEFAULT_MAX_LIFO_POLLS = 3;
+    /** Upper bound of {@link #maxLifoPolls}: the cooperative budget bounds LIFO runs anyway. */
+    public static final int MAX_LIFO_POLLS = 128;
+    /** Default guaranteed shares: NORMAL at least 25% of polls, BACKGROUND at least 10%. */
+    public static final int DEFAULT_NORMAL_SHARE = 25;
+    public static final int DEFAULT_BACKGROUND_SHARE = 10;
+    /** Largest share a lower lane can be guaranteed, so that higher lanes keep priority. */
+    public static final int MAX_LANE_SHARE = 50;
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+    private int workerThreads = Runtime.getRuntime().availableProcessors();
+    private String threadNamePrefix = "async-runtime-worker";
+    private int globalQueueInterval = DEFAULT_GLOBAL_QUEUE_INTERVAL;
+    private int eventInterval = DEFAULT_EVENT_INTERVAL;
+    private boolean lifoSlot = true;
+    private int maxLifoPolls = DEFAULT_MAX_LIFO_POLLS;
+    private final int[] laneShares = new int[Priority.COUNT];
+    private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+
+    RuntimeBuilder() {
+        laneShares[Priority.NORMAL.ordinal()] = DEFAULT_NORMAL_SHARE;
+        laneShares[Priority.BACKGROUND.ordinal()] = DEFAULT_BACKGROUND_SHARE;
+    }
+
+    /** Number of worker threads, 1 to {@value #MAX_WORKER_THREADS}; default: available processors. */
+    public RuntimeBuilder workerThreads(int workerThreads) {
+        requireRange("workerThreads", workerThreads, 1, MAX_WORKER_THREADS);
+        this.workerThreads = workerThreads;
+        return this;
+    }
+
+    /** Prefix of worker thread names ({@code prefix-0}, {@code prefix-1}, …); not blank. */
+    public RuntimeBuilder threadNamePrefix(String threadNamePrefix) {
+        if (threadNamePrefix == null || threadNamePrefix.isBlank()) {
+            throw new IllegalArgumentException("threadNamePrefix must be a non-blank string, got "
+                    + (threadNamePrefix == null ? "null" : "\"" + threadNamePrefix + "\""));
+        }
+        this.threadNamePrefix = threadNamePrefix;
+        return this;
+    }
+
+    /**
+     * Every this many ticks a worker takes from the inject queue before its own ring, so tasks
+     * spawned from outside are not starved by local work; 1 to {@value #MAX_INTERVAL}, default
+     * {@value #DEFAULT_GLOBAL_QUEUE_INTERVAL}.
+     */
+    public RuntimeBuilder globalQueueInterval(int ticks) {
+        requireRange("globalQueueInterval", ticks, 1, MAX_INTERVAL);
+        this.globalQueueInterval = ticks;
+        return this;
+    }
+
+    /**
+     * Every this many ticks a worker turns the driver (fires due timers, dispatches I/O) without
+     * blocking; 1 to {@value #MAX_INTERVAL}, default {@value #DEFAULT_EVENT_INTERVAL}.
+     */
+    public RuntimeBuilder eventInterval(int ticks) {
+        requireRange("eventInterval", ticks, 1, MAX_INTERVAL);
+        this.eventInterval = ticks;
+        return this;
+    }
+
+    /**
+     * Turns off the LIFO slot: a task woken by a worker then goes to the back of its ring instead
+     * of running next. Costs message-passing locality; useful to compare, or for strict FIFO.
+     */
+    public RuntimeBuilder disableLifoSlot() {
+        this.lifoSlot = false;
+        return this;
+    }
+
+    /**
+     * How many tasks in a row a worker may take from its LIFO slot before it goes back to its
+     * ring, 1 to {@value #MAX_LIFO_POLLS}; default {@value #DEFAULT_MAX_LIFO_POLLS}. Higher favours
+     * chains of spawns; lower protects queued tasks from ping-pong pairs.
+     */
+    public RuntimeBuilder maxLifoPolls(int polls) {
+        requireRange("maxLifoPolls", polls, 1, MAX_LIFO_POLLS);
+        this.maxLifoPolls = polls;
+        return this;
+    }
+
+    /**
+     * The share of polls, in percent, a lower lane is guaranteed on each worker while it has work,
+     * however busy the higher lanes are: 1 to {@value #MAX_LANE_SHARE}. Only {@code NORMAL} and
+     * {@code BACKGROUND} take a share; {@code HIGH} is always served first. Defaults: NORMAL
+     * {@value #DEFAULT_NORMAL_SHARE}, BACKGROUND {@value #DEFAULT_BACKGROUND_SHARE}.
+     */
+    public RuntimeBuilder laneShare(Priority lane, int percent) {
+        if (lane == null) {
+            throw new IllegalArgumentException("laneShare lane must be NORMAL or BACKGROUND, got null");
+        }
+        if (lane == Priority.HIGH) {
+            throw new IllegalArgumentException("laneShare lane must be NORMAL or BACKGROUND: HIGH is always served first and takes no share");
+        }
+        requireRange("laneShare(" + lane + ")", percent, 1, MAX_LANE_SHARE);
+        laneShares[lane.ordinal()] = percent;
+        return this;
+    }
+
+    /** How long {@link AsyncRuntime#close()} waits for workers to stop; positive, default 10 s. */
+    public RuntimeBuilder shutdownTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("shutdownTimeout must be a positive duration, got " + timeout);
+        }
+        this.shutdownTimeout = timeout;
+        return this;
+    }
+
+    /** Builds and starts the runtime: its worker threads are running when this returns. */
+    public AsyncRuntime build() {
+        return new AsyncRuntime(this);
+    }
+
+    SchedulerConfig schedulerConfig(Runnable onThreadStart, Runnable onThreadStop) {
+        return new SchedulerConfig(workerThreads, threadNamePrefix, globalQueueInterval, eventInterval,
+                lifoSlot, maxLifoPolls, laneShares.clone(), onThreadStart, onThreadStop);
+    }
+
+    Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    private static void requireRange(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+}

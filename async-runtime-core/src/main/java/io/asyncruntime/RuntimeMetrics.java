@@ -1,0 +1,49 @@
+package io.asyncruntime;
+
+import java.util.List;
+
+/**
+ * A snapshot of a runtime's counters. Cheap to take (each counter is written by its owning worker
+ * without contention and read with an opaque load) and consistent per counter, not across them.
+ * Counters only grow; depths and {@code aliveTasks} are instantaneous.
+ *
+ * @param workers number of worker threads
+ * @param aliveTasks spawned tasks not yet finished
+ * @param spawnedTasks tasks spawned since start
+ * @param completedTasks tasks finished since start (value, failure or cancellation)
+ * @param remoteSpawns tasks spawned from threads that are not workers (they go through the inject queue)
+ * @param injectQueueDepth tasks waiting in the inject queues, all lanes
+ * @param totalPolls task polls, all workers
+ * @param totalSteals tasks moved by stealing, all workers
+ * @param totalParks times a worker parked, all workers
+ * @param budgetForcedYields polls that ended because the cooperative budget was spent
+ * @param perWorker the same counters per worker, indexed by worker
+ */
+public record RuntimeMetrics(int workers, long aliveTasks, long spawnedTasks, long completedTasks,
+                             long remoteSpawns, long injectQueueDepth, long totalPolls, long totalSteals,
+                             long totalParks, long budgetForcedYields, List<WorkerMetrics> perWorker) {
+
+    /**
+     * One worker's counters.
+     *
+     * @param index the worker's index (its thread is named {@code prefix-index})
+     * @param polls task polls
+     * @param steals tasks stolen from other workers
+     * @param stealOperations successful steal operations (each moves up to half a ring)
+     * @param parks times the worker parked
+     * @param overflows times a full local ring moved half its tasks to the inject queue
+     * @param lifoHits polls of a task taken from the LIFO slot
+     * @param localSchedules tasks queued on this worker's ring by this worker
+     * @param injectPops times the worker took tasks from the inject queue
+     * @param budgetForcedYields polls ended by the cooperative budget
+     * @param busyNanos time spent outside park, in nanoseconds
+     * @param localQueueDepthHigh tasks in the HIGH ring now
+     * @param localQueueDepthNormal tasks in the NORMAL ring now
+     * @param localQueueDepthBackground tasks in the BACKGROUND ring now
+     */
+    public record WorkerMetrics(int index, long polls, long steals, long stealOperations, long parks, long overflows,
+                                long lifoHits, long localSchedules, long injectPops, long budgetForcedYields,
+                                long busyNanos, long localQueueDepthHigh, long localQueueDepthNormal,
+                                long localQueueDepthBackground) {
+    }
+}

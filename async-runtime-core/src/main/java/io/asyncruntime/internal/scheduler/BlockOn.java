@@ -1,0 +1,83 @@
+package io.asyncruntime.internal.scheduler;
+
+import io.asyncruntime.task.Context;
+import io.asyncruntime.task.Poll;
+import io.asyncruntime.task.Task;
+import io.asyncruntime.task.TaskCancelledException;
+import io.asyncruntime.task.Waker;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Drives one task to completion on the calling (non-worker) thread: the bridge from plain
+ * blocking code into the runtime. The task is polled here; tasks it spawns run on the workers;
+ * between polls the thread parks until the task's waker fires.
+ */
+public final class BlockOn implements Context {
+
+    private final Waiters.ThreadWaker waker = new Waiters.ThreadWaker();
+    private int budget;
+    private boolean yieldRequested;
+
+    private BlockOn() {
+    }
+
+    /**
+     * Runs {@code task} to completion and returns its value; rethrows its failure (checked
+     * exceptions wrapped in {@link CompletionException}). Interrupting the thread cancels the task
+     * and throws {@link TaskCancelledException} with the interrupt flag kept set.
+     */
+    public static <T> T run(Task<T> task) {
+        return new BlockOn().drive(task);
+    }
+
+    private <T> T drive(Task<T> task) {
+        for (;;) {
+            budget = Worker.BUDGET_PER_POLL;
+            yieldRequested = false;
+            Poll<T> result;
+            try {
+                result = task.poll(this);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+            if (result.isReady()) {
+                return result.value();
+            }
+            if (yieldRequested) {
+                Thread.yield();
+                continue;
+            }
+            while (!waker.consumeWake()) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    task.cancel();
+                    Thread.currentThread().interrupt();
+                    throw new TaskCancelledException("blockOn was interrupted; its task was cancelled");
+                }
+            }
+        }
+    }
+
+    @Override
+    public Waker waker() {
+        return waker;
+    }
+
+    @Override
+    public boolean consumeBudget() {
+        if (budget > 0) {
+            budget--;
+            return true;
+        }
+        yieldRequested = true;
+        return false;
+    }
+
+    @Override
+    public void requestYield() {
+        yieldRequested = true;
+    }
+}

@@ -1,0 +1,322 @@
+package io.asyncruntime.internal.scheduler;
+
+import io.asyncruntime.task.Priority;
+import io.asyncruntime.task.Task;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The multi-thread work-stealing scheduler: N workers with per-lane local rings, one inject queue
+ * per lane for tasks spawned from outside, the idle set, and the driver the parked worker drives.
+ *
+ * <p>No lost wake-ups (the Dekker pattern of ARCHITECTURE.md): whoever makes work available
+ * pushes it, issues a full fence, then reads the idle state ({@link #notifyParked}); the last
+ * searching worker to park updates the idle state, issues a full fence, then re-checks every queue
+ * ({@link #notifyIfWorkPending}). Either the spawner sees the parking worker and wakes it, or the
+ * worker sees the work. Acquire/release alone would allow both to miss.
+ */
+public final class Scheduler implements CellScheduler {
+
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+    static final String SHUTDOWN_CANCELLATION = "cancelled: the runtime shut down before it ran";
+
+    private static final VarHandle DRIVER_HELD;
+
+    static {
+        try {
+            DRIVER_HELD = MethodHandles.lookup().findVarHandle(Scheduler.class, "driverHeld", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final SchedulerConfig config;
+    private final Worker[] workers;
+    private final WorkerThread[] threads;
+    private final InjectQueue[] inject = new InjectQueue[Priority.COUNT];
+    private final Idle idle;
+    private final Driver driver;
+    @SuppressWarnings("unused") // through DRIVER_HELD
+    private volatile boolean driverHeld;
+    private volatile boolean shutdown;
+    /** Spawns and completions that happen off the workers (remote spawns, inline aborts). */
+    private final LongAdder remoteSpawns = new LongAdder();
+    private final LongAdder remoteCompletions = new LongAdder();
+
+    public Scheduler(SchedulerConfig config, Driver driver) {
+        this.config = config;
+        this.driver = driver;
+        this.idle = new Idle(config.workers());
+        for (int lane = 0; lane < inject.length; lane++) {
+            inject[lane] = new InjectQueue();
+        }
+        this.workers = new Worker[config.workers()];
+        this.threads = new WorkerThread[config.workers()];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(this, i, config, driver);
+            threads[i] = new WorkerThread(workers[i], config.threadNamePrefix() + "-" + i);
+        }
+    }
+
+    /** Starts the worker threads. */
+    public void start() {
+        for (WorkerThread thread : threads) {
+            thread.start();
+        }
+    }
+
+    // ---- spawning and scheduling ----------------------------------------------------------
+
+    /**
+     * Spawns a task and returns its handle (the cell itself). Without an explicit priority a task
+     * spawned from a running task inherits its lane; from outside it is NORMAL.
+     */
+    public <T> io.asyncruntime.task.JoinHandle<T> spawn(Task<T> task, Priority priority, String name) {
+        if (task == null) {
+            throw new NullPointerException("task must not be null");
+        }
+        if (shutdown) {
+            throw new IllegalStateException("this async-runtime is closed: it accepts no new tasks");
+        }
+        Worker worker = currentWorker();
+        Priority lane = priority;
+        if (lane == null) {
+            int inherited = worker != null ? worker.currentLane() : -1;
+            lane = inherited >= 0 ? Priority.ofLane(inherited) : Priority.NORMAL;
+        }
+        TaskCell<T> cell = new TaskCell<>(this, task, lane, name);
+        if (worker != null) {
+            worker.counters.increment(WorkerCounters.SPAWNS);
+            worker.schedule(cell, false);
+        } else {
+            remoteSpawns.increment();
+            scheduleRemote(cell);
+        }
+        return cell;
+    }
+
+    /** Queues a cell whose state just became NOTIFIED (a wake, a yield, or a spawn). */
+    @Override
+    public void schedule(ScheduledTask task, boolean isYield) {
+        if (shutdown) {
+            task.cancelQueued(SHUTDOWN_CANCELLATION);
+            return;
+        }
+        Worker worker = currentWorker();
+        if (worker != null) {
+            worker.schedule(task, isYield);
+        } else {
+            scheduleRemote(task);
+        }
+    }
+
+    private void scheduleRemote(ScheduledTask task) {
+        inject[task.lane()].push(task);
+        notifyParked();
+        if (shutdown) {
+            cancelInjected(); // raced with close(): make sure nothing stays queued forever
+        }
+    }
+
+    /** The current thread's worker if it is one of this scheduler's, else null. */
+    Worker currentWorker() {
+        if (Thread.currentThread() instanceof WorkerThread thread && thread.worker.scheduler == this) {
+            return thread.worker;
+        }
+        return null;
+    }
+
+    /** Whether the calling thread is a worker of this scheduler. */
+    public boolean isWorkerThread() {
+        return currentWorker() != null;
+    }
+
+    /** Whether the calling thread is a worker of any scheduler. */
+    public static boolean isAnyWorkerThread() {
+        return Thread.currentThread() instanceof WorkerThread;
+    }
+
+    // ---- waking and parking -----------------------------------------------------------------
+
+    /** After making work available: wake one parked worker if nobody is searching. */
+    void notifyParked() {
+        VarHandle.fullFence();
+        int index = idle.workerToNotify();
+        if (index >= 0) {
+            workers[index].parker.unpark();
+        }
+    }
+
+    /** The last searcher parks: if any queue holds work, wake a worker for it. */
+    void notifyIfWorkPending() {
+        VarHandle.fullFence();
+        if (hasQueuedWork()) {
+            notifyParked();
+        }
+    }
+
+    private boolean hasQueuedWork() {
+        for (InjectQueue queue : inject) {
+            if (!queue.isEmpty()) {
+                return true;
+            }
+        }
+        for (Worker worker : workers) {
+            for (LocalQueue queue : worker.local) {
+                if (!queue.isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Parks a worker: in the driver if it is free, else on the worker's own parker. */
+    void parkWorker(Worker worker) {
+        if (DRIVER_HELD.compareAndSet(this, false, true)) {
+            try {
+                boolean runtimeIdle = idle.allParked() && !hasQueuedWork();
+                worker.parker.parkInDriver(-1, runtimeIdle);
+            } finally {
+                DRIVER_HELD.setVolatile(this, false);
+            }
+        } else {
+            worker.parker.parkThread();
+        }
+    }
+
+    /** Wakes whichever worker is blocked in the driver, if one is. */
+    void wakeDriverHolder() {
+        if ((boolean) DRIVER_HELD.getVolatile(this)) {
+            driver.unpark();
+        }
+    }
+
+    /** Every {@code eventInterval} ticks: fire due timers and ready I/O without blocking. */
+    void turnDriverWithoutBlocking() {
+        if (DRIVER_HELD.compareAndSet(this, false, true)) {
+            try {
+                driver.park(0, false);
+            } finally {
+                DRIVER_HELD.setVolatile(this, false);
+            }
+        }
+    }
+
+    // ---- shutdown ------------------------------------------------------------------------------
+
+    /**
+     * Stops the workers: no new spawns, every queued task completes as cancelled, threads are
+     * joined up to {@code timeout} (a worker stuck inside one poll is left behind and reported).
+     * Called from a worker, it stops the others and returns without joining itself.
+     */
+    public void shutdown(Duration timeout) {
+        shutdown = true;
+        for (Worker worker : workers) {
+            worker.parker.unpark();
+        }
+        driver.unpark();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Thread self = Thread.currentThread();
+        for (WorkerThread thread : threads) {
+            if (thread == self) {
+                continue;
+            }
+            try {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    thread.join(Math.max(1, left / 1_000_000));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (thread.isAlive()) {
+                log.warn("async-runtime worker {} did not stop within {}: a task is stuck in one poll", thread.getName(), timeout);
+            }
+        }
+        cancelInjected();
+        driver.shutdown();
+    }
+
+    private void cancelInjected() {
+        for (InjectQueue queue : inject) {
+            for (ScheduledTask task = queue.pop(); task != null; task = queue.pop()) {
+                task.cancelQueued(SHUTDOWN_CANCELLATION);
+            }
+        }
+    }
+
+    boolean isShutdown() {
+        return shutdown;
+    }
+
+    /** Whether {@link #shutdown} has been called. */
+    public boolean isClosed() {
+        return shutdown;
+    }
+
+    // ---- accessors for workers and metrics -----------------------------------------------------
+
+    @Override
+    public void taskCompleted() {
+        Worker worker = currentWorker();
+        if (worker != null) {
+            worker.counters.increment(WorkerCounters.COMPLETIONS);
+        } else {
+            remoteCompletions.increment();
+        }
+    }
+
+    InjectQueue inject(int lane) {
+        return inject[lane];
+    }
+
+    /** Pops one task from the inject queues, highest lane first (the global-queue-interval check). */
+    ScheduledTask popInjectByPriority() {
+        for (InjectQueue queue : inject) {
+            if (!queue.isEmpty()) {
+                ScheduledTask task = queue.pop();
+                if (task != null) {
+                    return task;
+                }
+            }
+        }
+        return null;
+    }
+
+    Idle idle() {
+        return idle;
+    }
+
+    Worker[] workers() {
+        return workers;
+    }
+
+    /** Number of workers. */
+    public int workerCount() {
+        return workers.length;
+    }
+
+    /** A live view of the counters behind {@code RuntimeMetrics}. */
+    public SchedulerMetrics metrics() {
+        return new SchedulerMetrics(this);
+    }
+
+    long remoteSpawns() {
+        return remoteSpawns.sum();
+    }
+
+    long remoteCompletions() {
+        return remoteCompletions.sum();
+    }
+
+    SchedulerConfig config() {
+        return config;
+    }
+}

@@ -1,0 +1,414 @@
+package io.asyncruntime.internal.scheduler;
+
+import io.asyncruntime.task.Context;
+import io.asyncruntime.task.JoinHandle;
+import io.asyncruntime.task.Poll;
+import io.asyncruntime.task.Priority;
+import io.asyncruntime.task.Task;
+import io.asyncruntime.task.TaskCancelledException;
+import io.asyncruntime.task.Waker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one runtime-owned cell of a spawned task: state word, the task, its outcome, and its
+ * waiters. It is the task's {@link Waker} and its {@link JoinHandle}, so a plain spawn allocates
+ * this object and nothing else, and a wake allocates nothing (it re-queues this same cell).
+ *
+ * <p>The state machine is documented in {@link TaskState}. Memory ordering: the state word is a
+ * plain field reached only through {@link #STATE} with volatile CAS and volatile/acquire reads.
+ * The outcome is written by the owner before the CAS that sets COMPLETE (which releases it) and
+ * read only after an acquire read that saw COMPLETE. Cells are never pooled: a stale waker held by
+ * some resource must never wake a recycled cell (the ABA hazard in ARCHITECTURE.md).
+ */
+final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskCell.class);
+
+    private static final VarHandle STATE;
+    private static final VarHandle WAITERS;
+    private static final VarHandle STAGE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(TaskCell.class, "state", int.class);
+            WAITERS = lookup.findVarHandle(TaskCell.class, "waiters", Waiters.class);
+            STAGE = lookup.findVarHandle(TaskCell.class, "stage", CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final CellScheduler scheduler;
+    private final byte lane;
+    @SuppressWarnings("unused") // through STATE
+    private int state = TaskState.INITIAL;
+    /** Owned by the thread holding RUNNING; cleared on completion so the task's memory is freed. */
+    private Task<T> task;
+    /** The value, or a {@link Failure}; see the class comment for its publication. */
+    private Object outcome;
+    @SuppressWarnings("unused") // through WAITERS
+    private Waiters waiters;
+    @SuppressWarnings("unused") // through STAGE
+    private CompletableFuture<T> stage;
+    private final String name;
+
+    TaskCell(CellScheduler scheduler, Task<T> task, Priority priority, String name) {
+        this.scheduler = scheduler;
+        this.task = task;
+        this.lane = (byte) priority.ordinal();
+        this.name = name;
+    }
+
+    @Override
+    int lane() {
+        return lane;
+    }
+
+    // ---- the worker side ------------------------------------------------------------------
+
+    /** Polls the task once; called by a worker that took this cell off a queue. */
+    @Override
+    void run(Worker worker) {
+        int s = (int) STATE.getVolatile(this);
+        for (;;) {
+            if ((s & (TaskState.COMPLETE | TaskState.RUNNING)) != 0 || (s & TaskState.NOTIFIED) == 0) {
+                throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
+            }
+            int witness = (int) STATE.compareAndExchange(this, s, (s & ~TaskState.NOTIFIED) | TaskState.RUNNING);
+            if (witness == s) {
+                break;
+            }
+            s = witness;
+        }
+        if ((s & TaskState.CANCELLED) != 0) {
+            cancelAndComplete("aborted");
+            return;
+        }
+        Poll<T> result;
+        try {
+            result = task.poll(worker.enter(this));
+        } catch (Throwable failure) {
+            worker.leave();
+            complete(new Failure(failure));
+            return;
+        }
+        boolean yieldRequested = worker.leave();
+        if (result.isReady()) {
+            complete(result.value());
+            return;
+        }
+        afterPending(yieldRequested);
+    }
+
+    /** RUNNING → idle, or back to the queue if woken or yielding during the poll, or cancelled. */
+    private void afterPending(boolean yieldRequested) {
+        int s = (int) STATE.getVolatile(this);
+        for (;;) {
+            if ((s & TaskState.CANCELLED) != 0) {
+                cancelAndComplete("aborted");
+                return;
+            }
+            boolean requeue = yieldRequested || (s & TaskState.NOTIFIED) != 0;
+            int next = requeue ? (s & ~TaskState.RUNNING) | TaskState.NOTIFIED : s & ~TaskState.RUNNING;
+            int witness = (int) STATE.compareAndExchange(this, s, next);
+            if (witness == s) {
+                if (requeue) {
+                    // Back of the queue, never the LIFO slot: a self-wake or yield must let others run.
+                    scheduler.schedule(this, true);
+                }
+                return;
+            }
+            s = witness;
+        }
+    }
+
+    /**
+     * Cancels on the owner's behalf when the runtime will never run this queued cell (shutdown).
+     * Called with NOTIFIED set by the caller that holds the cell out of every queue.
+     */
+    @Override
+    void cancelQueued(String why) {
+        int s = (int) STATE.getVolatile(this);
+        for (;;) {
+            if ((s & (TaskState.COMPLETE | TaskState.RUNNING)) != 0) {
+                return;
+            }
+            int witness = (int) STATE.compareAndExchange(this, s, (s & ~TaskState.NOTIFIED) | TaskState.RUNNING);
+            if (witness == s) {
+                cancelAndComplete(why);
+                return;
+            }
+            s = witness;
+        }
+    }
+
+    /** The owner (holding RUNNING) drops the task and completes the handle as cancelled. */
+    private void cancelAndComplete(String why) {
+        Task<T> dropped = task;
+        if (dropped != null) {
+            try {
+                dropped.cancel();
+            } catch (Throwable cancelFailure) {
+                log.warn("cancel() of task {} threw; its resources may not all be released", name(), cancelFailure);
+            }
+        }
+        complete(new Failure(new TaskCancelledException("task " + name() + " was " + why)));
+    }
+
+    /** The owner publishes the outcome, sets COMPLETE, and wakes every waiter. */
+    private void complete(Object result) {
+        outcome = result;
+        task = null;
+        int s = (int) STATE.getVolatile(this);
+        for (;;) {
+            int witness = (int) STATE.compareAndExchange(this, s, TaskState.COMPLETE | (s & TaskState.CANCELLED));
+            if (witness == s) {
+                break;
+            }
+            s = witness;
+        }
+        scheduler.taskCompleted();
+        Waiters.wakeAll((Waiters) WAITERS.getAndSet(this, Waiters.DONE));
+    }
+
+    // ---- the waker side -------------------------------------------------------------------
+
+    @Override
+    public void wake() {
+        int s = (int) STATE.getVolatile(this);
+        for (;;) {
+            if ((s & (TaskState.COMPLETE | TaskState.NOTIFIED)) != 0) {
+                return;
+            }
+            int witness = (int) STATE.compareAndExchange(this, s, s | TaskState.NOTIFIED);
+            if (witness == s) {
+                if ((s & TaskState.RUNNING) == 0) {
+                    scheduler.schedule(this, false);
+                }
+                return;
+            }
+            s = witness;
+        }
+    }
+
+    // ---- the handle side ------------------------------------------------------------------
+
+    @Override
+    public void abort() {
+        int s = (int) STATE.getVolatile(this);
+        for (;;) {
+            if ((s & (TaskState.COMPLETE | TaskState.CANCELLED)) != 0) {
+                return;
+            }
+            boolean idle = (s & (TaskState.RUNNING | TaskState.NOTIFIED)) == 0;
+            // An idle task is taken over (RUNNING) and cancelled right here; a queued or running
+            // one is marked, and whoever polls it next (or the poller, when its poll returns)
+            // cancels it at that poll boundary.
+            int next = idle ? s | TaskState.CANCELLED | TaskState.RUNNING : s | TaskState.CANCELLED;
+            int witness = (int) STATE.compareAndExchange(this, s, next);
+            if (witness == s) {
+                if (idle) {
+                    cancelAndComplete("aborted");
+                }
+                return;
+            }
+            s = witness;
+        }
+    }
+
+    @Override
+    public boolean isFinished() {
+        return TaskState.isComplete((int) STATE.getAcquire(this));
+    }
+
+    @Override
+    public Priority priority() {
+        return Priority.ofLane(lane);
+    }
+
+    @Override
+    public String name() {
+        return name != null ? name : "task-" + Integer.toHexString(System.identityHashCode(this));
+    }
+
+    /** Awaiting the handle inside another task: ready when this task is, else registers a waker. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public Poll<T> poll(Context cx) throws Exception {
+        if (!isFinished()) {
+            register(cx.waker());
+            if (!isFinished()) {
+                return Poll.pending();
+            }
+        }
+        if (!cx.consumeBudget()) {
+            return Poll.pending();
+        }
+        Object result = outcome;
+        if (result instanceof Failure failure) {
+            throw rethrow(failure.cause);
+        }
+        return Poll.ready((T) result);
+    }
+
+    /** Dropping interest in the handle detaches the task; it runs on. */
+    @Override
+    public void cancel() {
+    }
+
+    private void register(Waker waker) {
+        Waiters head = (Waiters) WAITERS.getAcquire(this);
+        for (;;) {
+            if (head == Waiters.DONE) {
+                waker.wake();
+                return;
+            }
+            if (head != null && head.waker == waker) {
+                return; // the same awaiter polled again while pending: already registered
+            }
+            Waiters witness = (Waiters) WAITERS.compareAndExchange(this, head, new Waiters(waker, head));
+            if (witness == head) {
+                return;
+            }
+            head = witness;
+        }
+    }
+
+    // ---- Future -----------------------------------------------------------------------------
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (isFinished()) {
+            return false;
+        }
+        abort();
+        return true;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return isFinished() && outcome instanceof Failure failure && failure.cause instanceof TaskCancelledException;
+    }
+
+    @Override
+    public boolean isDone() {
+        return isFinished();
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        if (!isFinished()) {
+            Waiters.ThreadWaker waker = new Waiters.ThreadWaker();
+            register(waker);
+            while (!isFinished()) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while waiting for task " + name());
+                }
+            }
+        }
+        return reportForFuture();
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        if (!isFinished()) {
+            Waiters.ThreadWaker waker = new Waiters.ThreadWaker();
+            register(waker);
+            while (!isFinished()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException("task " + name() + " did not finish within " + timeout + " " + unit);
+                }
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while waiting for task " + name());
+                }
+            }
+        }
+        return reportForFuture();
+    }
+
+    @SuppressWarnings("unchecked")
+    private T reportForFuture() throws ExecutionException {
+        Object result = outcome;
+        if (result instanceof Failure failure) {
+            if (failure.cause instanceof TaskCancelledException cancelled) {
+                throw cancelled;
+            }
+            throw new ExecutionException(failure.cause);
+        }
+        return (T) result;
+    }
+
+    /** The outcome for {@code blockOn}: the value, or the failure rethrown unchecked. */
+    @SuppressWarnings("unchecked")
+    T joinUnchecked() {
+        Object result = outcome;
+        if (result instanceof Failure failure) {
+            if (failure.cause instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure.cause instanceof Error e) {
+                throw e;
+            }
+            throw new CompletionException(failure.cause);
+        }
+        return (T) result;
+    }
+
+    // ---- CompletionStage --------------------------------------------------------------------
+
+    @Override
+    @SuppressWarnings("unchecked")
+    CompletableFuture<T> stage() {
+        CompletableFuture<T> existing = (CompletableFuture<T>) STAGE.getAcquire(this);
+        if (existing != null) {
+            return existing;
+        }
+        CompletableFuture<T> created = new CompletableFuture<>();
+        CompletableFuture<T> witness = (CompletableFuture<T>) STAGE.compareAndExchange(this, null, created);
+        if (witness != null) {
+            return witness;
+        }
+        register(() -> {
+            Object result = outcome;
+            if (result instanceof Failure failure) {
+                created.completeExceptionally(failure.cause);
+            } else {
+                created.complete((T) result);
+            }
+        });
+        return created;
+    }
+
+    private static Exception rethrow(Throwable failure) {
+        if (failure instanceof Exception e) {
+            return e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        return new CompletionException(failure);
+    }
+
+    @Override
+    public String toString() {
+        return "JoinHandle[" + name() + ", " + priority() + ", " + TaskState.describe((int) STATE.getVolatile(this)) + "]";
+    }
+
+    /** A failed outcome, boxed so that a value which happens to be a Throwable stays a value. */
+    record Failure(Throwable cause) {
+    }
+}

@@ -1,0 +1,54 @@
+package io.asyncruntime.internal.scheduler;
+
+/**
+ * The bits of a task cell's state word (one {@code int}, updated only by CAS).
+ *
+ * <pre>
+ *   NOTIFIED  the task is queued, or must be queued once the poll in progress returns
+ *   RUNNING   a thread owns the task: polling it, or cancelling it; acts as the lock on the task
+ *   COMPLETE  the outcome is published; terminal
+ *   CANCELLED abort was requested; the owner cancels the task at the next poll boundary
+ * </pre>
+ *
+ * Invariants, each kept by one transition:
+ * <ul>
+ *   <li>Only the CAS that sets NOTIFIED on a task that is neither RUNNING nor NOTIFIED nor
+ *       COMPLETE may enqueue it, so a task is in at most one queue at a time.</li>
+ *   <li>Only the CAS that clears NOTIFIED and sets RUNNING may poll it, so it is never polled by
+ *       two threads at once.</li>
+ *   <li>A wake while RUNNING only sets NOTIFIED; the owner re-queues after the poll returns
+ *       pending, so a wake during a poll is never lost and never causes a second concurrent poll
+ *       (the first lesson of ARCHITECTURE.md).</li>
+ *   <li>COMPLETE is set once, by the owner, after the outcome is written; nothing polls after.</li>
+ * </ul>
+ */
+final class TaskState {
+
+    static final int NOTIFIED = 1;
+    static final int RUNNING = 1 << 1;
+    static final int COMPLETE = 1 << 2;
+    static final int CANCELLED = 1 << 3;
+
+    /** A freshly spawned task is queued at once. */
+    static final int INITIAL = NOTIFIED;
+
+    private TaskState() {
+    }
+
+    static boolean isComplete(int state) {
+        return (state & COMPLETE) != 0;
+    }
+
+    static String describe(int state) {
+        if ((state & COMPLETE) != 0) {
+            return (state & CANCELLED) != 0 ? "cancelled" : "complete";
+        }
+        if ((state & RUNNING) != 0) {
+            return "running";
+        }
+        if ((state & NOTIFIED) != 0) {
+            return "scheduled";
+        }
+        return "idle";
+    }
+}

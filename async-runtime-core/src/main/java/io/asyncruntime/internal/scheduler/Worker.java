@@ -1,0 +1,395 @@
+package io.asyncruntime.internal.scheduler;
+
+import io.asyncruntime.task.Context;
+import io.asyncruntime.task.Priority;
+import io.asyncruntime.task.Waker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker of the multi-thread scheduler: its run loop, its queues, and the {@link Context} of
+ * the poll it is running.
+ *
+ * <p>Each tick the worker picks a task in this order: every {@code globalQueueInterval} ticks the
+ * inject queue first (fairness for remote spawns); a lower lane whose guaranteed share is due;
+ * otherwise the LIFO slot, then per lane from HIGH to BACKGROUND its local ring and the inject
+ * queue; then it steals (at most half the workers search at once), lane by lane, half of a
+ * victim's ring; then it parks, taking the driver if no other worker holds it. Every
+ * {@code eventInterval} ticks it turns the driver without blocking, so timers fire even while
+ * all workers are busy.
+ *
+ * <p>After a poll, a task the poll woke waits in the LIFO slot and runs next on the same budget
+ * (message-passing locality), at most {@code maxLifoPolls} times in a row; then it goes to the
+ * back of the ring so a ping-pong pair cannot monopolise the worker.
+ *
+ * <p>Only the worker's own thread touches its fields, except {@link #local} (thieves steal from
+ * it), {@link #parker} (anyone unparks it) and {@link #counters} (read by metrics).
+ */
+final class Worker implements Runnable, Context {
+
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    /** Cooperative budget per task poll, as in Tokio: 128 units "felt good" and cut tail latency. */
+    static final int BUDGET_PER_POLL = 128;
+    /** Most tasks moved from the inject queue into a local ring at once (half the ring). */
+    private static final int MAX_INJECT_BATCH = LocalQueue.CAPACITY / 2;
+
+    final Scheduler scheduler;
+    final int index;
+    final LocalQueue[] local = new LocalQueue[Priority.COUNT];
+    final Parker parker;
+    final WorkerCounters counters = new WorkerCounters();
+    private final SchedulerConfig config;
+
+    private ScheduledTask lifoSlot;
+    private int tick;
+    private boolean searching;
+    private final int[] sinceServed = new int[Priority.COUNT];
+    private int randomState;
+    private long busySince;
+
+    // The context of the poll in progress.
+    private TaskCell<?> current;
+    private int currentLane;
+    private int budget;
+    private boolean yieldRequested;
+
+    Worker(Scheduler scheduler, int index, SchedulerConfig config, Driver driver) {
+        this.scheduler = scheduler;
+        this.index = index;
+        this.config = config;
+        this.parker = new Parker(driver);
+        for (int lane = 0; lane < local.length; lane++) {
+            local[lane] = new LocalQueue();
+        }
+        this.randomState = 0x9E3779B9 * (index + 1);
+    }
+
+    @Override
+    public void run() {
+        parker.bind(Thread.currentThread());
+        config.onThreadStart().run();
+        busySince = System.nanoTime();
+        try {
+            while (!scheduler.isShutdown()) {
+                tick++;
+                if (tick % config.eventInterval() == 0) {
+                    scheduler.turnDriverWithoutBlocking();
+                }
+                ScheduledTask task = nextTask();
+                if (task == null) {
+                    task = steal();
+                }
+                if (task != null) {
+                    runTask(task);
+                } else {
+                    park();
+                }
+            }
+        } finally {
+            try {
+                cancelQueuedOnShutdown();
+            } finally {
+                config.onThreadStop().run();
+            }
+        }
+    }
+
+    // ---- choosing the next task --------------------------------------------------------------
+
+    private ScheduledTask nextTask() {
+        if (tick % config.globalQueueInterval() == 0) {
+            ScheduledTask remote = scheduler.popInjectByPriority();
+            if (remote != null) {
+                counters.increment(WorkerCounters.INJECT_POPS);
+                return remote;
+            }
+        }
+        int due = dueLowerLane();
+        if (due >= 0) {
+            ScheduledTask task = popLane(due);
+            if (task != null) {
+                return task;
+            }
+        }
+        if (lifoSlot != null) {
+            ScheduledTask task = lifoSlot;
+            lifoSlot = null;
+            return task;
+        }
+        for (int lane = 0; lane < Priority.COUNT; lane++) {
+            ScheduledTask task = popLane(lane);
+            if (task != null) {
+                return task;
+            }
+        }
+        return null;
+    }
+
+    /** The lowest lane whose guaranteed share is due on this poll, or -1. */
+    private int dueLowerLane() {
+        for (int lane = Priority.COUNT - 1; lane > 0; lane--) {
+            if (sinceServed[lane] + 1 >= config.laneServiceInterval(lane)) {
+                return lane;
+            }
+        }
+        return -1;
+    }
+
+    private ScheduledTask popLane(int lane) {
+        ScheduledTask task = local[lane].pop();
+        if (task != null) {
+            return task;
+        }
+        InjectQueue inject = scheduler.inject(lane);
+        if (inject.isEmpty()) {
+            return null;
+        }
+        int fairShare = inject.len() / scheduler.workerCount() + 1;
+        int max = Math.min(Math.min(fairShare, local[lane].remainingSlots() + 1), MAX_INJECT_BATCH);
+        task = inject.popBatchInto(local[lane], Math.max(1, max));
+        if (task != null) {
+            counters.increment(WorkerCounters.INJECT_POPS);
+        }
+        return task;
+    }
+
+    private ScheduledTask steal() {
+        if (!searching) {
+            if (!scheduler.idle().tryStartSearching()) {
+                return null;
+            }
+            searching = true;
+        }
+        Worker[] workers = scheduler.workers();
+        int n = workers.length;
+        int start = nextRandom(n);
+        for (int lane = 0; lane < Priority.COUNT; lane++) {
+            LocalQueue mine = local[lane];
+            for (int i = 0; i < n; i++) {
+                Worker victim = workers[(start + i) % n];
+                if (victim == this) {
+                    continue;
+                }
+                int before = mine.len();
+                ScheduledTask task = victim.local[lane].stealInto(mine);
+                if (task != null) {
+                    counters.increment(WorkerCounters.STEAL_OPERATIONS);
+                    counters.add(WorkerCounters.STEALS, mine.len() - before + 1L);
+                    return task;
+                }
+            }
+            ScheduledTask remote = popLane(lane);
+            if (remote != null) {
+                return remote;
+            }
+        }
+        return null;
+    }
+
+    private int nextRandom(int bound) {
+        int x = randomState;
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        randomState = x;
+        return (x & Integer.MAX_VALUE) % bound;
+    }
+
+    // ---- running -----------------------------------------------------------------------------
+
+    private void runTask(ScheduledTask task) {
+        if (searching) {
+            searching = false;
+            if (scheduler.idle().stopSearching()) {
+                // The last searcher found work: wake another so the search goes on (ramp-up).
+                scheduler.notifyParked();
+            }
+        }
+        budget = BUDGET_PER_POLL;
+        pollOne(task);
+        int lifoPolls = 0;
+        for (;;) {
+            ScheduledTask next = lifoSlot;
+            if (next == null) {
+                return;
+            }
+            lifoSlot = null;
+            if (budget <= 0 || lifoPolls >= config.maxLifoPolls()) {
+                // Cap reached: the slot task goes to the back of the ring. No notification: this
+                // worker takes from the ring next, and it is still stealable.
+                pushLocal(next, false);
+                return;
+            }
+            lifoPolls++;
+            counters.increment(WorkerCounters.LIFO_HITS);
+            pollOne(next);
+        }
+    }
+
+    private void pollOne(ScheduledTask task) {
+        counters.increment(WorkerCounters.POLLS);
+        recordServed(task.lane());
+        try {
+            task.run(this);
+        } catch (Throwable bug) {
+            // TaskCell.run catches everything a task throws; reaching here is a runtime bug.
+            current = null;
+            log.error("async-runtime worker {} caught an internal error; the worker goes on", index, bug);
+        }
+    }
+
+    private void recordServed(int lane) {
+        for (int l = 1; l < Priority.COUNT; l++) {
+            sinceServed[l] = l == lane ? 0 : sinceServed[l] + 1;
+        }
+    }
+
+    // ---- scheduling from this worker ------------------------------------------------------
+
+    /**
+     * Queues a task woken or spawned on this worker. A non-yield wake during a poll goes to the
+     * LIFO slot when the task's lane is at least as high as the running task's (so the slot never
+     * lets a lower lane jump a higher one); whatever the slot held moves to the ring.
+     */
+    void schedule(ScheduledTask task, boolean isYield) {
+        if (!isYield && config.lifoSlot() && current != null && task.lane() <= currentLane) {
+            ScheduledTask previous = lifoSlot;
+            lifoSlot = task;
+            if (previous == null) {
+                return; // it runs right after this poll; nothing for other workers to do
+            }
+            task = previous;
+        }
+        pushLocal(task, true);
+    }
+
+    private void pushLocal(ScheduledTask task, boolean notify) {
+        int lane = task.lane();
+        int moved = local[lane].pushBackOrOverflow(task, scheduler.inject(lane));
+        if (moved > 0) {
+            counters.increment(WorkerCounters.OVERFLOWS);
+        }
+        counters.increment(WorkerCounters.LOCAL_SCHEDULES);
+        if (notify) {
+            scheduler.notifyParked();
+        }
+    }
+
+    boolean hasLocalWork() {
+        if (lifoSlot != null) {
+            return true;
+        }
+        for (LocalQueue queue : local) {
+            if (!queue.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    int localDepth(int lane) {
+        return local[lane].len();
+    }
+
+    // ---- parking -----------------------------------------------------------------------------
+
+    private void park() {
+        Idle idle = scheduler.idle();
+        boolean lastSearcher = idle.transitionToParked(index, searching);
+        searching = false;
+        counters.add(WorkerCounters.BUSY_NANOS, System.nanoTime() - busySince);
+        if (lastSearcher) {
+            // The Dekker half on the worker side: state updated above (a locked RMW), full fence,
+            // then re-check every queue; a spawner does push, full fence, read state.
+            scheduler.notifyIfWorkPending();
+        }
+        if (idle.allParked()) {
+            // Everyone is parked now: let the driver's holder re-check, so that it can see the
+            // runtime is idle (a paused test clock then jumps to its next deadline).
+            scheduler.wakeDriverHolder();
+        }
+        counters.increment(WorkerCounters.PARKS);
+        for (;;) {
+            scheduler.parkWorker(this);
+            if (scheduler.isShutdown()) {
+                idle.unparkSelf(index);
+                break;
+            }
+            if (hasLocalWork()) {
+                // The driver woke tasks into our ring while we held it.
+                if (!idle.unparkSelf(index)) {
+                    searching = true; // a notifier claimed us meanwhile and counted us searching
+                }
+                scheduler.notifyParked();
+                break;
+            }
+            if (!idle.isParked(index)) {
+                searching = true; // woken by a notifier, which counted us as searching
+                break;
+            }
+        }
+        counters.increment(WorkerCounters.UNPARKS);
+        busySince = System.nanoTime();
+    }
+
+    private void cancelQueuedOnShutdown() {
+        if (lifoSlot != null) {
+            ScheduledTask task = lifoSlot;
+            lifoSlot = null;
+            task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
+        }
+        for (LocalQueue queue : local) {
+            for (ScheduledTask task = queue.pop(); task != null; task = queue.pop()) {
+                task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
+            }
+        }
+    }
+
+    // ---- Context -----------------------------------------------------------------------------
+
+    Context enter(TaskCell<?> cell) {
+        current = cell;
+        currentLane = cell.lane();
+        yieldRequested = false;
+        return this;
+    }
+
+    /** Ends the poll; returns whether the task asked to yield (or ran out of budget). */
+    boolean leave() {
+        current = null;
+        boolean yielded = yieldRequested;
+        yieldRequested = false;
+        return yielded;
+    }
+
+    @Override
+    public Waker waker() {
+        TaskCell<?> cell = current;
+        if (cell == null) {
+            throw new IllegalStateException("Context.waker() used outside the poll it was passed to");
+        }
+        return cell;
+    }
+
+    @Override
+    public boolean consumeBudget() {
+        if (budget > 0) {
+            budget--;
+            return true;
+        }
+        yieldRequested = true;
+        counters.increment(WorkerCounters.BUDGET_FORCED_YIELDS);
+        return false;
+    }
+
+    @Override
+    public void requestYield() {
+        yieldRequested = true;
+    }
+
+    /** The lane of the task this worker is polling, or -1 between polls. */
+    int currentLane() {
+        return current != null ? currentLane : -1;
+    }
+}

@@ -1,0 +1,16 @@
+package io.asyncruntime.internal.scheduler;
+
+/**
+ * A worker's thread. The subclass lets {@code Scheduler.schedule} recognise its own workers with
+ * one type check instead of a thread-local lookup on the spawn and wake paths.
+ */
+final class WorkerThread extends Thread {
+
+    final Worker worker;
+
+    WorkerThread(Worker worker, String name) {
+        super(worker, name);
+        this.worker = worker;
+        setDaemon(true);
+    }
+}
