@@ -39,8 +39,6 @@ public enum Implementation {
     /** Why this implementation cannot run in this JVM, or {@code null} when it can. */
     public String unavailableReason() {
         switch (this) {
-            case ASYNC_RUNTIME:
-                return "async-runtime is not merged into this branch yet";
             case NETTY_EPOLL:
                 return Epoll.isAvailable() ? null : "Netty epoll is unavailable: " + Epoll.unavailabilityCause();
             case VIRTUAL_THREADS:
@@ -58,7 +56,7 @@ public enum Implementation {
         }
         switch (this) {
             case ASYNC_RUNTIME:
-                throw new UnsupportedOperationException("async-runtime is not merged into this branch yet");
+                return new AsyncRuntimeWorkloads(WORKER_THREADS);
             case FORK_JOIN:
                 return new ForkJoinWorkloads(WORKER_THREADS);
             case THREAD_POOL:

@@ -39,6 +39,15 @@ public interface Workloads extends AutoCloseable {
      */
     Object spawnIdle(LongAdder waiting);
 
+    /**
+     * How many idle tasks are waiting. The default reads the counter passed to
+     * {@link #spawnIdle}; an implementation whose idle task cannot count itself without growing
+     * (this runtime's {@code Task.never()}) reads its own metrics instead.
+     */
+    default long waitingTasks(LongAdder waiting) {
+        return waiting.sum();
+    }
+
     /** Stops the workers; idle tasks may be abandoned. */
     @Override
     void close();

@@ -98,7 +98,7 @@ public final class IdleTaskFootprint {
         try (Workloads workloads = implementation.start()) {
             LongAdder waiting = new LongAdder();
             Object[] warmUp = spawn(workloads, WARM_UP_TASKS, waiting);
-            awaitWaiting(waiting, WARM_UP_TASKS, implementation);
+            awaitWaiting(workloads, waiting, WARM_UP_TASKS, implementation);
             Object[] keep = new Object[tasks];
 
             long before = usedHeapAfterGc();
@@ -106,7 +106,7 @@ public final class IdleTaskFootprint {
             for (int i = 0; i < tasks; i++) {
                 keep[i] = workloads.spawnIdle(waiting);
             }
-            awaitWaiting(waiting, WARM_UP_TASKS + (long) tasks, implementation);
+            awaitWaiting(workloads, waiting, WARM_UP_TASKS + (long) tasks, implementation);
             long spawnMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             long after = usedHeapAfterGc();
 
@@ -124,11 +124,12 @@ public final class IdleTaskFootprint {
         return keep;
     }
 
-    private static void awaitWaiting(LongAdder waiting, long expected, Implementation implementation) {
+    private static void awaitWaiting(Workloads workloads, LongAdder waiting, long expected,
+                                     Implementation implementation) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (waiting.sum() < expected) {
+        while (workloads.waitingTasks(waiting) < expected) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(implementation.id + ": only " + waiting.sum() + " of " + expected
+                throw new IllegalStateException(implementation.id + ": only " + workloads.waitingTasks(waiting) + " of " + expected
                         + " idle tasks started waiting within " + WAIT_SECONDS + " s");
             }
             sleepMillis(1);

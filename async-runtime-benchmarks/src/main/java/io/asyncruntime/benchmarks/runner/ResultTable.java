@@ -3,6 +3,8 @@ package io.asyncruntime.benchmarks.runner;
 import io.asyncruntime.benchmarks.Implementation;
 import io.asyncruntime.benchmarks.footprint.IdleTaskFootprint;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,12 +40,16 @@ public final class ResultTable {
 
     /** One table row: a metric of one workload, valued per implementation. */
     static final class Row {
+        /** Orders rows: Tokio's workloads in the order of its bench file, then everything else as found. */
+        final int order;
         final String label;
         final String unit;
         final boolean higherIsBetter;
         final Map<String, Double> values = new LinkedHashMap<>();
 
         Row(String label, String unit, boolean higherIsBetter) {
+            int index = BenchMain.WORKLOADS.indexOf(label.split("[ ,]", 2)[0]);
+            this.order = index < 0 ? BenchMain.WORKLOADS.size() : index;
             this.label = label;
             this.unit = unit;
             this.higherIsBetter = higherIsBetter;
@@ -140,7 +146,9 @@ public final class ResultTable {
         return out.toString();
     }
 
-    private void renderTable(StringBuilder out, String firstHeader, Iterable<Row> rows, List<String> ordered) {
+    private void renderTable(StringBuilder out, String firstHeader, Collection<Row> unsorted, List<String> ordered) {
+        List<Row> rows = new ArrayList<>(unsorted);
+        rows.sort(Comparator.comparingInt(row -> row.order));
         boolean ratios = ordered.contains(OURS);
         List<String> header = new ArrayList<>(List.of(firstHeader, "unit"));
         for (String column : ordered) {
