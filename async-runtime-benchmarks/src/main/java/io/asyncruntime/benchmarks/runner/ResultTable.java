@@ -17,7 +17,8 @@ import java.util.Set;
  * quotes: a row per workload, a column per implementation, and how this runtime compares with the
  * best peer and with {@code ForkJoinPool}.
  *
- * <p>Rules, so any benchmark class fits, not only {@code SchedulerBenchmarks}:
+ * <p>Every cell is the median of the measured iterations. Rules, so any benchmark class fits,
+ * not only {@code SchedulerBenchmarks}:
  * <ul>
  *   <li>Columns come from the JMH parameter {@value #IMPL_PARAM}; a benchmark without it gets one
  *       {@code score} column and no ratios.</li>
@@ -113,16 +114,17 @@ public final class ResultTable {
         if (counterName != null) {
             double counterScore = number(((Map<String, Object>) secondary.get(counterName)).get("score"));
             unitsPerOp = counterScore / primaryScore;
-            row(speedRows, label, "M " + words(counterName) + "/s", true).values.put(column, counterScore / 1e6);
+            double counterMedian = median((Map<String, Object>) secondary.get(counterName));
+            row(speedRows, label, "M " + words(counterName) + "/s", true).values.put(column, counterMedian / 1e6);
         } else {
             boolean higherIsBetter = "thrpt".equals(mode);
-            row(speedRows, label, (String) primary.get("scoreUnit"), higherIsBetter).values.put(column, primaryScore);
+            row(speedRows, label, (String) primary.get("scoreUnit"), higherIsBetter).values.put(column, median(primary));
         }
 
         Map<String, Object> alloc = (Map<String, Object>) secondary.get(ALLOC_NORM);
         if (alloc != null) {
             String unit = counterName == null ? "B/op" : "B/" + singular(counterName);
-            row(memoryRows, label + ", allocated", unit, false).values.put(column, number(alloc.get("score")) / unitsPerOp);
+            row(memoryRows, label + ", allocated", unit, false).values.put(column, median(alloc) / unitsPerOp);
         }
     }
 
@@ -311,6 +313,20 @@ public final class ResultTable {
     static String singular(String counterName) {
         String words = words(counterName);
         return words.endsWith("s") ? words.substring(0, words.length() - 1) : words;
+    }
+
+    /**
+     * The median over all measured iterations (of all forks), which JMH writes as the 50th
+     * percentile; the mean when it is absent. Iterations on this shared 2-core machine have
+     * outliers both ways, and the project quotes medians (CONVENTIONS.md).
+     */
+    @SuppressWarnings("unchecked")
+    private static double median(Map<String, Object> metric) {
+        Object percentiles = metric.get("scorePercentiles");
+        if (percentiles instanceof Map && ((Map<String, Object>) percentiles).containsKey("50.0")) {
+            return number(((Map<String, Object>) percentiles).get("50.0"));
+        }
+        return number(metric.get("score"));
     }
 
     private static double number(Object value) {

@@ -69,6 +69,16 @@ class ResultTableTest {
     }
 
     @Test
+    void showsTheMedianIterationNotTheMean() {
+        String json = "[" + entry(LOCAL, "forkjoin", 400, 4e6, 240_000)
+                .replace("\"spawns\" : { \"score\" : 4000000.0,",
+                        "\"spawns\" : { \"score\" : 4000000.0, \"scorePercentiles\" : { \"0.0\" : 1e6, \"50.0\" : 4.5e6 },")
+                + "]";
+
+        assertThat(new ResultTable().addJmhJson(json).render()).containsPattern("\\| +4\\.50 \\|");
+    }
+
+    @Test
     void formatsThreeSignificantDigits() {
         assertThat(ResultTable.format(12345.6)).isEqualTo("12346");
         assertThat(ResultTable.format(12.345)).isEqualTo("12.3");
