@@ -1,6 +1,7 @@
 package io.asyncruntime.benchmarks;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.RuntimeMetrics;
 import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
@@ -104,6 +105,11 @@ public final class AsyncRuntimeWorkloads implements Workloads {
     @Override
     public long waitingTasks(LongAdder waiting) {
         return runtime.metrics().totalPolls();
+    }
+
+    /** The runtime's counters, for {@code diagnostics.SchedulerCounters}. */
+    public RuntimeMetrics metrics() {
+        return runtime.metrics();
     }
 
     @Override
