@@ -85,22 +85,22 @@ public final class AsyncRuntime implements AutoCloseable {
 
     /** Spawns a callable as a task that runs it in one poll. */
     public <T> JoinHandle<T> spawn(Callable<T> callable) {
-        return scheduler.spawn(Task.call(callable), null, null);
+        return scheduler.spawn(callable, null, null);
     }
 
     /** Spawns a callable into the given lane. */
     public <T> JoinHandle<T> spawn(Callable<T> callable, Priority priority) {
-        return scheduler.spawn(Task.call(callable), requirePriority(priority), null);
+        return scheduler.spawn(callable, requirePriority(priority), null);
     }
 
     /** Spawns a runnable as a task that runs it in one poll; the handle's value is {@code null}. */
     public JoinHandle<Void> spawn(Runnable runnable) {
-        return scheduler.spawn(runnableTask(runnable), null, null);
+        return scheduler.spawn(runnable, null, null);
     }
 
     /** Spawns a runnable into the given lane. */
     public JoinHandle<Void> spawn(Runnable runnable, Priority priority) {
-        return scheduler.spawn(runnableTask(runnable), requirePriority(priority), null);
+        return scheduler.spawn(runnable, requirePriority(priority), null);
     }
 
     /**
@@ -191,10 +191,6 @@ public final class AsyncRuntime implements AutoCloseable {
     @Override
     public String toString() {
         return "AsyncRuntime[workers=" + workerThreads() + (isClosed() ? ", closed]" : "]");
-    }
-
-    private static Task<Void> runnableTask(Runnable runnable) {
-        return Task.run(runnable);
     }
 
     private static Priority requirePriority(Priority priority) {

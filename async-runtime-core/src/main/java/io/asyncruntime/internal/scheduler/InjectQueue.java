@@ -277,7 +277,7 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
         }
 
         @Override
-        void run(Worker worker) {
+        void run(TaskPoller poller) {
             throw new UnsupportedOperationException("the inject queue's stub is not a task");
         }
 

@@ -21,8 +21,8 @@ public abstract class ScheduledTask {
     /** The lane index ({@code Priority.ordinal()}) this task is queued in. */
     abstract int lane();
 
-    /** Runs one poll of this task on {@code worker}, the current thread's worker. */
-    abstract void run(Worker worker);
+    /** Runs one poll of this task on the current thread, which {@code poller} stands for. */
+    abstract void run(TaskPoller poller);
 
     /**
      * Completes this queued task as cancelled because it will never run (the runtime shut down).

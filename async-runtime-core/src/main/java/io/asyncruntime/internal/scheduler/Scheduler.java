@@ -1,10 +1,12 @@
 package io.asyncruntime.internal.scheduler;
 
+import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,10 +78,30 @@ public final class Scheduler implements CellScheduler {
      * Spawns a task and returns its handle (the cell itself). Without an explicit priority a task
      * spawned from a running task inherits its lane; from outside it is NORMAL.
      */
-    public <T> io.asyncruntime.task.JoinHandle<T> spawn(Task<T> task, Priority priority, String name) {
+    public <T> JoinHandle<T> spawn(Task<T> task, Priority priority, String name) {
         if (task == null) {
             throw new NullPointerException("task must not be null");
         }
+        return spawnBody(task, TaskCell.TASK, priority, name);
+    }
+
+    /** Spawns a runnable without an adapter object: the cell runs it in one poll. */
+    public JoinHandle<Void> spawn(Runnable runnable, Priority priority, String name) {
+        if (runnable == null) {
+            throw new NullPointerException("runnable must not be null");
+        }
+        return spawnBody(runnable, TaskCell.RUNNABLE, priority, name);
+    }
+
+    /** Spawns a callable without an adapter object: the cell calls it in one poll. */
+    public <T> JoinHandle<T> spawn(Callable<T> callable, Priority priority, String name) {
+        if (callable == null) {
+            throw new NullPointerException("callable must not be null");
+        }
+        return spawnBody(callable, TaskCell.CALLABLE, priority, name);
+    }
+
+    private <T> JoinHandle<T> spawnBody(Object body, byte kind, Priority priority, String name) {
         if (shutdown) {
             throw new IllegalStateException("this async-runtime is closed: it accepts no new tasks");
         }
@@ -89,7 +111,7 @@ public final class Scheduler implements CellScheduler {
             int inherited = worker != null ? worker.currentLane() : -1;
             lane = inherited >= 0 ? Priority.ofLane(inherited) : Priority.NORMAL;
         }
-        TaskCell<T> cell = new TaskCell<>(this, task, lane, name);
+        TaskCell<T> cell = new TaskCell<>(this, body, kind, lane, name);
         if (worker != null) {
             worker.counters.increment(WorkerCounters.SPAWNS);
             worker.schedule(cell, false);

@@ -9,6 +9,7 @@ import io.asyncruntime.task.TaskCancelledException;
 import io.asyncruntime.task.Waker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -48,12 +49,21 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
         }
     }
 
+    /** What {@link #body} holds: spawning a Runnable or Callable needs no adapter object. */
+    static final byte TASK = 0;
+    static final byte RUNNABLE = 1;
+    static final byte CALLABLE = 2;
+
     private final CellScheduler scheduler;
     private final byte lane;
+    private final byte kind;
     @SuppressWarnings("unused") // through STATE
     private int state = TaskState.INITIAL;
-    /** Owned by the thread holding RUNNING; cleared on completion so the task's memory is freed. */
-    private Task<T> task;
+    /**
+     * The work: a {@link Task}, a {@link Runnable} or a {@link Callable}, as {@link #kind} says.
+     * Owned by the thread holding RUNNING; cleared on completion so its memory is freed.
+     */
+    private Object body;
     /** The value, or a {@link Failure}; see the class comment for its publication. */
     private Object outcome;
     @SuppressWarnings("unused") // through WAITERS
@@ -63,8 +73,13 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
     private final String name;
 
     TaskCell(CellScheduler scheduler, Task<T> task, Priority priority, String name) {
+        this(scheduler, task, TASK, priority, name);
+    }
+
+    TaskCell(CellScheduler scheduler, Object body, byte kind, Priority priority, String name) {
         this.scheduler = scheduler;
-        this.task = task;
+        this.body = body;
+        this.kind = kind;
         this.lane = (byte) priority.ordinal();
         this.name = name;
     }
@@ -78,7 +93,7 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
 
     /** Polls the task once; called by a worker that took this cell off a queue. */
     @Override
-    void run(Worker worker) {
+    void run(TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
         for (;;) {
             if ((s & (TaskState.COMPLETE | TaskState.RUNNING)) != 0 || (s & TaskState.NOTIFIED) == 0) {
@@ -96,7 +111,7 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
         }
         Poll<T> result;
         try {
-            result = task.poll(worker.enter(this));
+            result = pollBody(worker.enter(this));
         } catch (Throwable failure) {
             worker.leave();
             complete(new Failure(failure));
@@ -108,6 +123,19 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
             return;
         }
         afterPending(yieldRequested);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Poll<T> pollBody(Context cx) throws Exception {
+        switch (kind) {
+            case RUNNABLE:
+                ((Runnable) body).run();
+                return Poll.ready(null);
+            case CALLABLE:
+                return Poll.ready(((Callable<T>) body).call());
+            default:
+                return ((Task<T>) body).poll(cx);
+        }
     }
 
     /** RUNNING → idle, or back to the queue if woken or yielding during the poll, or cancelled. */
@@ -154,10 +182,10 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
 
     /** The owner (holding RUNNING) drops the task and completes the handle as cancelled. */
     private void cancelAndComplete(String why) {
-        Task<T> dropped = task;
-        if (dropped != null) {
+        Object dropped = body;
+        if (dropped != null && kind == TASK) {
             try {
-                dropped.cancel();
+                ((Task<?>) dropped).cancel();
             } catch (Throwable cancelFailure) {
                 log.warn("cancel() of task {} threw; its resources may not all be released", name(), cancelFailure);
             }
@@ -168,7 +196,7 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
     /** The owner publishes the outcome, sets COMPLETE, and wakes every waiter. */
     private void complete(Object result) {
         outcome = result;
-        task = null;
+        body = null;
         int s = (int) STATE.getVolatile(this);
         for (;;) {
             int witness = (int) STATE.compareAndExchange(this, s, TaskState.COMPLETE | (s & TaskState.CANCELLED));
@@ -178,7 +206,12 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
             s = witness;
         }
         scheduler.taskCompleted();
-        Waiters.wakeAll((Waiters) WAITERS.getAndSet(this, Waiters.DONE));
+        // Most tasks are never awaited: skip the atomic exchange when nobody registered. A waiter
+        // registering concurrently re-checks COMPLETE after its own CAS (see register): both
+        // sides are volatile accesses, so one of the two sees the other.
+        if (WAITERS.getVolatile(this) != null) {
+            Waiters.wakeAll((Waiters) WAITERS.getAndSet(this, Waiters.DONE));
+        }
     }
 
     // ---- the waker side -------------------------------------------------------------------
@@ -224,6 +257,11 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
             }
             s = witness;
         }
+    }
+
+    /** The raw state word, for diagnostics and tests. */
+    int state() {
+        return (int) STATE.getVolatile(this);
     }
 
     @Override
@@ -278,6 +316,10 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
             }
             Waiters witness = (Waiters) WAITERS.compareAndExchange(this, head, new Waiters(waker, head));
             if (witness == head) {
+                if (isFinished()) {
+                    // The completer may have looked before this push: whoever takes the list wakes it.
+                    Waiters.wakeAll((Waiters) WAITERS.getAndSet(this, Waiters.DONE));
+                }
                 return;
             }
             head = witness;

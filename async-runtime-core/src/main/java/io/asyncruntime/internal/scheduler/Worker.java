@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Only the worker's own thread touches its fields, except {@link #local} (thieves steal from
  * it), {@link #parker} (anyone unparks it) and {@link #counters} (read by metrics).
  */
-final class Worker implements Runnable, Context {
+final class Worker implements Runnable, Context, TaskPoller {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
@@ -105,12 +105,9 @@ final class Worker implements Runnable, Context {
                 return remote;
             }
         }
-        int due = dueLowerLane();
-        if (due >= 0) {
-            ScheduledTask task = popLane(due);
-            if (task != null) {
-                return task;
-            }
+        ScheduledTask owed = pollLaneOwedItsShare();
+        if (owed != null) {
+            return owed;
         }
         if (lifoSlot != null) {
             ScheduledTask task = lifoSlot;
@@ -126,14 +123,27 @@ final class Worker implements Runnable, Context {
         return null;
     }
 
-    /** The lowest lane whose guaranteed share is due on this poll, or -1. */
-    private int dueLowerLane() {
+    /**
+     * A task from a lower lane whose guaranteed share is due on this poll, lowest lane first, or
+     * null. The lane's work is looked for here, in the inject queue, and then in the other
+     * workers' rings of that lane: the share holds runtime-wide even when all of a lane's tasks
+     * sit on one busy worker. A due lane found empty everywhere starts its count again, so an idle
+     * lane costs one check per interval rather than one per poll.
+     */
+    private ScheduledTask pollLaneOwedItsShare() {
         for (int lane = Priority.COUNT - 1; lane > 0; lane--) {
             if (sinceServed[lane] + 1 >= config.laneServiceInterval(lane)) {
-                return lane;
+                ScheduledTask task = popLane(lane);
+                if (task == null) {
+                    task = stealFromLane(lane);
+                }
+                if (task != null) {
+                    return task;
+                }
+                sinceServed[lane] = 0;
             }
         }
-        return -1;
+        return null;
     }
 
     private ScheduledTask popLane(int lane) {
@@ -154,6 +164,7 @@ final class Worker implements Runnable, Context {
         return task;
     }
 
+    /** The idle search: lane by lane from HIGH, steal half a victim's ring, else the inject queue. */
     private ScheduledTask steal() {
         if (!searching) {
             if (!scheduler.idle().tryStartSearching()) {
@@ -161,27 +172,35 @@ final class Worker implements Runnable, Context {
             }
             searching = true;
         }
+        for (int lane = 0; lane < Priority.COUNT; lane++) {
+            ScheduledTask task = stealFromLane(lane);
+            if (task == null) {
+                task = popLane(lane);
+            }
+            if (task != null) {
+                return task;
+            }
+        }
+        return null;
+    }
+
+    /** Steals half of one lane of some other worker's ring into ours, starting at a random victim. */
+    private ScheduledTask stealFromLane(int lane) {
         Worker[] workers = scheduler.workers();
         int n = workers.length;
         int start = nextRandom(n);
-        for (int lane = 0; lane < Priority.COUNT; lane++) {
-            LocalQueue mine = local[lane];
-            for (int i = 0; i < n; i++) {
-                Worker victim = workers[(start + i) % n];
-                if (victim == this) {
-                    continue;
-                }
-                int before = mine.len();
-                ScheduledTask task = victim.local[lane].stealInto(mine);
-                if (task != null) {
-                    counters.increment(WorkerCounters.STEAL_OPERATIONS);
-                    counters.add(WorkerCounters.STEALS, mine.len() - before + 1L);
-                    return task;
-                }
+        LocalQueue mine = local[lane];
+        for (int i = 0; i < n; i++) {
+            Worker victim = workers[(start + i) % n];
+            if (victim == this) {
+                continue;
             }
-            ScheduledTask remote = popLane(lane);
-            if (remote != null) {
-                return remote;
+            int before = mine.len();
+            ScheduledTask task = victim.local[lane].stealInto(mine);
+            if (task != null) {
+                counters.increment(WorkerCounters.STEAL_OPERATIONS);
+                counters.add(WorkerCounters.STEALS, mine.len() - before + 1L);
+                return task;
             }
         }
         return null;
@@ -348,15 +367,16 @@ final class Worker implements Runnable, Context {
 
     // ---- Context -----------------------------------------------------------------------------
 
-    Context enter(TaskCell<?> cell) {
+    @Override
+    public Context enter(TaskCell<?> cell) {
         current = cell;
         currentLane = cell.lane();
         yieldRequested = false;
         return this;
     }
 
-    /** Ends the poll; returns whether the task asked to yield (or ran out of budget). */
-    boolean leave() {
+    @Override
+    public boolean leave() {
         current = null;
         boolean yielded = yieldRequested;
         yieldRequested = false;

@@ -1,0 +1,17 @@
+package io.asyncruntime.internal.scheduler;
+
+import io.asyncruntime.task.Context;
+
+/**
+ * The thread polling a task cell: gives the poll its {@link Context} and reports whether the poll
+ * asked to yield. {@link Worker} is the production implementation; tests of the cell's state
+ * machine use a bare one.
+ */
+interface TaskPoller {
+
+    /** Starts polling {@code cell}; returns the context to pass to its task. */
+    Context enter(TaskCell<?> cell);
+
+    /** Ends the poll; returns whether the task asked to yield (or ran out of budget). */
+    boolean leave();
+}

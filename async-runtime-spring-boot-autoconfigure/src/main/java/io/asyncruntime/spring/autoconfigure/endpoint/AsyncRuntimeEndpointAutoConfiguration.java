@@ -1,0 +1,33 @@
+package io.asyncruntime.spring.autoconfigure.endpoint;
+
+import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} for
+ * the {@link AsyncRuntimeEndpoint}, registered only when the endpoint is available (accessible
+ * and exposed, for example with {@code management.endpoints.web.exposure.include=asyncruntime}).
+ */
+@AutoConfiguration(after = AsyncRuntimeAutoConfiguration.class)
+// The condition annotation below lives in spring-boot-actuator-autoconfigure: without that jar it
+// would be silently dropped, so the class condition names it too.
+@ConditionalOnClass({ AsyncRuntime.class, Endpoint.class, ConditionalOnAvailableEndpoint.class })
+@ConditionalOnSingleCandidate(AsyncRuntime.class)
+@ConditionalOnAvailableEndpoint(AsyncRuntimeEndpoint.class)
+public final class AsyncRuntimeEndpointAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    AsyncRuntimeEndpoint asyncRuntimeEndpoint(AsyncRuntime runtime) {
+        return new AsyncRuntimeEndpoint(runtime);
+    }
+
+}

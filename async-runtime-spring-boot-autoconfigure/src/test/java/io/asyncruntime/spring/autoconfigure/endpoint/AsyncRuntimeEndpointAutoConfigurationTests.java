@@ -1,0 +1,54 @@
+package io.asyncruntime.spring.autoconfigure.endpoint;
+
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
+import io.asyncruntime.spring.autoconfigure.endpoint.AsyncRuntimeEndpoint.RuntimeDescriptor;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link AsyncRuntimeEndpointAutoConfiguration} and {@link AsyncRuntimeEndpoint}.
+ */
+class AsyncRuntimeEndpointAutoConfigurationTests {
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(AsyncRuntimeAutoConfiguration.class,
+                AsyncRuntimeEndpointAutoConfiguration.class))
+        .withPropertyValues("async.runtime.worker-threads=2");
+
+    @Test
+    void endpointIsNotAvailableByDefault() {
+        this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(AsyncRuntimeEndpoint.class));
+    }
+
+    @Test
+    void exposedEndpointDescribesTheRuntime() {
+        this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=asyncruntime")
+            .run((context) -> {
+                assertThat(context).hasSingleBean(AsyncRuntimeEndpoint.class);
+                RuntimeDescriptor descriptor = context.getBean(AsyncRuntimeEndpoint.class).runtime();
+                assertThat(descriptor.running()).isTrue();
+                assertThat(descriptor.metrics().workers()).isEqualTo(2);
+            });
+    }
+
+    @Test
+    void exposedButNoAccessMeansNoEndpoint() {
+        this.contextRunner
+            .withPropertyValues("management.endpoints.web.exposure.include=asyncruntime",
+                    "management.endpoint.asyncruntime.access=NONE")
+            .run((context) -> assertThat(context).doesNotHaveBean(AsyncRuntimeEndpoint.class));
+    }
+
+    @Test
+    void noEndpointWithoutARuntime() {
+        this.contextRunner
+            .withPropertyValues("management.endpoints.web.exposure.include=asyncruntime",
+                    "async.runtime.enabled=false")
+            .run((context) -> assertThat(context).doesNotHaveBean(AsyncRuntimeEndpoint.class));
+    }
+
+}

@@ -1,0 +1,79 @@
+package io.asyncruntime.spring.autoconfigure.health;
+
+import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.health.registry.HealthContributorRegistry;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link AsyncRuntimeHealthContributorAutoConfiguration} and
+ * {@link AsyncRuntimeHealthIndicator}.
+ */
+class AsyncRuntimeHealthContributorAutoConfigurationTests {
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(AsyncRuntimeAutoConfiguration.class,
+                AsyncRuntimeHealthContributorAutoConfiguration.class, HealthContributorAutoConfiguration.class,
+                HealthContributorRegistryAutoConfiguration.class))
+        .withPropertyValues("async.runtime.worker-threads=2");
+
+    @Test
+    void healthIsUpWithDetailsWhileTheRuntimeRuns() {
+        this.contextRunner.run((context) -> {
+            Health health = context.getBean(AsyncRuntimeHealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("workers", 2)
+                .containsKey("aliveTasks")
+                .containsKey("injectQueueDepth");
+        });
+    }
+
+    @Test
+    void healthIsDownOnceTheRuntimeIsShutDown() {
+        this.contextRunner.run((context) -> {
+            context.getBean(AsyncRuntime.class).close();
+            Health health = context.getBean(AsyncRuntimeHealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getDetails()).containsEntry("state", "shut down");
+        });
+    }
+
+    @Test
+    void indicatorIsRegisteredAsTheAsyncruntimeComponent() {
+        this.contextRunner.run((context) -> assertThat(
+                context.getBean(HealthContributorRegistry.class).getContributor("asyncruntime"))
+            .isSameAs(context.getBean(AsyncRuntimeHealthIndicator.class)));
+    }
+
+    @Test
+    void indicatorCanBeDisabled() {
+        this.contextRunner.withPropertyValues("management.health.asyncruntime.enabled=false")
+            .run((context) -> assertThat(context).hasSingleBean(AsyncRuntime.class)
+                .doesNotHaveBean(AsyncRuntimeHealthIndicator.class));
+    }
+
+    @Test
+    void noIndicatorWithoutARuntime() {
+        this.contextRunner.withPropertyValues("async.runtime.enabled=false")
+            .run((context) -> assertThat(context).doesNotHaveBean(AsyncRuntimeHealthIndicator.class));
+    }
+
+    @Test
+    void userIndicatorBacksOff() {
+        this.contextRunner
+            .withBean("asyncruntimeHealthIndicator", AsyncRuntimeHealthIndicator.class,
+                    () -> new AsyncRuntimeHealthIndicator(AsyncRuntime.builder().workerThreads(1).build()),
+                    (definition) -> definition.setDestroyMethodName("toString"))
+            .run((context) -> assertThat(context).hasSingleBean(AsyncRuntimeHealthIndicator.class));
+    }
+
+}

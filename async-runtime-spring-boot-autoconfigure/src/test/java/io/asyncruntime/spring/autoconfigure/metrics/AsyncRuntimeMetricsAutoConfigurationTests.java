@@ -1,0 +1,102 @@
+package io.asyncruntime.spring.autoconfigure.metrics;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link AsyncRuntimeMetricsAutoConfiguration} and {@link AsyncRuntimeMeterBinder}.
+ */
+class AsyncRuntimeMetricsAutoConfigurationTests {
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(AsyncRuntimeAutoConfiguration.class,
+                AsyncRuntimeMetricsAutoConfiguration.class, MetricsAutoConfiguration.class,
+                CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+        .withPropertyValues("async.runtime.worker-threads=2");
+
+    @Test
+    void metersAreBoundToTheRegistry() {
+        this.contextRunner.run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertThat(registry.get("asyncruntime.workers").gauge().value()).isEqualTo(2.0);
+            assertThat(registry.get("asyncruntime.tasks.alive").gauge()).isNotNull();
+            assertThat(registry.get("asyncruntime.queue.inject.depth").gauge()).isNotNull();
+            for (String counter : new String[] { "tasks.spawned", "tasks.completed", "polls", "steals", "parks",
+                    "budget.forced.yields" }) {
+                assertThat(registry.get("asyncruntime." + counter).functionCounter().count()).isNotNegative();
+            }
+        });
+    }
+
+    @Test
+    void countersFollowTheRuntime() {
+        this.contextRunner.run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+            double spawnedBefore = registry.get("asyncruntime.tasks.spawned").functionCounter().count();
+            double completedBefore = registry.get("asyncruntime.tasks.completed").functionCounter().count();
+            Callable<Integer> task = () -> 42;
+            for (int i = 0; i < 10; i++) {
+                assertThat(runtime.spawn(task).get(10, TimeUnit.SECONDS)).isEqualTo(42);
+            }
+            assertThat(registry.get("asyncruntime.tasks.spawned").functionCounter().count())
+                .isEqualTo(spawnedBefore + 10);
+            // A handle completes before its task is counted as completed: wait for the counter.
+            await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(registry.get("asyncruntime.tasks.completed").functionCounter().count())
+                    .isGreaterThanOrEqualTo(completedBefore + 10));
+        });
+    }
+
+    @Test
+    void metersCanBeReadAfterTheRuntimeShutDown() {
+        this.contextRunner.run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            context.getBean(AsyncRuntime.class).close();
+            // Registries publish once more while the context closes, after the runtime stopped.
+            assertThat(registry.get("asyncruntime.workers").gauge().value()).isEqualTo(2.0);
+            assertThat(registry.get("asyncruntime.polls").functionCounter().count()).isNotNegative();
+        });
+    }
+
+    @Test
+    void noBinderWithoutMicrometer() {
+        runtimeOnly().withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+            .run((context) -> assertThat(context).hasSingleBean(AsyncRuntime.class)
+                .doesNotHaveBean(AsyncRuntimeMeterBinder.class));
+    }
+
+    @Test
+    void noBinderWithoutAMeterRegistry() {
+        runtimeOnly().run((context) -> assertThat(context).hasSingleBean(AsyncRuntime.class)
+            .doesNotHaveBean(AsyncRuntimeMeterBinder.class));
+    }
+
+    @Test
+    void noBinderWithoutARuntime() {
+        this.contextRunner.withPropertyValues("async.runtime.enabled=false")
+            .run((context) -> assertThat(context).doesNotHaveBean(AsyncRuntimeMeterBinder.class));
+    }
+
+    private static ApplicationContextRunner runtimeOnly() {
+        return new ApplicationContextRunner().withConfiguration(
+                AutoConfigurations.of(AsyncRuntimeAutoConfiguration.class, AsyncRuntimeMetricsAutoConfiguration.class));
+    }
+
+}
