@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>{@code spawn_many_*}: one stateless {@code Task} instance is spawned 10,000 times, so the
  *       runtime's cell is the only allocation per spawn (as a {@code ForkJoinTask} is for the FJP
- *       peer). {@code spawn(Runnable)} would add a 16-byte adapter per spawn.</li>
+ *       peer), as it is for {@code spawn(Runnable)}.</li>
  *   <li>{@code yield_many}: a leaf task that calls {@code cx.requestYield()} and returns pending,
  *       which is what {@code Task.yieldNow()} does, without a new {@code YieldNow} per yield (an
  *       {@code async fn} in Rust keeps its {@code yield_now()} future inline, too).</li>
