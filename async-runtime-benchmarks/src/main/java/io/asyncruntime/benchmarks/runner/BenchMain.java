@@ -1,0 +1,245 @@
+package io.asyncruntime.benchmarks.runner;
+
+import io.asyncruntime.benchmarks.Implementation;
+import io.asyncruntime.benchmarks.footprint.IdleTaskFootprint;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * What {@code bench.sh} runs: JMH (JSON results, {@code -prof gc}) for the selected benchmarks on
+ * every implementation this JVM can run, the idle-task footprint in a fresh JVM per
+ * implementation, then one table.
+ *
+ * <pre>
+ * BenchMain [smoke|quick|full] [--impls=a,b] [--results=DIR] [selector…]
+ * BenchMain --table=DIR          re-render the table of an earlier run
+ * </pre>
+ *
+ * A selector is a workload ({@code spawn_many_local}, {@code spawn_many_remote}, {@code yield_many},
+ * {@code ping_pong}, {@code chained_spawn}), {@code idle_footprint}, {@code all} (every JMH benchmark
+ * in the module plus the footprint), or anything else, taken as a JMH include regex (a class name
+ * such as {@code TimerBenchmarks}, or {@code io.asyncruntime.benchmarks.time}). No selector means
+ * the five Tokio workloads and the footprint.
+ */
+public final class BenchMain {
+
+    static final List<String> WORKLOADS =
+            List.of("spawn_many_local", "spawn_many_remote", "yield_many", "ping_pong", "chained_spawn");
+    static final String FOOTPRINT = "idle_footprint";
+    private static final String JMH_JSON = "jmh-result.json";
+    private static final String FOOTPRINT_LINES = "footprint.txt";
+    private static final String TABLE = "table.md";
+    /** The footprint JVM: a fixed heap large enough for a million parked virtual threads (~0.6 GB). */
+    private static final List<String> FOOTPRINT_JVM_ARGS = List.of("-XX:+UseG1GC", "-Xms4g", "-Xmx4g",
+            "-Dkotlinx.coroutines.scheduler.core.pool.size=" + Implementation.WORKER_THREADS,
+            "-Djdk.virtualThreadScheduler.parallelism=" + Implementation.WORKER_THREADS);
+    private static final long FOOTPRINT_TIMEOUT_MINUTES = 5;
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Profile profile = Profile.QUICK;
+        List<Implementation> implementations = Implementation.available();
+        Path results = null;
+        List<String> selectors = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.startsWith("--impls=")) {
+                implementations = new ArrayList<>();
+                for (String id : arg.substring("--impls=".length()).split(",")) {
+                    implementations.add(Implementation.byId(id.trim()));
+                }
+            } else if (arg.startsWith("--results=")) {
+                results = Paths.get(arg.substring("--results=".length()));
+            } else if (arg.startsWith("--table=")) {
+                System.out.print(render(Paths.get(arg.substring("--table=".length()))));
+                return;
+            } else if (arg.startsWith("-")) {
+                throw new IllegalArgumentException("unknown option " + arg + "; see the BenchMain Javadoc or bench.sh");
+            } else if (selectors.isEmpty() && isProfile(arg)) {
+                profile = Profile.valueOf(arg.toUpperCase(Locale.ROOT));
+            } else {
+                selectors.add(arg);
+            }
+        }
+        if (results == null) {
+            results = Paths.get("target", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                    + "-jdk" + Runtime.version().feature() + "-" + profile.name().toLowerCase(Locale.ROOT));
+        }
+        Files.createDirectories(results);
+
+        List<String> includes = new ArrayList<>();
+        boolean footprint = selectors.isEmpty();
+        for (String selector : selectors.isEmpty() ? WORKLOADS : selectors) {
+            if (selector.equals(FOOTPRINT) || selector.equals("memory")) {
+                footprint = true;
+            } else if (selector.equals("all")) {
+                includes.add(".*");
+                footprint = true;
+            } else if (WORKLOADS.contains(selector)) {
+                includes.add("\\.SchedulerBenchmarks\\." + selector + "$");
+            } else {
+                includes.add(selector);
+            }
+        }
+
+        String header = header(profile, implementations, results);
+        System.out.println(header);
+        if (!includes.isEmpty()) {
+            runJmh(profile, implementations, includes, results);
+        }
+        if (footprint) {
+            runFootprints(profile, implementations, results);
+        }
+        String table = header + "\n" + render(results);
+        Files.writeString(results.resolve(TABLE), table);
+        System.out.println();
+        System.out.print(table);
+        System.out.println("\n(JMH JSON, log and this table: " + results + ")");
+    }
+
+    private static boolean isProfile(String arg) {
+        for (Profile profile : Profile.values()) {
+            if (profile.name().equalsIgnoreCase(arg)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void runJmh(Profile profile, List<Implementation> implementations, List<String> includes, Path results)
+            throws IOException, RunnerException {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .forks(profile.forks)
+                .warmupIterations(profile.warmupIterations)
+                .warmupTime(TimeValue.milliseconds(profile.warmupMillis))
+                .measurementIterations(profile.measurementIterations)
+                .measurementTime(TimeValue.milliseconds(profile.measurementMillis))
+                .param(ResultTable.IMPL_PARAM, ids(implementations))
+                .addProfiler(GCProfiler.class)
+                .resultFormat(ResultFormatType.JSON)
+                .result(results.resolve(JMH_JSON).toString());
+        for (String include : includes) {
+            options.include(include);
+        }
+        for (Map.Entry<String, String> size : profile.sizes.entrySet()) {
+            options.param(size.getKey(), size.getValue());
+        }
+        Path log = results.resolve("jmh.log");
+        System.out.println("JMH (log: " + log + "):");
+        try (PrintStream logStream = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
+            ProgressOutput output = new ProgressOutput(
+                    OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL), System.out);
+            new Runner(options.build(), output).run();
+        }
+    }
+
+    private static String[] ids(List<Implementation> implementations) {
+        String[] ids = new String[implementations.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = implementations.get(i).id;
+        }
+        return ids;
+    }
+
+    private static void runFootprints(Profile profile, List<Implementation> implementations, Path results)
+            throws IOException, InterruptedException {
+        System.out.println("Idle-task footprint, " + profile.footprintTasks + " tasks, one JVM each:");
+        List<String> lines = new ArrayList<>();
+        for (Implementation implementation : implementations) {
+            List<String> command = new ArrayList<>();
+            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(FOOTPRINT_JVM_ARGS);
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(IdleTaskFootprint.class.getName());
+            command.add(implementation.id);
+            command.add(Integer.toString(profile.footprintTasks));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String found = null;
+            StringBuilder output = new StringBuilder();
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    output.append(line).append('\n');
+                    if (IdleTaskFootprint.Result.parse(line) != null) {
+                        found = line;
+                    }
+                }
+            }
+            if (!process.waitFor(FOOTPRINT_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+            }
+            if (found == null) {
+                System.out.println("  " + implementation.id + ": FAILED\n" + output);
+            } else {
+                System.out.println("  " + found);
+                lines.add(found);
+            }
+        }
+        Files.write(results.resolve(FOOTPRINT_LINES), lines);
+    }
+
+    /** The table of the results in {@code dir} (JMH JSON and footprint lines, whichever exist). */
+    static String render(Path dir) throws IOException {
+        ResultTable table = new ResultTable();
+        Path json = dir.resolve(JMH_JSON);
+        if (Files.exists(json) && Files.size(json) > 0) {
+            table.addJmhJson(Files.readString(json));
+        }
+        Path footprints = dir.resolve(FOOTPRINT_LINES);
+        if (Files.exists(footprints)) {
+            List<IdleTaskFootprint.Result> parsed = new ArrayList<>();
+            try (Stream<String> lines = Files.lines(footprints)) {
+                lines.map(IdleTaskFootprint.Result::parse).filter(r -> r != null).forEach(parsed::add);
+            }
+            table.addFootprints(parsed);
+        }
+        return table.render();
+    }
+
+    private static String header(Profile profile, List<Implementation> implementations, Path results) {
+        return String.format(Locale.ROOT,
+                "async-runtime benchmarks — profile %s, %s %s (%s), %d CPUs (%s), load average %.2f, %s%n"
+                        + "implementations: %s; %d workers each; results in %s",
+                profile.name().toLowerCase(Locale.ROOT), System.getProperty("java.vm.name"), Runtime.version(),
+                System.getProperty("java.vendor"), Runtime.getRuntime().availableProcessors(), cpuModel(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
+                ids(implementations).length == 0 ? "none" : String.join(", ", ids(implementations)),
+                Implementation.WORKER_THREADS, results);
+    }
+
+    private static String cpuModel() {
+        try (Stream<String> lines = Files.lines(Paths.get("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse("unknown CPU");
+        } catch (IOException | RuntimeException e) {
+            return "unknown CPU";
+        }
+    }
+}
