@@ -41,7 +41,8 @@ import org.openjdk.jmh.runner.IterationType;
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5)
+// 20 warm-ups: on JDK 17 C2 keeps compiling this workload for ~25 batches of 10,000 sleeps (-XX:+PrintCompilation)
+@Warmup(iterations = 20)
 @Measurement(iterations = 15)
 @Fork(1)
 @State(Scope.Benchmark)

@@ -60,18 +60,34 @@ final class Idle {
      * Picks a sleeper to wake for new work, or -1 if none should be woken: someone is already
      * searching (they will find it), or nobody sleeps. The caller has pushed the work and issued a
      * full fence before calling, and unparks the returned worker.
+     *
+     * <p>{@code caller} is the notifying worker's index, or -1 for a thread outside the workers. It
+     * is never picked: a worker that is still in the sleeper set while it notifies is the one
+     * dispatching the driver's events (fired timers) into its own ring; it is awake and takes
+     * itself out of the set when the driver returns. Picking it would wake nobody and, since the
+     * pick counts as a searcher, would keep every later wake of that dispatch from waking a real
+     * sleeper (measured: 10,000 fired sleeps ran on the driver's worker while the other slept).
      */
-    int workerToNotify() {
+    int workerToNotify(int caller) {
         if (!shouldWakeSomeone()) {
             return -1;
         }
         synchronized (sleepers) {
-            if (!shouldWakeSomeone() || sleeperCount == 0) {
+            if (!shouldWakeSomeone()) {
                 return -1;
             }
+            int at = sleeperCount - 1;                      // the most recent sleeper: warmest cache
+            if (at >= 0 && sleepers[at] == caller) {
+                at--;
+            }
+            if (at < 0) {
+                return -1;
+            }
+            int picked = sleepers[at];
+            sleepers[at] = sleepers[--sleeperCount];        // the caller, if skipped, moves down
             // The woken worker starts out searching, so concurrent spawners do not wake a second.
             STATE.getAndAdd(this, ONE_UNPARKED + 1);
-            return sleepers[--sleeperCount];
+            return picked;
         }
     }
 

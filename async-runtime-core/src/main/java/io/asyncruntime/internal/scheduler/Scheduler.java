@@ -173,7 +173,8 @@ public final class Scheduler implements CellScheduler {
      */
     void notifyParked() {
         VarHandle.fullFence();
-        notifyParkedLocal();
+        // -1: the last searcher, already in the sleeper set, may pick itself (then its park returns).
+        notifyParkedLocal(-1);
     }
 
     /**
@@ -181,9 +182,10 @@ public final class Scheduler implements CellScheduler {
      * without the fence. Correctness does not need it here (the pushing worker is awake and will
      * run what it queued); only parallelism does, and a stale read delays a helper by at most
      * the next push. This keeps a full fence off every local spawn and wake (Tokio pays one).
+     * {@code callerIndex} is the pushing worker (never picked, see {@link Idle#workerToNotify}).
      */
-    void notifyParkedLocal() {
-        int index = idle.workerToNotify();
+    void notifyParkedLocal(int callerIndex) {
+        int index = idle.workerToNotify(callerIndex);
         if (index >= 0) {
             workers[index].parker.unpark();
         }

@@ -268,7 +268,7 @@ final class Worker implements Runnable, Context, TaskPoller {
             searching = false;
             if (scheduler.idle().stopSearching()) {
                 // The last searcher found work: wake another so the search goes on (ramp-up).
-                scheduler.notifyParkedLocal();
+                scheduler.notifyParkedLocal(index);
             }
         }
         budget = BUDGET_PER_POLL;
@@ -336,7 +336,7 @@ final class Worker implements Runnable, Context, TaskPoller {
         }
         counters.increment(WorkerCounters.LOCAL_SCHEDULES);
         if (notify) {
-            scheduler.notifyParkedLocal();
+            scheduler.notifyParkedLocal(index);
         }
     }
 
@@ -385,7 +385,7 @@ final class Worker implements Runnable, Context, TaskPoller {
                 if (!idle.unparkSelf(index)) {
                     searching = true; // a notifier claimed us meanwhile and counted us searching
                 }
-                scheduler.notifyParkedLocal();
+                scheduler.notifyParkedLocal(index);
                 break;
             }
             if (!idle.isParked(index)) {
