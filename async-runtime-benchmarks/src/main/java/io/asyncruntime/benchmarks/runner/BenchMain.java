@@ -7,10 +7,13 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -35,7 +38,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * implementation, then one table.
  *
  * <pre>
- * BenchMain [smoke|quick|full] [--impls=a,b] [--results=DIR] [selector…]
+ * BenchMain [smoke|quick|full] [--impls=a,b] [--forks=N] [--results=DIR] [selector…]
  * BenchMain --table=DIR          re-render the table of an earlier run
  * </pre>
  *
@@ -58,6 +61,7 @@ public final class BenchMain {
             "-Dkotlinx.coroutines.scheduler.core.pool.size=" + Implementation.WORKER_THREADS,
             "-Djdk.virtualThreadScheduler.parallelism=" + Implementation.WORKER_THREADS);
     private static final long FOOTPRINT_TIMEOUT_MINUTES = 5;
+    private static final long JMH_LOCK_POLL_MILLIS = 2_000;
 
     private BenchMain() {
     }
@@ -66,12 +70,18 @@ public final class BenchMain {
         Profile profile = Profile.QUICK;
         List<Implementation> implementations = Implementation.available();
         Path results = null;
+        Integer forks = null;
         List<String> selectors = new ArrayList<>();
         for (String arg : args) {
             if (arg.startsWith("--impls=")) {
                 implementations = new ArrayList<>();
                 for (String id : arg.substring("--impls=".length()).split(",")) {
                     implementations.add(Implementation.byId(id.trim()));
+                }
+            } else if (arg.startsWith("--forks=")) {
+                forks = Integer.parseInt(arg.substring("--forks=".length()));
+                if (forks < 1) {
+                    throw new IllegalArgumentException("--forks must be >= 1, was " + forks);
                 }
             } else if (arg.startsWith("--results=")) {
                 results = Paths.get(arg.substring("--results=".length()));
@@ -110,7 +120,7 @@ public final class BenchMain {
         String header = header(profile, implementations, results);
         System.out.println(header);
         if (!includes.isEmpty()) {
-            runJmh(profile, implementations, includes, results);
+            runJmh(profile, forks == null ? profile.forks : forks, implementations, includes, results);
         }
         if (footprint) {
             runFootprints(profile, implementations, results);
@@ -131,10 +141,10 @@ public final class BenchMain {
         return false;
     }
 
-    private static void runJmh(Profile profile, List<Implementation> implementations, List<String> includes, Path results)
-            throws IOException, RunnerException {
+    private static void runJmh(Profile profile, int forks, List<Implementation> implementations, List<String> includes,
+                               Path results) throws IOException, RunnerException {
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .forks(profile.forks)
+                .forks(forks)
                 .warmupIterations(profile.warmupIterations)
                 .warmupTime(TimeValue.milliseconds(profile.warmupMillis))
                 .measurementIterations(profile.measurementIterations)
@@ -150,11 +160,41 @@ public final class BenchMain {
             options.param(size.getKey(), size.getValue());
         }
         Path log = results.resolve("jmh.log");
+        awaitJmhLock();
         System.out.println("JMH (log: " + log + "):");
         try (PrintStream logStream = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
             ProgressOutput output = new ProgressOutput(
                     OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL), System.out);
             new Runner(options.build(), output).run();
+        }
+    }
+
+    /**
+     * JMH refuses to start while another JMH run on this machine holds its lock file. On a shared
+     * machine that is someone else's benchmark: wait for it (two benchmark runs at once would
+     * spoil both) instead of failing. A run that starts between this check and JMH's own still
+     * fails, with JMH's message.
+     */
+    private static void awaitJmhLock() throws IOException {
+        Path lock = Paths.get(System.getProperty("java.io.tmpdir"), "jmh.lock");
+        boolean told = false;
+        while (true) {
+            try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock held = channel.tryLock()) {
+                if (held != null) {
+                    return;
+                }
+            }
+            if (!told) {
+                System.out.println("Another JMH run holds " + lock + "; waiting for it to finish…");
+                told = true;
+            }
+            try {
+                Thread.sleep(JMH_LOCK_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for " + lock, e);
+            }
         }
     }
 
