@@ -4,6 +4,8 @@ import io.asyncruntime.internal.scheduler.BlockOn;
 import io.asyncruntime.internal.scheduler.Scheduler;
 import io.asyncruntime.internal.scheduler.SchedulerMetrics;
 import io.asyncruntime.internal.scheduler.ThreadParkDriver;
+import io.asyncruntime.internal.time.TimeDriver;
+import io.asyncruntime.internal.time.TimerMetrics;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
@@ -32,13 +34,25 @@ public final class AsyncRuntime implements AutoCloseable {
 
     private final Scheduler scheduler;
     private final RuntimeBuilder settings;
+    private final TimeDriver timeDriver;
 
     AsyncRuntime(RuntimeBuilder builder) {
         this.settings = builder;
+        this.timeDriver = new TimeDriver(new ThreadParkDriver(), builder.clock());
         this.scheduler = new Scheduler(
-                builder.schedulerConfig(() -> CURRENT.set(this), CURRENT::remove),
-                new ThreadParkDriver());
+                builder.schedulerConfig(this::bindThread, AsyncRuntime::unbindThread),
+                timeDriver);
         scheduler.start();
+    }
+
+    private void bindThread() {
+        CURRENT.set(this);
+        TimeDriver.bind(timeDriver);
+    }
+
+    private static void unbindThread() {
+        CURRENT.remove();
+        TimeDriver.unbind();
     }
 
     /** A builder with the defaults: one worker per available processor. */
@@ -127,9 +141,11 @@ public final class AsyncRuntime implements AutoCloseable {
         }
         AsyncRuntime previous = CURRENT.get();
         CURRENT.set(this);
+        TimeDriver previousTime = TimeDriver.bind(timeDriver);
         try {
-            return BlockOn.run(task);
+            return BlockOn.run(timeDriver.inhibitingAutoAdvanceWhilePolled(task));
         } finally {
+            TimeDriver.bind(previousTime);
             if (previous == null) {
                 CURRENT.remove();
             } else {
@@ -172,8 +188,10 @@ public final class AsyncRuntime implements AutoCloseable {
         }
         long completed = m.completedTasks();
         long spawned = m.spawnedTasks();
+        TimerMetrics timers = timeDriver.metrics();
         return new RuntimeMetrics(m.workers(), Math.max(0, spawned - completed), spawned, completed,
-                m.remoteSpawns(), m.injectQueueDepth(), polls, steals, parks, forcedYields, List.copyOf(perWorker));
+                m.remoteSpawns(), m.injectQueueDepth(), polls, steals, parks, forcedYields, timers.activeTimers(),
+                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker));
     }
 
     /**

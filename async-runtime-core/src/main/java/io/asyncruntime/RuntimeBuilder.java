@@ -2,6 +2,7 @@ package io.asyncruntime;
 
 import io.asyncruntime.internal.scheduler.SchedulerConfig;
 import io.asyncruntime.task.Priority;
+import io.asyncruntime.time.Clock;
 import java.time.Duration;
 
 /**
@@ -37,6 +38,7 @@ public final class RuntimeBuilder {
     private int maxLifoPolls = DEFAULT_MAX_LIFO_POLLS;
     private final int[] laneShares = new int[Priority.COUNT];
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private Clock clock = Clock.system();
 
     RuntimeBuilder() {
         laneShares[Priority.NORMAL.ordinal()] = DEFAULT_NORMAL_SHARE;
@@ -128,6 +130,19 @@ public final class RuntimeBuilder {
         return this;
     }
 
+    /**
+     * The clock the runtime's timers run on; default {@link Clock#system()}. Pass
+     * {@link Clock#paused()} in tests: time then moves only when the test advances it, or jumps to
+     * the next timer when every worker is idle.
+     */
+    public RuntimeBuilder clock(Clock clock) {
+        if (clock == null) {
+            throw new IllegalArgumentException("clock must not be null");
+        }
+        this.clock = clock;
+        return this;
+    }
+
     /** Builds and starts the runtime: its worker threads are running when this returns. */
     public AsyncRuntime build() {
         return new AsyncRuntime(this);
@@ -140,6 +155,10 @@ public final class RuntimeBuilder {
 
     Duration shutdownTimeout() {
         return shutdownTimeout;
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     private static void requireRange(String name, int value, int min, int max) {

@@ -17,11 +17,16 @@ import java.util.List;
  * @param totalSteals tasks moved by stealing, all workers
  * @param totalParks times a worker parked, all workers
  * @param budgetForcedYields polls that ended because the cooperative budget was spent
+ * @param activeTimers timers armed and neither fired nor cancelled, as of the time driver's last turn
+ * @param timersFired timers that fired
+ * @param timersCancelled armed timers cancelled before they fired
+ * @param timerWakeups driver turns after a park in which a timer fired
  * @param perWorker the same counters per worker, indexed by worker
  */
 public record RuntimeMetrics(int workers, long aliveTasks, long spawnedTasks, long completedTasks,
                              long remoteSpawns, long injectQueueDepth, long totalPolls, long totalSteals,
-                             long totalParks, long budgetForcedYields, List<WorkerMetrics> perWorker) {
+                             long totalParks, long budgetForcedYields, long activeTimers, long timersFired,
+                             long timersCancelled, long timerWakeups, List<WorkerMetrics> perWorker) {
 
     /**
      * One worker's counters.

@@ -281,6 +281,28 @@ class AsyncRuntimeTest {
         assertThat(runtime.blockOn(all)).containsExactly(1, 2, 3);
     }
 
+    @Test
+    void aNamedTaskKeepsItsNameAndAnUnnamedOneGetsAnIdentity() throws Exception {
+        JoinHandle<Integer> named = runtime.spawn(Task.completed(1), Priority.HIGH, "health-check");
+        assertThat(named.name()).isEqualTo("health-check");
+        assertThat(named.priority()).isEqualTo(Priority.HIGH);
+        assertThat(named.get()).isEqualTo(1);
+        assertThat(runtime.spawn(() -> 2).name()).startsWith("task-");
+    }
+
+    @Test
+    void theStageSideIsOneFutureAndWorksAfterCompletionToo() throws Exception {
+        JoinHandle<Integer> handle = runtime.spawn(() -> 5);
+        CompletableFuture<Integer> first = handle.thenApply(v -> v + 1).toCompletableFuture();
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(6);
+        handle.get();
+        assertThat(handle.thenApply(v -> v * 2).toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo(10);
+        JoinHandle<Integer> failing = runtime.spawn(() -> {
+            throw new IllegalStateException("nope");
+        });
+        assertThat(failing.exceptionally(e -> -1).toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo(-1);
+    }
+
     static void awaitLatch(CountDownLatch latch) {
         try {
             if (!latch.await(30, TimeUnit.SECONDS)) {

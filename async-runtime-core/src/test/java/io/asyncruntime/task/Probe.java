@@ -29,6 +29,10 @@ final class Probe<T> implements Task<T> {
         return Poll.pending();
     }
 
+    boolean isDone() {
+        return done;
+    }
+
     void complete(T result) {
         value = result;
         done = true;

@@ -220,4 +220,43 @@ class TaskCombinatorTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("part of another chain");
     }
+
+    @Test
+    void allRepollsOnlyTheBranchesThatWereWoken() throws Exception {
+        List<Probe<Integer>> probes = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            probes.add(new Probe<>());
+        }
+        Task<List<Integer>> all = Task.all(probes);
+        ManualContext cx = new ManualContext();
+        assertThat(all.poll(cx).isPending()).isTrue();
+        for (int i = 0; i < probes.size(); i++) {
+            probes.get(i).complete(i);
+            Poll<List<Integer>> polled = all.poll(cx);
+            assertThat(polled.isReady()).isEqualTo(i == probes.size() - 1);
+        }
+        int totalPolls = probes.stream().mapToInt(p -> p.polls).sum();
+        assertThat(totalPolls).as("each branch polled once at the start and once when woken").isEqualTo(2 * probes.size());
+        assertThat(cx.wakes.get()).isEqualTo(probes.size());
+    }
+
+    @Test
+    void aBranchThatYieldsInsideAllIsPolledAgain() throws Exception {
+        Task<List<Object>> all = Task.all(List.of(Task.yieldNow(), Task.completed(1)));
+        ManualContext cx = new ManualContext();
+        assertThat(all.poll(cx).isPending()).isTrue();
+        assertThat(cx.yieldRequests).isEqualTo(1);
+        assertThat(all.poll(cx).value()).containsExactly(null, 1);
+    }
+
+    @Test
+    void aBranchOutOfBudgetInsideAllIsPolledAgain() throws Exception {
+        Task<Integer> chain = Task.completed(0);
+        for (int i = 0; i < 5; i++) {
+            chain = chain.flatMap(x -> Task.completed(x + 1));
+        }
+        Task<List<Integer>> all = Task.all(List.of(chain));
+        assertThat(all.poll(new ManualContext(2)).isPending()).isTrue();
+        assertThat(all.poll(new ManualContext()).value()).containsExactly(5);
+    }
 }

@@ -9,138 +9,146 @@ import java.lang.invoke.VarHandle;
  *
  * <h2>Design</h2>
  *
- * An intrusive multi-producer queue in the style of Dmitry Vyukov's MPSC node queue, linked
- * through {@link ScheduledTask#queueNext}, with a permanent stub node so the list is never
- * empty. Tokio guards its inject list with a mutex; a measured prototype here lost ~10x on remote
- * spawns with one lock per task, and producers (any thread, often many) should never wait on a
- * worker. Pushing costs one atomic exchange and one counter add, and never allocates.
+ * Intrusive (linked through {@link ScheduledTask#queueNext}, so pushing never allocates) and in
+ * two parts:
  *
  * <ul>
- *   <li><b>Producers</b> (lock-free, wait-free): clear the task's link, exchange {@code tail} with
- *       the task, then link the previous tail to it. Between the exchange and the link the list is
- *       briefly cut: the consumer cannot reach the new task (nor any pushed after it) until the
- *       link lands. A batch is pushed the same way with its first and last task.
- *   <li><b>Consumers</b>: the algorithm allows one consumer at a time. Workers take turns through
- *       a try-acquire flag: a worker that finds the flag taken gets {@code null} at once (another
- *       worker is draining the queue right now, so the tasks are being handed out). Consumers
- *       therefore never block and never spin; each pop is a bounded number of steps.
+ *   <li>{@code top}: a stack of pushed tasks, newest first. A producer links its task to the
+ *       current top and CASes {@code top} to it (Treiber push). A batch is pushed with one CAS:
+ *       the producer first reverses the batch's links so that it lies newest first too.
+ *   <li>{@code head}: the consumer's private list, oldest first. When it runs dry, the consumer
+ *       takes the whole stack with one exchange to {@code null} and reverses it: that gives the
+ *       tasks in exactly the order their CASes succeeded.
+ *   <li>One consumer at a time: workers take turns through a try-acquire flag. A worker that finds
+ *       the flag taken gets {@code null} at once (another worker is handing tasks out right now).
+ *       Consumers never block and never spin; a pop is a bounded number of steps (the reversal is
+ *       linear in the tasks taken from the stack, amortised O(1) per task).
  * </ul>
+ *
+ * <p>Why not the obvious alternatives. Tokio guards its inject list with a mutex; a measured
+ * prototype here lost ~10x on remote spawns with one lock per task. A Vyukov MPSC node queue
+ * (exchange the tail, then link) makes producers wait-free, but a producer preempted between its
+ * exchange and its link hides every task queued after it: pop returns {@code null} while
+ * completed pushes wait, and a worker that sees the queue non-empty spins until that thread runs
+ * again. That was tried first and model checking showed the gap even with one producer. Here a
+ * push becomes visible atomically at its CAS; the price is a CAS retry under producer contention
+ * (lock-free, not wait-free) and the two reversals.
  *
  * <h2>Invariants</h2>
  *
  * <ol>
- *   <li>The list runs from {@code head} to {@code tail} through {@code queueNext}; it holds the
- *       stub exactly once. The queued tasks are the list minus the stub, in push order.
- *   <li>Only the producer that exchanged {@code tail} away from a node writes that node's
- *       {@code queueNext} (once). The consumer clears a node's link only after it is non-null, so
- *       the two never race.
- *   <li>Only the flag holder moves {@code head}, and it never moves {@code head} past
- *       {@code tail}, so the node after it is always reachable once linked.
- *   <li>A task taken out has {@code queueNext == null}; so does the stub once it is passed. Dead
- *       cells keep nothing reachable.
- *   <li>Empty means {@code tail == stub && head == stub} at one instant: the stub is then the
- *       whole list. A cut list ({@code tail} moved, link pending) is not empty.
+ *   <li>Queue order = {@code head}'s list, then the stack from bottom to top. Every task in the
+ *       stack was pushed after every task in {@code head}'s list.
+ *   <li>A task in the stack is never written again until the consumer takes the stack; stack
+ *       nodes are only ever read by producers as an identity (never dereferenced), so there is no
+ *       ABA: a CAS that succeeds on a re-pushed task links to that task's current chain.
+ *   <li>Only the flag holder touches {@code head}'s list and {@code taken}.
+ *   <li>A task handed out has {@code queueNext == null}: dead cells keep nothing reachable.
+ *   <li>{@code pushed} counts pushes that have <em>started</em> (it is incremented before the
+ *       CAS), {@code taken} counts tasks handed out. So {@code pushed - taken} is never below the
+ *       number of queued tasks that a completed push put there.
  * </ol>
  *
  * <h2>Linearizability</h2>
  *
- * Pushes are linearized at their exchange. {@code pop} is not linearizable in general: it may
- * return {@code null} while tasks are queued, when another worker holds the consumer flag or when
- * a producer has exchanged {@code tail} but not yet linked (tasks queued after that one, even
- * fully pushed, wait for its link). Both are momentary; callers treat {@code null} as "nothing
- * for me now" and rely on {@link #isEmpty()} for the park decision. With one producer and one
- * consumer at a time, push, pop and {@code popBatchInto} are linearizable FIFO operations.
+ * With one consumer at a time, push, pushBatch, pop and popBatchInto are linearizable FIFO
+ * operations for any number of producers (a push at its CAS, a pop or a whole batch at its store
+ * of {@code taken}; an empty pop at its read of {@code top}). With several consumers, pop may
+ * return {@code null} while tasks are queued, when another worker holds the flag. {@link
+ * #isEmpty()} counts a push in flight (counted, CAS not yet done) as non-empty while pop cannot
+ * yet return it: the conservative side for the scheduler, but for the few instructions of that one
+ * push, not for every task behind it as in the Vyukov queue. It is linearizable when no push is
+ * in flight concurrently with it.
  *
- * <p>{@link #isEmpty()} gives the guarantee the scheduler's no-lost-wake-up protocol needs: once a
- * push has returned, a thread that then runs a full fence (as the pusher also does before reading
- * the idle state) sees the queue non-empty until that task is popped.
+ * <p>The no-lost-wake-up guarantee: once a push has returned, a thread that then runs a full fence
+ * (as the pusher also does before reading the idle state) sees {@link #isEmpty()} false until that
+ * task is taken. Why: the reader loads {@code taken}, then {@code pushed}; the fences make the
+ * completed push's increment visible to the second load; every task counted in the {@code taken}
+ * it read was counted in {@code pushed} first, and visibly so (release store of {@code taken},
+ * acquire load); and our task is counted in one and not the other.
  */
 final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
 
-    private static final VarHandle TAIL;
+    private static final VarHandle TOP;
     private static final VarHandle PUSHED;
-    private static final VarHandle HEAD;
     private static final VarHandle TAKEN;
     private static final VarHandle CONSUMING;
-    /** {@link ScheduledTask#queueNext}: declared plain there; every shared access goes through here. */
-    private static final VarHandle NEXT;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            TAIL = lookup.findVarHandle(InjectQueueProducerFields.class, "tail", ScheduledTask.class);
+            TOP = lookup.findVarHandle(InjectQueueProducerFields.class, "top", ScheduledTask.class);
             PUSHED = lookup.findVarHandle(InjectQueueProducerFields.class, "pushed", long.class);
-            HEAD = lookup.findVarHandle(InjectQueueConsumerFields.class, "head", ScheduledTask.class);
             TAKEN = lookup.findVarHandle(InjectQueueConsumerFields.class, "taken", long.class);
             CONSUMING = lookup.findVarHandle(InjectQueueConsumerFields.class, "consuming", int.class);
-            NEXT = lookup.findVarHandle(ScheduledTask.class, "queueNext", ScheduledTask.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
-    }
-
-    /** The permanent list node that is never handed out; lets producers never see an empty list. */
-    private final ScheduledTask stub = new Stub();
-
-    InjectQueue() {
-        // Plain: the queue reaches other threads through a happens-before edge (a final field).
-        this.head = stub;
-        this.tail = stub;
     }
 
     /** Any thread. Lock-free, never allocates. {@code task.queueNext} is overwritten. */
     @Override
     public void push(ScheduledTask task) {
         countPushed(1);
-        append(task, task);
+        pushChain(task, task);
     }
 
     /**
-     * Any thread. Appends {@code count} tasks linked from {@code first} to {@code last}
-     * ({@code last.queueNext == null}) with one exchange, keeping their order.
+     * Any thread. Appends {@code count} tasks linked oldest first from {@code first} to
+     * {@code last} ({@code last.queueNext == null}) with one CAS, keeping their order. The links
+     * are rewritten.
      */
     @Override
     public void pushBatch(ScheduledTask first, ScheduledTask last, int count) {
         countPushed(count);
-        append(first, last);
+        // Reverse the batch to newest first: after the consumer's reversal it is oldest first
+        // again. Plain writes: the tasks are ours until the CAS below publishes them.
+        ScheduledTask newerToOlder = null;
+        ScheduledTask t = first;
+        while (t != null) {
+            ScheduledTask older = t.queueNext;
+            t.queueNext = newerToOlder;
+            newerToOlder = t;
+            t = older;
+        }
+        pushChain(last, first);
     }
 
     /**
-     * Counted before the exchange, so len() overcounts a push in flight rather than undercounting
-     * one a consumer took quickly. A hint only, so no ordering is needed; Release is the weakest
-     * read-modify-write mode VarHandle has besides Acquire (both are one LOCK XADD on x86). It
-     * shares the producers' cache lines with tail, which they have just written anyway.
+     * Counted before the CAS (invariant 5). Release is the weakest read-modify-write mode
+     * VarHandle has besides Acquire (both are one LOCK XADD on x86); the count orders nothing by
+     * itself: the scheduler's full fences order it against the idle state. It shares the
+     * producers' cache lines with top, which they are about to write anyway.
      */
     private void countPushed(int count) {
         PUSHED.getAndAddRelease(this, (long) count);
     }
 
-    /** The producer step; also used by the consumer to re-append the stub. */
-    private void append(ScheduledTask first, ScheduledTask last) {
-        // Plain: published by the exchange below (release half).
-        last.queueNext = null;
-        // Volatile exchange, for both halves of acquire-release (VarHandle has no acq_rel
-        // getAndSet): release publishes our link clear above to the producer that exchanges after
-        // us, which then writes that same field; acquire orders the previous producer's clear of
-        // prev.queueNext before our link write below, so our link cannot be overwritten by it.
-        ScheduledTask prev = (ScheduledTask) TAIL.getAndSet(this, last);
-        // Release: a consumer that reads this link (acquire) sees the tasks' fields and, for a
-        // batch, the links inside the batch, which the caller wrote with plain stores.
-        NEXT.setRelease(prev, first);
+    /** Pushes a chain already linked newest ({@code newest}) to oldest ({@code oldest}). */
+    private void pushChain(ScheduledTask newest, ScheduledTask oldest) {
+        // Opaque: we only need the current top as a value to link to; the CAS validates it.
+        ScheduledTask top = (ScheduledTask) TOP.getOpaque(this);
+        while (true) {
+            oldest.queueNext = top; // plain: published by the release CAS
+            // Release: the consumer that takes the stack (acquire exchange) sees the tasks'
+            // fields and the links written above. Every later push and the consumer's exchange are
+            // read-modify-writes of top, so this release heads a chain the consumer's acquire
+            // reads the end of.
+            ScheduledTask witness = (ScheduledTask) TOP.compareAndExchangeRelease(this, top, newest);
+            if (witness == top) {
+                return;
+            }
+            top = witness;
+        }
     }
 
     /**
      * Any thread. Takes the oldest task, or returns {@code null} when the queue is empty, another
-     * worker is taking tasks right now, or the oldest task's producer has not finished linking.
-     * Never blocks or spins.
+     * worker is taking tasks right now, or the only queued task's push is still in flight. Never
+     * blocks or spins.
      */
     ScheduledTask pop() {
-        if (isEmpty() || !tryAcquireConsumer()) {
-            return null;
-        }
-        ScheduledTask task = popHoldingFlag();
-        releaseConsumer();
-        return task;
+        return take(null, 1);
     }
 
     /**
@@ -154,77 +162,77 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, was " + max);
         }
+        return take(dst, max);
+    }
+
+    /**
+     * Takes up to {@code max} tasks, the first returned, the rest pushed into {@code dst}.
+     *
+     * <p>A batch refills the private list from the stack at most once, and publishes its count of
+     * taken tasks once at the end. So a batch is one atomic step, linearized at that store: the
+     * tasks it took were, at that instant, the oldest queued (every task still in the stack was
+     * pushed after the refill); and isEmpty() never sees a batch half done.
+     */
+    private ScheduledTask take(LocalQueue dst, int max) {
         if (isEmpty() || !tryAcquireConsumer()) {
             return null;
         }
-        ScheduledTask first = popHoldingFlag();
-        if (first != null) {
-            for (int i = 1; i < max; i++) {
-                ScheduledTask task = popHoldingFlag();
-                if (task == null) {
+        // Plain: head and taken are touched only by the flag holder; the flag's release/acquire
+        // hands them from one consumer to the next.
+        ScheduledTask first = null;
+        int count = 0;
+        boolean refilled = false;
+        while (count < max) {
+            ScheduledTask task = head;
+            if (task == null) {
+                if (refilled || (task = refill()) == null) {
                     break;
                 }
+                refilled = true;
+            }
+            head = task.queueNext;
+            task.queueNext = null;
+            if (count++ == 0) {
+                first = task;
+            } else {
                 // Producers need no flag, so overflowing back into this queue cannot deadlock.
                 dst.pushBackOrOverflow(task, this);
             }
+        }
+        if (count > 0) {
+            // Release, not just opaque: a reader whose acquire load sees this count must also see
+            // the pushed increments of the tasks it includes (each happened before its push's CAS,
+            // which our refill acquired). Otherwise it could pair a fresh taken with a stale
+            // pushed, under-count, and report empty with a completed push still queued.
+            TAKEN.setRelease(this, taken + count);
         }
         releaseConsumer();
         return first;
     }
 
-    /** The single-consumer step; caller holds the flag. */
-    private ScheduledTask popHoldingFlag() {
-        // Plain: head is written only by the flag holder; the flag's release/acquire hands it over.
-        ScheduledTask h = head;
-        // Acquire: pairs with the producer's release link; the task's fields are visible.
-        ScheduledTask next = (ScheduledTask) NEXT.getAcquire(h);
-        if (h == stub) {
-            if (next == null) {
-                return null; // empty, or the producer after the stub has not linked yet
-            }
-            advanceHead(next);
-            stub.queueNext = null; // plain: no producer writes the stub's link until it is re-pushed
-            h = next;
-            next = (ScheduledTask) NEXT.getAcquire(h);
-        }
-        if (next != null) {
-            return take(h, next);
-        }
-        // h is the last linked node. If tail moved on, a producer is between exchange and link.
-        // Acquire is not needed for an identity check; opaque gives a coherent value.
-        if (h != TAIL.getOpaque(this)) {
+    /** Moves the whole stack into the (empty) private list, oldest first; returns its head. */
+    private ScheduledTask refill() {
+        // Opaque peek first: do not pull the producers' line over when there is nothing.
+        if (TOP.getOpaque(this) == null) {
             return null;
         }
-        // h is the last node: re-append the stub behind it so h can leave without the list ever
-        // being empty (a producer may get in between; then the stub goes behind that task).
-        append(stub, stub);
-        next = (ScheduledTask) NEXT.getAcquire(h);
-        if (next != null) {
-            return take(h, next);
+        // Acquire: pairs with the producers' release CASes; we see every task's fields and the
+        // links we are about to walk.
+        ScheduledTask newestFirst = (ScheduledTask) TOP.getAndSetAcquire(this, null);
+        ScheduledTask oldestFirst = null;
+        while (newestFirst != null) {
+            ScheduledTask older = newestFirst.queueNext;
+            newestFirst.queueNext = oldestFirst; // plain: these tasks are ours now
+            oldestFirst = newestFirst;
+            newestFirst = older;
         }
-        return null; // a producer exchanged before our stub and has not linked yet
-    }
-
-    private ScheduledTask take(ScheduledTask task, ScheduledTask next) {
-        advanceHead(next);
-        // Plain: its only writer (the producer after it) has written it already (it was non-null).
-        task.queueNext = null;
-        // Opaque: racy readers of len() need a coherent value; the next consumer gets it via the
-        // flag. Plain read of our own latest write is fine.
-        TAKEN.setOpaque(this, taken + 1);
-        return task;
-    }
-
-    private void advanceHead(ScheduledTask next) {
-        // Opaque: isEmpty() reads head from any thread and only compares identities; the next
-        // consumer is ordered by the flag.
-        HEAD.setOpaque(this, next);
+        return oldestFirst;
     }
 
     private boolean tryAcquireConsumer() {
         // Test before CAS: when a worker is draining, do not pull the line away from it.
-        // Acquire on success: the previous holder's head, taken and link clears happen-before
-        // our reads of them (pairs with the release in releaseConsumer).
+        // Acquire on success: the previous holder's writes to head, taken and the links happen-
+        // before ours (pairs with the release in releaseConsumer).
         return (int) CONSUMING.getOpaque(this) == 0
                 && (int) CONSUMING.compareAndExchangeAcquire(this, 0, 1) == 0;
     }
@@ -234,62 +242,36 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
     }
 
     /**
-     * Any thread. Approximate number of queued tasks: pushes that have started minus pops that
-     * finished, so it may count a push still in flight; never negative.
+     * Any thread. Approximate number of queued tasks: pushes that have started minus tasks handed
+     * out, so it may count a push in flight; never negative.
      */
     int len() {
-        // taken first: a pushed count read after it includes every task that was taken.
-        long takenSoFar = (long) TAKEN.getOpaque(this);
+        // taken first, with acquire (pairs with the release store in take): the pushed load cannot
+        // move before it and sees at least the increments of every task counted in taken
+        // (invariant 5).
+        long takenSoFar = (long) TAKEN.getAcquire(this);
         long pushedSoFar = (long) PUSHED.getOpaque(this);
         long len = pushedSoFar - takenSoFar;
         return len <= 0 ? 0 : (int) Math.min(len, Integer.MAX_VALUE);
     }
 
     /**
-     * Any thread. {@code false} when a task is queued, including while a producer is between its
-     * exchange and its link (then {@link #pop()} may still return {@code null}).
-     *
-     * <p>Guarantee (what the no-lost-wake-up protocol needs): if a push returned, and this thread
-     * then ran a full fence, this returns {@code false} unless that task has been popped.
-     * Why: tail is read first. After the push, tail is that task or a later node. If it reads
-     * the stub, the stub was re-appended after the task, so the task lies between head and the
-     * stub; head can only reach the stub after the task was taken. Reading head first would be
-     * wrong: a stale head == stub and a fresh tail == stub can frame a queued task.
+     * Any thread. {@code false} when a task is queued, and also while a push is in flight (then
+     * {@link #pop()} may still return {@code null}). See the class comment for the guarantee the
+     * scheduler's park protocol relies on.
      */
     boolean isEmpty() {
-        // Acquire: keeps the head load below from moving before this load.
-        if (TAIL.getAcquire(this) != stub) {
-            return false;
-        }
-        return HEAD.getOpaque(this) == stub;
+        return len() == 0;
     }
 
     @Override
     public String toString() {
-        return "InjectQueue[len=" + len() + ", empty=" + isEmpty() + "]";
-    }
-
-    /** The list's permanent node. Never scheduled, never handed out. */
-    private static final class Stub extends ScheduledTask {
-        @Override
-        int lane() {
-            throw new UnsupportedOperationException("the inject queue's stub is not a task");
-        }
-
-        @Override
-        void run(TaskPoller poller) {
-            throw new UnsupportedOperationException("the inject queue's stub is not a task");
-        }
-
-        @Override
-        void cancelQueued(String why) {
-            throw new UnsupportedOperationException("the inject queue's stub is not a task");
-        }
+        return "InjectQueue[len=" + len() + "]";
     }
 }
 
 /*
- * Padding, JCTools style (see LocalQueue for the 128-byte reasoning): producers write tail and
+ * Padding, JCTools style (see LocalQueue for the 128-byte reasoning): producers write top and
  * pushed on one set of lines, the consuming worker writes head, taken and the flag on another.
  * Byte fields so the layout code cannot slide a hot field into a gap of a padding class.
  */
@@ -306,8 +288,8 @@ abstract class InjectQueueHeadPadding {
 }
 
 abstract class InjectQueueProducerFields extends InjectQueueHeadPadding {
-    /** Newest list node; exchanged by producers through {@code InjectQueue.TAIL}. */
-    ScheduledTask tail;
+    /** The stack of pushed tasks, newest first; through {@code InjectQueue.TOP}. */
+    ScheduledTask top;
     /** Tasks whose push has started; through {@code InjectQueue.PUSHED}. */
     long pushed;
 }
@@ -324,7 +306,7 @@ abstract class InjectQueueMidPadding extends InjectQueueProducerFields {
 }
 
 abstract class InjectQueueConsumerFields extends InjectQueueMidPadding {
-    /** Oldest list node (the stub or the next task); moved only by the flag holder. */
+    /** The consumer's private list, oldest first; touched only by the flag holder. */
     ScheduledTask head;
     /** Tasks handed out; written only by the flag holder. */
     long taken;

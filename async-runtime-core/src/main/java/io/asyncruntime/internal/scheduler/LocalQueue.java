@@ -184,6 +184,7 @@ final class LocalQueue extends LocalQueueTailPadding {
         ScheduledTask last = first;
         for (int i = firstMoved + 1; i != t; i++) {
             ScheduledTask next = buffer[i & mask];
+            assert next != null : "overflowing an empty slot at " + i + " in " + this;
             buffer[i & mask] = null;
             last.queueNext = next;
             last = next;
@@ -227,6 +228,7 @@ final class LocalQueue extends LocalQueueTailPadding {
             if (witness == h) {
                 int slot = real & mask;
                 ScheduledTask task = buffer[slot];
+                assert task != null : "popped an empty slot at " + real + " in " + this;
                 buffer[slot] = null;
                 return task;
             }
@@ -294,11 +296,13 @@ final class LocalQueue extends LocalQueueTailPadding {
         int last = n - 1;
         for (int i = 0; i < last; i++) {
             int slot = (from + i) & mask;
+            assert buffer[slot] != null : "stole an empty slot at " + (from + i) + " in " + this;
             dstBuffer[(dstTail + i) & dst.mask] = buffer[slot];
             buffer[slot] = null;
         }
         int lastSlot = (from + last) & mask;
         ScheduledTask runNow = buffer[lastSlot];
+        assert runNow != null : "stole an empty slot at " + (from + last) + " in " + this;
         buffer[lastSlot] = null;
 
         // 3. Let go: steal catches up with real (which the owner may have moved by popping).
@@ -419,6 +423,10 @@ abstract class LocalQueueMidPadding extends LocalQueueHead {
     byte p080, p081, p082, p083, p084, p085, p086, p087, p088, p089, p090, p091, p092, p093, p094, p095;
     byte p096, p097, p098, p099, p100, p101, p102, p103, p104, p105, p106, p107, p108, p109, p110, p111;
     byte p112, p113, p114, p115, p116, p117, p118, p119, p120, p121, p122, p123, p124, p125, p126, p127;
+    // Eight more than the other pads: the layout puts up to 4 of these bytes into the alignment
+    // hole in front of head (verified with JOL on JDK 17 and 25), which would leave head and tail
+    // only 124 bytes apart.
+    byte p128, p129, p130, p131, p132, p133, p134, p135;
 }
 
 abstract class LocalQueueTail extends LocalQueueMidPadding {

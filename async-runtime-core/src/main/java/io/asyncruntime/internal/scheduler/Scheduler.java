@@ -101,7 +101,7 @@ public final class Scheduler implements CellScheduler {
         return spawnBody(callable, TaskCell.CALLABLE, priority, name);
     }
 
-    private <T> JoinHandle<T> spawnBody(Object body, byte kind, Priority priority, String name) {
+    private <T> JoinHandle<T> spawnBody(Object body, int kind, Priority priority, String name) {
         if (shutdown) {
             throw new IllegalStateException("this async-runtime is closed: it accepts no new tasks");
         }
@@ -111,7 +111,7 @@ public final class Scheduler implements CellScheduler {
             int inherited = worker != null ? worker.currentLane() : -1;
             lane = inherited >= 0 ? Priority.ofLane(inherited) : Priority.NORMAL;
         }
-        TaskCell<T> cell = new TaskCell<>(this, body, kind, lane, name);
+        TaskCell<T> cell = TaskCell.create(this, body, kind, lane, name);
         if (worker != null) {
             worker.counters.increment(WorkerCounters.SPAWNS);
             worker.schedule(cell, false);
@@ -165,9 +165,24 @@ public final class Scheduler implements CellScheduler {
 
     // ---- waking and parking -----------------------------------------------------------------
 
-    /** After making work available: wake one parked worker if nobody is searching. */
+    /**
+     * After pushing work where only parked workers could miss it (the inject queue): full fence,
+     * then wake one parked worker if nobody is searching. The fence is the spawner's half of the
+     * Dekker pattern; without it the spawner may read a stale "someone is searching" while that
+     * worker, having just checked the queues, parks.
+     */
     void notifyParked() {
         VarHandle.fullFence();
+        notifyParkedLocal();
+    }
+
+    /**
+     * After a worker pushed work on its own ring: wake one parked worker if nobody is searching,
+     * without the fence. Correctness does not need it here (the pushing worker is awake and will
+     * run what it queued); only parallelism does, and a stale read delays a helper by at most
+     * the next push. This keeps a full fence off every local spawn and wake (Tokio pays one).
+     */
+    void notifyParkedLocal() {
         int index = idle.workerToNotify();
         if (index >= 0) {
             workers[index].parker.unpark();

@@ -30,63 +30,60 @@ import org.slf4j.LoggerFactory;
  * read only after an acquire read that saw COMPLETE. Cells are never pooled: a stale waker held by
  * some resource must never wake a recycled cell (the ABA hazard in ARCHITECTURE.md).
  */
-final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
+class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
 
     private static final Logger log = LoggerFactory.getLogger(TaskCell.class);
 
     private static final VarHandle STATE;
     private static final VarHandle WAITERS;
-    private static final VarHandle STAGE;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(TaskCell.class, "state", int.class);
             WAITERS = lookup.findVarHandle(TaskCell.class, "waiters", Waiters.class);
-            STAGE = lookup.findVarHandle(TaskCell.class, "stage", CompletableFuture.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** What {@link #body} holds: spawning a Runnable or Callable needs no adapter object. */
-    static final byte TASK = 0;
-    static final byte RUNNABLE = 1;
-    static final byte CALLABLE = 2;
+    /** What the body is (kept in the state word): a Runnable or Callable needs no adapter. */
+    static final int TASK = 0;
+    static final int RUNNABLE = 1;
+    static final int CALLABLE = 2;
 
     private final CellScheduler scheduler;
-    private final byte lane;
-    private final byte kind;
     @SuppressWarnings("unused") // through STATE
-    private int state = TaskState.INITIAL;
+    private int state;
     /**
-     * The work: a {@link Task}, a {@link Runnable} or a {@link Callable}, as {@link #kind} says.
-     * Owned by the thread holding RUNNING; cleared on completion so its memory is freed.
+     * Before completion, the work (a {@link Task}, {@link Runnable} or {@link Callable}), owned by
+     * the thread holding RUNNING; from completion on, the outcome (the value or a
+     * {@link Failure}), published by the CAS that sets COMPLETE. One field for both keeps a cell
+     * at 32 bytes (header 12, queue link, state, slot, waiters, scheduler).
      */
-    private Object body;
-    /** The value, or a {@link Failure}; see the class comment for its publication. */
-    private Object outcome;
+    private Object slot;
     @SuppressWarnings("unused") // through WAITERS
     private Waiters waiters;
-    @SuppressWarnings("unused") // through STAGE
-    private CompletableFuture<T> stage;
-    private final String name;
 
-    TaskCell(CellScheduler scheduler, Task<T> task, Priority priority, String name) {
-        this(scheduler, task, TASK, priority, name);
+    TaskCell(CellScheduler scheduler, Task<T> task, Priority priority) {
+        this(scheduler, task, TASK, priority);
     }
 
-    TaskCell(CellScheduler scheduler, Object body, byte kind, Priority priority, String name) {
+    TaskCell(CellScheduler scheduler, Object body, int kind, Priority priority) {
         this.scheduler = scheduler;
-        this.body = body;
-        this.kind = kind;
-        this.lane = (byte) priority.ordinal();
-        this.name = name;
+        this.slot = body;
+        this.state = TaskState.initial(priority.ordinal(), kind);
+    }
+
+    /** A cell for a named task: the name lives in a subclass so unnamed cells do not pay for it. */
+    static <T> TaskCell<T> create(CellScheduler scheduler, Object body, int kind, Priority priority, String name) {
+        return name == null ? new TaskCell<>(scheduler, body, kind, priority) : new Named<>(scheduler, body, kind, priority, name);
     }
 
     @Override
     int lane() {
-        return lane;
+        // The lane bits never change after construction: a plain read sees them.
+        return TaskState.lane((int) STATE.get(this));
     }
 
     // ---- the worker side ------------------------------------------------------------------
@@ -127,14 +124,14 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
 
     @SuppressWarnings("unchecked")
     private Poll<T> pollBody(Context cx) throws Exception {
-        switch (kind) {
+        switch (TaskState.kind((int) STATE.get(this))) {
             case RUNNABLE:
-                ((Runnable) body).run();
+                ((Runnable) slot).run();
                 return Poll.ready(null);
             case CALLABLE:
-                return Poll.ready(((Callable<T>) body).call());
+                return Poll.ready(((Callable<T>) slot).call());
             default:
-                return ((Task<T>) body).poll(cx);
+                return ((Task<T>) slot).poll(cx);
         }
     }
 
@@ -182,8 +179,8 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
 
     /** The owner (holding RUNNING) drops the task and completes the handle as cancelled. */
     private void cancelAndComplete(String why) {
-        Object dropped = body;
-        if (dropped != null && kind == TASK) {
+        Object dropped = slot;
+        if (TaskState.kind((int) STATE.get(this)) == TASK) {
             try {
                 ((Task<?>) dropped).cancel();
             } catch (Throwable cancelFailure) {
@@ -195,11 +192,11 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
 
     /** The owner publishes the outcome, sets COMPLETE, and wakes every waiter. */
     private void complete(Object result) {
-        outcome = result;
-        body = null;
+        slot = result;
         int s = (int) STATE.getVolatile(this);
         for (;;) {
-            int witness = (int) STATE.compareAndExchange(this, s, TaskState.COMPLETE | (s & TaskState.CANCELLED));
+            int next = TaskState.COMPLETE | (s & (TaskState.CANCELLED | ~TaskState.FLAGS));
+            int witness = (int) STATE.compareAndExchange(this, s, next);
             if (witness == s) {
                 break;
             }
@@ -271,12 +268,12 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
 
     @Override
     public Priority priority() {
-        return Priority.ofLane(lane);
+        return Priority.ofLane(lane());
     }
 
     @Override
     public String name() {
-        return name != null ? name : "task-" + Integer.toHexString(System.identityHashCode(this));
+        return "task-" + Integer.toHexString(System.identityHashCode(this));
     }
 
     /** Awaiting the handle inside another task: ready when this task is, else registers a waker. */
@@ -292,7 +289,7 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
         if (!cx.consumeBudget()) {
             return Poll.pending();
         }
-        Object result = outcome;
+        Object result = slot;
         if (result instanceof Failure failure) {
             throw rethrow(failure.cause);
         }
@@ -339,7 +336,7 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
 
     @Override
     public boolean isCancelled() {
-        return isFinished() && outcome instanceof Failure failure && failure.cause instanceof TaskCancelledException;
+        return isFinished() && slot instanceof Failure failure && failure.cause instanceof TaskCancelledException;
     }
 
     @Override
@@ -384,7 +381,7 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
 
     @SuppressWarnings("unchecked")
     private T reportForFuture() throws ExecutionException {
-        Object result = outcome;
+        Object result = slot;
         if (result instanceof Failure failure) {
             if (failure.cause instanceof TaskCancelledException cancelled) {
                 throw cancelled;
@@ -397,7 +394,7 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
     /** The outcome for {@code blockOn}: the value, or the failure rethrown unchecked. */
     @SuppressWarnings("unchecked")
     T joinUnchecked() {
-        Object result = outcome;
+        Object result = slot;
         if (result instanceof Failure failure) {
             if (failure.cause instanceof RuntimeException e) {
                 throw e;
@@ -412,27 +409,83 @@ final class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Wak
 
     // ---- CompletionStage --------------------------------------------------------------------
 
+    /**
+     * The future behind the {@code CompletionStage} side. It is registered as a waiter (a
+     * {@link StageBridge}) rather than kept in a field of its own, so cells that are never used
+     * as a stage carry no field for it. Once the cell is complete and its waiters are gone, a
+     * completed future is made on demand.
+     */
     @Override
-    @SuppressWarnings("unchecked")
     CompletableFuture<T> stage() {
-        CompletableFuture<T> existing = (CompletableFuture<T>) STAGE.getAcquire(this);
-        if (existing != null) {
-            return existing;
-        }
-        CompletableFuture<T> created = new CompletableFuture<>();
-        CompletableFuture<T> witness = (CompletableFuture<T>) STAGE.compareAndExchange(this, null, created);
-        if (witness != null) {
-            return witness;
-        }
-        register(() -> {
-            Object result = outcome;
-            if (result instanceof Failure failure) {
-                created.completeExceptionally(failure.cause);
-            } else {
-                created.complete((T) result);
+        StageBridge<T> created = null;
+        Waiters head = (Waiters) WAITERS.getAcquire(this);
+        for (;;) {
+            if (head == Waiters.DONE) {
+                return completedStage();
             }
-        });
-        return created;
+            for (Waiters w = head; w != null; w = w.next) {
+                if (w.waker instanceof StageBridge<?> existing) {
+                    @SuppressWarnings("unchecked")
+                    CompletableFuture<T> future = ((StageBridge<T>) existing).future;
+                    return future;
+                }
+            }
+            if (created == null) {
+                created = new StageBridge<>(this);
+            }
+            Waiters witness = (Waiters) WAITERS.compareAndExchange(this, head, new Waiters(created, head));
+            if (witness == head) {
+                if (isFinished()) {
+                    Waiters.wakeAll((Waiters) WAITERS.getAndSet(this, Waiters.DONE));
+                }
+                return created.future;
+            }
+            head = witness;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<T> completedStage() {
+        Object result = slot;
+        return result instanceof Failure failure
+                ? CompletableFuture.failedFuture(failure.cause)
+                : CompletableFuture.completedFuture((T) result);
+    }
+
+    /** Completes a {@code CompletableFuture} with the cell's outcome when the cell completes. */
+    private static final class StageBridge<T> implements Waker {
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        private final TaskCell<T> cell;
+
+        StageBridge(TaskCell<T> cell) {
+            this.cell = cell;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void wake() {
+            Object result = cell.slot;
+            if (result instanceof Failure failure) {
+                future.completeExceptionally(failure.cause);
+            } else {
+                future.complete((T) result);
+            }
+        }
+    }
+
+    /** A cell that carries a name given at spawn. */
+    private static final class Named<T> extends TaskCell<T> {
+        private final String name;
+
+        Named(CellScheduler scheduler, Object body, int kind, Priority priority, String name) {
+            super(scheduler, body, kind, priority);
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
     }
 
     private static Exception rethrow(Throwable failure) {

@@ -29,8 +29,29 @@ final class TaskState {
     static final int COMPLETE = 1 << 2;
     static final int CANCELLED = 1 << 3;
 
+    /** The four flag bits above; the bits above them never change after construction. */
+    static final int FLAGS = NOTIFIED | RUNNING | COMPLETE | CANCELLED;
+    /**
+     * Bits 4-5 hold the task's lane and bits 6-7 what its body is ({@code TaskCell.TASK} …): set
+     * once at construction, carried unchanged by every transition, so the cell needs no fields
+     * for them (it stays at 32 bytes).
+     */
+    static final int LANE_SHIFT = 4;
+    static final int KIND_SHIFT = 6;
+    private static final int TWO_BITS = 0b11;
+
     /** A freshly spawned task is queued at once. */
-    static final int INITIAL = NOTIFIED;
+    static int initial(int lane, int kind) {
+        return NOTIFIED | (lane << LANE_SHIFT) | (kind << KIND_SHIFT);
+    }
+
+    static int lane(int state) {
+        return (state >>> LANE_SHIFT) & TWO_BITS;
+    }
+
+    static int kind(int state) {
+        return (state >>> KIND_SHIFT) & TWO_BITS;
+    }
 
     private TaskState() {
     }

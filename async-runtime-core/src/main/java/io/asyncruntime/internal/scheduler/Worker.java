@@ -31,6 +31,16 @@ final class Worker implements Runnable, Context, TaskPoller {
 
     /** Cooperative budget per task poll, as in Tokio: 128 units "felt good" and cut tail latency. */
     static final int BUDGET_PER_POLL = 128;
+    /**
+     * How long a searching worker that found nothing keeps looking before it parks, in
+     * {@code Thread.onSpinWait()} rounds (some tens of microseconds). Parking and unparking cost a
+     * futex call each (microseconds); measured on spawn bursts (benchmarks' spawn_many_local) a
+     * worker without this parked ~80 times per 10,000 spawns, and the spawner paid for every
+     * unpark. While it spins the worker counts as searching, so spawners skip waking anyone.
+     */
+    private static final int SPINS_BEFORE_PARK = 1 << 10;
+    /** Spin rounds between two looks at the queues while spinning. */
+    private static final int SPINS_BETWEEN_LOOKS = 1 << 5;
     /** Most tasks moved from the inject queue into a local ring at once (half the ring). */
     private static final int MAX_INJECT_BATCH = LocalQueue.CAPACITY / 2;
 
@@ -42,9 +52,16 @@ final class Worker implements Runnable, Context, TaskPoller {
     private final SchedulerConfig config;
 
     private ScheduledTask lifoSlot;
+    /** Polls this worker has made; the lane shares are counted against it. */
     private int tick;
+    /** Ticks left until the next non-blocking driver turn / inject-queue-first pick. */
+    private int ticksToEvent;
+    private int ticksToGlobalQueue;
     private boolean searching;
-    private final int[] sinceServed = new int[Priority.COUNT];
+    /** The tick at which each lane was last served; only the lower lanes' entries are used. */
+    private final int[] lastServed = new int[Priority.COUNT];
+    /** Per lane, polls between guaranteed turns (0 for HIGH), from the configured shares. */
+    private final int[] serviceInterval = new int[Priority.COUNT];
     private int randomState;
     private long busySince;
 
@@ -63,6 +80,11 @@ final class Worker implements Runnable, Context, TaskPoller {
             local[lane] = new LocalQueue();
         }
         this.randomState = 0x9E3779B9 * (index + 1);
+        for (int lane = 0; lane < Priority.COUNT; lane++) {
+            serviceInterval[lane] = config.laneServiceInterval(lane);
+        }
+        this.ticksToEvent = config.eventInterval();
+        this.ticksToGlobalQueue = config.globalQueueInterval();
     }
 
     @Override
@@ -72,13 +94,16 @@ final class Worker implements Runnable, Context, TaskPoller {
         busySince = System.nanoTime();
         try {
             while (!scheduler.isShutdown()) {
-                tick++;
-                if (tick % config.eventInterval() == 0) {
+                if (--ticksToEvent == 0) {
+                    ticksToEvent = config.eventInterval();
                     scheduler.turnDriverWithoutBlocking();
                 }
                 ScheduledTask task = nextTask();
                 if (task == null) {
                     task = steal();
+                }
+                if (task == null && searching) {
+                    task = spinForWork();
                 }
                 if (task != null) {
                     runTask(task);
@@ -98,7 +123,8 @@ final class Worker implements Runnable, Context, TaskPoller {
     // ---- choosing the next task --------------------------------------------------------------
 
     private ScheduledTask nextTask() {
-        if (tick % config.globalQueueInterval() == 0) {
+        if (--ticksToGlobalQueue == 0) {
+            ticksToGlobalQueue = config.globalQueueInterval();
             ScheduledTask remote = scheduler.popInjectByPriority();
             if (remote != null) {
                 counters.increment(WorkerCounters.INJECT_POPS);
@@ -132,7 +158,7 @@ final class Worker implements Runnable, Context, TaskPoller {
      */
     private ScheduledTask pollLaneOwedItsShare() {
         for (int lane = Priority.COUNT - 1; lane > 0; lane--) {
-            if (sinceServed[lane] + 1 >= config.laneServiceInterval(lane)) {
+            if (tick - lastServed[lane] + 1 >= serviceInterval[lane]) {
                 ScheduledTask task = popLane(lane);
                 if (task == null) {
                     task = stealFromLane(lane);
@@ -140,7 +166,7 @@ final class Worker implements Runnable, Context, TaskPoller {
                 if (task != null) {
                     return task;
                 }
-                sinceServed[lane] = 0;
+                lastServed[lane] = tick;
             }
         }
         return null;
@@ -206,6 +232,26 @@ final class Worker implements Runnable, Context, TaskPoller {
         return null;
     }
 
+    /** Keeps searching for a short while before parking (see {@link #SPINS_BEFORE_PARK}). */
+    private ScheduledTask spinForWork() {
+        for (int spin = 1; spin <= SPINS_BEFORE_PARK; spin++) {
+            Thread.onSpinWait();
+            if ((spin & (SPINS_BETWEEN_LOOKS - 1)) == 0) {
+                if (scheduler.isShutdown()) {
+                    return null;
+                }
+                ScheduledTask task = nextTask();
+                if (task == null) {
+                    task = steal();
+                }
+                if (task != null) {
+                    return task;
+                }
+            }
+        }
+        return null;
+    }
+
     private int nextRandom(int bound) {
         int x = randomState;
         x ^= x << 13;
@@ -222,7 +268,7 @@ final class Worker implements Runnable, Context, TaskPoller {
             searching = false;
             if (scheduler.idle().stopSearching()) {
                 // The last searcher found work: wake another so the search goes on (ramp-up).
-                scheduler.notifyParked();
+                scheduler.notifyParkedLocal();
             }
         }
         budget = BUDGET_PER_POLL;
@@ -259,9 +305,8 @@ final class Worker implements Runnable, Context, TaskPoller {
     }
 
     private void recordServed(int lane) {
-        for (int l = 1; l < Priority.COUNT; l++) {
-            sinceServed[l] = l == lane ? 0 : sinceServed[l] + 1;
-        }
+        tick++;
+        lastServed[lane] = tick;
     }
 
     // ---- scheduling from this worker ------------------------------------------------------
@@ -291,7 +336,7 @@ final class Worker implements Runnable, Context, TaskPoller {
         }
         counters.increment(WorkerCounters.LOCAL_SCHEDULES);
         if (notify) {
-            scheduler.notifyParked();
+            scheduler.notifyParkedLocal();
         }
     }
 
@@ -340,7 +385,7 @@ final class Worker implements Runnable, Context, TaskPoller {
                 if (!idle.unparkSelf(index)) {
                     searching = true; // a notifier claimed us meanwhile and counted us searching
                 }
-                scheduler.notifyParked();
+                scheduler.notifyParkedLocal();
                 break;
             }
             if (!idle.isParked(index)) {

@@ -33,7 +33,7 @@ public class TaskCellLincheckTest {
 
     private final RecordingScheduler scheduler = new RecordingScheduler();
     private final ScriptedTask task = new ScriptedTask();
-    private final TaskCell<Integer> cell = new TaskCell<>(scheduler, task, Priority.NORMAL, "under-test");
+    private final TaskCell<Integer> cell = new TaskCell<>(scheduler, task, Priority.NORMAL);
     private final BarePoller poller = new BarePoller();
     private final AtomicInteger awaiterWakes = new AtomicInteger();
     private final AtomicBoolean awaiterPending = new AtomicBoolean();

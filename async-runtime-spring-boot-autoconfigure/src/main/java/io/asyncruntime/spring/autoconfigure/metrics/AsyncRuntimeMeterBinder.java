@@ -65,6 +65,13 @@ public final class AsyncRuntimeMeterBinder implements MeterBinder {
         counter(registry, "budget.forced.yields",
                 "Number of times a task was made to yield because its cooperative budget ran out", null,
                 RuntimeMetrics::budgetForcedYields);
+        gauge(registry, "timers.active", "Number of timers armed that have neither fired nor been cancelled", null,
+                RuntimeMetrics::activeTimers);
+        counter(registry, "timers.fired", "Number of timers that fired", null, RuntimeMetrics::timersFired);
+        counter(registry, "timers.cancelled", "Number of armed timers cancelled before they fired", null,
+                RuntimeMetrics::timersCancelled);
+        counter(registry, "timers.wakeups", "Number of driver wake-ups in which a timer fired", null,
+                RuntimeMetrics::timerWakeups);
     }
 
     private void gauge(MeterRegistry registry, String name, String description, String unit,

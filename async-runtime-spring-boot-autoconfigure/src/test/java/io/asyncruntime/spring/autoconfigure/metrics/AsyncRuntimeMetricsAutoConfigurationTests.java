@@ -37,8 +37,9 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
             assertThat(registry.get("asyncruntime.workers").gauge().value()).isEqualTo(2.0);
             assertThat(registry.get("asyncruntime.tasks.alive").gauge()).isNotNull();
             assertThat(registry.get("asyncruntime.queue.inject.depth").gauge()).isNotNull();
+            assertThat(registry.get("asyncruntime.timers.active").gauge().value()).isZero();
             for (String counter : new String[] { "tasks.spawned", "tasks.completed", "polls", "steals", "parks",
-                    "budget.forced.yields" }) {
+                    "budget.forced.yields", "timers.fired", "timers.cancelled", "timers.wakeups" }) {
                 assertThat(registry.get("asyncruntime." + counter).functionCounter().count()).isNotNegative();
             }
         });

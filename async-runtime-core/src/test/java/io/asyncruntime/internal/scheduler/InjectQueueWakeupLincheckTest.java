@@ -1,0 +1,101 @@
+package io.asyncruntime.internal.scheduler;
+
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scheduler's no-lost-wake-up protocol on the inject queue, reduced to its Dekker core.
+ * A spawner pushes, runs a full fence, then reads the idle flag (if it sees a worker idle it would
+ * wake it). The worker sets the idle flag, runs a full fence, then checks isEmpty() (if empty, it
+ * would park). A lost wake-up is a worker parking on "empty" while a spawner that saw no idle
+ * worker has a task still queued. Spawners run on several threads; the worker also pops, so the
+ * queue passes through its stub re-append and producer-mid-link states.
+ */
+public class InjectQueueWakeupLincheckTest {
+
+    private static final int MAX_TASKS = 64;
+
+    private final InjectQueue inject = new InjectQueue();
+    private final AtomicInteger nextId = new AtomicInteger();
+    /** 1 for each task whose spawner saw no idle worker, so would not wake anyone. */
+    private final AtomicIntegerArray spawnedUnnoticed = new AtomicIntegerArray(MAX_TASKS);
+    /** 1 for each task the worker popped. */
+    private final AtomicIntegerArray taken = new AtomicIntegerArray(MAX_TASKS);
+    /** Set once by the worker, never cleared within a scenario: every later spawner sees it. */
+    private volatile boolean workerIdle;
+
+    @Operation
+    public void spawn() {
+        int id = nextId.getAndIncrement();
+        inject.push(new TestTask(id));
+        VarHandle.fullFence();
+        if (!workerIdle) {
+            spawnedUnnoticed.set(id, 1);
+        }
+    }
+
+    @Operation(nonParallelGroup = "worker")
+    public void pop() {
+        ScheduledTask t = inject.pop();
+        if (t != null) {
+            taken.set(((TestTask) t).id, 1);
+        }
+    }
+
+    @Operation(nonParallelGroup = "worker")
+    public void parkIfEmpty() {
+        workerIdle = true;
+        VarHandle.fullFence();
+        if (inject.isEmpty()) {
+            for (int id = 0, n = nextId.get(); id < n; id++) {
+                if (spawnedUnnoticed.get(id) == 1 && taken.get(id) == 0) {
+                    throw new AssertionError("lost wake-up: task " + id + " is queued, its spawner "
+                            + "saw no idle worker, and the worker saw an empty queue");
+                }
+            }
+        }
+    }
+
+    @Test
+    void modelChecking() {
+        new ModelCheckingOptions()
+                .iterations(10)
+                .invocationsPerIteration(300)
+                .threads(3)
+                .actorsPerThread(3)
+                .actorsBefore(2)
+                .actorsAfter(0)
+                .check(getClass());
+    }
+
+    @Test
+    void stress() {
+        new StressOptions()
+                .iterations(10)
+                .invocationsPerIteration(300)
+                .threads(3)
+                .actorsPerThread(3)
+                .actorsBefore(2)
+                .actorsAfter(0)
+                .check(getClass());
+    }
+
+    @Test
+    @Tag("long")
+    void modelCheckingLong() {
+        new ModelCheckingOptions()
+                .iterations(200)
+                .invocationsPerIteration(5_000)
+                .threads(3)
+                .actorsPerThread(4)
+                .actorsBefore(3)
+                .actorsAfter(0)
+                .check(getClass());
+    }
+}

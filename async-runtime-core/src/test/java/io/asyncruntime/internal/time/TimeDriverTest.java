@@ -1,0 +1,274 @@
+package io.asyncruntime.internal.time;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.asyncruntime.task.Waker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The driver's park protocol, with a simulated clock and an inner driver that never blocks. */
+class TimeDriverTest {
+
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final ManualTimeSource clock = new ManualTimeSource(0, false);
+    private final FakeInnerDriver inner = new FakeInnerDriver(clock);
+    private final TimeDriver driver = new TimeDriver(inner, clock);
+
+    @AfterEach
+    void unbind() {
+        TimeDriver.unbind();
+    }
+
+    private TimerEntry arm(long deadlineMillis, Waker waker) {
+        TimerEntry entry = new TimerEntry();
+        entry.arm(driver, deadlineMillis * MS, waker);
+        return entry;
+    }
+
+    @Test
+    void parkTimeoutIsTheNextDeadlineCappedByTheCallersTimeout() {
+        driver.park(-1, false);
+        assertThat(inner.lastTimeout()).as("no timers: the caller's timeout").isEqualTo(-1);
+        arm(50, new CountingWaker());
+        driver.park(-1, false);
+        assertThat(inner.lastTimeout()).isEqualTo(50 * MS);
+        assertThat(clock.nanoTime()).isEqualTo(50 * MS);
+        arm(80, new CountingWaker());
+        driver.park(10 * MS, false);
+        assertThat(inner.lastTimeout()).as("the caller's shorter timeout wins").isEqualTo(10 * MS);
+        driver.park(0, false);
+        assertThat(inner.lastTimeout()).as("a poll stays a poll").isZero();
+    }
+
+    @Test
+    void aTimerEarlierThanTheParkDeadlineUnparksOnceALaterOneNever() {
+        arm(50, new CountingWaker());
+        List<Integer> unparksSeen = new ArrayList<>();
+        inner.whileParked = () -> {
+            arm(100, new CountingWaker());                   // later: no unpark
+            unparksSeen.add(inner.unparks.get());
+            arm(10, new CountingWaker());                    // earlier: unpark
+            unparksSeen.add(inner.unparks.get());
+            arm(5, new CountingWaker());                     // earlier again: the first unpark covers it
+            unparksSeen.add(inner.unparks.get());
+        };
+        driver.park(-1, false);
+        assertThat(unparksSeen).containsExactly(0, 1, 1);
+        inner.whileParked = () -> { };
+        driver.park(-1, false);
+        assertThat(inner.lastTimeout()).as("the early timer is now the deadline").isEqualTo(5 * MS);
+    }
+
+    @Test
+    void cancellingWhileParkedDoesNotUnpark() {
+        TimerEntry entry = arm(50, new CountingWaker());
+        inner.whileParked = entry::cancelTimer;
+        driver.park(-1, false);
+        assertThat(inner.unparks.get()).isZero();
+        assertThat(driver.metrics().activeTimers()).isZero();
+        assertThat(driver.metrics().cancelled()).isEqualTo(1);
+        assertThat(driver.metrics().fired()).isZero();
+    }
+
+    @Test
+    void aParkedDriverIsWokenOnceEnoughCancelledEntriesWait() {
+        List<TimerEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 2 * TimeDriver.INBOX_WAKE_THRESHOLD; i++) {
+            entries.add(arm(1_000, new CountingWaker()));
+        }
+        driver.park(0, false);
+        List<Integer> unparksSeen = new ArrayList<>();
+        inner.whileParked = () -> {
+            for (int i = 0; i < TimeDriver.INBOX_WAKE_THRESHOLD - 1; i++) {
+                entries.get(i).cancelTimer();
+            }
+            unparksSeen.add(inner.unparks.get());
+            entries.get(TimeDriver.INBOX_WAKE_THRESHOLD - 1).cancelTimer();
+            unparksSeen.add(inner.unparks.get());
+        };
+        driver.park(-1, false);
+        assertThat(unparksSeen).containsExactly(0, 1);
+        assertThat(driver.metrics().cancelled()).isEqualTo(TimeDriver.INBOX_WAKE_THRESHOLD);
+        assertThat(driver.metrics().activeTimers()).isEqualTo(TimeDriver.INBOX_WAKE_THRESHOLD);
+    }
+
+    @Test
+    void movingADeadlineLaterIsLazyTheEntryIsRefiledAtItsOldSlot() {
+        CountingWaker waker = new CountingWaker();
+        TimerEntry entry = arm(10, waker);
+        driver.park(0, false);                               // filed for 10 ms
+        entry.arm(driver, 100 * MS, waker);                  // later: one CAS, nothing queued
+        driver.park(-1, false);
+        assertThat(waker.count()).isZero();
+        assertThat(clock.nanoTime()).as("woke at the old slot").isEqualTo(10 * MS);
+        while (waker.count() == 0) {
+            driver.park(-1, false);                          // 64 ms: the level-1 slot cascades
+        }
+        assertThat(clock.nanoTime()).isEqualTo(100 * MS);
+        assertThat(inner.parkTimeouts).containsExactly(0L, 10 * MS, 54 * MS, 36 * MS);
+    }
+
+    @Test
+    void movingADeadlineEarlierRefilesAtOnce() {
+        CountingWaker waker = new CountingWaker();
+        TimerEntry entry = arm(100, waker);
+        driver.park(0, false);
+        entry.arm(driver, 30 * MS, waker);
+        driver.park(-1, false);
+        assertThat(waker.count()).isEqualTo(1);
+        assertThat(clock.nanoTime()).isEqualTo(30 * MS);
+    }
+
+    @Test
+    void everyDueTimerIsWokenEvenIfOneWakerThrowsAndWakersMayArmTimers() {
+        AtomicInteger wakes = new AtomicInteger();
+        List<TimerEntry> armedFromWakers = new ArrayList<>();
+        int n = 3 * WakeBatch.CAPACITY + 5;              // several batches
+        for (int i = 0; i < n; i++) {
+            boolean thrower = i == 7;
+            arm(20, () -> {
+                wakes.incrementAndGet();
+                TimerEntry again = new TimerEntry();         // re-entrant registration from a wake
+                again.arm(driver, 40 * MS, () -> { });
+                armedFromWakers.add(again);
+                if (thrower) {
+                    throw new IllegalStateException("boom (expected by the test)");
+                }
+            });
+        }
+        driver.park(-1, false);
+        assertThat(wakes.get()).isEqualTo(n);
+        assertThat(driver.metrics().fired()).isEqualTo(n);
+        assertThat(driver.metrics().timerWakeups()).isEqualTo(1);
+        driver.park(-1, false);
+        assertThat(clock.nanoTime()).isEqualTo(40 * MS);
+        assertThat(driver.metrics().fired()).isEqualTo(2L * n);
+        assertThat(armedFromWakers).allMatch(e -> !e.isArmed());
+    }
+
+    @Test
+    void aCancelledTimerNeverFiresAndLeavesAtTheNextTurn() {
+        CountingWaker waker = new CountingWaker();
+        List<TimerEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            entries.add(arm(1 + i % 500, waker));
+        }
+        driver.park(0, false);
+        assertThat(driver.metrics().activeTimers()).isEqualTo(1_000);
+        entries.forEach(TimerEntry::cancelTimer);
+        entries.forEach(TimerEntry::cancelTimer);            // idempotent
+        driver.park(0, false);
+        assertThat(driver.metrics().activeTimers()).isZero();
+        assertThat(driver.metrics().cancelled()).isEqualTo(1_000);
+        clock.advanceNanos(1_000 * MS);
+        driver.park(0, false);
+        assertThat(waker.count()).isZero();
+    }
+
+    @Test
+    void aMillionCancelledTimeoutsLeaveNoActiveTimer() {
+        CountingWaker waker = new CountingWaker();
+        TimerEntry[] window = new TimerEntry[10_000];
+        for (int i = 0; i < 1_000_000; i++) {
+            TimerEntry e = new TimerEntry();
+            e.arm(driver, clock.nanoTime() + (1_000 + i % 9_000) * MS, waker);
+            window[i % window.length] = e;
+            if (i % window.length == window.length - 1) {
+                driver.park(0, false);                       // some are filed, some still queued
+                for (TimerEntry w : window) {
+                    w.cancelTimer();
+                }
+                clock.advanceNanos(MS / 10);
+            }
+        }
+        driver.park(0, false);
+        assertThat(driver.metrics().activeTimers()).isZero();
+        assertThat(driver.metrics().cancelled()).isEqualTo(1_000_000);
+        assertThat(waker.count()).isZero();
+    }
+
+    @Test
+    void pausedClockAutoAdvancesToTheNextDeadlineOnlyWhenTheRuntimeIsIdle() {
+        ManualTimeSource paused = new ManualTimeSource(0, true);
+        FakeInnerDriver pausedInner = new FakeInnerDriver(paused);
+        TimeDriver pausedDriver = new TimeDriver(pausedInner, paused);
+        CountingWaker waker = new CountingWaker();
+        new TimerEntry().arm(pausedDriver, TimeUnit.HOURS.toNanos(1), waker);
+
+        pausedDriver.park(5 * MS, false);
+        assertThat(pausedInner.lastTimeout()).as("not idle: only the caller's timeout").isEqualTo(5 * MS);
+        assertThat(paused.nanoTime()).as("a paused clock does not pass on its own").isZero();
+        assertThat(waker.count()).isZero();
+
+        pausedDriver.park(-1, true);
+        assertThat(pausedInner.lastTimeout()).as("I/O polled before the jump").isZero();
+        assertThat(paused.nanoTime()).isEqualTo(TimeUnit.HOURS.toNanos(1));
+        assertThat(waker.count()).isEqualTo(1);
+        assertThat(pausedDriver.metrics().timerWakeups()).isEqualTo(1);
+    }
+
+    @Test
+    void aManualAdvanceOfAPausedClockWakesTheDriver() {
+        ManualTimeSource paused = new ManualTimeSource(0, true);
+        FakeInnerDriver pausedInner = new FakeInnerDriver(paused);
+        TimeDriver pausedDriver = new TimeDriver(pausedInner, paused);
+        CountingWaker waker = new CountingWaker();
+        new TimerEntry().arm(pausedDriver, 30 * MS, waker);
+        paused.advanceMillis(30);
+        assertThat(pausedInner.unparks.get()).isEqualTo(1);
+        pausedDriver.park(-1, false);
+        assertThat(waker.count()).isEqualTo(1);
+        pausedDriver.shutdown();
+        paused.advanceMillis(1);
+        assertThat(pausedInner.unparks.get()).as("unsubscribed at shutdown").isEqualTo(1);
+    }
+
+    @Test
+    void aFireRacingAWakerChangeWakesOneOfThem() {
+        CountingWaker first = new CountingWaker();
+        CountingWaker second = new CountingWaker();
+        TimerEntry entry = arm(10, first);
+        assertThat(entry.pollElapsed(second)).isFalse();     // the task moved: new waker recorded
+        driver.park(-1, false);
+        assertThat(first.count() + second.count()).isEqualTo(1);
+        assertThat(second.count()).isEqualTo(1);
+        assertThat(entry.pollElapsed(second)).isTrue();
+    }
+
+    @Test
+    void reArmingAFiredOrCancelledEntry() {
+        CountingWaker waker = new CountingWaker();
+        TimerEntry entry = arm(10, waker);
+        driver.park(-1, false);
+        assertThat(waker.count()).isEqualTo(1);
+        entry.arm(driver, 20 * MS, waker);                   // fired entries re-arm (an interval)
+        driver.park(-1, false);
+        assertThat(waker.count()).isEqualTo(2);
+        entry.cancelTimer();
+        assertThatThrownBy(() -> entry.arm(driver, 30 * MS, waker))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cancelled");
+        TimeDriver other = new TimeDriver(new FakeInnerDriver(clock), clock);
+        TimerEntry fresh = arm(50, waker);
+        assertThatThrownBy(() -> fresh.arm(other, 60 * MS, waker))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("another runtime");
+    }
+
+    @Test
+    void currentOutsideARuntimeFailsClearlyAndBindRestores() {
+        assertThatThrownBy(TimeDriver::current)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("must be used inside an async-runtime task");
+        assertThat(TimeDriver.bind(driver)).isNull();
+        assertThat(TimeDriver.current()).isSameAs(driver);
+        TimeDriver other = new TimeDriver(new FakeInnerDriver(clock), clock);
+        assertThat(TimeDriver.bind(other)).isSameAs(driver);
+        TimeDriver.bind(driver);
+        assertThat(TimeDriver.current()).isSameAs(driver);
+    }
+}
