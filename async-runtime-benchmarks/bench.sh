@@ -11,6 +11,8 @@
 # env:      JAVA_HOME  the JDK that builds and runs (default: java on PATH); e.g.
 #                      JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 async-runtime-benchmarks/bench.sh
 #           IMPLS      a subset, e.g. IMPLS=asyncruntime,forkjoin (default: all this JDK runs)
+#           FORKS      JMH forks per (workload, implementation), overriding the profile's: processes
+#                      here differ by up to 2x, so FORKS=3 gives medians over three draws
 #           RESULTS    the results folder (default: target/bench/<time>-jdk<N>-<profile>)
 #           SKIP_BUILD=1 to reuse the last build; MVN_ARGS to add Maven options (e.g. -o)
 set -euo pipefail
@@ -33,6 +35,7 @@ fi
 args=()
 if [ -n "${IMPLS:-}" ]; then args+=("--impls=$IMPLS"); fi
 if [ -n "${RESULTS:-}" ]; then args+=("--results=$RESULTS"); fi
+if [ -n "${FORKS:-}" ]; then args+=("--forks=$FORKS"); fi
 
 cd "$module"
 exec "$java" -cp "$module/target/classes:$(cat "$classpath_file")" \

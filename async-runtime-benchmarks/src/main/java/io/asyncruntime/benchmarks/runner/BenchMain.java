@@ -7,10 +7,13 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
@@ -35,7 +39,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * implementation, then one table.
  *
  * <pre>
- * BenchMain [smoke|quick|full] [--impls=a,b] [--results=DIR] [selector…]
+ * BenchMain [smoke|quick|full] [--impls=a,b] [--forks=N] [--results=DIR] [selector…]
  * BenchMain --table=DIR          re-render the table of an earlier run
  * </pre>
  *
@@ -51,6 +55,8 @@ public final class BenchMain {
             List.of("spawn_many_local", "spawn_many_remote", "yield_many", "ping_pong", "chained_spawn");
     static final String FOOTPRINT = "idle_footprint";
     private static final String JMH_JSON = "jmh-result.json";
+    private static final String OTHER_JMH_JSON = "jmh-result-other.json";
+    private static final String SCHEDULER_BENCHMARKS = "\\.SchedulerBenchmarks\\.";
     private static final String FOOTPRINT_LINES = "footprint.txt";
     private static final String TABLE = "table.md";
     /** The footprint JVM: a fixed heap large enough for a million parked virtual threads (~0.6 GB). */
@@ -58,6 +64,7 @@ public final class BenchMain {
             "-Dkotlinx.coroutines.scheduler.core.pool.size=" + Implementation.WORKER_THREADS,
             "-Djdk.virtualThreadScheduler.parallelism=" + Implementation.WORKER_THREADS);
     private static final long FOOTPRINT_TIMEOUT_MINUTES = 5;
+    private static final long JMH_LOCK_POLL_MILLIS = 2_000;
 
     private BenchMain() {
     }
@@ -65,13 +72,21 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Profile profile = Profile.QUICK;
         List<Implementation> implementations = Implementation.available();
+        boolean implementationsGiven = false;
         Path results = null;
+        Integer forks = null;
         List<String> selectors = new ArrayList<>();
         for (String arg : args) {
             if (arg.startsWith("--impls=")) {
+                implementationsGiven = true;
                 implementations = new ArrayList<>();
                 for (String id : arg.substring("--impls=".length()).split(",")) {
                     implementations.add(Implementation.byId(id.trim()));
+                }
+            } else if (arg.startsWith("--forks=")) {
+                forks = Integer.parseInt(arg.substring("--forks=".length()));
+                if (forks < 1) {
+                    throw new IllegalArgumentException("--forks must be >= 1, was " + forks);
                 }
             } else if (arg.startsWith("--results=")) {
                 results = Paths.get(arg.substring("--results=".length()));
@@ -92,25 +107,37 @@ public final class BenchMain {
         }
         Files.createDirectories(results);
 
-        List<String> includes = new ArrayList<>();
+        // Two JMH runs: the Tokio workloads with -p impl=<what this JVM can run>, and any other
+        // benchmark with its own parameter values (a benchmark of another package may use "impl"
+        // for other ids), unless --impls was given.
+        List<String> schedulerIncludes = new ArrayList<>();
+        List<String> otherIncludes = new ArrayList<>();
         boolean footprint = selectors.isEmpty();
         for (String selector : selectors.isEmpty() ? WORKLOADS : selectors) {
             if (selector.equals(FOOTPRINT) || selector.equals("memory")) {
                 footprint = true;
             } else if (selector.equals("all")) {
-                includes.add(".*");
+                schedulerIncludes.add(SCHEDULER_BENCHMARKS);
+                otherIncludes.add(".*");
                 footprint = true;
             } else if (WORKLOADS.contains(selector)) {
-                includes.add("\\.SchedulerBenchmarks\\." + selector + "$");
+                schedulerIncludes.add(SCHEDULER_BENCHMARKS + selector + "$");
+            } else if (selector.contains("SchedulerBenchmarks")) {
+                schedulerIncludes.add(selector);
             } else {
-                includes.add(selector);
+                otherIncludes.add(selector);
             }
         }
 
         String header = header(profile, implementations, results);
         System.out.println(header);
-        if (!includes.isEmpty()) {
-            runJmh(profile, implementations, includes, results);
+        int forkCount = forks == null ? profile.forks : forks;
+        if (!schedulerIncludes.isEmpty()) {
+            runJmh(profile, forkCount, implementations, schedulerIncludes, List.of(), results.resolve(JMH_JSON));
+        }
+        if (!otherIncludes.isEmpty()) {
+            runJmh(profile, forkCount, implementationsGiven ? implementations : null, otherIncludes,
+                    List.of(SCHEDULER_BENCHMARKS), results.resolve(OTHER_JMH_JSON));
         }
         if (footprint) {
             runFootprints(profile, implementations, results);
@@ -131,30 +158,69 @@ public final class BenchMain {
         return false;
     }
 
-    private static void runJmh(Profile profile, List<Implementation> implementations, List<String> includes, Path results)
-            throws IOException, RunnerException {
+    /**
+     * One JMH run.
+     *
+     * @param implementations the values of the {@code impl} parameter, or {@code null} to keep
+     *     each benchmark's own
+     */
+    private static void runJmh(Profile profile, int forks, List<Implementation> implementations, List<String> includes,
+                               List<String> excludes, Path json) throws IOException, RunnerException {
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .forks(profile.forks)
+                .forks(forks)
                 .warmupIterations(profile.warmupIterations)
                 .warmupTime(TimeValue.milliseconds(profile.warmupMillis))
                 .measurementIterations(profile.measurementIterations)
                 .measurementTime(TimeValue.milliseconds(profile.measurementMillis))
-                .param(ResultTable.IMPL_PARAM, ids(implementations))
                 .addProfiler(GCProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
-                .result(results.resolve(JMH_JSON).toString());
-        for (String include : includes) {
-            options.include(include);
+                .result(json.toString());
+        if (implementations != null) {
+            options.param(ResultTable.IMPL_PARAM, ids(implementations));
         }
+        includes.forEach(options::include);
+        excludes.forEach(options::exclude);
         for (Map.Entry<String, String> size : profile.sizes.entrySet()) {
             options.param(size.getKey(), size.getValue());
         }
-        Path log = results.resolve("jmh.log");
+        Path log = json.resolveSibling(json.getFileName().toString().replace(".json", ".log").replace("-result", ""));
+        awaitJmhLock();
         System.out.println("JMH (log: " + log + "):");
         try (PrintStream logStream = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
             ProgressOutput output = new ProgressOutput(
                     OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL), System.out);
             new Runner(options.build(), output).run();
+        } catch (NoBenchmarksException e) {
+            System.out.println("  no benchmark matches " + includes + (excludes.isEmpty() ? "" : " except " + excludes));
+        }
+    }
+
+    /**
+     * JMH refuses to start while another JMH run on this machine holds its lock file. On a shared
+     * machine that is someone else's benchmark: wait for it (two benchmark runs at once would
+     * spoil both) instead of failing. A run that starts between this check and JMH's own still
+     * fails, with JMH's message.
+     */
+    private static void awaitJmhLock() throws IOException {
+        Path lock = Paths.get(System.getProperty("java.io.tmpdir"), "jmh.lock");
+        boolean told = false;
+        while (true) {
+            try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock held = channel.tryLock()) {
+                if (held != null) {
+                    return;
+                }
+            }
+            if (!told) {
+                System.out.println("Another JMH run holds " + lock + "; waiting for it to finish…");
+                told = true;
+            }
+            try {
+                Thread.sleep(JMH_LOCK_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for " + lock, e);
+            }
         }
     }
 
@@ -207,9 +273,11 @@ public final class BenchMain {
     /** The table of the results in {@code dir} (JMH JSON and footprint lines, whichever exist). */
     static String render(Path dir) throws IOException {
         ResultTable table = new ResultTable();
-        Path json = dir.resolve(JMH_JSON);
-        if (Files.exists(json) && Files.size(json) > 0) {
-            table.addJmhJson(Files.readString(json));
+        for (String name : List.of(JMH_JSON, OTHER_JMH_JSON)) {
+            Path json = dir.resolve(name);
+            if (Files.exists(json) && Files.size(json) > 0) {
+                table.addJmhJson(Files.readString(json));
+            }
         }
         Path footprints = dir.resolve(FOOTPRINT_LINES);
         if (Files.exists(footprints)) {

@@ -30,7 +30,7 @@ final class ProgressOutput implements OutputFormat {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  [%d] %s", started,
                 ResultTable.shortName(params.getBenchmark())));
         for (String key : params.getParamsKeys()) {
-            if (key.equals(ResultTable.IMPL_PARAM)) {
+            if (key.equals(ResultTable.IMPL_PARAM) || key.equals(ResultTable.PEER_PARAM)) {
                 line.append(' ').append(params.getParam(key));
             }
         }

@@ -17,11 +17,12 @@ import java.util.Set;
  * quotes: a row per workload, a column per implementation, and how this runtime compares with the
  * best peer and with {@code ForkJoinPool}.
  *
- * <p>Every cell is the median of the measured iterations. Rules, so any benchmark class fits,
- * not only {@code SchedulerBenchmarks}:
+ * <p>Every cell is the median of the measured iterations. One section per benchmark class (the
+ * Tokio workloads and the idle-task footprint share the first), so any benchmark class fits:
  * <ul>
- *   <li>Columns come from the JMH parameter {@value #IMPL_PARAM}; a benchmark without it gets one
- *       {@code score} column and no ratios.</li>
+ *   <li>Columns come from the JMH parameter {@value #IMPL_PARAM} (or {@value #PEER_PARAM}); a
+ *       benchmark with neither gets one {@code score} column. The column whose id is
+ *       {@code asyncruntime} (any case) is this runtime; with it come the ratio columns.</li>
  *   <li>A secondary result whose name has no dot is an {@code @AuxCounters} unit of work; when a
  *       benchmark has one, the table shows it (in millions per second) instead of the primary score,
  *       and divides the allocation profile by it.</li>
@@ -34,10 +35,13 @@ import java.util.Set;
 public final class ResultTable {
 
     static final String IMPL_PARAM = "impl";
+    static final String PEER_PARAM = "peer";
+    private static final List<String> COLUMN_PARAMS = List.of(IMPL_PARAM, PEER_PARAM);
     private static final String OURS = Implementation.ASYNC_RUNTIME.id;
     private static final String FJP = Implementation.FORK_JOIN.id;
     private static final String SINGLE_COLUMN = "score";
     private static final String ALLOC_NORM = "gc.alloc.rate.norm";
+    private static final String SCHEDULER_SECTION = "SchedulerBenchmarks";
 
     /** One table row: a metric of one workload, valued per implementation. */
     static final class Row {
@@ -57,9 +61,18 @@ public final class ResultTable {
         }
     }
 
-    private final Map<String, Row> speedRows = new LinkedHashMap<>();
-    private final Map<String, Row> memoryRows = new LinkedHashMap<>();
-    private final Set<String> columns = new LinkedHashSet<>();
+    /** The rows of one benchmark class and the columns they use. */
+    private static final class Section {
+        final Map<String, Row> speedRows = new LinkedHashMap<>();
+        final Map<String, Row> memoryRows = new LinkedHashMap<>();
+        final Set<String> columns = new LinkedHashSet<>();
+    }
+
+    private final Map<String, Section> sections = new LinkedHashMap<>();
+
+    private Section section(String className) {
+        return sections.computeIfAbsent(className, name -> new Section());
+    }
 
     /** Adds every result of a JMH JSON result file. */
     @SuppressWarnings("unchecked")
@@ -78,22 +91,30 @@ public final class ResultTable {
 
     /** Adds idle-task footprints. */
     public ResultTable addFootprints(List<IdleTaskFootprint.Result> footprints) {
+        Section section = section(SCHEDULER_SECTION);
         for (IdleTaskFootprint.Result footprint : footprints) {
             String label = String.format(Locale.ROOT, "idle task, heap after GC (%,d tasks)", footprint.tasks);
-            Row row = memoryRows.computeIfAbsent(label, l -> new Row(l, "B/task", false));
+            Row row = section.memoryRows.computeIfAbsent(label, l -> new Row(l, "B/task", false));
             row.values.put(footprint.implementation.id, footprint.bytesPerTask);
-            columns.add(footprint.implementation.id);
+            section.columns.add(footprint.implementation.id);
         }
         return this;
     }
 
     @SuppressWarnings("unchecked")
     private void add(Map<String, Object> entry, Map<String, Integer> combinations) {
-        String benchmark = shortName((String) entry.get("benchmark"));
+        String benchmark = (String) entry.get("benchmark");
+        Section section = section(className(benchmark));
         Map<String, Object> params = (Map<String, Object>) entry.getOrDefault("params", Map.of());
-        String column = params.containsKey(IMPL_PARAM) ? (String) params.get(IMPL_PARAM) : SINGLE_COLUMN;
-        columns.add(column);
-        String label = benchmark;
+        String column = SINGLE_COLUMN;
+        for (String name : COLUMN_PARAMS) {
+            if (params.containsKey(name)) {
+                column = (String) params.get(name);
+                break;
+            }
+        }
+        section.columns.add(column);
+        String label = benchmark.substring(benchmark.lastIndexOf('.') + 1);
         if (combinations.getOrDefault(benchmark, 1) > 1) {
             label += " " + describe(params);
         }
@@ -115,16 +136,17 @@ public final class ResultTable {
             double counterScore = number(((Map<String, Object>) secondary.get(counterName)).get("score"));
             unitsPerOp = counterScore / primaryScore;
             double counterMedian = median((Map<String, Object>) secondary.get(counterName));
-            row(speedRows, label, "M " + words(counterName) + "/s", true).values.put(column, counterMedian / 1e6);
+            row(section.speedRows, label, "M " + words(counterName) + "/s", true).values.put(column, counterMedian / 1e6);
         } else {
             boolean higherIsBetter = "thrpt".equals(mode);
-            row(speedRows, label, (String) primary.get("scoreUnit"), higherIsBetter).values.put(column, median(primary));
+            row(section.speedRows, label, (String) primary.get("scoreUnit"), higherIsBetter)
+                    .values.put(column, median(primary));
         }
 
         Map<String, Object> alloc = (Map<String, Object>) secondary.get(ALLOC_NORM);
         if (alloc != null) {
             String unit = counterName == null ? "B/op" : "B/" + singular(counterName);
-            row(memoryRows, label + ", allocated", unit, false).values.put(column, median(alloc) / unitsPerOp);
+            row(section.memoryRows, label + ", allocated", unit, false).values.put(column, median(alloc) / unitsPerOp);
         }
     }
 
@@ -132,18 +154,31 @@ public final class ResultTable {
         return rows.computeIfAbsent(label + '\u0000' + unit, key -> new Row(label, unit, higherIsBetter));
     }
 
-    /** Renders the speed table, then the memory table, as Markdown. */
+    /**
+     * Renders each section's speed table, then its memory table, as Markdown; sections other than
+     * the Tokio workloads get their class name as a heading line.
+     */
     public String render() {
-        List<String> ordered = orderedColumns();
         StringBuilder out = new StringBuilder();
-        if (!speedRows.isEmpty()) {
-            renderTable(out, "workload", speedRows.values(), ordered);
-        }
-        if (!memoryRows.isEmpty()) {
+        for (Map.Entry<String, Section> entry : sections.entrySet()) {
+            Section section = entry.getValue();
+            boolean scheduler = entry.getKey().equals(SCHEDULER_SECTION);
+            List<String> ordered = orderedColumns(section.columns);
             if (out.length() > 0) {
                 out.append('\n');
             }
-            renderTable(out, "memory", memoryRows.values(), ordered);
+            if (!scheduler) {
+                out.append("**").append(entry.getKey()).append("**\n\n");
+            }
+            if (!section.speedRows.isEmpty()) {
+                renderTable(out, scheduler ? "workload" : "benchmark", section.speedRows.values(), ordered);
+            }
+            if (!section.memoryRows.isEmpty()) {
+                if (!section.speedRows.isEmpty()) {
+                    out.append('\n');
+                }
+                renderTable(out, "memory", section.memoryRows.values(), ordered);
+            }
         }
         return out.toString();
     }
@@ -151,14 +186,17 @@ public final class ResultTable {
     private void renderTable(StringBuilder out, String firstHeader, Collection<Row> unsorted, List<String> ordered) {
         List<Row> rows = new ArrayList<>(unsorted);
         rows.sort(Comparator.comparingInt(row -> row.order));
-        boolean ratios = ordered.contains(OURS);
+        String ours = find(ordered, OURS);
+        String forkJoin = find(ordered, FJP);
         List<String> header = new ArrayList<>(List.of(firstHeader, "unit"));
         for (String column : ordered) {
             header.add(displayName(column));
         }
-        if (ratios) {
+        if (ours != null) {
             header.add("ours vs best peer");
-            header.add("ours vs FJP");
+            if (forkJoin != null) {
+                header.add("ours vs FJP");
+            }
         }
         List<List<String>> lines = new ArrayList<>();
         lines.add(header);
@@ -168,19 +206,31 @@ public final class ResultTable {
                 Double value = row.values.get(column);
                 line.add(value == null ? "–" : format(value));
             }
-            if (ratios) {
-                line.add(ratio(row, bestPeer(row)));
-                line.add(ratio(row, FJP));
+            if (ours != null) {
+                line.add(ratio(row, ours, bestPeer(row, ours), true));
+                if (forkJoin != null) {
+                    line.add(ratio(row, ours, forkJoin, false));
+                }
             }
             lines.add(line);
         }
         appendMarkdown(out, lines);
     }
 
-    private static String bestPeer(Row row) {
+    /** The column whose id is {@code id}, ignoring case (peers spell this runtime "asyncRuntime"). */
+    private static String find(List<String> columns, String id) {
+        for (String column : columns) {
+            if (column.equalsIgnoreCase(id)) {
+                return column;
+            }
+        }
+        return null;
+    }
+
+    private static String bestPeer(Row row, String ours) {
         String best = null;
         for (Map.Entry<String, Double> entry : row.values.entrySet()) {
-            if (entry.getKey().equals(OURS) || !Double.isFinite(entry.getValue())) {
+            if (entry.getKey().equals(ours) || !Double.isFinite(entry.getValue())) {
                 continue;
             }
             if (best == null || better(row, entry.getValue(), row.values.get(best))) {
@@ -195,18 +245,18 @@ public final class ResultTable {
     }
 
     /** "1.23× (Netty epoll)": how many times better ours is than that peer. */
-    private static String ratio(Row row, String peer) {
-        Double ours = row.values.get(OURS);
+    private static String ratio(Row row, String oursColumn, String peer, boolean namePeer) {
+        Double ours = row.values.get(oursColumn);
         Double theirs = peer == null ? null : row.values.get(peer);
         if (ours == null || theirs == null || ours <= 0 || theirs <= 0) {
             return "–";
         }
         double times = row.higherIsBetter ? ours / theirs : theirs / ours;
         String text = String.format(Locale.ROOT, "%.2f×", times);
-        return peer.equals(FJP) ? text : text + " (" + displayName(peer) + ")";
+        return namePeer ? text + " (" + displayName(peer) + ")" : text;
     }
 
-    private List<String> orderedColumns() {
+    private static List<String> orderedColumns(Set<String> columns) {
         List<String> ordered = new ArrayList<>();
         for (Implementation implementation : Implementation.values()) {
             if (columns.contains(implementation.id)) {
@@ -277,7 +327,7 @@ public final class ResultTable {
         for (Map<String, Object> entry : entries) {
             @SuppressWarnings("unchecked")
             Map<String, Object> params = (Map<String, Object>) entry.getOrDefault("params", Map.of());
-            seen.computeIfAbsent(shortName((String) entry.get("benchmark")), k -> new LinkedHashSet<>())
+            seen.computeIfAbsent((String) entry.get("benchmark"), k -> new LinkedHashSet<>())
                     .add(describe(params));
         }
         Map<String, Integer> counts = new LinkedHashMap<>();
@@ -288,11 +338,17 @@ public final class ResultTable {
     private static String describe(Map<String, Object> params) {
         StringBuilder out = new StringBuilder();
         params.forEach((key, value) -> {
-            if (!key.equals(IMPL_PARAM)) {
+            if (!COLUMN_PARAMS.contains(key)) {
                 out.append(out.length() == 0 ? "" : " ").append(key).append('=').append(value);
             }
         });
         return out.toString();
+    }
+
+    /** "io.asyncruntime.benchmarks.time.TimerChurnBenchmark.churn" → "TimerChurnBenchmark". */
+    static String className(String benchmark) {
+        String owner = benchmark.substring(0, Math.max(0, benchmark.lastIndexOf('.')));
+        return owner.substring(owner.lastIndexOf('.') + 1);
     }
 
     /** "io.asyncruntime.benchmarks.SchedulerBenchmarks.spawn_many_local" → "spawn_many_local"; other classes keep their class name. */

@@ -53,19 +53,38 @@ class ResultTableTest {
                 .render();
 
         assertThat(table).containsPattern("idle task, heap after GC \\(1,000,000 tasks\\) \\| B/task \\| +64\\.1 \\| +313 \\|"
-                + " +4\\.88× \\(Kotlin Default\\) \\| +– \\|");
+                + " +4\\.88× \\(Kotlin Default\\) \\|$");
     }
 
     @Test
-    void aBenchmarkWithoutTheImplParameterGetsOneScoreColumn() {
+    void aBenchmarkWithoutTheImplParameterGetsOneScoreColumnInItsOwnSection() {
         String json = "[{ \"benchmark\" : \"io.asyncruntime.benchmarks.time.TimerBenchmarks.insert\", \"mode\" : \"avgt\","
                 + " \"params\" : { \"timers\" : \"1000\" }, \"primaryMetric\" : { \"score\" : 12.5,"
                 + " \"scoreUnit\" : \"ns/op\" }, \"secondaryMetrics\" : { } }]";
 
         String table = new ResultTable().addJmhJson(json).render();
 
-        assertThat(table).contains("| workload               | unit  | score |")
-                .contains("| TimerBenchmarks.insert | ns/op |  12.5 |");
+        assertThat(table).startsWith("**TimerBenchmarks**\n\n")
+                .contains("| benchmark | unit  | score |")
+                .contains("| insert    | ns/op |  12.5 |");
+    }
+
+    @Test
+    void aPeerParameterAlsoMakesColumnsAndTimesAreBetterWhenLower() {
+        String json = "[" + timed("asyncRuntime", 40) + "," + timed("scheduledThreadPoolExecutor", 60) + ","
+                + timed("nettyHashedWheelTimer", 20) + "]";
+
+        String table = new ResultTable().addJmhJson(json).render();
+
+        assertThat(table).contains("**TimerChurnBenchmark**")
+                .containsPattern("\\| churn +\\| ms/op +\\| +40\\.0 \\| +60\\.0 \\| +20\\.0 \\| +0\\.50× \\(nettyHashedWheelTimer\\) \\|")
+                .doesNotContain("ours vs FJP");
+    }
+
+    private static String timed(String peer, double millis) {
+        return "{ \"benchmark\" : \"io.asyncruntime.benchmarks.time.TimerChurnBenchmark.churn\", \"mode\" : \"ss\","
+                + " \"params\" : { \"peer\" : \"" + peer + "\" }, \"primaryMetric\" : { \"score\" : " + millis + ","
+                + " \"scoreUnit\" : \"ms/op\" }, \"secondaryMetrics\" : { } }";
     }
 
     @Test
