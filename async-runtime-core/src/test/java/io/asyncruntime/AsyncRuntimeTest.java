@@ -263,6 +263,8 @@ class AsyncRuntimeTest {
         for (int i = 0; i < 100; i++) {
             runtime.spawn(() -> 1).get();
         }
+        // Workers publish their poll counts in batches (at the latest when they go idle).
+        org.awaitility.Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> runtime.metrics().totalPolls() >= 100);
         RuntimeMetrics metrics = runtime.metrics();
         assertThat(metrics.workers()).isEqualTo(2);
         assertThat(metrics.spawnedTasks()).isGreaterThanOrEqualTo(100);

@@ -100,6 +100,9 @@ final class Leaves {
 
     /** A task that never completes and registers nothing: it ends only when cancelled. */
     static final class Never<T> implements Task<T> {
+        /** Never holds no state, so one instance serves every caller: an idle task costs its cell only. */
+        static final Never<?> INSTANCE = new Never<>();
+
         @Override
         public Poll<T> poll(Context cx) {
             return Poll.pending();

@@ -96,8 +96,9 @@ public interface Task<T> {
     }
 
     /** A task that never completes and holds nothing; it ends only when cancelled. */
+    @SuppressWarnings("unchecked")
     static <T> Task<T> never() {
-        return new Leaves.Never<>();
+        return (Task<T>) Leaves.Never.INSTANCE;
     }
 
     /**

@@ -111,15 +111,15 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
             result = pollBody(worker.enter(this));
         } catch (Throwable failure) {
             worker.leave();
-            complete(new Failure(failure));
+            complete(new Failure(failure), worker);
             return;
         }
         boolean yieldRequested = worker.leave();
         if (result.isReady()) {
-            complete(result.value());
+            complete(result.value(), worker);
             return;
         }
-        afterPending(yieldRequested);
+        afterPending(yieldRequested, worker);
     }
 
     @SuppressWarnings("unchecked")
@@ -136,7 +136,7 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
     }
 
     /** RUNNING → idle, or back to the queue if woken or yielding during the poll, or cancelled. */
-    private void afterPending(boolean yieldRequested) {
+    private void afterPending(boolean yieldRequested, TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
         for (;;) {
             if ((s & TaskState.CANCELLED) != 0) {
@@ -149,7 +149,7 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
             if (witness == s) {
                 if (requeue) {
                     // Back of the queue, never the LIFO slot: a self-wake or yield must let others run.
-                    scheduler.schedule(this, true);
+                    worker.requeue(this);
                 }
                 return;
             }
@@ -187,12 +187,19 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
                 log.warn("cancel() of task {} threw; its resources may not all be released", name(), cancelFailure);
             }
         }
-        complete(new Failure(new TaskCancelledException("task " + name() + " was " + why)));
+        complete(new Failure(new TaskCancelledException("task " + name() + " was " + why)), null);
     }
 
     /** The owner publishes the outcome, sets COMPLETE, and wakes every waiter. */
-    private void complete(Object result) {
+    /** {@code worker} is the poller completing the task, or null off the poll path (abort, shutdown). */
+    private void complete(Object result, TaskPoller worker) {
         slot = result;
+        // Counted before COMPLETE is published: whoever sees the handle finished sees it counted.
+        if (worker != null) {
+            worker.taskCompleted();
+        } else {
+            scheduler.taskCompleted();
+        }
         int s = (int) STATE.getVolatile(this);
         for (;;) {
             int next = TaskState.COMPLETE | (s & (TaskState.CANCELLED | ~TaskState.FLAGS));
@@ -202,7 +209,6 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
             }
             s = witness;
         }
-        scheduler.taskCompleted();
         // Most tasks are never awaited: skip the atomic exchange when nobody registered. A waiter
         // registering concurrently re-checks COMPLETE after its own CAS (see register): both
         // sides are volatile accesses, so one of the two sees the other.

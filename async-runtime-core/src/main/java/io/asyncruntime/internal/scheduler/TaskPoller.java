@@ -14,4 +14,13 @@ interface TaskPoller {
 
     /** Ends the poll; returns whether the task asked to yield (or ran out of budget). */
     boolean leave();
+
+    /**
+     * Queues {@code task}, just moved back to NOTIFIED after a poll that returned pending while
+     * woken or yielding, at the back of this poller's queue (never its LIFO slot).
+     */
+    void requeue(ScheduledTask task);
+
+    /** Counts a task this poller completed. */
+    void taskCompleted();
 }

@@ -64,6 +64,14 @@ final class Worker implements Runnable, Context, TaskPoller {
     private final int[] serviceInterval = new int[Priority.COUNT];
     private int randomState;
     private long busySince;
+    /**
+     * Polls and local schedules counted since the last {@link #publishCounters()}: plain fields
+     * on the hot path, published every event interval, before spinning and before parking, so
+     * metrics lag a busy worker by at most {@code eventInterval} polls (Tokio batches its worker
+     * metrics the same way).
+     */
+    private long unpublishedPolls;
+    private long unpublishedLocalSchedules;
 
     // The context of the poll in progress.
     private TaskCell<?> current;
@@ -96,6 +104,7 @@ final class Worker implements Runnable, Context, TaskPoller {
             while (!scheduler.isShutdown()) {
                 if (--ticksToEvent == 0) {
                     ticksToEvent = config.eventInterval();
+                    publishCounters();
                     scheduler.turnDriverWithoutBlocking();
                 }
                 ScheduledTask task = nextTask();
@@ -112,6 +121,7 @@ final class Worker implements Runnable, Context, TaskPoller {
                 }
             }
         } finally {
+            publishCounters();
             try {
                 cancelQueuedOnShutdown();
             } finally {
@@ -234,6 +244,7 @@ final class Worker implements Runnable, Context, TaskPoller {
 
     /** Keeps searching for a short while before parking (see {@link #SPINS_BEFORE_PARK}). */
     private ScheduledTask spinForWork() {
+        publishCounters();
         for (int spin = 1; spin <= SPINS_BEFORE_PARK; spin++) {
             Thread.onSpinWait();
             if ((spin & (SPINS_BETWEEN_LOOKS - 1)) == 0) {
@@ -293,7 +304,7 @@ final class Worker implements Runnable, Context, TaskPoller {
     }
 
     private void pollOne(ScheduledTask task) {
-        counters.increment(WorkerCounters.POLLS);
+        unpublishedPolls++;
         recordServed(task.lane());
         try {
             task.run(this);
@@ -334,7 +345,7 @@ final class Worker implements Runnable, Context, TaskPoller {
         if (moved > 0) {
             counters.increment(WorkerCounters.OVERFLOWS);
         }
-        counters.increment(WorkerCounters.LOCAL_SCHEDULES);
+        unpublishedLocalSchedules++;
         if (notify) {
             scheduler.notifyParkedLocal(index);
         }
@@ -358,7 +369,19 @@ final class Worker implements Runnable, Context, TaskPoller {
 
     // ---- parking -----------------------------------------------------------------------------
 
+    private void publishCounters() {
+        if (unpublishedPolls != 0) {
+            counters.add(WorkerCounters.POLLS, unpublishedPolls);
+            unpublishedPolls = 0;
+        }
+        if (unpublishedLocalSchedules != 0) {
+            counters.add(WorkerCounters.LOCAL_SCHEDULES, unpublishedLocalSchedules);
+            unpublishedLocalSchedules = 0;
+        }
+    }
+
     private void park() {
+        publishCounters();
         Idle idle = scheduler.idle();
         boolean lastSearcher = idle.transitionToParked(index, searching);
         searching = false;
@@ -418,6 +441,20 @@ final class Worker implements Runnable, Context, TaskPoller {
         currentLane = cell.lane();
         yieldRequested = false;
         return this;
+    }
+
+    @Override
+    public void requeue(ScheduledTask task) {
+        if (scheduler.isShutdown()) {
+            task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
+            return;
+        }
+        pushLocal(task, true);
+    }
+
+    @Override
+    public void taskCompleted() {
+        counters.increment(WorkerCounters.COMPLETIONS);
     }
 
     @Override

@@ -164,8 +164,18 @@ public class TaskCellLincheckTest {
         }
     }
 
-    private static final class BarePoller implements TaskPoller, Context {
+    private final class BarePoller implements TaskPoller, Context {
         private TaskCell<?> current;
+
+        @Override
+        public void requeue(ScheduledTask task) {
+            scheduler.schedule(task, true);
+        }
+
+        @Override
+        public void taskCompleted() {
+            scheduler.taskCompleted();
+        }
 
         @Override
         public Context enter(TaskCell<?> cell) {
