@@ -102,23 +102,7 @@ final class Worker implements Runnable, Context, TaskPoller {
         busySince = System.nanoTime();
         try {
             while (!scheduler.isShutdown()) {
-                if (--ticksToEvent == 0) {
-                    ticksToEvent = config.eventInterval();
-                    publishCounters();
-                    scheduler.turnDriverWithoutBlocking();
-                }
-                ScheduledTask task = nextTask();
-                if (task == null) {
-                    task = steal();
-                }
-                if (task == null && searching) {
-                    task = spinForWork();
-                }
-                if (task != null) {
-                    runTask(task);
-                } else {
-                    park();
-                }
+                tick();
             }
         } finally {
             publishCounters();
@@ -127,6 +111,31 @@ final class Worker implements Runnable, Context, TaskPoller {
             } finally {
                 config.onThreadStop().run();
             }
+        }
+    }
+
+    /**
+     * One turn of the run loop. A method of its own, not the loop body: {@code run()} never
+     * returns, so the JIT could only compile it on-stack; this it compiles normally (measured on
+     * JDK 17: throughput kept climbing for ~4 s of a benchmark fork with the body inline).
+     */
+    private void tick() {
+        if (--ticksToEvent == 0) {
+            ticksToEvent = config.eventInterval();
+            publishCounters();
+            scheduler.turnDriverWithoutBlocking();
+        }
+        ScheduledTask task = nextTask();
+        if (task == null) {
+            task = steal();
+        }
+        if (task == null && searching) {
+            task = spinForWork();
+        }
+        if (task != null) {
+            runTask(task);
+        } else {
+            park();
         }
     }
 
