@@ -46,10 +46,8 @@ class WorkloadsSmokeTest {
                 keep[i] = workloads.spawnIdle(waiting);
                 assertThat(keep[i]).isNotNull();
             }
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (workloads.waitingTasks(waiting) < keep.length && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
+            org.awaitility.Awaitility.await().atMost(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .until(() -> workloads.waitingTasks(waiting) >= keep.length);
             assertThat(workloads.waitingTasks(waiting)).isGreaterThanOrEqualTo(keep.length);
         }
     }
