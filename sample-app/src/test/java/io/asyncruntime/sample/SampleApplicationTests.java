@@ -104,7 +104,9 @@ class SampleApplicationTests {
             .expectBody()
             .jsonPath("$.running").isEqualTo(true)
             .jsonPath("$.metrics.workers").isEqualTo(2)
-            .jsonPath("$.metrics.spawnedTasks").isNumber();
+            .jsonPath("$.metrics.spawnedTasks").isNumber()
+            .jsonPath("$.metrics.activeTimers").isNumber()
+            .jsonPath("$.metrics.timersFired").isNumber();
     }
 
 }

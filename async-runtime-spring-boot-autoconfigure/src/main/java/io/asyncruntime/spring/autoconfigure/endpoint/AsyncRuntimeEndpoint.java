@@ -53,14 +53,19 @@ public final class AsyncRuntimeEndpoint {
      * @param steals steal operations between workers
      * @param parks times a worker parked for lack of work
      * @param budgetForcedYields times a task yielded because its cooperative budget ran out
+     * @param activeTimers timers armed that have neither fired nor been cancelled
+     * @param timersFired timers that fired since the runtime started
+     * @param timersCancelled armed timers cancelled before they fired
      */
     public record MetricsDescriptor(int workers, long aliveTasks, long spawnedTasks, long completedTasks,
-            long injectQueueDepth, long polls, long steals, long parks, long budgetForcedYields) {
+            long injectQueueDepth, long polls, long steals, long parks, long budgetForcedYields, long activeTimers,
+            long timersFired, long timersCancelled) {
 
         static MetricsDescriptor of(RuntimeMetrics metrics) {
             return new MetricsDescriptor(metrics.workers(), metrics.aliveTasks(), metrics.spawnedTasks(),
                     metrics.completedTasks(), metrics.injectQueueDepth(), metrics.totalPolls(), metrics.totalSteals(),
-                    metrics.totalParks(), metrics.budgetForcedYields());
+                    metrics.totalParks(), metrics.budgetForcedYields(), metrics.activeTimers(), metrics.timersFired(),
+                    metrics.timersCancelled());
         }
 
     }

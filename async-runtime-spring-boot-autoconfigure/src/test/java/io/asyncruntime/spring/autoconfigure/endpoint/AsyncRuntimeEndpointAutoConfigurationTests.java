@@ -32,6 +32,7 @@ class AsyncRuntimeEndpointAutoConfigurationTests {
                 RuntimeDescriptor descriptor = context.getBean(AsyncRuntimeEndpoint.class).runtime();
                 assertThat(descriptor.running()).isTrue();
                 assertThat(descriptor.metrics().workers()).isEqualTo(2);
+                assertThat(descriptor.metrics().activeTimers()).isZero();
             });
     }
 
