@@ -37,7 +37,6 @@ public final class Scheduler implements CellScheduler {
         }
     }
 
-    private final SchedulerConfig config;
     private final Worker[] workers;
     private final WorkerThread[] threads;
     private final InjectQueue[] inject = new InjectQueue[Priority.COUNT];
@@ -51,7 +50,6 @@ public final class Scheduler implements CellScheduler {
     private final LongAdder remoteCompletions = new LongAdder();
 
     public Scheduler(SchedulerConfig config, Driver driver) {
-        this.config = config;
         this.driver = driver;
         this.idle = new Idle(config.workers());
         for (int lane = 0; lane < inject.length; lane++) {
@@ -151,11 +149,6 @@ public final class Scheduler implements CellScheduler {
             return thread.worker;
         }
         return null;
-    }
-
-    /** Whether the calling thread is a worker of this scheduler. */
-    public boolean isWorkerThread() {
-        return currentWorker() != null;
     }
 
     /** Whether the calling thread is a worker of any scheduler. */
@@ -291,10 +284,6 @@ public final class Scheduler implements CellScheduler {
         }
     }
 
-    boolean isShutdown() {
-        return shutdown;
-    }
-
     /** Whether {@link #shutdown} has been called. */
     public boolean isClosed() {
         return shutdown;
@@ -355,7 +344,4 @@ public final class Scheduler implements CellScheduler {
         return remoteCompletions.sum();
     }
 
-    SchedulerConfig config() {
-        return config;
-    }
 }

@@ -40,14 +40,6 @@ public final class SchedulerMetrics {
         return depth;
     }
 
-    public long injectQueueDepth(Priority lane) {
-        return scheduler.inject(lane.ordinal()).len();
-    }
-
-    public int searchingWorkers() {
-        return scheduler.idle().searchingCount();
-    }
-
     public long localQueueDepth(int worker, Priority lane) {
         return scheduler.workers()[worker].localDepth(lane.ordinal());
     }

@@ -319,13 +319,20 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
             }
             Waiters witness = (Waiters) WAITERS.compareAndExchange(this, head, new Waiters(waker, head));
             if (witness == head) {
-                if (isFinished()) {
-                    // The completer may have looked before this push: whoever takes the list wakes it.
-                    Waiters.wakeAll((Waiters) WAITERS.getAndSet(this, Waiters.DONE));
-                }
+                wakeWaitersIfFinished();
                 return;
             }
             head = witness;
+        }
+    }
+
+    /**
+     * After pushing a waiter: if the task already completed, the completer may have looked at the
+     * waiters before the push (see complete), so wake them here. Whoever takes the list wakes it.
+     */
+    private void wakeWaitersIfFinished() {
+        if (isFinished()) {
+            Waiters.wakeAll((Waiters) WAITERS.getAndSet(this, Waiters.DONE));
         }
     }
 
@@ -352,37 +359,43 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        if (!isFinished()) {
-            Waiters.ThreadWaker waker = new Waiters.ThreadWaker();
-            register(waker);
-            while (!isFinished()) {
-                LockSupport.park(this);
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("interrupted while waiting for task " + name());
-                }
-            }
-        }
+        awaitFinished(-1);
         return reportForFuture();
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        if (!isFinished()) {
-            Waiters.ThreadWaker waker = new Waiters.ThreadWaker();
-            register(waker);
-            while (!isFinished()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new TimeoutException("task " + name() + " did not finish within " + timeout + " " + unit);
-                }
-                LockSupport.parkNanos(this, left);
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("interrupted while waiting for task " + name());
-                }
-            }
+        if (!awaitFinished(unit.toNanos(timeout))) {
+            throw new TimeoutException("task " + name() + " did not finish within " + timeout + " " + unit);
         }
         return reportForFuture();
+    }
+
+    /**
+     * Blocks the calling thread until the task finished, or {@code timeoutNanos} passed (negative:
+     * no timeout). Returns whether it finished.
+     */
+    private boolean awaitFinished(long timeoutNanos) throws InterruptedException {
+        if (isFinished()) {
+            return true;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        register(new Waiters.ThreadWaker());
+        while (!isFinished()) {
+            if (timeoutNanos < 0) {
+                LockSupport.park(this);
+            } else {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, left);
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting for task " + name());
+            }
+        }
+        return true;
     }
 
     @SuppressWarnings("unchecked")
@@ -393,22 +406,6 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
                 throw cancelled;
             }
             throw new ExecutionException(failure.cause);
-        }
-        return (T) result;
-    }
-
-    /** The outcome for {@code blockOn}: the value, or the failure rethrown unchecked. */
-    @SuppressWarnings("unchecked")
-    T joinUnchecked() {
-        Object result = slot;
-        if (result instanceof Failure failure) {
-            if (failure.cause instanceof RuntimeException e) {
-                throw e;
-            }
-            if (failure.cause instanceof Error e) {
-                throw e;
-            }
-            throw new CompletionException(failure.cause);
         }
         return (T) result;
     }
@@ -441,9 +438,7 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
             }
             Waiters witness = (Waiters) WAITERS.compareAndExchange(this, head, new Waiters(created, head));
             if (witness == head) {
-                if (isFinished()) {
-                    Waiters.wakeAll((Waiters) WAITERS.getAndSet(this, Waiters.DONE));
-                }
+                wakeWaitersIfFinished();
                 return created.future;
             }
             head = witness;

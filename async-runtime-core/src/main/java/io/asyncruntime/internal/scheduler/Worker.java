@@ -101,7 +101,7 @@ final class Worker implements Runnable, Context, TaskPoller {
         config.onThreadStart().run();
         busySince = System.nanoTime();
         try {
-            while (!scheduler.isShutdown()) {
+            while (!scheduler.isClosed()) {
                 tick();
             }
         } finally {
@@ -257,7 +257,7 @@ final class Worker implements Runnable, Context, TaskPoller {
         for (int spin = 1; spin <= SPINS_BEFORE_PARK; spin++) {
             Thread.onSpinWait();
             if ((spin & (SPINS_BETWEEN_LOOKS - 1)) == 0) {
-                if (scheduler.isShutdown()) {
+                if (scheduler.isClosed()) {
                     return null;
                 }
                 ScheduledTask task = nextTask();
@@ -408,7 +408,7 @@ final class Worker implements Runnable, Context, TaskPoller {
         counters.increment(WorkerCounters.PARKS);
         for (;;) {
             scheduler.parkWorker(this);
-            if (scheduler.isShutdown()) {
+            if (scheduler.isClosed()) {
                 idle.unparkSelf(index);
                 break;
             }
@@ -454,7 +454,7 @@ final class Worker implements Runnable, Context, TaskPoller {
 
     @Override
     public void requeue(ScheduledTask task) {
-        if (scheduler.isShutdown()) {
+        if (scheduler.isClosed()) {
             task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
             return;
         }
