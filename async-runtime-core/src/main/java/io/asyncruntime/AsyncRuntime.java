@@ -38,7 +38,7 @@ public final class AsyncRuntime implements AutoCloseable {
 
     AsyncRuntime(RuntimeBuilder builder) {
         this.settings = builder;
-        this.timeDriver = new TimeDriver(new ThreadParkDriver(), builder.clock());
+        this.timeDriver = new TimeDriver(new ThreadParkDriver(), builder.clock(), builder.eventIntervalTicks());
         this.scheduler = new Scheduler(
                 builder.schedulerConfig(this::bindThread, AsyncRuntime::unbindThread),
                 timeDriver);

@@ -161,6 +161,10 @@ public final class RuntimeBuilder {
         return clock;
     }
 
+    int eventIntervalTicks() {
+        return eventInterval;
+    }
+
     private static void requireRange(String name, int value, int min, int max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);

@@ -9,6 +9,18 @@ package io.asyncruntime.internal.time;
  * intrusive doubly linked lists (insert and remove are O(1), no allocation) and keeps one
  * occupancy bitmap per level, so the next non-empty slot is a trailing-zeros count.
  *
+ * <h2>Order and the due slot</h2>
+ * Slots are FIFO: an entry is appended, and a cascade re-files a slot's entries in list order.
+ * So timers of equal delay fire in the order they were armed, which is deadline order: within a
+ * tick the earliest deadline, the one the rounding up to the tick has already made latest, is
+ * handed out first. A due slot is not processed in one go: {@link #pollDue} makes it the <em>due
+ * slot</em> and hands its entries out one at a time, so the driver can fire a bounded number per
+ * turn and leave the rest, still filed (a cancel unlinks them), for its next turn. Making a slot
+ * due is O(1) whatever its length: the list stays where it is and only loses its occupancy bit.
+ * While it is due, entries that map to its index go to a spare list, moved back into the slot
+ * when the due slot runs empty. Only a level-0 slot can receive such entries (ones due at its
+ * own tick) and, across a rotation, a top-level one; a cascade always files lower.
+ *
  * <h2>Invariant (what makes the search almost wrap-free)</h2>
  * An entry filed for tick {@code t >= elapsed} goes to level {@code L = msb(elapsed ^ t) / 6}
  * (level 0 if they agree above bit 5), capped at the top level. Below the top level, {@code t}
@@ -34,18 +46,25 @@ final class TimingWheel {
     private static final int TOP = LEVELS - 1;
     /** Returned by {@link #nextExpiration()} when the wheel is empty. */
     static final long NONE = Long.MAX_VALUE;
+    /** The list index of the spare list (see the class comment), after the slots. */
+    private static final int SPARE = LEVELS * SLOTS;
+    /** {@link #dueSlot} when no slot is due. */
+    private static final int NO_DUE_SLOT = -1;
 
-    private final TimerEntry[] heads = new TimerEntry[LEVELS * SLOTS];
+    private final TimerEntry[] heads = new TimerEntry[SPARE + 1];
+    private final TimerEntry[] tails = new TimerEntry[SPARE + 1];
     private final long[] occupied = new long[LEVELS];
     /** The tick up to which slots have been processed; never decreases. */
     private long elapsed;
     private int size;
+    /** The index of the slot being handed out by {@link #pollDue}, or {@link #NO_DUE_SLOT}. */
+    private int dueSlot = NO_DUE_SLOT;
 
     long elapsed() {
         return elapsed;
     }
 
-    /** Number of entries filed. */
+    /** Number of entries filed, the due slot's included. */
     int size() {
         return size;
     }
@@ -59,63 +78,108 @@ final class TimingWheel {
         long t = Math.min(Math.max(tick, elapsed), elapsed + SPAN_TICKS - 1);
         int level = Math.min(levelFor(elapsed, t), TOP);
         int index = level * SLOTS + digit(t, level);
-        TimerEntry head = heads[index];
-        e.prev = null;
-        e.next = head;
-        if (head != null) {
-            head.prev = e;
+        if (index == dueSlot) {
+            append(e, SPARE);
+        } else {
+            append(e, index);
+            occupied[level] |= 1L << (index & (SLOTS - 1));
         }
-        heads[index] = e;
-        e.slot = index;
-        occupied[level] |= 1L << (index & (SLOTS - 1));
         size++;
     }
 
-    /** Unlinks {@code e}, which must be filed here. */
+    private void append(TimerEntry e, int index) {
+        TimerEntry tail = tails[index];
+        e.next = null;
+        e.prev = tail;
+        if (tail != null) {
+            tail.next = e;
+        } else {
+            heads[index] = e;
+        }
+        tails[index] = e;
+        e.slot = index;
+    }
+
+    /** Unlinks {@code e}, which must be filed here (in a slot, the due slot included, or the spare list). */
     void remove(TimerEntry e) {
         int index = e.slot;
         if (e.prev != null) {
             e.prev.next = e.next;
         } else {
             heads[index] = e.next;
-            if (e.next == null) {
-                occupied[index / SLOTS] &= ~(1L << (index & (SLOTS - 1)));
-            }
         }
         if (e.next != null) {
             e.next.prev = e.prev;
+        } else {
+            tails[index] = e.prev;
         }
         e.prev = null;
         e.next = null;
         e.slot = TimerEntry.NOT_LINKED;
         size--;
+        if (heads[index] == null) {
+            if (index == dueSlot) {
+                endDueSlot();
+            } else if (index != SPARE) {
+                occupied[index / SLOTS] &= ~(1L << (index & (SLOTS - 1)));
+            }
+        }
     }
 
     /**
-     * The start tick of the next non-empty slot (the time at which the driver must process it),
-     * or {@link #NONE}. For level 0 this is the exact deadline of the entries in the slot; for a
-     * higher level it is when they cascade down.
+     * The tick at which the driver must next process the wheel, or {@link #NONE}: {@link #elapsed}
+     * while a slot is due, else the start of the next non-empty slot (for level 0 the exact
+     * deadline of its entries; for a higher level when they cascade down).
      */
     long nextExpiration() {
-        return findNext();
+        return dueSlot != NO_DUE_SLOT ? elapsed : findNext();
     }
 
     /**
-     * Moves {@link #elapsed} to the start of the next non-empty slot if that is at or before
-     * {@code now}, detaches the slot's whole list and returns its first entry (linked through
-     * {@code next}; each entry already marked not linked). Returns {@code null}, with elapsed
-     * moved to {@code now}, when no slot is due.
+     * The next entry to process at {@code now}, unlinked (its deadline is at or before
+     * {@code now}, or it came down from a higher level's slot and must be re-filed), or
+     * {@code null} when nothing is due. Takes entries off the due slot, first making the next
+     * slot due when none is; only then does {@link #elapsed} move, to that slot's start, or to
+     * {@code now} when no slot is due.
      */
-    TimerEntry pollDueSlot(long now) {
+    TimerEntry pollDue(long now) {
+        if (dueSlot == NO_DUE_SLOT && !startDueSlot(now)) {
+            return null;
+        }
+        TimerEntry e = heads[dueSlot];
+        remove(e);                                           // ends the due slot with its last entry
+        return e;
+    }
+
+    private boolean startDueSlot(long now) {
         long start = findNext();
-        if (start <= now) {
-            elapsed = start;
-            return detach(found);
+        if (start > now) {
+            if (now > elapsed) {
+                elapsed = now;
+            }
+            return false;
         }
-        if (now > elapsed) {
-            elapsed = now;
+        elapsed = start;
+        dueSlot = found;
+        occupied[found / SLOTS] &= ~(1L << (found & (SLOTS - 1)));
+        return true;
+    }
+
+    /** The due slot ran empty: what arrived for its index meanwhile moves back into it. */
+    private void endDueSlot() {
+        int index = dueSlot;
+        dueSlot = NO_DUE_SLOT;
+        if (heads[SPARE] == null) {
+            return;
         }
-        return null;
+        for (TimerEntry e = heads[SPARE]; e != null; e = e.next) {
+            e.slot = index;
+        }
+        heads[index] = heads[SPARE];
+        tails[index] = tails[SPARE];
+        heads[SPARE] = null;
+        tails[SPARE] = null;
+        occupied[index / SLOTS] |= 1L << (index & (SLOTS - 1));
     }
 
     /** Slot index set by {@link #findNext()}. */
@@ -141,18 +205,6 @@ final class TimingWheel {
         int slot = Long.numberOfTrailingZeros(ahead != 0 ? ahead : top);
         found = TOP * SLOTS + slot;
         return slotStart(TOP, slot) + (ahead != 0 ? 0 : SPAN_TICKS);
-    }
-
-    private TimerEntry detach(int index) {
-        TimerEntry first = heads[index];
-        heads[index] = null;
-        occupied[index / SLOTS] &= ~(1L << (index & (SLOTS - 1)));
-        for (TimerEntry e = first; e != null; e = e.next) {
-            e.slot = TimerEntry.NOT_LINKED;
-            e.prev = null;
-            size--;
-        }
-        return first;
     }
 
     /** The first tick of {@code slot} at {@code level} in elapsed's current rotation. */

@@ -2,6 +2,7 @@ package io.asyncruntime.internal.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asyncruntime.RuntimeBuilder;
 import io.asyncruntime.internal.scheduler.ThreadParkDriver;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
@@ -20,6 +21,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TimeDriverStressTest {
 
+    /** The runtime's default: the driver fires at most this many timers per turn. */
+    private static final int EVENT_INTERVAL = RuntimeBuilder.DEFAULT_EVENT_INTERVAL;
+
     private static final class SystemSource implements TimeSource {
         @Override
         public long nanoTime() {
@@ -37,7 +41,7 @@ class TimeDriverStressTest {
 
     @Test
     void twoOwnersAndADriver() throws Exception {
-        TimeDriver driver = new TimeDriver(new ThreadParkDriver(), new SystemSource());
+        TimeDriver driver = new TimeDriver(new ThreadParkDriver(), new SystemSource(), EVENT_INTERVAL);
         int perOwner = 20_000;
         Timer[][] timers = new Timer[2][perOwner];
         AtomicBoolean stop = new AtomicBoolean();

@@ -3,6 +3,7 @@ package io.asyncruntime.internal.time;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.asyncruntime.RuntimeBuilder;
 import io.asyncruntime.task.Waker;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +15,14 @@ import org.junit.jupiter.api.Test;
 /** The driver's park protocol, with a simulated clock and an inner driver that never blocks. */
 class TimeDriverTest {
 
+    /** The runtime's default: the driver fires at most this many timers per turn. */
+    private static final int EVENT_INTERVAL = RuntimeBuilder.DEFAULT_EVENT_INTERVAL;
+
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final ManualTimeSource clock = new ManualTimeSource(0, false);
     private final FakeInnerDriver inner = new FakeInnerDriver(clock);
-    private final TimeDriver driver = new TimeDriver(inner, clock);
+    private final TimeDriver driver = new TimeDriver(inner, clock, EVENT_INTERVAL);
 
     @AfterEach
     void unbind() {
@@ -143,13 +147,115 @@ class TimeDriverTest {
             });
         }
         driver.park(-1, false);
+        driver.park(-1, false);                              // the rest of the burst, without blocking
+        assertThat(clock.nanoTime()).isEqualTo(20 * MS);
         assertThat(wakes.get()).isEqualTo(n);
         assertThat(driver.metrics().fired()).isEqualTo(n);
         assertThat(driver.metrics().timerWakeups()).isEqualTo(1);
         driver.park(-1, false);
+        driver.park(-1, false);
         assertThat(clock.nanoTime()).isEqualTo(40 * MS);
         assertThat(driver.metrics().fired()).isEqualTo(2L * n);
         assertThat(armedFromWakers).allMatch(e -> !e.isArmed());
+    }
+
+    @Test
+    void aBurstFiresInArmingOrderAtMostOneShareATurnAndParkDoesNotBlockWhileAnyIsDue() {
+        int share = TimeDriver.firesPerTurnFor(EVENT_INTERVAL);
+        int n = 2 * share + 10;
+        List<Integer> fired = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            // Deadlines inside one tick (19..20 ms], armed in deadline order, filed on level 0;
+            // the next test covers timers that come down from a higher level.
+            new TimerEntry().arm(driver, 19 * MS + 1 + i, () -> fired.add(index));
+        }
+        driver.park(-1, false);
+        assertThat(fired).as("the first turn fires one share, earliest first").hasSize(share);
+        assertThat(inner.parkTimeouts).as("it blocked once, until the tick").containsExactly(20 * MS);
+        driver.park(-1, false);
+        driver.park(-1, false);
+        assertThat(inner.parkTimeouts).as("due timers left: a park returns without blocking")
+                .containsExactly(20 * MS);
+        assertThat(fired).hasSize(n).isSorted();
+        assertThat(driver.metrics().activeTimers()).isZero();
+        assertThat(driver.metrics().timerWakeups()).isEqualTo(1);
+    }
+
+    @Test
+    void timersCascadingFromAHigherLevelKeepTheirArmingOrder() {
+        List<Integer> fired = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            int index = i;
+            new TimerEntry().arm(driver, 200 * MS + i * MS / 100, () -> fired.add(index)); // level 2
+        }
+        for (int turns = 0; fired.size() < 100 && turns < 20; turns++) {
+            driver.park(-1, false);
+        }
+        assertThat(fired).hasSize(100).isSorted();
+        assertThat(clock.nanoTime()).as("the last deadlines round up to 201 ms").isEqualTo(201 * MS);
+    }
+
+    @Test
+    void aTimerWaitingOnTheDueListCanBeCancelledOrMovedLater() {
+        int share = TimeDriver.firesPerTurnFor(EVENT_INTERVAL);
+        CountingWaker early = new CountingWaker();
+        for (int i = 0; i < share; i++) {
+            arm(10, early);
+        }
+        CountingWaker cancelled = new CountingWaker();
+        TimerEntry toCancel = arm(10, cancelled);
+        CountingWaker moved = new CountingWaker();
+        TimerEntry toMove = arm(10, moved);
+        driver.park(-1, false);
+        assertThat(early.count()).as("one share fired; two wait in the due slot").isEqualTo(share);
+        assertThat(driver.metrics().activeTimers()).isEqualTo(2);
+
+        toCancel.cancelTimer();
+        toMove.arm(driver, 30 * MS, moved);
+        driver.park(0, false);
+        assertThat(cancelled.count()).isZero();
+        assertThat(moved.count()).as("moved later: not fired by the old deadline").isZero();
+        assertThat(driver.metrics().cancelled()).isEqualTo(1);
+        assertThat(driver.metrics().activeTimers()).isEqualTo(1);
+        driver.park(-1, false);
+        assertThat(clock.nanoTime()).as("nothing else was due at 10 ms: parked until 30 ms").isEqualTo(30 * MS);
+        assertThat(moved.count()).isEqualTo(1);
+        assertThat(cancelled.count()).isZero();
+        assertThat(driver.metrics().activeTimers()).isZero();
+    }
+
+    @Test
+    void aTimerArmedForTheTickBeingHandedOutFiresWithItAfterTheOthers() {
+        int share = TimeDriver.firesPerTurnFor(EVENT_INTERVAL);
+        List<Integer> fired = new ArrayList<>();
+        for (int i = 0; i < share + 5; i++) {
+            int index = i;
+            arm(10, () -> fired.add(index));
+        }
+        driver.park(-1, false);
+        assertThat(fired).hasSize(share);
+        // Due at the very tick whose slot is being handed out: it waits on the side, then comes back.
+        new TimerEntry().arm(driver, 10 * MS - 1, () -> fired.add(-1));
+        driver.park(-1, false);
+        driver.park(-1, false);
+        assertThat(clock.nanoTime()).isEqualTo(10 * MS);
+        assertThat(fired).hasSize(share + 6).endsWith(-1);
+        assertThat(fired.subList(0, share + 5)).isSorted();
+        assertThat(driver.metrics().activeTimers()).isZero();
+        arm(11, () -> fired.add(-2));
+        driver.park(-1, false);
+        assertThat(fired).endsWith(-2);
+        assertThat(clock.nanoTime()).isEqualTo(11 * MS);
+    }
+
+    @Test
+    void firesPerTurnIsTheEventIntervalAndAtLeastOneWakeBatch() {
+        assertThat(TimeDriver.firesPerTurnFor(1)).isEqualTo(WakeBatch.CAPACITY);
+        assertThat(TimeDriver.firesPerTurnFor(61)).isEqualTo(61);
+        assertThat(TimeDriver.firesPerTurnFor(1_000_000)).isEqualTo(1_000_000);
+        assertThatThrownBy(() -> TimeDriver.firesPerTurnFor(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eventInterval");
     }
 
     @Test
@@ -197,7 +303,7 @@ class TimeDriverTest {
     void pausedClockAutoAdvancesToTheNextDeadlineOnlyWhenTheRuntimeIsIdle() {
         ManualTimeSource paused = new ManualTimeSource(0, true);
         FakeInnerDriver pausedInner = new FakeInnerDriver(paused);
-        TimeDriver pausedDriver = new TimeDriver(pausedInner, paused);
+        TimeDriver pausedDriver = new TimeDriver(pausedInner, paused, EVENT_INTERVAL);
         CountingWaker waker = new CountingWaker();
         new TimerEntry().arm(pausedDriver, TimeUnit.HOURS.toNanos(1), waker);
 
@@ -217,7 +323,7 @@ class TimeDriverTest {
     void aManualAdvanceOfAPausedClockWakesTheDriver() {
         ManualTimeSource paused = new ManualTimeSource(0, true);
         FakeInnerDriver pausedInner = new FakeInnerDriver(paused);
-        TimeDriver pausedDriver = new TimeDriver(pausedInner, paused);
+        TimeDriver pausedDriver = new TimeDriver(pausedInner, paused, EVENT_INTERVAL);
         CountingWaker waker = new CountingWaker();
         new TimerEntry().arm(pausedDriver, 30 * MS, waker);
         paused.advanceMillis(30);
@@ -253,7 +359,7 @@ class TimeDriverTest {
         entry.cancelTimer();
         assertThatThrownBy(() -> entry.arm(driver, 30 * MS, waker))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("cancelled");
-        TimeDriver other = new TimeDriver(new FakeInnerDriver(clock), clock);
+        TimeDriver other = new TimeDriver(new FakeInnerDriver(clock), clock, EVENT_INTERVAL);
         TimerEntry fresh = arm(50, waker);
         assertThatThrownBy(() -> fresh.arm(other, 60 * MS, waker))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("another runtime");
@@ -266,7 +372,7 @@ class TimeDriverTest {
                 .hasMessageContaining("must be used inside an async-runtime task");
         assertThat(TimeDriver.bind(driver)).isNull();
         assertThat(TimeDriver.current()).isSameAs(driver);
-        TimeDriver other = new TimeDriver(new FakeInnerDriver(clock), clock);
+        TimeDriver other = new TimeDriver(new FakeInnerDriver(clock), clock, EVENT_INTERVAL);
         assertThat(TimeDriver.bind(other)).isSameAs(driver);
         TimeDriver.bind(driver);
         assertThat(TimeDriver.current()).isSameAs(driver);

@@ -1,5 +1,6 @@
 package io.asyncruntime.internal.time;
 
+import io.asyncruntime.RuntimeBuilder;
 import java.util.concurrent.TimeUnit;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -17,10 +18,13 @@ import org.junit.jupiter.api.Test;
  */
 public class TimerEntryLincheckTest {
 
+    /** The runtime's default: the driver fires at most this many timers per turn. */
+    private static final int EVENT_INTERVAL = RuntimeBuilder.DEFAULT_EVENT_INTERVAL;
+
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final ManualTimeSource clock = new ManualTimeSource(0, false);
-    private final TimeDriver driver = new TimeDriver(new FakeInnerDriver(clock), clock);
+    private final TimeDriver driver = new TimeDriver(new FakeInnerDriver(clock), clock, EVENT_INTERVAL);
     private final TimerEntry entry = new TimerEntry();
     private final CountingWaker waker = new CountingWaker();
     private final CountingWaker otherWaker = new CountingWaker();

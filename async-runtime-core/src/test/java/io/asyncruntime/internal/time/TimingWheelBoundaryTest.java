@@ -2,6 +2,7 @@ package io.asyncruntime.internal.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asyncruntime.RuntimeBuilder;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,6 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * must fire exactly at its (rounded-up) tick: never early, never a tick late.
  */
 class TimingWheelBoundaryTest {
+
+    /** The runtime's default: the driver fires at most this many timers per turn. */
+    private static final int EVENT_INTERVAL = RuntimeBuilder.DEFAULT_EVENT_INTERVAL;
 
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -52,7 +56,7 @@ class TimingWheelBoundaryTest {
     private static void assertFiresAt(long startNanos, long delayNanos, long runFirstNanos) {
         ManualTimeSource clock = new ManualTimeSource(startNanos, false);
         FakeInnerDriver inner = new FakeInnerDriver(clock);
-        TimeDriver driver = new TimeDriver(inner, clock);
+        TimeDriver driver = new TimeDriver(inner, clock, EVENT_INTERVAL);
         // Move the wheel off zero first, so that elapsed and the deadline share no alignment by luck.
         clock.advanceNanos(runFirstNanos);
         driver.park(0, false);

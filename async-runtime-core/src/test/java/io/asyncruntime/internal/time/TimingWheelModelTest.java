@@ -10,10 +10,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random arms, re-arms (earlier and later), cancels and clock jumps against a plain model: every
- * live timer fires exactly once, at the first turn at or after its deadline tick, and cancelled
- * ones never fire. Deterministic (fixed seeds), single-threaded, a paused-style simulated clock.
+ * live timer fires exactly once, in the first turns at or after its deadline tick (a turn fires at
+ * most a share, so a burst takes several), and cancelled ones never fire. Deterministic (fixed
+ * seeds), single-threaded, a paused-style simulated clock.
  */
 class TimingWheelModelTest {
+
+    /** The smallest per-turn fire limit, so that due timers often span several turns. */
+    private static final int EVENT_INTERVAL = 1;
 
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -37,7 +41,7 @@ class TimingWheelModelTest {
         SplittableRandom random = new SplittableRandom(seed);
         ManualTimeSource clock = new ManualTimeSource(random.nextLong(1_000 * MS), false);
         FakeInnerDriver inner = new FakeInnerDriver(clock);
-        TimeDriver driver = new TimeDriver(inner, clock);
+        TimeDriver driver = new TimeDriver(inner, clock, EVENT_INTERVAL);
         List<Timer> timers = new ArrayList<>();
         // Delays spread over every level: pick a level, then a delay within it.
         for (int step = 0; step < 3_000; step++) {
@@ -86,9 +90,20 @@ class TimingWheelModelTest {
         return timers.stream().filter(t -> !t.cancelled && t.waker.count() == 0).count();
     }
 
+    /**
+     * Turns the driver until a turn fires fewer than its share: then nothing due is left. Each
+     * turn fires at most the share (the rest waits in the due slot for the next turn).
+     */
     private static void turnAndRecord(TimeDriver driver, ManualTimeSource clock, List<Timer> timers) {
-        driver.park(0, false);
-        recordFirings(clock, timers, false);
+        int share = TimeDriver.firesPerTurnFor(EVENT_INTERVAL);
+        long firedThisTurn;
+        do {
+            long before = driver.metrics().fired();
+            driver.park(0, false);
+            firedThisTurn = driver.metrics().fired() - before;
+            assertThat(firedThisTurn).as("one turn fires at most its share").isLessThanOrEqualTo(share);
+            recordFirings(clock, timers, false);
+        } while (firedThisTurn == share);
     }
 
     /** {@code exact}: the clock moved only by the driver's own park timeouts, so firing is within the tick. */
