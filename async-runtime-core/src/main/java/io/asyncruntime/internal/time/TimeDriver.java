@@ -16,19 +16,17 @@ import java.time.Duration;
  *   <li><b>The wheel is private to the parking thread.</b> {@link #park} runs on one thread at a
  *       time (the scheduler serialises it, which also orders successive parkers), so the
  *       {@link TimingWheel} and the counters are plain fields.</li>
- *   <li><b>Owners talk to the driver through an inbox.</b> Arming an entry (or moving it earlier)
- *       and cancelling a filed entry push it, once, onto a lock-free Treiber stack; the parking
- *       thread takes the whole stack with one swap at each turn and files, re-files or unlinks
- *       what it finds. Insert and cancel from any worker are a CAS on the entry and a CAS on the
- *       stack: no lock, no allocation. A cancelled entry leaves the wheel at the driver's next
- *       turn: the scheduler turns the driver at least every event interval when busy, and a
- *       parked driver is woken once {@value #INBOX_WAKE_THRESHOLD} entries wait.</li>
- *   <li><b>No lost early deadline</b> (a Dekker pair, volatile on both sides): before blocking the
- *       driver publishes the tick it will wake at in {@link #parkedUntil}, then re-reads the
- *       inbox; an owner pushes, then reads {@code parkedUntil} and calls {@code inner.unpark()}
- *       if its deadline is earlier. Either the driver sees the push or the owner sees the
- *       deadline. The owner that unparks first resets the field, so a burst of early timers
- *       costs one unpark.</li>
+ *   <li><b>Owners talk to the driver through an inbox</b> ({@link TimerInbox}). Arming an entry
+ *       (or moving it earlier) and cancelling a filed entry push it, once, onto a lock-free
+ *       stack; the parking thread takes the whole stack at each turn and files, re-files or
+ *       unlinks what it finds. Insert and cancel from any worker are a CAS on the entry and a
+ *       CAS on the stack: no lock, no allocation. A cancelled entry leaves the wheel at the
+ *       driver's next turn: the scheduler turns the driver at least every event interval when
+ *       busy, and a parked driver is woken once {@value TimerInbox#WAKE_THRESHOLD} entries
+ *       wait.</li>
+ *   <li><b>No lost early deadline</b>: before blocking, the driver publishes the tick it will
+ *       wake at, then re-reads the inbox; an owner pushes, then reads that tick and unparks the
+ *       driver if its deadline is earlier (the handshake is described in {@link TimerInbox}).</li>
  *   <li><b>Wakers are called in batches</b> ({@link WakeBatch}) between wheel operations, never
  *       inside one, and no lock is held anywhere; a waker only queues its task, so the woken
  *       tasks land on the parking worker's queue.</li>
@@ -53,31 +51,14 @@ public final class TimeDriver implements Driver {
     /** How often park re-drains an inbox that keeps filling before it blocks anyway (with no wait). */
     private static final int MAX_PRE_PARK_DRAINS = 4;
 
-    /**
-     * A parked driver is woken when this many entries were pushed to its inbox while it was
-     * parked, so that cancelled entries of an idle runtime are released soon (about this many
-     * wait), not at the next deadline, without an unpark per cancel.
-     */
-    static final int INBOX_WAKE_THRESHOLD = 1024;
-
     /** The least {@link #firesPerTurn}: one wake batch. */
     static final int MIN_FIRES_PER_TURN = WakeBatch.CAPACITY;
 
-    /** {@link #parkedUntil} while the driver is not blocked: no registration needs to unpark it. */
-    private static final long NOT_PARKED = Long.MIN_VALUE;
-
-    private static final VarHandle INBOX;
-    private static final VarHandle PARKED_UNTIL;
     private static final VarHandle INHIBITORS;
-    private static final VarHandle PARKED_PUSHES;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            INBOX = lookup.findVarHandle(TimeDriver.class, "inbox", TimerEntry.class);
-            PARKED_UNTIL = lookup.findVarHandle(TimeDriver.class, "parkedUntil", long.class);
-            INHIBITORS = lookup.findVarHandle(TimeDriver.class, "autoAdvanceInhibitors", int.class);
-            PARKED_PUSHES = lookup.findVarHandle(TimeDriver.class, "parkedPushes", int.class);
+            INHIBITORS = MethodHandles.lookup().findVarHandle(TimeDriver.class, "autoAdvanceInhibitors", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -109,17 +90,8 @@ public final class TimeDriver implements Driver {
     private final WakeBatch wakes = new WakeBatch();
     private final TimerCounters counters = new TimerCounters();
 
-    /** Head of the inbox stack (Treiber); see the class comment. */
-    @SuppressWarnings("unused")
-    private volatile TimerEntry inbox;
-
-    /** The tick the blocked driver wakes at by itself, or {@link #NOT_PARKED}. */
-    @SuppressWarnings("unused")
-    private volatile long parkedUntil = NOT_PARKED;
-
-    /** Pushes seen while the driver was parked since it last parked; a heuristic, so racy resets are fine. */
-    @SuppressWarnings("unused")
-    private volatile int parkedPushes;
+    /** Where owners push entries for the driver (any thread). */
+    private final TimerInbox inbox = new TimerInbox();
 
     /** Threads outside the workers that are running runtime work now (see {@link #inhibitAutoAdvance}). */
     @SuppressWarnings("unused")
@@ -242,24 +214,12 @@ public final class TimeDriver implements Driver {
     }
 
     /**
-     * Pushes an entry whose QUEUED bit its owner just set. Unparks a parked driver if the entry is
-     * due before the driver's wake-up, or if {@link #INBOX_WAKE_THRESHOLD} entries were pushed
-     * while it was parked. A driver that is not parked costs the pusher nothing beyond the push
-     * and one volatile read: it drains the inbox at its next turn.
+     * Hands over an entry whose QUEUED bit its owner just set, and unparks a parked driver if the
+     * inbox says so (the entry is due before the driver's wake-up, or many waited). A driver that
+     * is not parked takes the entry at its next turn.
      */
     void enqueue(TimerEntry e, long tick) {
-        TimerEntry head;
-        do {
-            head = inbox;
-            e.inboxNext = head;
-        } while (!INBOX.compareAndSet(this, head, e));
-        long wakeAt = parkedUntil;
-        if (wakeAt == NOT_PARKED) {
-            return;
-        }
-        boolean wake = tick < wakeAt
-                || ((int) PARKED_PUSHES.getAndAdd(this, 1) + 1) % INBOX_WAKE_THRESHOLD == 0;
-        if (wake && PARKED_UNTIL.compareAndSet(this, wakeAt, NOT_PARKED)) {
+        if (inbox.push(e, tick)) {
             inner.unpark();
         }
     }
@@ -282,10 +242,10 @@ public final class TimeDriver implements Driver {
             autoAdvance(next, runtimeIdle);
             return;
         }
-        PARKED_PUSHES.setOpaque(this, 0);
+        inbox.beginPark();
         for (int drains = 0; ; drains++) {
-            PARKED_UNTIL.setVolatile(this, next);
-            if (INBOX.getVolatile(this) == null) {
+            inbox.parkingUntil(next);
+            if (inbox.isEmpty()) {
                 break;
             }
             drainInbox();
@@ -296,7 +256,7 @@ public final class TimeDriver implements Driver {
             }
         }
         inner.park(waitNanos(timeoutNanos, next), runtimeIdle);
-        PARKED_UNTIL.setOpaque(this, NOT_PARKED);
+        inbox.endPark();
         if (turn() > 0) {
             counters.add(TimerCounters.TIMER_WAKEUPS, 1);
         }
@@ -359,10 +319,10 @@ public final class TimeDriver implements Driver {
 
     /** Files, re-files or unlinks everything pushed since the last drain. Returns whether there was any. */
     private boolean drainInbox() {
-        if (INBOX.getAcquire(this) == null) {               // cheap check before the swap
+        TimerEntry e = inbox.takeAllOldestFirst();
+        if (e == null) {
             return false;
         }
-        TimerEntry e = inArmingOrder((TimerEntry) INBOX.getAndSet(this, null));
         int cancelled = 0;
         while (e != null) {
             // Read and clear the link before clearing QUEUED: the owner may push again right after.
@@ -383,22 +343,6 @@ public final class TimeDriver implements Driver {
             counters.add(TimerCounters.CANCELLED, cancelled);
         }
         return true;
-    }
-
-    /**
-     * Reverses a stack taken off the inbox, so entries are filed in the order they were pushed
-     * and slots stay in arming order (see {@link TimingWheel}). Only the driver holds the taken
-     * stack, and it rewrites {@code inboxNext} before clearing QUEUED, so no owner sees it.
-     */
-    private static TimerEntry inArmingOrder(TimerEntry top) {
-        TimerEntry reversed = null;
-        while (top != null) {
-            TimerEntry next = top.inboxNext;
-            top.inboxNext = reversed;
-            reversed = top;
-            top = next;
-        }
-        return reversed;
     }
 
     /**

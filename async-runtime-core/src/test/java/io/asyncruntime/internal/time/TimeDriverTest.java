@@ -83,23 +83,23 @@ class TimeDriverTest {
     @Test
     void aParkedDriverIsWokenOnceEnoughCancelledEntriesWait() {
         List<TimerEntry> entries = new ArrayList<>();
-        for (int i = 0; i < 2 * TimeDriver.INBOX_WAKE_THRESHOLD; i++) {
+        for (int i = 0; i < 2 * TimerInbox.WAKE_THRESHOLD; i++) {
             entries.add(arm(1_000, new CountingWaker()));
         }
         driver.park(0, false);
         List<Integer> unparksSeen = new ArrayList<>();
         inner.whileParked = () -> {
-            for (int i = 0; i < TimeDriver.INBOX_WAKE_THRESHOLD - 1; i++) {
+            for (int i = 0; i < TimerInbox.WAKE_THRESHOLD - 1; i++) {
                 entries.get(i).cancelTimer();
             }
             unparksSeen.add(inner.unparks.get());
-            entries.get(TimeDriver.INBOX_WAKE_THRESHOLD - 1).cancelTimer();
+            entries.get(TimerInbox.WAKE_THRESHOLD - 1).cancelTimer();
             unparksSeen.add(inner.unparks.get());
         };
         driver.park(-1, false);
         assertThat(unparksSeen).containsExactly(0, 1);
-        assertThat(driver.metrics().cancelled()).isEqualTo(TimeDriver.INBOX_WAKE_THRESHOLD);
-        assertThat(driver.metrics().activeTimers()).isEqualTo(TimeDriver.INBOX_WAKE_THRESHOLD);
+        assertThat(driver.metrics().cancelled()).isEqualTo(TimerInbox.WAKE_THRESHOLD);
+        assertThat(driver.metrics().activeTimers()).isEqualTo(TimerInbox.WAKE_THRESHOLD);
     }
 
     @Test
