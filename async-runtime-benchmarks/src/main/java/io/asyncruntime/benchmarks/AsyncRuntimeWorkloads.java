@@ -6,7 +6,6 @@ import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 import io.asyncruntime.task.Waker;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The workloads on this runtime, written as a Tokio user writes them: leaf tasks against
@@ -24,8 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code ping_pong}: the oneshot is the benchmark's {@link OneShot} holding the receiver's
  *       {@link Waker}, the same cell every peer uses, rather than a {@code CompletableFuture}
  *       through {@code Task.fromCompletionStage}, so the comparison is about scheduling.</li>
- *   <li>idle tasks: {@code spawn(Task.never())}; the runtime's own poll counter tells when all of
- *       them have been polled once.</li>
+ *   <li>idle tasks: a leaf task that registers its {@code Waker} on a {@link OneShot} (the
+ *       like-for-like row), or {@code spawn(Task.never())} (bare pending: the cell alone); the
+ *       runtime's own poll counter tells when all of them have been polled once.</li>
  * </ul>
  */
 public final class AsyncRuntimeWorkloads implements Workloads {
@@ -97,13 +97,18 @@ public final class AsyncRuntimeWorkloads implements Workloads {
     }
 
     @Override
-    public Object spawnIdle(LongAdder waiting) {
+    public void spawnWaitingOn(OneShot never) {
+        runtime.spawn(new WaitingTask(never));
+    }
+
+    @Override
+    public Object spawnBarePending() {
         return runtime.spawn(Task.never());
     }
 
     /** Each idle task is polled once: the runtime's poll count is the number of waiting tasks. */
     @Override
-    public long waitingTasks(LongAdder waiting) {
+    public long waitingTasks() {
         return runtime.metrics().totalPolls();
     }
 
@@ -179,6 +184,23 @@ public final class AsyncRuntimeWorkloads implements Workloads {
                 return Poll.pending();
             }
             wake(pong.send());
+            return Poll.ready(null);
+        }
+    }
+
+    /** Waits for a {@link OneShot}, as {@code ping_pong}'s tasks do. */
+    private static final class WaitingTask implements Task<Void> {
+        private final OneShot shot;
+
+        WaitingTask(OneShot shot) {
+            this.shot = shot;
+        }
+
+        @Override
+        public Poll<Void> poll(Context cx) {
+            if (!shot.isSent() && shot.register(cx.waker())) {
+                return Poll.pending();
+            }
             return Poll.ready(null);
         }
     }

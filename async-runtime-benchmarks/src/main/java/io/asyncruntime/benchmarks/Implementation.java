@@ -2,23 +2,40 @@ package io.asyncruntime.benchmarks;
 
 import io.asyncruntime.benchmarks.peers.ExecutorWorkloads;
 import io.asyncruntime.benchmarks.peers.ForkJoinWorkloads;
+import io.asyncruntime.benchmarks.peers.KotlinWorkloads;
 import io.asyncruntime.benchmarks.peers.VirtualThreadWorkloads;
 import io.netty.channel.epoll.Epoll;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The implementations every scheduler workload runs on, in table order: this runtime first, then
- * its peers. The {@link #id} is the value of the JMH {@code impl} parameter.
+ * the peers the goal is measured against (ForkJoinPool in both modes, Kotlin coroutines), then the
+ * other peers, then the single-loop Netty floors. The {@link #id} is the value of the JMH
+ * {@code impl} parameter.
  */
 public enum Implementation {
-    ASYNC_RUNTIME("asyncruntime", "async-runtime"),
-    FORK_JOIN("forkjoin", "ForkJoinPool"),
-    THREAD_POOL("threadpool", "ThreadPoolExecutor"),
-    NETTY_NIO("netty_nio", "Netty NIO"),
-    NETTY_EPOLL("netty_epoll", "Netty epoll"),
-    KOTLIN("kotlin", "Kotlin Default"),
-    VIRTUAL_THREADS("virtual", "virtual threads");
+    ASYNC_RUNTIME("asyncruntime", "async-runtime", Set.of(), Set.of()),
+    /** Async (FIFO) mode: the mode meant for event-style tasks that are never joined. */
+    FORK_JOIN("forkjoin", "FJP async", Set.of(), Set.of()),
+    /**
+     * The default (LIFO) mode. Not for {@code yield_many}: a task that re-forks itself is pushed on
+     * top of its own deque and popped straight back, so it never lets the others run (no yield).
+     */
+    FORK_JOIN_LIFO("forkjoin_lifo", "FJP LIFO", Set.of("yield_many"), Set.of()),
+    KOTLIN("kotlin", "Kotlin coroutines", Set.of(), Set.of()),
+    /** Netty with every spawned child on {@code group.next()}, as Netty spreads channels over its loops. */
+    NETTY_EPOLL_SPREAD("netty_spread", "Netty epoll, spread", Set.of(), Set.of()),
+    THREAD_POOL("threadpool", "ThreadPoolExecutor", Set.of(), Set.of()),
+    VIRTUAL_THREADS("virtual", "virtual threads", Set.of(), Set.of()),
+    /**
+     * Netty as code inside a loop uses it ({@code ctx.executor()}): a child stays on its parent's
+     * loop, so the workloads that spawn from inside one task run on one thread — a floor on
+     * overhead without stealing, shown apart and never counted as the best peer.
+     */
+    NETTY_NIO("netty_nio", "Netty NIO, 1 loop", Set.of(), Set.of("spawn_many_local", "ping_pong", "chained_spawn")),
+    NETTY_EPOLL("netty_epoll", "Netty epoll, 1 loop", Set.of(), Set.of("spawn_many_local", "ping_pong", "chained_spawn"));
 
     /**
      * Workers (or carrier threads) of every implementation: Tokio's benches use 4 on bigger
@@ -30,16 +47,34 @@ public enum Implementation {
     public final String id;
     /** The column header in the results table. */
     public final String displayName;
+    private final Set<String> unsupportedWorkloads;
+    private final Set<String> singleThreadedWorkloads;
 
-    Implementation(String id, String displayName) {
+    Implementation(String id, String displayName, Set<String> unsupportedWorkloads, Set<String> singleThreadedWorkloads) {
         this.id = id;
         this.displayName = displayName;
+        this.unsupportedWorkloads = unsupportedWorkloads;
+        this.singleThreadedWorkloads = singleThreadedWorkloads;
+    }
+
+    /** Whether this implementation has a meaningful form of the workload (a scheduler benchmark method name). */
+    public boolean supports(String workload) {
+        return !unsupportedWorkloads.contains(workload);
+    }
+
+    /**
+     * Whether the workload runs on one thread here while the others use every worker: such a
+     * figure is a floor, shown apart and never the "best peer".
+     */
+    public boolean isSingleThreadedFloor(String workload) {
+        return singleThreadedWorkloads.contains(workload);
     }
 
     /** Why this implementation cannot run in this JVM, or {@code null} when it can. */
     public String unavailableReason() {
         switch (this) {
             case NETTY_EPOLL:
+            case NETTY_EPOLL_SPREAD:
                 return Epoll.isAvailable() ? null : "Netty epoll is unavailable: " + Epoll.unavailabilityCause();
             case VIRTUAL_THREADS:
                 return VirtualThreadWorkloads.unavailableReason();
@@ -58,17 +93,21 @@ public enum Implementation {
             case ASYNC_RUNTIME:
                 return new AsyncRuntimeWorkloads(WORKER_THREADS);
             case FORK_JOIN:
-                return new ForkJoinWorkloads(WORKER_THREADS);
+                return new ForkJoinWorkloads(WORKER_THREADS, true);
+            case FORK_JOIN_LIFO:
+                return new ForkJoinWorkloads(WORKER_THREADS, false);
+            case KOTLIN:
+                return KotlinWorkloads.start(WORKER_THREADS);
+            case NETTY_EPOLL_SPREAD:
+                return ExecutorWorkloads.nettyEpollSpread(WORKER_THREADS);
             case THREAD_POOL:
                 return ExecutorWorkloads.threadPool(WORKER_THREADS);
+            case VIRTUAL_THREADS:
+                return new VirtualThreadWorkloads();
             case NETTY_NIO:
                 return ExecutorWorkloads.nettyNio(WORKER_THREADS);
             case NETTY_EPOLL:
                 return ExecutorWorkloads.nettyEpoll(WORKER_THREADS);
-            case KOTLIN:
-                return ExecutorWorkloads.kotlinDefault(WORKER_THREADS);
-            case VIRTUAL_THREADS:
-                return new VirtualThreadWorkloads();
             default:
                 throw new AssertionError(this);
         }
@@ -76,12 +115,21 @@ public enum Implementation {
 
     /** The implementation with this JMH parameter value. */
     public static Implementation byId(String id) {
+        Implementation found = find(id);
+        if (found == null) {
+            throw new IllegalArgumentException("unknown impl '" + id + "'; known: " + ids(List.of(values())));
+        }
+        return found;
+    }
+
+    /** The implementation with this id (any case), or {@code null}. */
+    public static Implementation find(String id) {
         for (Implementation implementation : values()) {
-            if (implementation.id.equals(id)) {
+            if (implementation.id.equalsIgnoreCase(id)) {
                 return implementation;
             }
         }
-        throw new IllegalArgumentException("unknown impl '" + id + "'; known: " + ids(List.of(values())));
+        return null;
     }
 
     /** The implementations that can run in this JVM (virtual threads need JDK 21+). */

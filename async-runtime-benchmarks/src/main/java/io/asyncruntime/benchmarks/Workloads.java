@@ -1,7 +1,5 @@
 package io.asyncruntime.benchmarks;
 
-import java.util.concurrent.atomic.LongAdder;
-
 /**
  * Tokio's {@code rt_multi_threaded} workloads, written once per implementation in that
  * implementation's own idiom. Every method blocks the calling benchmark thread (never a worker)
@@ -32,20 +30,33 @@ public interface Workloads extends AutoCloseable {
     void chainedSpawn(int links);
 
     /**
-     * Spawns one task from the calling thread that waits for something that never happens. The
-     * task calls {@code waiting.increment()} once it is waiting.
-     *
-     * @return what the caller must keep to keep the task (and only the task) reachable
+     * Spawns one task from the calling thread that waits on {@code never}, a {@link OneShot} that
+     * is never sent: the task registers its own waiter there (a {@code Waker}, itself, a
+     * continuation, its thread) in its implementation's idiom, exactly as {@code ping_pong} waits,
+     * then calls {@link IdleTasks#started()} (unless {@link #waitingTasks} counts it otherwise).
+     * The caller keeps only {@code never}, as a sender keeps its end of a channel: what the task
+     * costs is what is reachable from there plus what the implementation keeps per task. This is
+     * the like-for-like idle footprint.
      */
-    Object spawnIdle(LongAdder waiting);
+    void spawnWaitingOn(OneShot never);
 
     /**
-     * How many idle tasks are waiting. The default reads the counter passed to
-     * {@link #spawnIdle}; an implementation whose idle task cannot count itself without growing
-     * (this runtime's {@code Task.never()}) reads its own metrics instead.
+     * Spawns one task from the calling thread that is pending with nothing registered anywhere
+     * (this runtime's {@code Task.never()}, a coroutine in {@code awaitCancellation()}, a task
+     * that returned without re-queueing itself).
+     *
+     * @return what the caller must keep to keep the task (and only the task) reachable: its handle
      */
-    default long waitingTasks(LongAdder waiting) {
-        return waiting.sum();
+    Object spawnBarePending();
+
+    /**
+     * A count that grows by one for each idle task of this instance that started waiting (read it
+     * before spawning and compare). The default is {@link IdleTasks#startedCount()}; an
+     * implementation whose idle task cannot count itself without growing (this runtime's
+     * {@code Task.never()}) reads its own metrics instead.
+     */
+    default long waitingTasks() {
+        return IdleTasks.startedCount();
     }
 
     /** Stops the workers; idle tasks may be abandoned. */

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,7 +30,9 @@ class WorkloadsSmokeTest {
             for (int round = 0; round < ROUNDS; round++) {
                 workloads.spawnManyLocal(500);
                 workloads.spawnManyRemote(500);
-                workloads.yieldMany(20, 50);
+                if (implementation.supports("yield_many")) {
+                    workloads.yieldMany(20, 50);
+                }
                 workloads.pingPong(100);
                 workloads.chainedSpawn(100);
             }
@@ -38,26 +41,62 @@ class WorkloadsSmokeTest {
 
     @ParameterizedTest
     @MethodSource("implementations")
-    void idleTasksStartWaiting(Implementation implementation) throws InterruptedException {
+    void idleTasksStartWaitingOnAOneShotAndWakeWhenItIsSent(Implementation implementation) {
         try (Workloads workloads = implementation.start()) {
-            LongAdder waiting = new LongAdder();
+            long before = workloads.waitingTasks();
+            OneShot[] shots = new OneShot[100];
+            for (int i = 0; i < shots.length; i++) {
+                shots[i] = new OneShot();
+                workloads.spawnWaitingOn(shots[i]);
+            }
+            Awaitility.await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> workloads.waitingTasks() - before >= shots.length);
+            // Every waiter really registered: sending hands back a waiter for each one.
+            for (OneShot shot : shots) {
+                assertThat(shot.send()).as("the waiter %s registered", implementation.id).isNotNull();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void bareIdleTasksStartWaiting(Implementation implementation) {
+        try (Workloads workloads = implementation.start()) {
+            long before = workloads.waitingTasks();
             Object[] keep = new Object[100];
             for (int i = 0; i < keep.length; i++) {
-                keep[i] = workloads.spawnIdle(waiting);
+                keep[i] = workloads.spawnBarePending();
                 assertThat(keep[i]).isNotNull();
             }
-            org.awaitility.Awaitility.await().atMost(10, java.util.concurrent.TimeUnit.SECONDS)
-                    .until(() -> workloads.waitingTasks(waiting) >= keep.length);
-            assertThat(workloads.waitingTasks(waiting)).isGreaterThanOrEqualTo(keep.length);
+            Awaitility.await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> workloads.waitingTasks() - before >= keep.length);
         }
     }
 
     @Test
     void theTokioSetRunsOnEveryImplementationExceptVirtualThreadsBeforeJdk21() {
         assertThat(implementations()).contains(Implementation.ASYNC_RUNTIME, Implementation.FORK_JOIN,
-                Implementation.THREAD_POOL, Implementation.NETTY_NIO, Implementation.KOTLIN);
+                Implementation.FORK_JOIN_LIFO, Implementation.THREAD_POOL, Implementation.NETTY_NIO, Implementation.KOTLIN);
         assertThat(implementations().contains(Implementation.VIRTUAL_THREADS))
                 .isEqualTo(Runtime.version().feature() >= 21);
+    }
+
+    @Test
+    void forkJoinPoolInLifoModeHasNoYieldAndRefusesIt() {
+        assertThat(Implementation.FORK_JOIN_LIFO.supports("yield_many")).isFalse();
+        assertThat(Implementation.FORK_JOIN.supports("yield_many")).isTrue();
+        try (Workloads lifo = Implementation.FORK_JOIN_LIFO.start()) {
+            assertThatThrownBy(() -> lifo.yieldMany(1, 1)).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("LIFO");
+        }
+    }
+
+    @Test
+    void singleLoopNettyIsAFloorOnlyWhereItsChildrenStayOnOneLoop() {
+        assertThat(Implementation.NETTY_EPOLL.isSingleThreadedFloor("spawn_many_local")).isTrue();
+        assertThat(Implementation.NETTY_NIO.isSingleThreadedFloor("ping_pong")).isTrue();
+        assertThat(Implementation.NETTY_NIO.isSingleThreadedFloor("spawn_many_remote")).isFalse();
+        assertThat(Implementation.NETTY_EPOLL_SPREAD.isSingleThreadedFloor("chained_spawn")).isFalse();
     }
 
     @Test

@@ -1,17 +1,19 @@
 package io.asyncruntime.benchmarks.footprint;
 
 import io.asyncruntime.benchmarks.Implementation;
+import io.asyncruntime.benchmarks.OneShot;
 import io.asyncruntime.benchmarks.Workloads;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Heap retained by one idle spawned task: spawn N tasks that each wait for something that never
- * happens ({@link Workloads#spawnIdle}), wait until all of them are waiting, and divide the growth
- * of the heap after a full GC by N.
+ * happens, wait until all of them are waiting, and divide the growth of the heap after a full GC
+ * by N. Two kinds of idle task ({@link Kind}): waiting on a {@link OneShot} that is never sent
+ * (every implementation registers its waiter the way {@code ping_pong} does; the like-for-like
+ * figure), and bare pending (registered nowhere, kept by its handle).
  *
  * <p>Run it in a fresh JVM per implementation with a fixed heap, as {@code BenchMain} does
  * ({@code -XX:+UseG1GC -Xms4g -Xmx4g}). G1 because its {@code System.gc()} is a full compaction after
@@ -21,8 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  * before the baseline, so it is not counted; everything the implementation keeps per task
  * (handle, state, queue entries, registrations) is.
  *
- * <p>Usage: {@code IdleTaskFootprint <impl> <tasks>}; prints one line
- * {@code idle_footprint impl=<impl> tasks=<n> bytesPerTask=<b> spawnMillis=<ms>}.
+ * <p>Usage: {@code IdleTaskFootprint <impl> <tasks> [oneshot|bare]}; prints one line
+ * {@code idle_footprint impl=<impl> kind=<kind> tasks=<n> bytesPerTask=<b> spawnMillis=<ms>}.
  */
 public final class IdleTaskFootprint {
 
@@ -32,15 +34,45 @@ public final class IdleTaskFootprint {
     /** Full GCs in a row before reading the heap: the second one frees what finalisation-like cleanups released. */
     private static final int GC_ROUNDS = 3;
 
+    /** What an idle task waits on. */
+    public enum Kind {
+        /** Registered on a {@link OneShot} that is never sent; the caller keeps the OneShot. */
+        ONESHOT("oneshot", "idle task waiting on a OneShot"),
+        /** Pending and registered nowhere; the caller keeps the task's handle. */
+        BARE("bare", "idle task, bare pending");
+
+        /** The command-line and result-line spelling. */
+        public final String id;
+        /** The row label in the results table. */
+        public final String label;
+
+        Kind(String id, String label) {
+            this.id = id;
+            this.label = label;
+        }
+
+        /** The kind spelled {@code id}. */
+        public static Kind byId(String id) {
+            for (Kind kind : values()) {
+                if (kind.id.equals(id)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("kind must be oneshot or bare, was '" + id + "'");
+        }
+    }
+
     /** One measurement. */
     public static final class Result {
         public final Implementation implementation;
+        public final Kind kind;
         public final int tasks;
         public final double bytesPerTask;
         public final long spawnMillis;
 
-        Result(Implementation implementation, int tasks, double bytesPerTask, long spawnMillis) {
+        Result(Implementation implementation, Kind kind, int tasks, double bytesPerTask, long spawnMillis) {
             this.implementation = implementation;
+            this.kind = kind;
             this.tasks = tasks;
             this.bytesPerTask = bytesPerTask;
             this.spawnMillis = spawnMillis;
@@ -48,8 +80,8 @@ public final class IdleTaskFootprint {
 
         /** The line {@code main} prints and {@link #parse} reads. */
         public String toLine() {
-            return String.format(Locale.ROOT, "idle_footprint impl=%s tasks=%d bytesPerTask=%.1f spawnMillis=%d",
-                    implementation.id, tasks, bytesPerTask, spawnMillis);
+            return String.format(Locale.ROOT, "idle_footprint impl=%s kind=%s tasks=%d bytesPerTask=%.1f spawnMillis=%d",
+                    implementation.id, kind.id, tasks, bytesPerTask, spawnMillis);
         }
 
         /** Reads a line printed by {@link #toLine}, or returns {@code null} for any other line. */
@@ -58,6 +90,7 @@ public final class IdleTaskFootprint {
                 return null;
             }
             String impl = null;
+            Kind kind = Kind.ONESHOT;
             int tasks = 0;
             double bytes = Double.NaN;
             long millis = 0;
@@ -65,13 +98,14 @@ public final class IdleTaskFootprint {
                 String[] pair = field.split("=", 2);
                 switch (pair[0]) {
                     case "impl": impl = pair[1]; break;
+                    case "kind": kind = Kind.byId(pair[1]); break;
                     case "tasks": tasks = Integer.parseInt(pair[1]); break;
                     case "bytesPerTask": bytes = Double.parseDouble(pair[1]); break;
                     case "spawnMillis": millis = Long.parseLong(pair[1]); break;
                     default: break;
                 }
             }
-            return new Result(Implementation.byId(impl), tasks, bytes, millis);
+            return new Result(Implementation.byId(impl), kind, tasks, bytes, millis);
         }
     }
 
@@ -79,57 +113,61 @@ public final class IdleTaskFootprint {
     }
 
     public static void main(String[] args) {
-        if (args.length != 2) {
-            System.err.println("usage: IdleTaskFootprint <impl> <tasks>; impls here: "
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: IdleTaskFootprint <impl> <tasks> [oneshot|bare]; impls here: "
                     + Implementation.ids(Implementation.available()));
             System.exit(2);
         }
-        Result result = measure(Implementation.byId(args[0]), Integer.parseInt(args[1]));
+        Kind kind = args.length == 3 ? Kind.byId(args[2]) : Kind.ONESHOT;
+        Result result = measure(Implementation.byId(args[0]), kind, Integer.parseInt(args[1]));
         System.out.println(result.toLine());
         // Idle tasks of some peers (parked virtual threads, Kotlin's daemons) never end: leave now.
         System.exit(0);
     }
 
-    /** Spawns {@code tasks} idle tasks on a fresh instance of the implementation and measures them. */
-    public static Result measure(Implementation implementation, int tasks) {
+    /** Spawns {@code tasks} idle tasks of {@code kind} on a fresh instance of the implementation and measures them. */
+    public static Result measure(Implementation implementation, Kind kind, int tasks) {
         if (tasks < 1) {
             throw new IllegalArgumentException("tasks must be >= 1, was " + tasks);
         }
         try (Workloads workloads = implementation.start()) {
-            LongAdder waiting = new LongAdder();
-            Object[] warmUp = spawn(workloads, WARM_UP_TASKS, waiting);
-            awaitWaiting(workloads, waiting, WARM_UP_TASKS, implementation);
+            long start0 = workloads.waitingTasks();
+            Object[] warmUp = new Object[WARM_UP_TASKS];
+            spawn(workloads, kind, warmUp);
+            awaitWaiting(workloads, start0 + WARM_UP_TASKS, implementation);
             Object[] keep = new Object[tasks];
 
             long before = usedHeapAfterGc();
             long start = System.nanoTime();
-            for (int i = 0; i < tasks; i++) {
-                keep[i] = workloads.spawnIdle(waiting);
-            }
-            awaitWaiting(workloads, waiting, WARM_UP_TASKS + (long) tasks, implementation);
+            spawn(workloads, kind, keep);
+            awaitWaiting(workloads, start0 + WARM_UP_TASKS + (long) tasks, implementation);
             long spawnMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             long after = usedHeapAfterGc();
 
             Reference.reachabilityFence(warmUp);
             Reference.reachabilityFence(keep);
-            return new Result(implementation, tasks, (after - before) / (double) tasks, spawnMillis);
+            return new Result(implementation, kind, tasks, (after - before) / (double) tasks, spawnMillis);
         }
     }
 
-    private static Object[] spawn(Workloads workloads, int tasks, LongAdder waiting) {
-        Object[] keep = new Object[tasks];
-        for (int i = 0; i < tasks; i++) {
-            keep[i] = workloads.spawnIdle(waiting);
+    /** Fills {@code keep} with what keeps each new idle task reachable (its OneShot, or its handle). */
+    private static void spawn(Workloads workloads, Kind kind, Object[] keep) {
+        for (int i = 0; i < keep.length; i++) {
+            if (kind == Kind.ONESHOT) {
+                OneShot never = new OneShot();
+                workloads.spawnWaitingOn(never);
+                keep[i] = never;
+            } else {
+                keep[i] = workloads.spawnBarePending();
+            }
         }
-        return keep;
     }
 
-    private static void awaitWaiting(Workloads workloads, LongAdder waiting, long expected,
-                                     Implementation implementation) {
+    private static void awaitWaiting(Workloads workloads, long expected, Implementation implementation) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (workloads.waitingTasks(waiting) < expected) {
+        while (workloads.waitingTasks() < expected) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(implementation.id + ": only " + workloads.waitingTasks(waiting) + " of " + expected
+                throw new IllegalStateException(implementation.id + ": only " + workloads.waitingTasks() + " of " + expected
                         + " idle tasks started waiting within " + WAIT_SECONDS + " s");
             }
             sleepMillis(1);

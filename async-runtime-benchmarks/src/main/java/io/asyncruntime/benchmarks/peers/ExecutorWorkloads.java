@@ -1,22 +1,23 @@
 package io.asyncruntime.benchmarks.peers;
 
 import io.asyncruntime.benchmarks.Countdown;
+import io.asyncruntime.benchmarks.IdleTasks;
 import io.asyncruntime.benchmarks.OneShot;
 import io.asyncruntime.benchmarks.Workloads;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The workloads for peers that take plain {@link Runnable}s through {@link Executor#execute}:
- * {@code ThreadPoolExecutor}, Netty event loops, Kotlin's {@code Dispatchers.Default}.
+ * {@code ThreadPoolExecutor} and Netty event loops.
  *
- * <p>A "task" here is a {@code Runnable} state machine; waiting means registering the runnable
- * somewhere and returning; waking means executing it again on its <em>home</em> executor. A task
- * spawned from inside another task goes to the spawner's home: for a pool that is the pool
- * itself, for Netty it is the event loop the spawner runs on (Netty has no stealing, and code
- * inside a loop uses {@code ctx.executor()}). A task spawned from outside gets the home that
- * {@link #nextHome()} picks (Netty: the group's round robin, as {@code group.execute} does).
+ * <p>A "task" here is a {@code Runnable} state machine with a <em>home</em> executor; waiting
+ * means registering the runnable somewhere and returning; waking means executing it again on its
+ * own home. A task spawned from outside gets the home that {@link #nextHome()} picks (Netty: the
+ * group's round robin, as {@code group.execute} does); a task spawned from inside another gets the
+ * home {@link Home#child} picks: for a pool the pool itself, for Netty either the spawner's own
+ * loop (code inside a loop uses {@code ctx.executor()}; Netty has no stealing) or the next loop of
+ * the group (the "spread" variant, as Netty spreads channels).
  *
  * <p>These peers run bare runnables with no join handle or result slot, so their numbers are a
  * floor on scheduling overhead rather than a like-for-like rival of a runtime with handles.
@@ -29,12 +30,47 @@ public abstract class ExecutorWorkloads implements Workloads {
         this.name = name;
     }
 
-    /** The executor a task spawned from outside goes to; its children stay there. */
-    protected abstract Executor nextHome();
+    /** The home of a task spawned from outside. */
+    protected abstract Home nextHome();
 
-    /** Re-queues a running task behind the other queued tasks of its home (a yield). */
-    protected void yieldTo(Executor home, Runnable task) {
-        home.execute(task);
+    /**
+     * Where a task runs, and where the tasks it spawns go. One per executor (per loop), shared by
+     * every task there, so the choice costs no field per task.
+     */
+    protected static final class Home {
+        final Executor executor;
+        private Spread spread;
+
+        Home(Executor executor) {
+            this.executor = executor;
+        }
+
+        /** The home of a task spawned by a task running here. */
+        Home child() {
+            return spread == null ? this : spread.next();
+        }
+
+        /** Puts every child of a task on any of {@code homes} on the next of them, round robin. */
+        static void spread(Home[] homes) {
+            Spread spread = new Spread(homes);
+            for (Home home : homes) {
+                home.spread = spread;
+            }
+        }
+    }
+
+    /** A round robin over homes with an atomic counter, as Netty's {@code group.next()} chooses. */
+    private static final class Spread {
+        private final Home[] homes;
+        private final AtomicInteger index = new AtomicInteger();
+
+        Spread(Home[] homes) {
+            this.homes = homes;
+        }
+
+        Home next() {
+            return homes[Math.floorMod(index.getAndIncrement(), homes.length)];
+        }
     }
 
     /** A {@code ThreadPoolExecutor} with a fixed number of threads and an unbounded queue. */
@@ -42,29 +78,29 @@ public abstract class ExecutorWorkloads implements Workloads {
         return new ThreadPoolWorkloads(threads);
     }
 
-    /** A Netty {@code MultiThreadIoEventLoopGroup} with the NIO handler. */
+    /** A Netty {@code MultiThreadIoEventLoopGroup} with the NIO handler; children stay on their parent's loop. */
     public static Workloads nettyNio(int threads) {
         return NettyWorkloads.nio(threads);
     }
 
-    /** A Netty {@code MultiThreadIoEventLoopGroup} with the native epoll handler. */
+    /** A Netty {@code MultiThreadIoEventLoopGroup} with the native epoll handler; children stay on their parent's loop. */
     public static Workloads nettyEpoll(int threads) {
-        return NettyWorkloads.epoll(threads);
+        return NettyWorkloads.epoll(threads, false);
     }
 
-    /** Kotlin's {@code Dispatchers.Default}, capped at {@code threads} CPU workers, used as an executor. */
-    public static Workloads kotlinDefault(int threads) {
-        return KotlinWorkloads.start(threads);
+    /** A Netty epoll group that puts every spawned child on {@code group.next()}. */
+    public static Workloads nettyEpollSpread(int threads) {
+        return NettyWorkloads.epoll(threads, true);
     }
 
     @Override
     public void spawnManyLocal(int tasks) {
         Countdown countdown = new Countdown(tasks);
         Runnable child = countdown::countDown;
-        Executor home = nextHome();
-        home.execute(() -> {
+        Home home = nextHome();
+        home.executor.execute(() -> {
             for (int i = 0; i < tasks; i++) {
-                home.execute(child);
+                home.child().executor.execute(child);
             }
         });
         countdown.await("spawn_many_local on " + name);
@@ -75,7 +111,7 @@ public abstract class ExecutorWorkloads implements Workloads {
         Countdown countdown = new Countdown(tasks);
         Runnable child = countdown::countDown;
         for (int i = 0; i < tasks; i++) {
-            nextHome().execute(child);
+            nextHome().executor.execute(child);
         }
         countdown.await("spawn_many_remote on " + name);
     }
@@ -84,8 +120,7 @@ public abstract class ExecutorWorkloads implements Workloads {
     public void yieldMany(int tasks, int yieldsPerTask) {
         Countdown countdown = new Countdown(tasks);
         for (int i = 0; i < tasks; i++) {
-            Executor home = nextHome();
-            home.execute(new YieldingTask(home, yieldsPerTask, countdown));
+            new YieldingTask(nextHome(), yieldsPerTask, countdown).resume();
         }
         countdown.await("yield_many on " + name);
     }
@@ -93,10 +128,10 @@ public abstract class ExecutorWorkloads implements Workloads {
     @Override
     public void pingPong(int pairs) {
         Countdown countdown = new Countdown(pairs);
-        Executor home = nextHome();
-        home.execute(() -> {
+        Home home = nextHome();
+        home.executor.execute(() -> {
             for (int i = 0; i < pairs; i++) {
-                home.execute(new PingTask(home, countdown));
+                new PingTask(home.child(), countdown).resume();
             }
         });
         countdown.await("ping_pong on " + name);
@@ -105,43 +140,48 @@ public abstract class ExecutorWorkloads implements Workloads {
     @Override
     public void chainedSpawn(int links) {
         Countdown countdown = new Countdown(1);
-        Executor home = nextHome();
-        home.execute(new ChainLink(home, links, countdown));
+        new ChainLink(nextHome(), links, countdown).resume();
         countdown.await("chained_spawn on " + name);
     }
 
-    /**
-     * The floor for an idle callback-style task: a {@link CompletableFuture} that never completes
-     * with one asynchronous continuation registered by a task that ran on the executor.
-     */
     @Override
-    public Object spawnIdle(LongAdder waiting) {
-        CompletableFuture<Void> never = new CompletableFuture<>();
-        Executor home = nextHome();
-        home.execute(() -> {
-            never.thenRunAsync(Idle.CONTINUATION, home);
-            waiting.increment();
-        });
-        return never;
+    public void spawnWaitingOn(OneShot never) {
+        new OneShotWaiter(nextHome(), never).resume();
     }
 
-    /** Shared by every idle task: it never runs. */
-    static final class Idle {
-        static final Runnable CONTINUATION = () -> {
-            throw new AssertionError("an idle task was woken");
-        };
+    /** A runnable that ran once and re-queued itself nowhere. */
+    @Override
+    public Object spawnBarePending() {
+        Runnable task = new BarePending();
+        nextHome().executor.execute(task);
+        return task;
+    }
 
-        private Idle() {
+    /** A runnable task that knows its home: {@link #resume()} (re-)runs it there. */
+    private abstract static class HomedTask implements Runnable {
+        final Home home;
+
+        HomedTask(Home home) {
+            this.home = home;
+        }
+
+        final void resume() {
+            home.executor.execute(this);
         }
     }
 
-    private final class YieldingTask implements Runnable {
-        private final Executor home;
+    private static void wake(Object waiter) {
+        if (waiter != null) {
+            ((HomedTask) waiter).resume();
+        }
+    }
+
+    private static final class YieldingTask extends HomedTask {
         private final Countdown countdown;
         private int yieldsLeft;
 
-        YieldingTask(Executor home, int yields, Countdown countdown) {
-            this.home = home;
+        YieldingTask(Home home, int yields, Countdown countdown) {
+            super(home);
             this.yieldsLeft = yields;
             this.countdown = countdown;
         }
@@ -150,7 +190,7 @@ public abstract class ExecutorWorkloads implements Workloads {
         public void run() {
             if (yieldsLeft > 0) {
                 yieldsLeft--;
-                yieldTo(home, this);
+                resume(); // behind the other queued tasks of its home
             } else {
                 countdown.countDown();
             }
@@ -158,14 +198,13 @@ public abstract class ExecutorWorkloads implements Workloads {
     }
 
     /** Sends a ping to a peer it spawns, then waits for the pong. */
-    private static final class PingTask implements Runnable {
-        private final Executor home;
+    private static final class PingTask extends HomedTask {
         private final Countdown countdown;
         private boolean waitingForPong;
         private OneShot pong;
 
-        PingTask(Executor home, Countdown countdown) {
-            this.home = home;
+        PingTask(Home home, Countdown countdown) {
+            super(home);
             this.countdown = countdown;
         }
 
@@ -177,8 +216,8 @@ public abstract class ExecutorWorkloads implements Workloads {
             }
             OneShot ping = new OneShot();
             pong = new OneShot();
-            home.execute(new PongTask(home, ping, pong));
-            wake(home, ping.send());
+            new PongTask(home.child(), ping, pong).resume();
+            wake(ping.send());
             // Set before registering: once registered, the peer may run this again on another thread.
             waitingForPong = true;
             if (!pong.register(this)) {
@@ -188,13 +227,12 @@ public abstract class ExecutorWorkloads implements Workloads {
     }
 
     /** Waits for the ping, then answers with the pong. */
-    private static final class PongTask implements Runnable {
-        private final Executor home;
+    private static final class PongTask extends HomedTask {
         private final OneShot ping;
         private final OneShot pong;
 
-        PongTask(Executor home, OneShot ping, OneShot pong) {
-            this.home = home;
+        PongTask(Home home, OneShot ping, OneShot pong) {
+            super(home);
             this.ping = ping;
             this.pong = pong;
         }
@@ -204,23 +242,16 @@ public abstract class ExecutorWorkloads implements Workloads {
             if (!ping.isSent() && ping.register(this)) {
                 return;
             }
-            wake(home, pong.send());
+            wake(pong.send());
         }
     }
 
-    private static void wake(Executor home, Object waiter) {
-        if (waiter != null) {
-            home.execute((Runnable) waiter);
-        }
-    }
-
-    private static final class ChainLink implements Runnable {
-        private final Executor home;
+    private static final class ChainLink extends HomedTask {
         private final int remaining;
         private final Countdown countdown;
 
-        ChainLink(Executor home, int remaining, Countdown countdown) {
-            this.home = home;
+        ChainLink(Home home, int remaining, Countdown countdown) {
+            super(home);
             this.remaining = remaining;
             this.countdown = countdown;
         }
@@ -230,8 +261,32 @@ public abstract class ExecutorWorkloads implements Workloads {
             if (remaining == 0) {
                 countdown.countDown();
             } else {
-                home.execute(new ChainLink(home, remaining - 1, countdown));
+                new ChainLink(home.child(), remaining - 1, countdown).resume();
             }
+        }
+    }
+
+    /** Registers itself on the OneShot; woken, it would run again on its home. */
+    private static final class OneShotWaiter extends HomedTask {
+        private final OneShot never;
+
+        OneShotWaiter(Home home, OneShot never) {
+            super(home);
+            this.never = never;
+        }
+
+        @Override
+        public void run() {
+            if (never.register(this)) {
+                IdleTasks.started();
+            }
+        }
+    }
+
+    private static final class BarePending implements Runnable {
+        @Override
+        public void run() {
+            IdleTasks.started();
         }
     }
 }

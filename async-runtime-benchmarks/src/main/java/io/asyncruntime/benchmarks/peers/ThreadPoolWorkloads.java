@@ -1,6 +1,5 @@
 package io.asyncruntime.benchmarks.peers;
 
-import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -9,16 +8,18 @@ import java.util.concurrent.TimeUnit;
 final class ThreadPoolWorkloads extends ExecutorWorkloads {
 
     private final ThreadPoolExecutor pool;
+    private final Home home;
 
     ThreadPoolWorkloads(int threads) {
         super("ThreadPoolExecutor");
         pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
         pool.prestartAllCoreThreads();
+        home = new Home(pool);
     }
 
     @Override
-    protected Executor nextHome() {
-        return pool;
+    protected Home nextHome() {
+        return home;
     }
 
     @Override

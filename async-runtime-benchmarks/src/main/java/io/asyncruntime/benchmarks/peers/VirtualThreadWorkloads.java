@@ -1,13 +1,13 @@
 package io.asyncruntime.benchmarks.peers;
 
 import io.asyncruntime.benchmarks.Countdown;
+import io.asyncruntime.benchmarks.IdleTasks;
 import io.asyncruntime.benchmarks.Implementation;
 import io.asyncruntime.benchmarks.OneShot;
 import io.asyncruntime.benchmarks.Workloads;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -163,15 +163,41 @@ public final class VirtualThreadWorkloads implements Workloads {
         }
     }
 
-    /** A parked virtual thread; the thread object is what keeps it reachable. */
+    /** A virtual thread that registers itself on the OneShot and parks until it is sent. */
     @Override
-    public Object spawnIdle(LongAdder waiting) {
-        return start(() -> {
-            waiting.increment();
-            while (true) {
-                LockSupport.park();
+    public void spawnWaitingOn(OneShot never) {
+        start(new OneShotWaiter(never));
+    }
+
+    /** A parked virtual thread registered nowhere; the thread object is what keeps it reachable. */
+    @Override
+    public Object spawnBarePending() {
+        return start(BARE_PENDING);
+    }
+
+    private static final Runnable BARE_PENDING = () -> {
+        IdleTasks.started();
+        while (true) {
+            LockSupport.park();
+        }
+    };
+
+    private static final class OneShotWaiter implements Runnable {
+        private final OneShot never;
+
+        OneShotWaiter(OneShot never) {
+            this.never = never;
+        }
+
+        @Override
+        public void run() {
+            if (never.register(Thread.currentThread())) {
+                IdleTasks.started();
+                while (!never.isSent()) {
+                    LockSupport.park(never);
+                }
             }
-        });
+        }
     }
 
     @Override

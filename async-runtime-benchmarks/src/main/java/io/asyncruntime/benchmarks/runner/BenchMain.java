@@ -17,12 +17,17 @@ import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
@@ -34,30 +39,38 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * What {@code bench.sh} runs: JMH (JSON results, {@code -prof gc}) for the selected benchmarks on
- * every implementation this JVM can run, the idle-task footprint in a fresh JVM per
- * implementation, then one table.
+ * What {@code bench.sh} runs, then one table.
  *
  * <pre>
- * BenchMain [smoke|quick|full] [--impls=a,b] [--forks=N] [--results=DIR] [selector…]
+ * BenchMain [smoke|quick|fair|full] [--impls=a,b] [--sweeps=N] [--seed=S] [--results=DIR] [selector…]
  * BenchMain --table=DIR          re-render the table of an earlier run
  * </pre>
  *
- * A selector is a workload ({@code spawn_many_local}, {@code spawn_many_remote}, {@code yield_many},
- * {@code ping_pong}, {@code chained_spawn}), {@code idle_footprint}, {@code all} (every JMH benchmark
- * in the module plus the footprint), or anything else, taken as a JMH include regex (a class name
- * such as {@code TimerBenchmarks}, or {@code io.asyncruntime.benchmarks.time}). No selector means
- * the five Tokio workloads and the footprint.
+ * <ul>
+ *   <li>The Tokio workloads run in <em>sweeps</em>: every (workload, implementation) cell once, each
+ *       in a fresh JMH fork, in an order shuffled anew per sweep (seeded: {@code --seed}); the
+ *       profile (or {@code --sweeps}, alias {@code --forks}) says how many sweeps. So each cell gets
+ *       one fork per sweep, the implementations are interleaved in time, and every ratio is taken
+ *       between two forks of the same sweep.</li>
+ *   <li>Any other selected benchmark runs in one JMH run with its own parameter values (plus
+ *       {@code -p impl=…} only when {@code --impls} is given), with as many forks as sweeps.</li>
+ *   <li>The idle-task footprint (both kinds) runs in a fresh JVM per implementation.</li>
+ * </ul>
+ * JMH's own result objects become {@link Sample}s (per fork), stored in {@code samples.json}; the
+ * JMH JSON of each sweep is kept beside them. A selector is a workload ({@code spawn_many_local},
+ * {@code spawn_many_remote}, {@code yield_many}, {@code ping_pong}, {@code chained_spawn}),
+ * {@code idle_footprint}, {@code all} (every JMH benchmark in the module plus the footprint), or
+ * anything else, taken as a JMH include regex. No selector: the five Tokio workloads and the
+ * footprint.
  */
 public final class BenchMain {
 
     static final List<String> WORKLOADS =
             List.of("spawn_many_local", "spawn_many_remote", "yield_many", "ping_pong", "chained_spawn");
     static final String FOOTPRINT = "idle_footprint";
-    private static final String JMH_JSON = "jmh-result.json";
+    static final String SAMPLES = "samples.json";
     private static final String OTHER_JMH_JSON = "jmh-result-other.json";
     private static final String SCHEDULER_BENCHMARKS = "\\.SchedulerBenchmarks\\.";
-    private static final String FOOTPRINT_LINES = "footprint.txt";
     private static final String TABLE = "table.md";
     /** The footprint JVM: a fixed heap large enough for a million parked virtual threads (~0.6 GB). */
     private static final List<String> FOOTPRINT_JVM_ARGS = List.of("-XX:+UseG1GC", "-Xms4g", "-Xmx4g",
@@ -66,7 +79,18 @@ public final class BenchMain {
     private static final long FOOTPRINT_TIMEOUT_MINUTES = 5;
     private static final long JMH_LOCK_POLL_MILLIS = 2_000;
 
-    private BenchMain() {
+    private final Profile profile;
+    private final int sweeps;
+    private final long seed;
+    private final Path results;
+    private final List<Sample> samples = new ArrayList<>();
+    private ProgressOutput output;
+
+    private BenchMain(Profile profile, int sweeps, long seed, Path results) {
+        this.profile = profile;
+        this.sweeps = sweeps;
+        this.seed = seed;
+        this.results = results;
     }
 
     public static void main(String[] args) throws Exception {
@@ -74,7 +98,8 @@ public final class BenchMain {
         List<Implementation> implementations = Implementation.available();
         boolean implementationsGiven = false;
         Path results = null;
-        Integer forks = null;
+        Integer sweeps = null;
+        long seed = System.nanoTime() % 1_000_000;
         List<String> selectors = new ArrayList<>();
         for (String arg : args) {
             if (arg.startsWith("--impls=")) {
@@ -83,11 +108,13 @@ public final class BenchMain {
                 for (String id : arg.substring("--impls=".length()).split(",")) {
                     implementations.add(Implementation.byId(id.trim()));
                 }
-            } else if (arg.startsWith("--forks=")) {
-                forks = Integer.parseInt(arg.substring("--forks=".length()));
-                if (forks < 1) {
-                    throw new IllegalArgumentException("--forks must be >= 1, was " + forks);
+            } else if (arg.startsWith("--sweeps=") || arg.startsWith("--forks=")) {
+                sweeps = Integer.parseInt(arg.substring(arg.indexOf('=') + 1));
+                if (sweeps < 1) {
+                    throw new IllegalArgumentException("--sweeps must be >= 1, was " + sweeps);
                 }
+            } else if (arg.startsWith("--seed=")) {
+                seed = Long.parseLong(arg.substring("--seed=".length()));
             } else if (arg.startsWith("--results=")) {
                 results = Paths.get(arg.substring("--results=".length()));
             } else if (arg.startsWith("--table=")) {
@@ -107,46 +134,48 @@ public final class BenchMain {
         }
         Files.createDirectories(results);
 
-        // Two JMH runs: the Tokio workloads with -p impl=<what this JVM can run>, and any other
-        // benchmark with its own parameter values (a benchmark of another package may use "impl"
-        // for other ids), unless --impls was given.
-        List<String> schedulerIncludes = new ArrayList<>();
+        List<String> workloads = new ArrayList<>();
         List<String> otherIncludes = new ArrayList<>();
         boolean footprint = selectors.isEmpty();
         for (String selector : selectors.isEmpty() ? WORKLOADS : selectors) {
             if (selector.equals(FOOTPRINT) || selector.equals("memory")) {
                 footprint = true;
             } else if (selector.equals("all")) {
-                schedulerIncludes.add(SCHEDULER_BENCHMARKS);
+                workloads.addAll(WORKLOADS);
                 otherIncludes.add(".*");
                 footprint = true;
             } else if (WORKLOADS.contains(selector)) {
-                schedulerIncludes.add(SCHEDULER_BENCHMARKS + selector + "$");
+                workloads.add(selector);
             } else if (selector.contains("SchedulerBenchmarks")) {
-                schedulerIncludes.add(selector);
+                workloads.addAll(WORKLOADS);
             } else {
                 otherIncludes.add(selector);
             }
         }
 
-        String header = header(profile, implementations, results);
+        workloads = new ArrayList<>(new java.util.LinkedHashSet<>(workloads));
+        BenchMain main = new BenchMain(profile, sweeps == null ? profile.sweeps : sweeps, seed, results);
+        String header = main.header(implementations);
         System.out.println(header);
-        int forkCount = forks == null ? profile.forks : forks;
-        if (!schedulerIncludes.isEmpty()) {
-            runJmh(profile, forkCount, implementations, schedulerIncludes, List.of(), results.resolve(JMH_JSON));
-        }
-        if (!otherIncludes.isEmpty()) {
-            runJmh(profile, forkCount, implementationsGiven ? implementations : null, otherIncludes,
-                    List.of(SCHEDULER_BENCHMARKS), results.resolve(OTHER_JMH_JSON));
+        Path log = results.resolve("jmh.log");
+        try (PrintStream logStream = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
+            main.output = new ProgressOutput(OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL), System.out);
+            System.out.println("JMH (log: " + log + "):");
+            if (!workloads.isEmpty()) {
+                main.runSweeps(workloads, implementations);
+            }
+            if (!otherIncludes.isEmpty()) {
+                main.runOthers(otherIncludes, implementationsGiven ? implementations : null);
+            }
         }
         if (footprint) {
-            runFootprints(profile, implementations, results);
+            main.runFootprints(implementations);
         }
         String table = header + "\n" + render(results);
         Files.writeString(results.resolve(TABLE), table);
         System.out.println();
         System.out.print(table);
-        System.out.println("\n(JMH JSON, log and this table: " + results + ")");
+        System.out.println("\n(samples, JMH JSON and log, and this table: " + results + ")");
     }
 
     private static boolean isProfile(String arg) {
@@ -158,40 +187,78 @@ public final class BenchMain {
         return false;
     }
 
-    /**
-     * One JMH run.
-     *
-     * @param implementations the values of the {@code impl} parameter, or {@code null} to keep
-     *     each benchmark's own
-     */
-    private static void runJmh(Profile profile, int forks, List<Implementation> implementations, List<String> includes,
-                               List<String> excludes, Path json) throws IOException, RunnerException {
+    /** Every supported (workload, implementation) cell once per sweep, in a new random order each sweep. */
+    private void runSweeps(List<String> workloads, List<Implementation> implementations)
+            throws IOException, RunnerException {
+        List<String[]> cells = new ArrayList<>();
+        for (String workload : workloads) {
+            for (Implementation implementation : implementations) {
+                if (implementation.supports(workload)) {
+                    cells.add(new String[] {workload, implementation.id});
+                }
+            }
+        }
+        Random random = new Random(seed);
+        for (int sweep = 1; sweep <= sweeps; sweep++) {
+            Collections.shuffle(cells, random);
+            List<RunResult> runs = new ArrayList<>();
+            int done = 0;
+            for (String[] cell : cells) {
+                done++;
+                output.prefix(String.format(Locale.ROOT, "sweep %d/%d, %d/%d: ", sweep, sweeps, done, cells.size()));
+                ChainedOptionsBuilder options = options(1)
+                        .include(SCHEDULER_BENCHMARKS + cell[0] + "$")
+                        .param(Samples.IMPL_PARAM, cell[1]);
+                for (RunResult run : runJmh(options, cell[0] + " on " + cell[1])) {
+                    runs.add(run);
+                    samples.addAll(Samples.fromRun(run, sweep));
+                }
+                Samples.write(results.resolve(SAMPLES), samples); // a run cut short keeps what it measured
+            }
+            ResultFormatFactory.getInstance(ResultFormatType.JSON, results.resolve("jmh-sweep-" + sweep + ".json").toString())
+                    .writeOut(runs);
+        }
+        output.prefix("");
+    }
+
+    /** Any other benchmark: one JMH run, as many forks as sweeps, each benchmark's own parameters. */
+    private void runOthers(List<String> includes, List<Implementation> implementations)
+            throws IOException, RunnerException {
+        ChainedOptionsBuilder options = options(sweeps);
+        if (implementations != null) {
+            options.param(Samples.IMPL_PARAM, ids(implementations));
+        }
+        includes.forEach(options::include);
+        options.exclude(SCHEDULER_BENCHMARKS);
+        Collection<RunResult> runs = runJmh(options, String.valueOf(includes) + " except the scheduler workloads");
+        for (RunResult run : runs) {
+            samples.addAll(Samples.fromRun(run, 0));
+        }
+        Samples.write(results.resolve(SAMPLES), samples);
+        ResultFormatFactory.getInstance(ResultFormatType.JSON, results.resolve(OTHER_JMH_JSON).toString()).writeOut(runs);
+    }
+
+    private ChainedOptionsBuilder options(int forks) {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .forks(forks)
                 .warmupIterations(profile.warmupIterations)
                 .warmupTime(TimeValue.milliseconds(profile.warmupMillis))
                 .measurementIterations(profile.measurementIterations)
                 .measurementTime(TimeValue.milliseconds(profile.measurementMillis))
-                .addProfiler(GCProfiler.class)
-                .resultFormat(ResultFormatType.JSON)
-                .result(json.toString());
-        if (implementations != null) {
-            options.param(ResultTable.IMPL_PARAM, ids(implementations));
-        }
-        includes.forEach(options::include);
-        excludes.forEach(options::exclude);
+                .addProfiler(GCProfiler.class);
         for (Map.Entry<String, String> size : profile.sizes.entrySet()) {
             options.param(size.getKey(), size.getValue());
         }
-        Path log = json.resolveSibling(json.getFileName().toString().replace(".json", ".log").replace("-result", ""));
+        return options;
+    }
+
+    private Collection<RunResult> runJmh(ChainedOptionsBuilder options, String what) throws IOException, RunnerException {
         awaitJmhLock();
-        System.out.println("JMH (log: " + log + "):");
-        try (PrintStream logStream = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
-            ProgressOutput output = new ProgressOutput(
-                    OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL), System.out);
-            new Runner(options.build(), output).run();
+        try {
+            return new Runner(options.build(), output).run();
         } catch (NoBenchmarksException e) {
-            System.out.println("  no benchmark matches " + includes + (excludes.isEmpty() ? "" : " except " + excludes));
+            System.out.println("  no benchmark matches " + what);
+            return List.of();
         }
     }
 
@@ -232,73 +299,70 @@ public final class BenchMain {
         return ids;
     }
 
-    private static void runFootprints(Profile profile, List<Implementation> implementations, Path results)
-            throws IOException, InterruptedException {
+    private void runFootprints(List<Implementation> implementations) throws IOException, InterruptedException {
         System.out.println("Idle-task footprint, " + profile.footprintTasks + " tasks, one JVM each:");
-        List<String> lines = new ArrayList<>();
-        for (Implementation implementation : implementations) {
-            List<String> command = new ArrayList<>();
-            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(FOOTPRINT_JVM_ARGS);
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add(IdleTaskFootprint.class.getName());
-            command.add(implementation.id);
-            command.add(Integer.toString(profile.footprintTasks));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String found = null;
-            StringBuilder output = new StringBuilder();
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                    output.append(line).append('\n');
-                    if (IdleTaskFootprint.Result.parse(line) != null) {
-                        found = line;
-                    }
+        List<IdleTaskFootprint.Result> measured = new ArrayList<>();
+        for (IdleTaskFootprint.Kind kind : IdleTaskFootprint.Kind.values()) {
+            for (Implementation implementation : implementations) {
+                IdleTaskFootprint.Result result = runFootprint(implementation, kind);
+                if (result != null) {
+                    measured.add(result);
                 }
             }
-            if (!process.waitFor(FOOTPRINT_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-            }
-            if (found == null) {
-                System.out.println("  " + implementation.id + ": FAILED\n" + output);
-            } else {
-                System.out.println("  " + found);
-                lines.add(found);
-            }
         }
-        Files.write(results.resolve(FOOTPRINT_LINES), lines);
+        samples.addAll(Samples.fromFootprints(measured));
+        Samples.write(results.resolve(SAMPLES), samples);
     }
 
-    /** The table of the results in {@code dir} (JMH JSON and footprint lines, whichever exist). */
+    private IdleTaskFootprint.Result runFootprint(Implementation implementation, IdleTaskFootprint.Kind kind)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(FOOTPRINT_JVM_ARGS);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(IdleTaskFootprint.class.getName());
+        command.add(implementation.id);
+        command.add(Integer.toString(profile.footprintTasks));
+        command.add(kind.id);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        IdleTaskFootprint.Result found = null;
+        StringBuilder output = new StringBuilder();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                output.append(line).append('\n');
+                IdleTaskFootprint.Result parsed = IdleTaskFootprint.Result.parse(line);
+                if (parsed != null) {
+                    found = parsed;
+                }
+            }
+        }
+        if (!process.waitFor(FOOTPRINT_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+        }
+        System.out.println("  " + (found == null ? implementation.id + " " + kind.id + ": FAILED\n" + output : found.toLine()));
+        return found;
+    }
+
+    /** The table of the results in {@code dir} (its {@code samples.json}). */
     static String render(Path dir) throws IOException {
-        ResultTable table = new ResultTable();
-        for (String name : List.of(JMH_JSON, OTHER_JMH_JSON)) {
-            Path json = dir.resolve(name);
-            if (Files.exists(json) && Files.size(json) > 0) {
-                table.addJmhJson(Files.readString(json));
-            }
+        Path file = dir.resolve(SAMPLES);
+        if (!Files.exists(file)) {
+            throw new IOException("no " + SAMPLES + " in " + dir);
         }
-        Path footprints = dir.resolve(FOOTPRINT_LINES);
-        if (Files.exists(footprints)) {
-            List<IdleTaskFootprint.Result> parsed = new ArrayList<>();
-            try (Stream<String> lines = Files.lines(footprints)) {
-                lines.map(IdleTaskFootprint.Result::parse).filter(r -> r != null).forEach(parsed::add);
-            }
-            table.addFootprints(parsed);
-        }
-        return table.render();
+        return new ResultTable().add(Samples.read(file)).render();
     }
 
-    private static String header(Profile profile, List<Implementation> implementations, Path results) {
+    private String header(List<Implementation> implementations) {
         return String.format(Locale.ROOT,
-                "async-runtime benchmarks — profile %s, %s %s (%s), %d CPUs (%s), load average %.2f, %s%n"
+                "async-runtime benchmarks — profile %s, %d sweep(s) (one fork per cell and sweep, cells shuffled per sweep,"
+                        + " seed %d), %s %s (%s), %d CPUs (%s), load average %.2f, %s%n"
                         + "implementations: %s; %d workers each; results in %s",
-                profile.name().toLowerCase(Locale.ROOT), System.getProperty("java.vm.name"), Runtime.version(),
+                profile.name().toLowerCase(Locale.ROOT), sweeps, seed, System.getProperty("java.vm.name"), Runtime.version(),
                 System.getProperty("java.vendor"), Runtime.getRuntime().availableProcessors(), cpuModel(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
-                ids(implementations).length == 0 ? "none" : String.join(", ", ids(implementations)),
+                implementations.isEmpty() ? "none" : String.join(", ", ids(implementations)),
                 Implementation.WORKER_THREADS, results);
     }
 

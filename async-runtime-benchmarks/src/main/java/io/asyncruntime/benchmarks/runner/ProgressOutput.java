@@ -12,25 +12,34 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.format.OutputFormat;
 
-/** Sends JMH's full output to a log and one line per finished benchmark to the console. */
+/**
+ * Sends JMH's full output to a log and one line per finished benchmark to the console. One
+ * instance serves every JMH run of a {@code BenchMain} invocation, so the log holds them all.
+ */
 final class ProgressOutput implements OutputFormat {
 
     private final OutputFormat log;
     private final PrintStream console;
     private int started;
+    private String prefix = "";
 
     ProgressOutput(OutputFormat log, PrintStream console) {
         this.log = log;
         this.console = console;
     }
 
+    /** Shown before the benchmark name on the next lines ("sweep 2/5 "), or empty. */
+    void prefix(String prefix) {
+        this.prefix = prefix;
+    }
+
     @Override
     public void startBenchmark(BenchmarkParams params) {
         started++;
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  [%d] %s", started,
-                ResultTable.shortName(params.getBenchmark())));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  [%d] %s%s", started, prefix,
+                shortName(params.getBenchmark())));
         for (String key : params.getParamsKeys()) {
-            if (key.equals(ResultTable.IMPL_PARAM) || key.equals(ResultTable.PEER_PARAM)) {
+            if (Samples.COLUMN_PARAMS.contains(key)) {
                 line.append(' ').append(params.getParam(key));
             }
         }
@@ -47,7 +56,7 @@ final class ProgressOutput implements OutputFormat {
             Result primary = result.getPrimaryResult();
             String shown = String.format(Locale.ROOT, "%.4g %s", primary.getScore(), primary.getScoreUnit());
             for (Result secondary : result.getSecondaryResults().values()) {
-                if (!secondary.getLabel().contains(".")) {
+                if (!secondary.getLabel().contains(".") && !"#".equals(secondary.getScoreUnit())) {
                     shown = String.format(Locale.ROOT, "%.3g M %s/s", secondary.getScore() / 1e6, secondary.getLabel());
                     break;
                 }
@@ -55,6 +64,13 @@ final class ProgressOutput implements OutputFormat {
             console.println(": " + shown);
         }
         log.endBenchmark(result);
+    }
+
+    /** "io.asyncruntime.benchmarks.SchedulerBenchmarks.spawn_many_local" → "spawn_many_local"; other classes keep their class name. */
+    static String shortName(String benchmark) {
+        String owner = Samples.className(benchmark);
+        String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+        return owner.equals(Samples.SCHEDULER_SECTION) ? method : owner + "." + method;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.asyncruntime.benchmarks.runner;
 
 import io.asyncruntime.benchmarks.Implementation;
-import io.asyncruntime.benchmarks.footprint.IdleTaskFootprint;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -11,53 +10,67 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Turns JMH's JSON results (and the idle-task footprint lines) into the one table the project
- * quotes: a row per workload, a column per implementation, and how this runtime compares with the
- * best peer and with {@code ForkJoinPool}.
+ * Turns {@link Sample}s (per-fork values) into the tables the project quotes: one section per
+ * benchmark class, a speed table and a memory table each, a row per workload, a column per
+ * implementation, and how this runtime compares.
  *
- * <p>Every cell is the median of the measured iterations. One section per benchmark class (the
- * Tokio workloads and the idle-task footprint share the first), so any benchmark class fits:
  * <ul>
- *   <li>Columns come from the JMH parameter {@value #IMPL_PARAM} (or {@value #PEER_PARAM}); a
- *       benchmark with neither gets one {@code score} column. The column whose id is
- *       {@code asyncruntime} (any case) is this runtime; with it come the ratio columns.</li>
- *   <li>A secondary result whose name has no dot is an {@code @AuxCounters} unit of work; when a
- *       benchmark has one, the table shows it (in millions per second) instead of the primary score,
- *       and divides the allocation profile by it.</li>
- *   <li>{@code gc.alloc.rate.norm} (from {@code -prof gc}) becomes a second table: bytes allocated
- *       per unit of work. Idle-task footprints are added to it.</li>
- *   <li>Ratios read "times better": ours ÷ peer for rates, peer ÷ ours for times and bytes, so
- *       above 1.00 this runtime is ahead.</li>
+ *   <li>A cell is the median of its samples (one per sweep), with "± x %" = half their range
+ *       as a share of the median when there are several.</li>
+ *   <li>A ratio is "times better" (ours ÷ peer for rates, peer ÷ ours for times and bytes: above
+ *       1.00× this runtime is ahead), taken per sweep between the two cells of that sweep; the
+ *       table shows the median of those ratios and, with several sweeps, their lowest and highest.
+ *       Interleaved sweeps make such a ratio robust to a process that drew a slow core.</li>
+ *   <li>Ratio columns, when the section has this runtime (column id {@code asyncruntime}, any
+ *       case): against ForkJoinPool in its better mode for the row (the async or LIFO column with
+ *       the better median), against Kotlin, and against the best peer. A peer that runs the row's
+ *       workload on one thread while the others use every worker (Netty with children kept on one
+ *       loop) is marked ¹ and is never the best peer.</li>
  * </ul>
  */
 public final class ResultTable {
 
-    static final String IMPL_PARAM = "impl";
-    static final String PEER_PARAM = "peer";
-    private static final List<String> COLUMN_PARAMS = List.of(IMPL_PARAM, PEER_PARAM);
     private static final String OURS = Implementation.ASYNC_RUNTIME.id;
-    private static final String FJP = Implementation.FORK_JOIN.id;
-    private static final String SINGLE_COLUMN = "score";
-    private static final String ALLOC_NORM = "gc.alloc.rate.norm";
-    private static final String SCHEDULER_SECTION = "SchedulerBenchmarks";
+    private static final String FLOOR_MARK = " ¹";
 
-    /** One table row: a metric of one workload, valued per implementation. */
-    static final class Row {
-        /** Orders rows: Tokio's workloads in the order of its bench file, then everything else as found. */
-        final int order;
+    /** One table row: a metric of one workload, its samples per implementation. */
+    private static final class Row {
         final String label;
+        final String variant;
         final String unit;
         final boolean higherIsBetter;
-        final Map<String, Double> values = new LinkedHashMap<>();
+        final Map<String, List<Sample>> cells = new LinkedHashMap<>();
+        String shownLabel;
 
-        Row(String label, String unit, boolean higherIsBetter) {
-            int index = BenchMain.WORKLOADS.indexOf(label.split("[ ,]", 2)[0]);
-            this.order = index < 0 ? BenchMain.WORKLOADS.size() : index;
-            this.label = label;
-            this.unit = unit;
-            this.higherIsBetter = higherIsBetter;
+        Row(Sample first) {
+            this.label = first.row();
+            this.variant = first.variant();
+            this.unit = first.unit();
+            this.higherIsBetter = first.higherIsBetter();
+        }
+
+        /** The workload a row belongs to: "ping_pong, allocated" → "ping_pong". */
+        String workload() {
+            return label.split("[ ,]", 2)[0];
+        }
+
+        double median(String column) {
+            List<Sample> samples = cells.get(column);
+            if (samples == null) {
+                return Double.NaN;
+            }
+            double[] values = new double[samples.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = samples.get(i).value();
+            }
+            return Samples.median(values);
+        }
+
+        boolean better(double a, double b) {
+            return Double.isNaN(b) || (higherIsBetter ? a > b : a < b);
         }
     }
 
@@ -68,153 +81,219 @@ public final class ResultTable {
         final Set<String> columns = new LinkedHashSet<>();
     }
 
-    private final Map<String, Section> sections = new LinkedHashMap<>();
+    private final Map<String, Section> sections = new TreeMap<>(
+            Comparator.comparing((String name) -> !name.equals(Samples.SCHEDULER_SECTION)).thenComparing(name -> name));
 
-    private Section section(String className) {
-        return sections.computeIfAbsent(className, name -> new Section());
-    }
-
-    /** Adds every result of a JMH JSON result file. */
-    @SuppressWarnings("unchecked")
-    public ResultTable addJmhJson(String json) {
-        List<Object> results = (List<Object>) Json.parse(json);
-        List<Map<String, Object>> entries = new ArrayList<>();
-        for (Object result : results) {
-            entries.add((Map<String, Object>) result);
-        }
-        Map<String, Integer> combinations = countParameterCombinations(entries);
-        for (Map<String, Object> entry : entries) {
-            add(entry, combinations);
+    /** Adds samples. */
+    public ResultTable add(Collection<Sample> samples) {
+        for (Sample sample : samples) {
+            Section section = sections.computeIfAbsent(sample.section(), name -> new Section());
+            section.columns.add(sample.column());
+            Map<String, Row> rows = sample.memory() ? section.memoryRows : section.speedRows;
+            String key = sample.row() + '\u0000' + sample.variant() + '\u0000' + sample.unit();
+            rows.computeIfAbsent(key, k -> new Row(sample)).cells
+                    .computeIfAbsent(sample.column(), c -> new ArrayList<>()).add(sample);
         }
         return this;
     }
 
-    /** Adds idle-task footprints. */
-    public ResultTable addFootprints(List<IdleTaskFootprint.Result> footprints) {
-        Section section = section(SCHEDULER_SECTION);
-        for (IdleTaskFootprint.Result footprint : footprints) {
-            String label = String.format(Locale.ROOT, "idle task, heap after GC (%,d tasks)", footprint.tasks);
-            Row row = section.memoryRows.computeIfAbsent(label, l -> new Row(l, "B/task", false));
-            row.values.put(footprint.implementation.id, footprint.bytesPerTask);
-            section.columns.add(footprint.implementation.id);
-        }
-        return this;
-    }
-
-    @SuppressWarnings("unchecked")
-    private void add(Map<String, Object> entry, Map<String, Integer> combinations) {
-        String benchmark = (String) entry.get("benchmark");
-        Section section = section(className(benchmark));
-        Map<String, Object> params = (Map<String, Object>) entry.getOrDefault("params", Map.of());
-        String column = SINGLE_COLUMN;
-        for (String name : COLUMN_PARAMS) {
-            if (params.containsKey(name)) {
-                column = (String) params.get(name);
-                break;
-            }
-        }
-        section.columns.add(column);
-        String label = benchmark.substring(benchmark.lastIndexOf('.') + 1);
-        if (combinations.getOrDefault(benchmark, 1) > 1) {
-            label += " " + describe(params);
-        }
-
-        Map<String, Object> primary = (Map<String, Object>) entry.get("primaryMetric");
-        Map<String, Object> secondary = (Map<String, Object>) entry.getOrDefault("secondaryMetrics", Map.of());
-        String mode = (String) entry.get("mode");
-        String counterName = null;
-        for (String name : secondary.keySet()) {
-            if (!name.contains(".")) {
-                counterName = name;
-                break;
-            }
-        }
-
-        double primaryScore = number(primary.get("score"));
-        double unitsPerOp = 1;
-        if (counterName != null) {
-            double counterScore = number(((Map<String, Object>) secondary.get(counterName)).get("score"));
-            unitsPerOp = counterScore / primaryScore;
-            double counterMedian = median((Map<String, Object>) secondary.get(counterName));
-            row(section.speedRows, label, "M " + words(counterName) + "/s", true).values.put(column, counterMedian / 1e6);
-        } else {
-            boolean higherIsBetter = "thrpt".equals(mode);
-            row(section.speedRows, label, (String) primary.get("scoreUnit"), higherIsBetter)
-                    .values.put(column, median(primary));
-        }
-
-        Map<String, Object> alloc = (Map<String, Object>) secondary.get(ALLOC_NORM);
-        if (alloc != null) {
-            String unit = counterName == null ? "B/op" : "B/" + singular(counterName);
-            row(section.memoryRows, label + ", allocated", unit, false).values.put(column, median(alloc) / unitsPerOp);
-        }
-    }
-
-    private static Row row(Map<String, Row> rows, String label, String unit, boolean higherIsBetter) {
-        return rows.computeIfAbsent(label + '\u0000' + unit, key -> new Row(label, unit, higherIsBetter));
-    }
-
-    /**
-     * Renders each section's speed table, then its memory table, as Markdown; sections other than
-     * the Tokio workloads get their class name as a heading line.
-     */
+    /** Each section's speed table, then its memory table, as Markdown; the scheduler workloads first, untitled. */
     public String render() {
         StringBuilder out = new StringBuilder();
+        boolean severalSweeps = false;
         for (Map.Entry<String, Section> entry : sections.entrySet()) {
             Section section = entry.getValue();
-            boolean scheduler = entry.getKey().equals(SCHEDULER_SECTION);
-            List<String> ordered = orderedColumns(section.columns);
+            boolean scheduler = entry.getKey().equals(Samples.SCHEDULER_SECTION);
+            List<String> columns = orderedColumns(section.columns);
             if (out.length() > 0) {
                 out.append('\n');
             }
             if (!scheduler) {
                 out.append("**").append(entry.getKey()).append("**\n\n");
             }
+            boolean floors = false;
             if (!section.speedRows.isEmpty()) {
-                renderTable(out, scheduler ? "workload" : "benchmark", section.speedRows.values(), ordered);
+                floors |= renderTable(out, scheduler ? "workload" : "benchmark", section.speedRows.values(), columns, scheduler);
             }
             if (!section.memoryRows.isEmpty()) {
                 if (!section.speedRows.isEmpty()) {
                     out.append('\n');
                 }
-                renderTable(out, "memory", section.memoryRows.values(), ordered);
+                floors |= renderTable(out, "memory", section.memoryRows.values(), columns, scheduler);
             }
+            if (floors) {
+                out.append("\n¹ every child stays on its parent's loop, so this workload runs on one thread:"
+                        + " a floor on overhead without stealing, never counted as the best peer.\n");
+            }
+            for (Map<String, Row> rows : List.of(section.speedRows, section.memoryRows)) {
+                for (Row row : rows.values()) {
+                    for (List<Sample> samples : row.cells.values()) {
+                        severalSweeps |= samples.size() > 1;
+                    }
+                }
+            }
+        }
+        if (severalSweeps) {
+            out.append("\nCells: median over the sweeps (one fork each) ± half their range, as a share of the median."
+                    + " Ratios: median of the per-sweep ratios (lowest–highest); above 1.00× this runtime is ahead.\n");
         }
         return out.toString();
     }
 
-    private void renderTable(StringBuilder out, String firstHeader, Collection<Row> unsorted, List<String> ordered) {
+    /** Renders one table; returns whether it marked a floor. */
+    private boolean renderTable(StringBuilder out, String firstHeader, Collection<Row> unsorted, List<String> columns,
+                                boolean scheduler) {
         List<Row> rows = new ArrayList<>(unsorted);
-        rows.sort(Comparator.comparingInt(row -> row.order));
-        String ours = find(ordered, OURS);
-        String forkJoin = find(ordered, FJP);
+        rows.sort(Comparator.comparingInt((Row row) -> scheduler ? workloadOrder(row) : 0).thenComparing(row -> row.label)
+                .thenComparing(row -> row.variant));
+        Map<String, Integer> variantsPerLabel = new LinkedHashMap<>();
+        for (Row row : rows) {
+            variantsPerLabel.merge(row.label, 1, Integer::sum);
+        }
+        for (Row row : rows) {
+            row.shownLabel = variantsPerLabel.get(row.label) > 1 && !row.variant.isEmpty() ? row.label + " " + row.variant : row.label;
+        }
+        String ours = find(columns, OURS);
+        List<String> forkJoin = new ArrayList<>();
+        for (Implementation mode : List.of(Implementation.FORK_JOIN, Implementation.FORK_JOIN_LIFO)) {
+            String column = find(columns, mode.id);
+            if (column != null) {
+                forkJoin.add(column);
+            }
+        }
+        String kotlin = find(columns, Implementation.KOTLIN.id);
+
         List<String> header = new ArrayList<>(List.of(firstHeader, "unit"));
-        for (String column : ordered) {
+        for (String column : columns) {
             header.add(displayName(column));
         }
         if (ours != null) {
-            header.add("ours vs best peer");
-            if (forkJoin != null) {
-                header.add("ours vs FJP");
+            if (!forkJoin.isEmpty()) {
+                header.add(forkJoin.size() > 1 ? "ours vs FJP, better mode" : "ours vs FJP");
             }
+            if (kotlin != null) {
+                header.add("ours vs Kotlin");
+            }
+            header.add("ours vs best peer");
         }
+        boolean markedFloor = false;
         List<List<String>> lines = new ArrayList<>();
         lines.add(header);
         for (Row row : rows) {
-            List<String> line = new ArrayList<>(List.of(row.label, row.unit));
-            for (String column : ordered) {
-                Double value = row.values.get(column);
-                line.add(value == null ? "–" : format(value));
+            List<String> line = new ArrayList<>(List.of(row.shownLabel, row.unit));
+            for (String column : columns) {
+                boolean floor = isFloor(row, column);
+                markedFloor |= floor && row.cells.containsKey(column);
+                line.add(cell(row, column) + (floor && row.cells.containsKey(column) ? FLOOR_MARK : ""));
             }
             if (ours != null) {
-                line.add(ratio(row, ours, bestPeer(row, ours), true));
-                if (forkJoin != null) {
-                    line.add(ratio(row, ours, forkJoin, false));
+                if (!forkJoin.isEmpty()) {
+                    String better = best(row, forkJoin, ours);
+                    String mode = forkJoin.size() > 1 && better != null
+                            ? (better.equals(find(columns, Implementation.FORK_JOIN_LIFO.id)) ? " LIFO" : " async") : "";
+                    line.add(better == null ? "–" : ratio(row, ours, better) + mode);
                 }
+                if (kotlin != null) {
+                    line.add(ratio(row, ours, kotlin));
+                }
+                List<String> peers = new ArrayList<>();
+                for (String column : columns) {
+                    if (!column.equals(ours) && !isFloor(row, column)) {
+                        peers.add(column);
+                    }
+                }
+                String best = best(row, peers, ours);
+                line.add(best == null ? "–" : ratio(row, ours, best) + " (" + displayName(best) + ")");
             }
             lines.add(line);
         }
         appendMarkdown(out, lines);
+        return markedFloor;
+    }
+
+    private static int workloadOrder(Row row) {
+        int index = BenchMain.WORKLOADS.indexOf(row.workload());
+        return index < 0 ? BenchMain.WORKLOADS.size() : index;
+    }
+
+    private static boolean isFloor(Row row, String column) {
+        Implementation implementation = Implementation.find(column);
+        return implementation != null && implementation.isSingleThreadedFloor(row.workload());
+    }
+
+    /** Of {@code candidates}, the column with the best median in this row (not ours), or null. */
+    private static String best(Row row, List<String> candidates, String ours) {
+        String best = null;
+        double bestValue = Double.NaN;
+        for (String column : candidates) {
+            double value = row.median(column);
+            if (column.equals(ours) || !Double.isFinite(value) || value <= 0) {
+                continue;
+            }
+            if (best == null || row.better(value, bestValue)) {
+                best = column;
+                bestValue = value;
+            }
+        }
+        return best;
+    }
+
+    /** "12.3 ±8%": the median and half the range as a share of it. */
+    private static String cell(Row row, String column) {
+        List<Sample> samples = row.cells.get(column);
+        if (samples == null) {
+            return "–";
+        }
+        double median = row.median(column);
+        String text = format(median);
+        if (samples.size() > 1 && median != 0) {
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (Sample sample : samples) {
+                min = Math.min(min, sample.value());
+                max = Math.max(max, sample.value());
+            }
+            text += String.format(Locale.ROOT, " ±%.0f%%", 100 * (max - min) / 2 / Math.abs(median));
+        }
+        return text;
+    }
+
+    /**
+     * "0.85× (0.71–1.02)": the median of the per-sweep ratios of ours to {@code peer}, and their
+     * range. Samples are paired by sweep; a sample measured once (a footprint, sweep 0) pairs with
+     * the other's sweep-0 sample.
+     */
+    static String ratio(Row row, String oursColumn, String peer) {
+        Map<Integer, Double> ours = bySweep(row.cells.get(oursColumn));
+        Map<Integer, Double> theirs = bySweep(row.cells.get(peer));
+        List<Double> ratios = new ArrayList<>();
+        for (Map.Entry<Integer, Double> entry : ours.entrySet()) {
+            Double other = theirs.get(entry.getKey());
+            if (other != null && entry.getValue() > 0 && other > 0) {
+                ratios.add(row.higherIsBetter ? entry.getValue() / other : other / entry.getValue());
+            }
+        }
+        if (ratios.isEmpty()) {
+            return "–";
+        }
+        double[] values = ratios.stream().mapToDouble(Double::doubleValue).toArray();
+        String text = String.format(Locale.ROOT, "%.2f×", Samples.median(values));
+        if (values.length > 1) {
+            double min = ratios.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            double max = ratios.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            text += String.format(Locale.ROOT, " (%.2f–%.2f)", min, max);
+        }
+        return text;
+    }
+
+    private static Map<Integer, Double> bySweep(List<Sample> samples) {
+        Map<Integer, Double> bySweep = new TreeMap<>();
+        if (samples != null) {
+            for (Sample sample : samples) {
+                bySweep.put(sample.sweep(), sample.value());
+            }
+        }
+        return bySweep;
     }
 
     /** The column whose id is {@code id}, ignoring case (peers spell this runtime "asyncRuntime"). */
@@ -227,40 +306,12 @@ public final class ResultTable {
         return null;
     }
 
-    private static String bestPeer(Row row, String ours) {
-        String best = null;
-        for (Map.Entry<String, Double> entry : row.values.entrySet()) {
-            if (entry.getKey().equals(ours) || !Double.isFinite(entry.getValue())) {
-                continue;
-            }
-            if (best == null || better(row, entry.getValue(), row.values.get(best))) {
-                best = entry.getKey();
-            }
-        }
-        return best;
-    }
-
-    private static boolean better(Row row, double a, double b) {
-        return row.higherIsBetter ? a > b : a < b;
-    }
-
-    /** "1.23× (Netty epoll)": how many times better ours is than that peer. */
-    private static String ratio(Row row, String oursColumn, String peer, boolean namePeer) {
-        Double ours = row.values.get(oursColumn);
-        Double theirs = peer == null ? null : row.values.get(peer);
-        if (ours == null || theirs == null || ours <= 0 || theirs <= 0) {
-            return "–";
-        }
-        double times = row.higherIsBetter ? ours / theirs : theirs / ours;
-        String text = String.format(Locale.ROOT, "%.2f×", times);
-        return namePeer ? text + " (" + displayName(peer) + ")" : text;
-    }
-
     private static List<String> orderedColumns(Set<String> columns) {
         List<String> ordered = new ArrayList<>();
         for (Implementation implementation : Implementation.values()) {
-            if (columns.contains(implementation.id)) {
-                ordered.add(implementation.id);
+            String column = find(new ArrayList<>(columns), implementation.id);
+            if (column != null) {
+                ordered.add(column);
             }
         }
         for (String column : columns) {
@@ -272,12 +323,8 @@ public final class ResultTable {
     }
 
     private static String displayName(String column) {
-        for (Implementation implementation : Implementation.values()) {
-            if (implementation.id.equals(column)) {
-                return implementation.displayName;
-            }
-        }
-        return column;
+        Implementation implementation = Implementation.find(column);
+        return implementation != null && implementation.id.equals(column) ? implementation.displayName : column;
     }
 
     /** Three significant digits, without exponent: 12345 → "12345", 12.345 → "12.3", 0.01234 → "0.0123". */
@@ -320,78 +367,5 @@ public final class ResultTable {
                 out.append('\n');
             }
         }
-    }
-
-    private static Map<String, Integer> countParameterCombinations(List<Map<String, Object>> entries) {
-        Map<String, Set<String>> seen = new LinkedHashMap<>();
-        for (Map<String, Object> entry : entries) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> params = (Map<String, Object>) entry.getOrDefault("params", Map.of());
-            seen.computeIfAbsent((String) entry.get("benchmark"), k -> new LinkedHashSet<>())
-                    .add(describe(params));
-        }
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        seen.forEach((benchmark, combinations) -> counts.put(benchmark, combinations.size()));
-        return counts;
-    }
-
-    private static String describe(Map<String, Object> params) {
-        StringBuilder out = new StringBuilder();
-        params.forEach((key, value) -> {
-            if (!COLUMN_PARAMS.contains(key)) {
-                out.append(out.length() == 0 ? "" : " ").append(key).append('=').append(value);
-            }
-        });
-        return out.toString();
-    }
-
-    /** "io.asyncruntime.benchmarks.time.TimerChurnBenchmark.churn" → "TimerChurnBenchmark". */
-    static String className(String benchmark) {
-        String owner = benchmark.substring(0, Math.max(0, benchmark.lastIndexOf('.')));
-        return owner.substring(owner.lastIndexOf('.') + 1);
-    }
-
-    /** "io.asyncruntime.benchmarks.SchedulerBenchmarks.spawn_many_local" → "spawn_many_local"; other classes keep their class name. */
-    static String shortName(String benchmark) {
-        int lastDot = benchmark.lastIndexOf('.');
-        String method = benchmark.substring(lastDot + 1);
-        String owner = benchmark.substring(0, Math.max(0, lastDot));
-        String ownerSimple = owner.substring(owner.lastIndexOf('.') + 1);
-        return ownerSimple.equals("SchedulerBenchmarks") ? method : ownerSimple + "." + method;
-    }
-
-    /** "roundTrips" → "round trips". */
-    static String words(String counterName) {
-        return counterName.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
-    }
-
-    /** "spawns" → "spawn", "roundTrips" → "round trip", "yields" → "yield". */
-    static String singular(String counterName) {
-        String words = words(counterName);
-        return words.endsWith("s") ? words.substring(0, words.length() - 1) : words;
-    }
-
-    /**
-     * The median over all measured iterations (of all forks), which JMH writes as the 50th
-     * percentile; the mean when it is absent. Iterations on this shared 2-core machine have
-     * outliers both ways, and the project quotes medians (CONVENTIONS.md).
-     */
-    @SuppressWarnings("unchecked")
-    private static double median(Map<String, Object> metric) {
-        Object percentiles = metric.get("scorePercentiles");
-        if (percentiles instanceof Map && ((Map<String, Object>) percentiles).containsKey("50.0")) {
-            return number(((Map<String, Object>) percentiles).get("50.0"));
-        }
-        return number(metric.get("score"));
-    }
-
-    private static double number(Object value) {
-        if (value instanceof Number) {
-            return ((Number) value).doubleValue();
-        }
-        if (value instanceof String) {
-            return Double.parseDouble((String) value);
-        }
-        return Double.NaN;
     }
 }

@@ -12,16 +12,19 @@ class IdleTaskFootprintTest {
     @Test
     void measuresThisRuntimeAndTheCallbackFloor() {
         for (Implementation implementation : new Implementation[] {Implementation.ASYNC_RUNTIME, Implementation.FORK_JOIN}) {
-            IdleTaskFootprint.Result result = IdleTaskFootprint.measure(implementation, 20_000);
-            assertThat(result.tasks).isEqualTo(20_000);
-            // Loose bounds: this JVM also runs other tests; an idle task is tens to hundreds of bytes.
-            assertThat(result.bytesPerTask).as(implementation.id).isBetween(16.0, 2_000.0);
+            for (IdleTaskFootprint.Kind kind : IdleTaskFootprint.Kind.values()) {
+                IdleTaskFootprint.Result result = IdleTaskFootprint.measure(implementation, kind, 20_000);
+                assertThat(result.tasks).isEqualTo(20_000);
+                assertThat(result.kind).isEqualTo(kind);
+                // Loose bounds: this JVM also runs other tests; an idle task is tens to hundreds of bytes.
+                assertThat(result.bytesPerTask).as("%s %s", implementation.id, kind).isBetween(8.0, 2_000.0);
+            }
         }
     }
 
     @Test
     void rejectsAnEmptyRun() {
-        assertThatThrownBy(() -> IdleTaskFootprint.measure(Implementation.FORK_JOIN, 0))
+        assertThatThrownBy(() -> IdleTaskFootprint.measure(Implementation.FORK_JOIN, IdleTaskFootprint.Kind.BARE, 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tasks must be >= 1");
     }
