@@ -11,8 +11,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -20,12 +20,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -34,17 +38,23 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Timer churn, the timeout pattern of a busy service: 1,000,000 timeouts with deadlines spread
- * over 1–10 s, inserted from two threads (500,000 each); 90% are cancelled before they fire
- * (each is cancelled 1,024 insertions after it was made), the other 10% are left to fire.
- * One invocation is the whole million; the score is the time for it (lower is better), so
- * {@code 1e6 / score} is inserts+cancels per millisecond.
+ * over 1–10 s, inserted from two threads (500,000 each); 90% are cancelled before they fire, the
+ * other 10% are left to fire. One invocation is the whole million; the score is the time for it
+ * (lower is better), so {@code 1e6 / score} is inserts+cancels per millisecond.
  *
- * <p>Ours runs as two tasks on a 2-worker runtime that yield every 256 timers, so the scheduler
- * turns the time driver (drains its inbox) inside the measured time, as in a real service. The
- * peers insert and cancel from two plain threads ({@code HashedWheelTimer}, STPE) or from inside
- * two Netty event loops (each scheduling on itself: Netty's fast path). HashedWheelTimer and the
- * event loops finish part of their work (filing, removal) on their own threads, partly after the
- * measured time; STPE with {@code removeOnCancel} removes at once under its lock.
+ * <p>The same schedule for every peer ({@link ChurnWindow}): a timeout that is cancelled is
+ * cancelled once it has been armed for at least two ticks (2 ms), so the cancel meets a timer the
+ * structure has had time to file, not one still waiting in an inbox. The clock stops once the
+ * structure has absorbed the work: after the last cancel, each peer arms a 2 ms marker timer on
+ * the same structure and the invocation ends when it fires. A structure that files and cancels
+ * on its own thread in arrival order (our driver's inbox, HashedWheelTimer's queues) has then
+ * processed every insert and cancel made before the marker; STPE ({@code removeOnCancel}) and a
+ * Netty loop scheduling on itself do both at once, and pay the same marker.
+ *
+ * <p>Ours runs as two tasks on a 2-worker runtime that yield every {@value ChurnWindow#BATCH}
+ * timers, so the scheduler turns the time driver inside the measured time, as in a real service.
+ * {@code HashedWheelTimer} and STPE are driven from two plain threads; the Netty event loops each
+ * schedule on themselves (Netty's fast path). Only the measured timer is built in a fork.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -57,10 +67,11 @@ public class TimerChurnBenchmark {
     static final int TIMERS = 1_000_000;
     static final int THREADS = 2;
     static final int PER_THREAD = TIMERS / THREADS;
-    /** How many insertions later a timeout is cancelled; a power of two. */
-    static final int CANCEL_LAG = 1_024;
-    /** Our tasks yield this often, so the scheduler's event interval turns the driver. */
-    static final int YIELD_EVERY = 256;
+    /** The marker armed after the last cancel: two ticks, as the cancel lag. */
+    static final long MARKER_NANOS = ChurnWindow.CANCEL_LAG_NANOS;
+
+    @Param({"asyncRuntime", "nettyHashedWheelTimer", "scheduledThreadPoolExecutor", "nettyEventLoopSchedule"})
+    public String peer;
 
     /** Same delays for every peer: milliseconds in [1000, 10000). */
     final long[] delayMillis = new long[TIMERS];
@@ -79,135 +90,142 @@ public class TimerChurnBenchmark {
             delayMillis[i] = 1_000 + random.nextLong(9_000);
             delays[i] = Duration.ofMillis(delayMillis[i]);
         }
-        runtime = AsyncRuntime.builder().workerThreads(THREADS).build();
-        wheel = new HashedWheelTimer(Executors.defaultThreadFactory(), 1, TimeUnit.MILLISECONDS, 512);
-        wheel.start();
-        stpe = new ScheduledThreadPoolExecutor(1);
-        stpe.setRemoveOnCancelPolicy(true);
-        loops = new MultiThreadIoEventLoopGroup(THREADS, NioIoHandler.newFactory());
-        callers = Executors.newFixedThreadPool(THREADS);
+        switch (peer) {
+            case "asyncRuntime" -> runtime = AsyncRuntime.builder().workerThreads(THREADS).build();
+            case "nettyHashedWheelTimer" -> {
+                wheel = new HashedWheelTimer(Executors.defaultThreadFactory(), 1, TimeUnit.MILLISECONDS, 512);
+                wheel.start();
+                callers = Executors.newFixedThreadPool(THREADS);
+            }
+            case "scheduledThreadPoolExecutor" -> {
+                stpe = new ScheduledThreadPoolExecutor(1);
+                stpe.setRemoveOnCancelPolicy(true);
+                callers = Executors.newFixedThreadPool(THREADS);
+            }
+            case "nettyEventLoopSchedule" -> loops = new MultiThreadIoEventLoopGroup(THREADS, NioIoHandler.newFactory());
+            default -> throw new IllegalArgumentException("peer " + peer);
+        }
     }
 
     @TearDown
     public void tearDown() throws InterruptedException {
-        runtime.close();
-        wheel.stop();
-        stpe.shutdownNow();
-        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        callers.shutdownNow();
-        callers.awaitTermination(5, TimeUnit.SECONDS);
+        if (runtime != null) {
+            runtime.close();
+        }
+        if (wheel != null) {
+            wheel.stop();
+        }
+        if (stpe != null) {
+            stpe.shutdownNow();
+        }
+        if (loops != null) {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (callers != null) {
+            callers.shutdownNow();
+            callers.awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     static boolean survives(int i) {
         return i % 10 == 0;
     }
 
+    @Benchmark
+    public void churn() throws Exception {
+        switch (peer) {
+            case "asyncRuntime" -> ours();
+            case "nettyHashedWheelTimer" -> {
+                onCallers(i -> wheel.newTimeout(NOOP_TIMER_TASK, delayMillis[i], TimeUnit.MILLISECONDS),
+                        timeout -> ((Timeout) timeout).cancel());
+                CountDownLatch marker = new CountDownLatch(1);
+                wheel.newTimeout(t -> marker.countDown(), MARKER_NANOS, TimeUnit.NANOSECONDS);
+                marker.await();
+            }
+            case "scheduledThreadPoolExecutor" -> {
+                onCallers(i -> stpe.schedule(NOOP, delayMillis[i], TimeUnit.MILLISECONDS),
+                        future -> ((java.util.concurrent.ScheduledFuture<?>) future).cancel(false));
+                CountDownLatch marker = new CountDownLatch(1);
+                stpe.schedule(marker::countDown, MARKER_NANOS, TimeUnit.NANOSECONDS);
+                marker.await();
+            }
+            case "nettyEventLoopSchedule" -> nettyLoops();
+            default -> throw new IllegalStateException(peer);
+        }
+    }
+
     // ---- ours ------------------------------------------------------------------------------------
 
-    @Benchmark
-    public void asyncRuntime() {
-        runtime.blockOn(Task.call(() -> Task.all(java.util.List.of(
-                AsyncRuntime.current().spawn(new Churn(0)),
-                AsyncRuntime.current().spawn(new Churn(PER_THREAD))))).flatMap(t -> t));
+    private void ours() {
+        runtime.blockOn(Task.call(() -> Task.all(List.of(
+                        AsyncRuntime.current().spawn(new Churn(0)),
+                        AsyncRuntime.current().spawn(new Churn(PER_THREAD)))))
+                .flatMap(both -> both)
+                .flatMap(done -> Time.sleep(Duration.ofNanos(MARKER_NANOS))));
     }
 
     /** Inserts and cancels timeouts through the public API, polling them as a leaf task would. */
     final class Churn implements Task<Void> {
-        private final int from;
-        private final Task<?>[] window = new Task<?>[CANCEL_LAG];
-        private int next;
+        private final ChurnWindow window;
+        /** A sleep until the oldest batch may be cancelled, once everything is inserted. */
+        private Task<Void> wait;
 
         Churn(int from) {
-            this.from = from;
-            this.next = from;
+            this.window = new ChurnWindow(from, PER_THREAD);
         }
 
         @Override
         public Poll<Void> poll(Context cx) throws Exception {
-            int end = from + PER_THREAD;
-            int stop = Math.min(end, next + YIELD_EVERY);
-            for (int i = next; i < stop; i++) {
-                Task<Object> timeout = Time.timeout(delays[i], NEVER);
-                timeout.poll(cx);                             // arms its timer
-                int slot = i & (CANCEL_LAG - 1);
-                Task<?> old = window[slot];
-                if (old != null && !survives(i - CANCEL_LAG)) {
-                    old.cancel();
+            while (true) {
+                if (wait != null) {
+                    if (wait.poll(cx).isPending()) {
+                        return Poll.pending();
+                    }
+                    wait = null;
                 }
-                window[slot] = timeout;
-            }
-            next = stop;
-            if (next < end) {
-                cx.requestYield();
-                return Poll.pending();
-            }
-            for (int i = end - CANCEL_LAG; i < end; i++) {
-                if (!survives(i)) {
-                    window[i & (CANCEL_LAG - 1)].cancel();
+                long now = System.nanoTime();
+                window.cancelDue(now, timeout -> ((Task<?>) timeout).cancel());
+                if (!window.insertedAll()) {
+                    int stop = window.startBatch(now);
+                    for (int i = window.nextIndex(); i < stop; i++) {
+                        Task<Object> timeout = Time.timeout(delays[i], NEVER);
+                        timeout.poll(cx);                             // arms its timer
+                        window.store(i, timeout);
+                    }
+                    cx.requestYield();
+                    return Poll.pending();
                 }
+                if (window.settled()) {
+                    return Poll.ready(null);
+                }
+                wait = Time.sleep(Duration.ofNanos(window.nanosUntilDue(now)));
             }
-            return Poll.ready(null);
         }
     }
 
     /** A task that never completes (what the timeouts guard). */
     static final Task<Object> NEVER = cx -> Poll.pending();
 
-    // ---- Netty HashedWheelTimer, 1 ms tick ------------------------------------------------------
+    // ---- HashedWheelTimer and STPE: two plain threads ---------------------------------------------
 
     static final io.netty.util.TimerTask NOOP_TIMER_TASK = timeout -> { };
-
-    @Benchmark
-    public void nettyHashedWheelTimer() throws Exception {
-        Future<?>[] done = new Future<?>[THREADS];
-        for (int t = 0; t < THREADS; t++) {
-            int from = t * PER_THREAD;
-            done[t] = callers.submit(() -> {
-                Timeout[] window = new Timeout[CANCEL_LAG];
-                int end = from + PER_THREAD;
-                for (int i = from; i < end; i++) {
-                    Timeout timeout = wheel.newTimeout(NOOP_TIMER_TASK, delayMillis[i], TimeUnit.MILLISECONDS);
-                    int slot = i & (CANCEL_LAG - 1);
-                    if (window[slot] != null && !survives(i - CANCEL_LAG)) {
-                        window[slot].cancel();
-                    }
-                    window[slot] = timeout;
-                }
-                for (int i = end - CANCEL_LAG; i < end; i++) {
-                    if (!survives(i)) {
-                        window[i & (CANCEL_LAG - 1)].cancel();
-                    }
-                }
-            });
-        }
-        for (Future<?> f : done) {
-            f.get();
-        }
-    }
-
-    // ---- ScheduledThreadPoolExecutor(removeOnCancel) --------------------------------------------
-
     static final Runnable NOOP = () -> { };
 
-    @Benchmark
-    public void scheduledThreadPoolExecutor() throws Exception {
+    private void onCallers(IntFunction<Object> insert, Consumer<Object> cancel) throws Exception {
         Future<?>[] done = new Future<?>[THREADS];
         for (int t = 0; t < THREADS; t++) {
-            int from = t * PER_THREAD;
+            ChurnWindow window = new ChurnWindow(t * PER_THREAD, PER_THREAD);
             done[t] = callers.submit(() -> {
-                java.util.concurrent.ScheduledFuture<?>[] window = new java.util.concurrent.ScheduledFuture<?>[CANCEL_LAG];
-                int end = from + PER_THREAD;
-                for (int i = from; i < end; i++) {
-                    var future = stpe.schedule(NOOP, delayMillis[i], TimeUnit.MILLISECONDS);
-                    int slot = i & (CANCEL_LAG - 1);
-                    if (window[slot] != null && !survives(i - CANCEL_LAG)) {
-                        window[slot].cancel(false);
-                    }
-                    window[slot] = future;
-                }
-                for (int i = end - CANCEL_LAG; i < end; i++) {
-                    if (!survives(i)) {
-                        window[i & (CANCEL_LAG - 1)].cancel(false);
+                while (!window.settled()) {
+                    long now = System.nanoTime();
+                    window.cancelDue(now, cancel);
+                    if (!window.insertedAll()) {
+                        int stop = window.startBatch(now);
+                        for (int i = window.nextIndex(); i < stop; i++) {
+                            window.store(i, insert.apply(i));
+                        }
+                    } else if (!window.settled()) {
+                        LockSupport.parkNanos(window.nanosUntilDue(now));
                     }
                 }
             });
@@ -217,33 +235,65 @@ public class TimerChurnBenchmark {
         }
     }
 
-    // ---- Netty event loop schedule (each loop on itself) -----------------------------------------
+    // ---- Netty event loops, each scheduling on itself --------------------------------------------
 
-    @Benchmark
-    public void nettyEventLoopSchedule() throws InterruptedException {
+    private void nettyLoops() throws InterruptedException {
         CountDownLatch done = new CountDownLatch(THREADS);
         for (int t = 0; t < THREADS; t++) {
-            int from = t * PER_THREAD;
             EventLoop loop = (EventLoop) loops.next();
-            loop.execute(() -> {
-                ScheduledFuture<?>[] window = new ScheduledFuture<?>[CANCEL_LAG];
-                int end = from + PER_THREAD;
-                for (int i = from; i < end; i++) {
-                    ScheduledFuture<?> future = loop.schedule(NOOP, delayMillis[i], TimeUnit.MILLISECONDS);
-                    int slot = i & (CANCEL_LAG - 1);
-                    if (window[slot] != null && !survives(i - CANCEL_LAG)) {
-                        window[slot].cancel(false);
-                    }
-                    window[slot] = future;
-                }
-                for (int i = end - CANCEL_LAG; i < end; i++) {
-                    if (!survives(i)) {
-                        window[i & (CANCEL_LAG - 1)].cancel(false);
-                    }
-                }
-                done.countDown();
-            });
+            loop.execute(new LoopChurn(loop, new ChurnWindow(t * PER_THREAD, PER_THREAD), done));
         }
         done.await();
+        if (failure != null) {
+            throw new IllegalStateException("a loop failed", failure);
+        }
+    }
+
+    /** Set by a loop whose churn threw; it also releases the benchmark thread. */
+    volatile Throwable failure;
+
+    /** Runs on its loop to the end of the inserts, then comes back when the next batch may be cancelled. */
+    final class LoopChurn implements Runnable {
+        private final EventLoop loop;
+        private final ChurnWindow window;
+        private final CountDownLatch done;
+
+        LoopChurn(EventLoop loop, ChurnWindow window, CountDownLatch done) {
+            this.loop = loop;
+            this.window = window;
+            this.done = done;
+        }
+
+        /** A failure is handed to the benchmark thread, which it releases, rather than hanging it. */
+        @Override
+        public void run() {
+            try {
+                step();
+            } catch (RuntimeException | Error e) {
+                failure = e;
+                for (int t = 0; t < THREADS; t++) {
+                    done.countDown();
+                }
+            }
+        }
+
+        private void step() {
+            while (true) {
+                long now = System.nanoTime();
+                window.cancelDue(now, future -> ((io.netty.util.concurrent.ScheduledFuture<?>) future).cancel(false));
+                if (!window.insertedAll()) {
+                    int stop = window.startBatch(now);
+                    for (int i = window.nextIndex(); i < stop; i++) {
+                        window.store(i, loop.schedule(NOOP, delayMillis[i], TimeUnit.MILLISECONDS));
+                    }
+                } else if (!window.settled()) {
+                    loop.schedule((Runnable) this, window.nanosUntilDue(now), TimeUnit.NANOSECONDS);
+                    return;
+                } else {
+                    loop.schedule(done::countDown, MARKER_NANOS, TimeUnit.NANOSECONDS);
+                    return;
+                }
+            }
+        }
     }
 }
