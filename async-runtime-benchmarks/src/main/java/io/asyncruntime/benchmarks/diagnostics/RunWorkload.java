@@ -2,6 +2,7 @@ package io.asyncruntime.benchmarks.diagnostics;
 
 import io.asyncruntime.benchmarks.Implementation;
 import io.asyncruntime.benchmarks.Workloads;
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -50,12 +51,23 @@ public final class RunWorkload {
         try (Workloads workloads = implementation.start()) {
             run(workloads, invocation, warmUpSeconds);
             long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
             long invocations = run(workloads, invocation, measuredSeconds);
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "%s on %s: %.2f M units/s over %.1f s (%d invocations)%n", workload,
-                    implementation.id, invocations * unitsPerInvocation / seconds / 1e6, seconds, invocations);
+            double units = (double) invocations * unitsPerInvocation;
+            // CPU time per unit holds up better than the rate on a loaded machine (it still counts
+            // spinning, JIT and GC threads): a hint between two builds, not a benchmark result.
+            System.out.printf(Locale.ROOT, "%s on %s: %.2f M units/s over %.1f s (%d invocations), %.1f ns CPU per unit%n",
+                    workload, implementation.id, units / seconds / 1e6, seconds, invocations,
+                    (processCpuNanos() - cpuStart) / units);
         }
         System.exit(0); // Kotlin's and the virtual-thread scheduler's threads are process-wide daemons anyway
+    }
+
+    /** CPU time of this process, all threads, or 0 where the JVM does not tell. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
     }
 
     private static long run(Workloads workloads, Consumer<Workloads> invocation, long seconds) {

@@ -86,16 +86,15 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     @Override
     void run(TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
-        for (;;) {
-            if ((s & (TaskState.COMPLETE | TaskState.RUNNING)) != 0 || (s & TaskState.NOTIFIED) == 0) {
-                throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
-            }
-            int witness = (int) STATE.compareAndExchange(this, s, (s & ~TaskState.NOTIFIED) | TaskState.RUNNING);
-            if (witness == s) {
-                break;
-            }
-            s = witness;
+        if ((s & (TaskState.RUNNING | TaskState.NOTIFIED)) != TaskState.RUNNING) {
+            s = takeOwnership(s);
+        } else if ((s & TaskState.COMPLETE) != 0) {
+            throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
         }
+        // Else: yield-queued (see TaskState): its owner kept RUNNING when it re-queued it after a
+        // yield, and the queue handed it over to us (release by the pusher, acquire by the taker),
+        // so this poll starts without an atomic. A wake or abort since then is seen below or at
+        // the end of the poll, as for any poll.
         if ((s & TaskState.CANCELLED) != 0) {
             cancelAndComplete("aborted");
             return;
@@ -122,6 +121,24 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
         afterPending(yieldRequested, worker);
     }
 
+    /**
+     * NOTIFIED → RUNNING for a cell queued by a wake or a spawn; or, for a yield-queued cell woken
+     * since (RUNNING | NOTIFIED), clears NOTIFIED: this poll is the one the wake asked for.
+     * Returns the state it replaced.
+     */
+    private int takeOwnership(int s) {
+        for (;;) {
+            if ((s & TaskState.COMPLETE) != 0 || (s & TaskState.NOTIFIED) == 0) {
+                throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
+            }
+            int witness = (int) STATE.compareAndExchange(this, s, (s & ~TaskState.NOTIFIED) | TaskState.RUNNING);
+            if (witness == s) {
+                return s;
+            }
+            s = witness;
+        }
+    }
+
     /** What the body is, for an error message: its class (never its toString, user code that may throw). */
     private String taskDescription() {
         Object body = slot;
@@ -141,9 +158,22 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
         }
     }
 
-    /** RUNNING → idle, or back to the queue if woken or yielding during the poll, or cancelled. */
+    /**
+     * RUNNING → idle, or back to the queue if woken or yielding during the poll, or cancelled.
+     *
+     * <p>A yield keeps RUNNING: the cell goes to the back of this worker's queue still owned, and
+     * the worker that takes it next polls it without taking it over (see {@link #run}). So a
+     * yield costs no atomic on the state word, where releasing and re-taking it would cost two
+     * (measured: two thirds of the atomics of {@code yield_many}, with the ring's pop). A wake in
+     * between only sets NOTIFIED (RUNNING is set) and an abort only sets CANCELLED; the next poll
+     * consumes the one and honours the other. An abort seen here is honoured at once.
+     */
     private void afterPending(boolean yieldRequested, TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
+        if (yieldRequested && (s & TaskState.CANCELLED) == 0) {
+            worker.requeue(this);
+            return;
+        }
         for (;;) {
             if ((s & TaskState.CANCELLED) != 0) {
                 cancelAndComplete("aborted");
@@ -165,11 +195,19 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
 
     /**
      * Cancels on the owner's behalf when the runtime will never run this queued cell (shutdown).
-     * Called with NOTIFIED set by the caller that holds the cell out of every queue.
+     * Called by the caller that holds the cell out of every queue: with NOTIFIED set, or, for a
+     * task cell, yield-queued (RUNNING kept by its owner, who handed it over through the queue:
+     * the caller owns it now). A runnable or callable cell completes in one poll and is never
+     * yield-queued, so RUNNING there means it started, and this is a no-op (what
+     * {@code BlockingTask.cancelBeforeStart} relies on).
      */
     @Override
     void cancelQueued(String why) {
         int s = (int) STATE.getVolatile(this);
+        if ((s & (TaskState.RUNNING | TaskState.COMPLETE)) == TaskState.RUNNING && TaskState.kind(s) == TASK) {
+            cancelAndComplete(why);
+            return;
+        }
         for (;;) {
             if ((s & (TaskState.COMPLETE | TaskState.RUNNING)) != 0) {
                 return;

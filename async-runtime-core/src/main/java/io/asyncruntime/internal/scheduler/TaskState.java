@@ -5,7 +5,10 @@ package io.asyncruntime.internal.scheduler;
  *
  * <pre>
  *   NOTIFIED  the task is queued, or must be queued once the poll in progress returns
- *   RUNNING   a thread owns the task: polling it, or cancelling it; acts as the lock on the task
+ *   RUNNING   a thread owns the task: polling it, or cancelling it; acts as the lock on the task.
+ *             Also set while the task is yield-queued: its owner re-queued it after a poll that
+ *             yielded without releasing it, and ownership passes to whoever takes it off the
+ *             queue (the queue's release/acquire orders the hand-over)
  *   COMPLETE  the outcome is published; terminal
  *   CANCELLED abort was requested; the owner cancels the task at the next poll boundary
  * </pre>
@@ -13,9 +16,12 @@ package io.asyncruntime.internal.scheduler;
  * Invariants, each kept by one transition:
  * <ul>
  *   <li>Only the CAS that sets NOTIFIED on a task that is neither RUNNING nor NOTIFIED nor
- *       COMPLETE may enqueue it, so a task is in at most one queue at a time.</li>
- *   <li>Only the CAS that clears NOTIFIED and sets RUNNING may poll it, so it is never polled by
- *       two threads at once.</li>
+ *       COMPLETE may enqueue it, or its owner re-queueing it after a poll that yielded (keeping
+ *       RUNNING, which keeps every waker from enqueuing it), so a task is in at most one queue
+ *       at a time.</li>
+ *   <li>Only the CAS that clears NOTIFIED and sets RUNNING may poll it, or taking a yield-queued
+ *       task off its queue (one owner re-queued it once, so one taker gets it), so it is never
+ *       polled by two threads at once.</li>
  *   <li>A wake while RUNNING only sets NOTIFIED; the owner re-queues after the poll returns
  *       pending, so a wake during a poll is never lost and never causes a second concurrent poll
  *       (the first lesson of ARCHITECTURE.md).</li>
@@ -65,7 +71,7 @@ final class TaskState {
             return (state & CANCELLED) != 0 ? "cancelled" : "complete";
         }
         if ((state & RUNNING) != 0) {
-            return "running";
+            return "running or yield-queued";
         }
         if ((state & NOTIFIED) != 0) {
             return "scheduled";

@@ -3,6 +3,7 @@ package io.asyncruntime.internal.scheduler;
 import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Waker;
+import java.lang.invoke.VarHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,6 +125,7 @@ final class Worker implements Runnable, Context, TaskPoller {
             ticksToEvent = config.eventInterval();
             publishCounters();
             scheduler.turnDriverWithoutBlocking();
+            notifyIfStealable();
         }
         ScheduledTask task = nextTask();
         if (task == null) {
@@ -348,15 +350,48 @@ final class Worker implements Runnable, Context, TaskPoller {
         pushLocal(task, true);
     }
 
+    /**
+     * Pushes onto this worker's ring (half of a full ring overflows to the inject queue) and, when
+     * {@code notify}, wakes a parked peer only if the push made work appear: the ring was empty,
+     * or it overflowed. Pushes into a ring that already held work wake nobody (ForkJoinPool
+     * signals only a push into an empty deque, too): whoever was told of, or found, the work
+     * already there finds this task with it, since a thief takes half the ring.
+     *
+     * <p>None of this is needed for liveness: this worker is awake and runs what it queued. It is
+     * for parallelism, and it holds under the Dekker pattern: a push that makes work appear issues
+     * a full fence before it reads the idle state, and a peer that parks as the last searcher
+     * re-checks every ring after its own fenced state change; so either the pusher sees the peer
+     * parked or the peer sees the work. Only a thief emptying the ring between the emptiness check
+     * and the push can make a push that makes work appear look like one that does not; that thief
+     * is awake and searches again when it is done, and {@link #notifyIfStealable()} bounds what
+     * is left (a peer parked in that window) to one event interval.
+     */
     private void pushLocal(ScheduledTask task, boolean notify) {
         int lane = task.lane();
-        int moved = local[lane].pushBackOrOverflow(task, scheduler.inject(lane));
+        LocalQueue ring = local[lane];
+        boolean wasEmpty = notify && ring.isEmpty();
+        int moved = ring.pushBackOrOverflow(task, scheduler.inject(lane));
         if (moved > 0) {
             counters.increment(WorkerCounters.OVERFLOWS);
         }
         unpublishedLocalSchedules++;
-        if (notify) {
+        if (notify && (wasEmpty || moved > 0)) {
+            VarHandle.fullFence();
             scheduler.notifyParkedLocal(index);
+        }
+    }
+
+    /**
+     * Every event interval: if this worker's rings hold work a peer could steal, wake a parked
+     * peer when nobody searches. The safety net behind {@link #pushLocal}'s rule (one read of the
+     * idle state per interval, no fence: a stale read is corrected an interval later).
+     */
+    private void notifyIfStealable() {
+        for (LocalQueue queue : local) {
+            if (queue.hasStealable()) {
+                scheduler.notifyParkedLocal(index);
+                return;
+            }
         }
     }
 

@@ -1,0 +1,168 @@
+package io.asyncruntime.internal.scheduler;
+
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worker's rule for waking a peer after a local push ({@code Worker.pushLocal}), reduced to
+ * its core: the owner wakes a parked peer only when a push finds its ring empty or overflows it
+ * (full fence first); pushes into a ring that already held work wake nobody; and every event
+ * interval the owner wakes a peer if its ring holds stealable work ({@code notifyIfStealable}).
+ * The peer steals half the ring and runs it, or parks: it says it is parking, fences, re-checks
+ * the ring and the overflow (the inject queue), and parks only if both are empty; a wake while
+ * it is parking cancels the park (the parker's permit).
+ *
+ * <p>The property: no peer stays parked while the owner's ring or the overflow holds work, once
+ * the owner has passed its next event interval ({@link #noPeerParkedBesideWork()} runs that
+ * interval first). Without the interval a thief that empties the ring between the owner's
+ * emptiness check and its push leaves such a peer until the ring empties (the model checker
+ * finds that interleaving when {@code eventInterval} is left out of the validation). The ring is
+ * shrunk to 4 slots, so pushes overflow.
+ */
+public class LocalQueueWakeupLincheckTest {
+
+    private static final int RUNNING = 0;
+    private static final int PARKING = 1;
+    private static final int PARKED = 2;
+
+    private final LocalQueue ring = new LocalQueue(4);
+    private final LocalQueue peerRing = new LocalQueue(4);
+    private final ConcurrentLinkedQueue<ScheduledTask> injected = new ConcurrentLinkedQueue<>();
+    private final Overflow overflow = new Overflow() {
+        @Override
+        public void push(ScheduledTask task) {
+            injected.add(task);
+        }
+
+        @Override
+        public void pushBatch(ScheduledTask first, ScheduledTask last, int count) {
+            for (ScheduledTask t = first; t != null; ) {
+                ScheduledTask next = t.queueNext;
+                t.queueNext = null;
+                injected.add(t);
+                t = next;
+            }
+        }
+    };
+    private final AtomicInteger peer = new AtomicInteger(RUNNING);
+    private int nextId;
+
+    /** Starts with the peer parked on an empty runtime. */
+    public LocalQueueWakeupLincheckTest() {
+        peer.set(PARKED);
+    }
+
+    /** The owner's push, with Worker.pushLocal's rule. */
+    @Operation(nonParallelGroup = "owner")
+    public void push() {
+        boolean wasEmpty = ring.isEmpty();
+        int moved = ring.pushBackOrOverflow(new TestTask(nextId++), overflow);
+        if (wasEmpty || moved > 0) {
+            VarHandle.fullFence();
+            wakePeer();
+        }
+    }
+
+    @Operation(nonParallelGroup = "owner")
+    public void pop() {
+        ring.pop();
+    }
+
+    /** The owner's event interval: Worker.notifyIfStealable. */
+    @Operation(nonParallelGroup = "owner")
+    public void eventInterval() {
+        if (ring.hasStealable()) {
+            wakePeer();
+        }
+    }
+
+    /** An awake peer steals half the ring (else takes from the overflow) and runs what it took. */
+    @Operation(nonParallelGroup = "peer")
+    public void stealAndRun() {
+        if (peer.get() != RUNNING) {
+            return;
+        }
+        if (ring.stealInto(peerRing) == null) {
+            injected.poll();
+        }
+        while (peerRing.pop() != null) {
+            // run it
+        }
+    }
+
+    /** An awake peer that found nothing parks: announce, fence, re-check, park. */
+    @Operation(nonParallelGroup = "peer")
+    public void park() {
+        if (peer.get() != RUNNING) {
+            return;
+        }
+        peer.set(PARKING);
+        VarHandle.fullFence();
+        if (ring.isEmpty() && injected.isEmpty()) {
+            peer.compareAndSet(PARKING, PARKED); // fails if woken meanwhile: the permit
+        } else {
+            peer.compareAndSet(PARKING, RUNNING);
+        }
+    }
+
+    /** A notifier that sees the peer parking or parked wakes it. */
+    private void wakePeer() {
+        int state = peer.get();
+        if (state != RUNNING) {
+            peer.compareAndSet(state, RUNNING);
+        }
+    }
+
+    @Validate
+    public void noPeerParkedBesideWork() {
+        eventInterval();
+        if (peer.get() == PARKED && (!ring.isEmpty() || !injected.isEmpty())) {
+            throw new AssertionError("the peer is parked while work waits: ring " + ring.len()
+                    + ", overflow " + injected.size());
+        }
+    }
+
+    @Test
+    void modelChecking() {
+        new ModelCheckingOptions()
+                .iterations(15)
+                .invocationsPerIteration(500)
+                .threads(2)
+                .actorsPerThread(4)
+                .actorsBefore(1)
+                .actorsAfter(0)
+                .check(getClass());
+    }
+
+    @Test
+    void stress() {
+        new StressOptions()
+                .iterations(10)
+                .invocationsPerIteration(500)
+                .threads(2)
+                .actorsPerThread(4)
+                .actorsBefore(1)
+                .actorsAfter(0)
+                .check(getClass());
+    }
+
+    @Test
+    @Tag("long")
+    void modelCheckingLong() {
+        new ModelCheckingOptions()
+                .iterations(300)
+                .invocationsPerIteration(5_000)
+                .threads(2)
+                .actorsPerThread(6)
+                .actorsBefore(2)
+                .actorsAfter(0)
+                .check(getClass());
+    }
+}
