@@ -33,7 +33,12 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Warmup(iterations = 15, time = 1)
 @Measurement(iterations = 10, time = 1)
 @Fork(value = 1, jvmArgsAppend = {
-    "-Xms2g", "-Xmx2g",
+    // A small heap, touched before the run: on this project's VMs a page of fresh guest memory
+    // costs ~100 µs on first touch (pre-touching 2 GB took 20-56 s), so with a 2 GB heap every
+    // fork spent its whole measurement faulting in new eden regions, and each implementation paid
+    // in proportion to the bytes it allocates (FJP's spawn_many_local ran at 5-9 M/s instead of
+    // 20-35). A long-running service has touched its heap long ago; 256 MB holds every workload.
+    "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
     // Cap Kotlin's Dispatchers.Default and the virtual-thread scheduler at WORKER_THREADS.
     "-Dkotlinx.coroutines.scheduler.core.pool.size=2",
     "-Djdk.virtualThreadScheduler.parallelism=2"})

@@ -54,7 +54,8 @@ import org.openjdk.jmh.annotations.Warmup;
 // 20 warm-ups: on JDK 17 C2 keeps compiling this workload for ~25 batches of 10,000 sleeps (-XX:+PrintCompilation)
 @Warmup(iterations = 20)
 @Measurement(iterations = 15)
-@Fork(1)
+// A small, pre-touched heap, as SchedulerBenchmarks (first touch of fresh memory is slow on these VMs).
+@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"})
 @State(Scope.Benchmark)
 public class SleepLatenessBenchmark {
 
