@@ -223,8 +223,8 @@ public class TaskCellYieldLincheckTest {
     @Test
     void modelChecking() {
         new ModelCheckingOptions()
-                .iterations(15)
-                .invocationsPerIteration(400)
+                .iterations(10)
+                .invocationsPerIteration(300)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(1)
@@ -235,8 +235,8 @@ public class TaskCellYieldLincheckTest {
     @Test
     void stress() {
         new StressOptions()
-                .iterations(15)
-                .invocationsPerIteration(500)
+                .iterations(10)
+                .invocationsPerIteration(400)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(1)
