@@ -39,6 +39,7 @@ public final class RuntimeBuilder {
     private final int[] laneShares = new int[Priority.COUNT];
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private Clock clock = Clock.system();
+    private boolean enableIo = true;
 
     RuntimeBuilder() {
         laneShares[Priority.NORMAL.ordinal()] = DEFAULT_NORMAL_SHARE;
@@ -143,6 +144,17 @@ public final class RuntimeBuilder {
         return this;
     }
 
+    /**
+     * Whether the runtime runs an I/O driver (a {@code java.nio.channels.Selector} turned by the
+     * worker that parks with the driver), so that {@code io.asyncruntime.net} works on it; default
+     * {@code true}. {@code false} parks workers on a plain thread park and saves the selector's
+     * file descriptors; network tasks then fail with {@link IllegalStateException}.
+     */
+    public RuntimeBuilder enableIo(boolean enabled) {
+        this.enableIo = enabled;
+        return this;
+    }
+
     /** Builds and starts the runtime: its worker threads are running when this returns. */
     public AsyncRuntime build() {
         return new AsyncRuntime(this);
@@ -159,6 +171,10 @@ public final class RuntimeBuilder {
 
     Clock clock() {
         return clock;
+    }
+
+    boolean ioEnabled() {
+        return enableIo;
     }
 
     int eventIntervalTicks() {
