@@ -17,7 +17,8 @@ import java.util.List;
  * This runtime, written as a user would: a {@link TcpListener} whose accept loop spawns one echo
  * task per connection, and one client task per connection and batch, all composed from the public
  * combinators on the default builder with {@link Implementation#WORKER_THREADS} workers.
- * {@code TCP_NODELAY} on both ends, as Netty sets by default.
+ * {@code TCP_NODELAY} on both ends, as Netty sets by default; direct buffers, as NIO experts (and
+ * Netty's pooled allocator) use for sockets, so the JDK copies nothing through a temporary one.
  */
 final class AsyncRuntimeEcho implements EchoWorkload {
 
@@ -47,7 +48,7 @@ final class AsyncRuntimeEcho implements EchoWorkload {
     }
 
     private static Task<Void> echo(TcpStream stream) {
-        ByteBuffer buffer = ByteBuffer.allocate(SERVER_BUFFER);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(SERVER_BUFFER);
         return Task.<Void, Void>loop(null, ignored -> {
             buffer.clear();
             return stream.read(buffer).flatMap(n -> {
@@ -73,8 +74,8 @@ final class AsyncRuntimeEcho implements EchoWorkload {
     }
 
     private Task<Integer> roundTrips(TcpStream stream, int count, long[] latencies) {
-        ByteBuffer out = ByteBuffer.wrap(message);
-        ByteBuffer in = ByteBuffer.allocate(message.length);
+        ByteBuffer out = ByteBuffer.allocateDirect(message.length).put(message);
+        ByteBuffer in = ByteBuffer.allocateDirect(message.length);
         return Task.loop(0, i -> {
             if (i == count) {
                 return Task.completed(Step.done(i));
@@ -91,7 +92,8 @@ final class AsyncRuntimeEcho implements EchoWorkload {
 
     /** The runtime's counters, for the benchmark's diagnostics line. */
     String counters() {
-        return runtime.metrics().io().toString();
+        io.asyncruntime.RuntimeMetrics m = runtime.metrics();
+        return "[polls=" + m.totalPolls() + ", parks=" + m.totalParks() + ", steals=" + m.totalSteals() + ", " + m.io() + "]";
     }
 
     @Override

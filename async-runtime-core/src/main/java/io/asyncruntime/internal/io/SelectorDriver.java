@@ -101,6 +101,8 @@ public final class SelectorDriver implements Driver, IoDriver {
     // Driver-private (see the class comment).
     private final WakeQueue wakes = new WakeQueue();
     private final Consumer<SelectionKey> dispatch = this::dispatch;
+    /** Whether the select in progress may block (see {@link Readiness}: what a repeated read event does). */
+    private boolean blockingSelect;
     private boolean interruptLogged;
 
     /**
@@ -134,12 +136,14 @@ public final class SelectorDriver implements Driver, IoDriver {
                     applyInterestRequests();
                     clearStaleInterrupt();
                     counters.add(IoCounters.BLOCKING_SELECTS, 1);
+                    blockingSelect = true;
                     if (timeoutNanos < 0) {
                         selector.select(dispatch);
                     } else {
                         selector.select(dispatch, millisRoundedUp(timeoutNanos));
                     }
                 } finally {
+                    blockingSelect = false;
                     // A NOTIFIED set meanwhile is consumed here: its wakeup() ended this select,
                     // or (if it came after the select returned) makes the next one return at once.
                     WAKE_STATE.setVolatile(this, AWAKE);
@@ -203,7 +207,7 @@ public final class SelectorDriver implements Driver, IoDriver {
             return;
         }
         counters.add(IoCounters.READY_EVENTS, 1);
-        ((SelectorRegistration) key.attachment()).onReady(readyOps, wakes, counters);
+        ((SelectorRegistration) key.attachment()).onReady(readyOps, blockingSelect, wakes, counters);
     }
 
     @Override

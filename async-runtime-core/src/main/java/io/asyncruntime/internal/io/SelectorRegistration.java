@@ -57,9 +57,9 @@ final class SelectorRegistration extends Readiness implements IoRegistration {
 
     // ------------------------------------------------------------------ driver side
 
-    /** The selector reported this registration's key with {@code readyOps}. */
-    void onReady(int readyOps, WakeQueue wakes, IoCounters counters) {
-        int armed = onEvent((readyOps & readOps) != 0, (readyOps & writeOps) != 0, wakes);
+    /** The selector reported this registration's key with {@code readyOps}, in a select that could block or not. */
+    void onReady(int readyOps, boolean blockingSelect, WakeQueue wakes, IoCounters counters) {
+        int armed = onEvent((readyOps & readOps) != 0, (readyOps & writeOps) != 0, blockingSelect, wakes);
         if (armed >= 0 && (armed & 3) != (armed >>> 2)) {
             setInterest(armed >>> 2);
             counters.add(IoCounters.DISARMS, 1);

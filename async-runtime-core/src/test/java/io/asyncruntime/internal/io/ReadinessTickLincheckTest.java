@@ -45,9 +45,16 @@ public class ReadinessTickLincheckTest {
         return (registration.stateWord() & Readiness.READ_READY) != 0;
     }
 
+    /** An event reported by a select that could block (a read nobody waits for is disarmed). */
     @Operation(nonParallelGroup = "driver")
     public void event() {
-        registration.onEvent(true, false, new WakeQueue());
+        registration.onEvent(true, false, true, new WakeQueue());
+    }
+
+    /** An event reported by a busy worker's non-blocking turn (the read stays armed). */
+    @Operation(nonParallelGroup = "driver")
+    public void busyEvent() {
+        registration.onEvent(true, false, false, new WakeQueue());
     }
 
     @Operation(nonParallelGroup = "driver")
@@ -77,6 +84,10 @@ public class ReadinessTickLincheckTest {
         public void event() {
             ready = true;
             tick++;
+        }
+
+        public void busyEvent() {
+            event();
         }
 
         public void apply() {

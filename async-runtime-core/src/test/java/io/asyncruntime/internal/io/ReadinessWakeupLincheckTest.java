@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * No lost wake-up, with the whole owner/driver handshake in play: a reader runs the readiness
  * loop against a simulated socket, a peer writes into it, and the driver applies interest
  * requests and reports the socket as a level-triggered selector would (only while the op is
- * armed, and again at every turn while bytes are unread). After the run the driver turns until
+ * armed, and again at every turn while bytes are unread), in blocking and non-blocking turns. After the run the driver turns until
  * nothing changes; then a reader that is still waiting while bytes wait in the socket has lost
  * its wake-up, and so has one whose interest nobody will ever arm.
  */
@@ -63,14 +63,25 @@ public class ReadinessWakeupLincheckTest {
         socket.incrementAndGet();
     }
 
+    /** A parked worker's turn: its select could block. */
     @Operation(nonParallelGroup = "driver")
     public void turn() {
+        turn(true);
+    }
+
+    /** A busy worker's non-blocking turn. */
+    @Operation(nonParallelGroup = "driver")
+    public void busyTurn() {
+        turn(false);
+    }
+
+    private void turn(boolean blocking) {
         for (Registration r; (r = inbox.poll()) != null; ) {
             r.applyRequests();
         }
         if ((registration.stateWord() & Readiness.READ_ARMED) != 0 && socket.get() > 0) {
             WakeQueue wakes = new WakeQueue();
-            registration.onEvent(true, false, wakes);
+            registration.onEvent(true, false, blocking, wakes);
             wakes.wake(Integer.MAX_VALUE);
         }
     }

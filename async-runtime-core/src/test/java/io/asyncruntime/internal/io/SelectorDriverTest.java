@@ -184,14 +184,16 @@ class SelectorDriverTest {
     }
 
     @Test
-    void unreadDataReportedAgainWithNobodyWaitingIsDisarmedSoASelectBlocks() throws Exception {
+    void unreadDataReportedAgainStaysArmedInABusyTurnAndIsDisarmedBeforeASelectCanSpin() throws Exception {
         CountingWaker waker = new CountingWaker();
         waitingReader(waker);
         driver.park(0, false);
         write(pipes.get(0));
         driver.park(-1, false);                                       // delivered to the waiter
-        driver.park(0, false);                                        // reported again, nobody waits: disarmed
-        assertThat(driver.stats().disarms()).isEqualTo(1);
+        driver.park(0, false);                                        // reported again in a busy turn: stays armed
+        assertThat(driver.stats().disarms()).isZero();
+        driver.park(TimeUnit.SECONDS.toNanos(10), false);             // reported again, in a select that could block:
+        assertThat(driver.stats().disarms()).isEqualTo(1);            // returns at once, disarmed
         long start = System.nanoTime();
         driver.park(TimeUnit.MILLISECONDS.toNanos(20), false);        // level-triggered, yet no spin
         assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(15));
