@@ -115,6 +115,33 @@ class TcpCancellationTest {
     }
 
     @Test
+    void tenThousandReadsCancelledWhileWaitingLeaveNoWakerAndLoseNoByte() throws Exception {
+        try (TcpListener listener = runtime.blockOn(TcpListener.bind(Echo.ANY_LOOPBACK)); Socket client = new Socket()) {
+            client.connect(listener.localAddress());
+            TcpStream stream = runtime.blockOn(listener.accept());
+            ByteBuffer buffer = ByteBuffer.allocate(16);
+            // Each turn: a read that waits, raced against a yield that wins on its second poll.
+            int cancelled = runtime.blockOn(Task.loop(0, n -> n == 10_000
+                    ? Task.completed(io.asyncruntime.task.Step.done(n))
+                    : Task.race(stream.read(buffer).map(r -> -1), Task.yieldNow().map(v -> n + 1))
+                            .map(next -> {
+                                if (next < 0) {
+                                    throw new AssertionError("a read completed with no data sent");
+                                }
+                                return io.asyncruntime.task.Step.next(next);
+                            })));
+            assertThat(cancelled).isEqualTo(10_000);
+            assertThat(readers(stream)).isZero();
+            assertThat(buffer.position()).isZero();
+            client.getOutputStream().write(ascii("intact"));
+            ByteBuffer whole = ByteBuffer.allocate(6);
+            runtime.blockOn(stream.readExact(whole));
+            assertThat(new String(whole.array(), StandardCharsets.US_ASCII)).isEqualTo("intact");
+            stream.close();
+        }
+    }
+
+    @Test
     void anAbortedAcceptLosesNoConnection() throws Exception {
         try (TcpListener listener = runtime.blockOn(TcpListener.bind(Echo.ANY_LOOPBACK)); Socket client = new Socket()) {
             JoinHandle<TcpStream> accept = runtime.spawn(listener.accept());
