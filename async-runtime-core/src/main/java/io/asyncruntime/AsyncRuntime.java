@@ -2,7 +2,11 @@ package io.asyncruntime;
 
 import io.asyncruntime.internal.blocking.BlockingPools;
 import io.asyncruntime.internal.blocking.BlockingThreadPool;
+import io.asyncruntime.internal.io.IoDriver;
+import io.asyncruntime.internal.io.IoStats;
+import io.asyncruntime.internal.io.SelectorDriver;
 import io.asyncruntime.internal.scheduler.BlockOn;
+import io.asyncruntime.internal.scheduler.Driver;
 import io.asyncruntime.internal.scheduler.Scheduler;
 import io.asyncruntime.internal.scheduler.SchedulerMetrics;
 import io.asyncruntime.internal.scheduler.ThreadParkDriver;
@@ -38,11 +42,16 @@ public final class AsyncRuntime implements AutoCloseable {
     private final Scheduler scheduler;
     private final RuntimeBuilder settings;
     private final TimeDriver timeDriver;
+    /** The I/O driver under the time driver, or null when built with {@code enableIo(false)}. */
+    private final SelectorDriver ioDriver;
     private final BlockingPools blocking;
 
     AsyncRuntime(RuntimeBuilder builder) {
         this.settings = builder;
-        this.timeDriver = new TimeDriver(new ThreadParkDriver(), builder.clock(), builder.eventIntervalTicks());
+        // The driver stack: time over I/O over thread park (the selector parks the thread itself).
+        this.ioDriver = builder.ioEnabled() ? new SelectorDriver() : null;
+        Driver parkDriver = ioDriver != null ? ioDriver : new ThreadParkDriver();
+        this.timeDriver = new TimeDriver(parkDriver, builder.clock(), builder.eventIntervalTicks());
         this.scheduler = new Scheduler(
                 builder.schedulerConfig(this::bindThread, AsyncRuntime::unbindThread),
                 timeDriver);
@@ -61,12 +70,14 @@ public final class AsyncRuntime implements AutoCloseable {
     private void bindThread() {
         CURRENT.set(this);
         TimeDriver.bind(timeDriver);
+        IoDriver.bind(ioDriver);
     }
 
     /** Undoes {@link #bindThread()}; the last thing a runtime thread does. */
     private static void unbindThread() {
         CURRENT.remove();
         TimeDriver.unbind();
+        IoDriver.bind(null);
     }
 
     /** A builder with the defaults: one worker per available processor. */
@@ -235,9 +246,11 @@ public final class AsyncRuntime implements AutoCloseable {
         AsyncRuntime previous = CURRENT.get();
         CURRENT.set(this);
         TimeDriver previousTime = TimeDriver.bind(timeDriver);
+        IoDriver previousIo = IoDriver.bind(ioDriver);
         try {
             return BlockOn.run(timeDriver.inhibitingAutoAdvanceWhilePolled(task), scheduler);
         } finally {
+            IoDriver.bind(previousIo);
             TimeDriver.bind(previousTime);
             if (previous == null) {
                 CURRENT.remove();
@@ -284,7 +297,14 @@ public final class AsyncRuntime implements AutoCloseable {
         TimerMetrics timers = timeDriver.metrics();
         return new RuntimeMetrics(m.workers(), Math.max(0, spawned - completed), spawned, completed,
                 m.remoteSpawns(), m.injectQueueDepth(), polls, steals, parks, forcedYields, timers.activeTimers(),
-                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker), blockingMetrics());
+                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker), blockingMetrics(),
+                ioMetrics());
+    }
+
+    private RuntimeMetrics.IoMetrics ioMetrics() {
+        IoStats io = ioDriver != null ? ioDriver.stats() : IoStats.NONE;
+        return new RuntimeMetrics.IoMetrics(ioDriver != null, io.openRegistrations(), io.registrations(),
+                io.readyEvents(), io.turns(), io.blockingSelects(), io.selectorWakeups(), io.rearms(), io.disarms());
     }
 
     private BlockingMetrics blockingMetrics() {

@@ -44,6 +44,7 @@ public final class RuntimeBuilder {
     private int maxBlockingThreads = BlockingLimits.DEFAULT_MAX_THREADS;
     private Duration blockingKeepAlive = BlockingLimits.DEFAULT_KEEP_ALIVE;
     private int blockingQueueCapacity = BlockingLimits.DEFAULT_QUEUE_CAPACITY;
+    private boolean enableIo = true;
 
     RuntimeBuilder() {
         laneShares[Priority.NORMAL.ordinal()] = DEFAULT_NORMAL_SHARE;
@@ -149,6 +150,17 @@ public final class RuntimeBuilder {
     }
 
     /**
+     * Whether the runtime runs an I/O driver (a {@code java.nio.channels.Selector} turned by the
+     * worker that parks with the driver), so that {@code io.asyncruntime.net} works on it; default
+     * {@code true}. {@code false} parks workers on a plain thread park and saves the selector's
+     * file descriptors; network tasks then fail with {@link IllegalStateException}.
+     */
+    public RuntimeBuilder enableIo(boolean enabled) {
+        this.enableIo = enabled;
+        return this;
+    }
+
+    /**
      * The most threads the runtime's own blocking pool ({@link AsyncRuntime#spawnBlocking}) runs at
      * once: 1 to {@value BlockingLimits#MAX_THREADS}; default {@value BlockingLimits#DEFAULT_MAX_THREADS}
      * (as Tokio). Threads start on demand and exit after {@link #blockingKeepAlive} idle.
@@ -206,6 +218,10 @@ public final class RuntimeBuilder {
 
     Clock clock() {
         return clock;
+    }
+
+    boolean ioEnabled() {
+        return enableIo;
     }
 
     int eventIntervalTicks() {
