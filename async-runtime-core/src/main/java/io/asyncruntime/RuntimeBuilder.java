@@ -1,9 +1,12 @@
 package io.asyncruntime;
 
 import io.asyncruntime.internal.scheduler.SchedulerConfig;
+import io.asyncruntime.task.ContextPropagator;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Configures and builds an {@link AsyncRuntime}. Every setter validates its argument at once and
@@ -39,6 +42,7 @@ public final class RuntimeBuilder {
     private final int[] laneShares = new int[Priority.COUNT];
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private Clock clock = Clock.system();
+    private final List<ContextPropagator<?>> contextPropagators = new ArrayList<>();
 
     RuntimeBuilder() {
         laneShares[Priority.NORMAL.ordinal()] = DEFAULT_NORMAL_SHARE;
@@ -143,6 +147,21 @@ public final class RuntimeBuilder {
         return this;
     }
 
+    /**
+     * Adds a propagator of thread-bound context (SLF4J's MDC, tracing, Micrometer's context
+     * snapshot): every task spawned on the runtime captures it on the spawning thread and runs
+     * each poll inside it. Propagators are opened in the order they were added. None by default:
+     * spawning then captures only {@link io.asyncruntime.task.TaskLocal} values, and only once one
+     * is in use. Use {@link ContextPropagator#slf4jMdc()} to carry the MDC.
+     */
+    public RuntimeBuilder contextPropagator(ContextPropagator<?> propagator) {
+        if (propagator == null) {
+            throw new IllegalArgumentException("contextPropagator must not be null");
+        }
+        contextPropagators.add(propagator);
+        return this;
+    }
+
     /** Builds and starts the runtime: its worker threads are running when this returns. */
     public AsyncRuntime build() {
         return new AsyncRuntime(this);
@@ -159,6 +178,10 @@ public final class RuntimeBuilder {
 
     Clock clock() {
         return clock;
+    }
+
+    List<ContextPropagator<?>> contextPropagators() {
+        return List.copyOf(contextPropagators);
     }
 
     int eventIntervalTicks() {
