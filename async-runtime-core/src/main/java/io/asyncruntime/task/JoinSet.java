@@ -66,7 +66,7 @@ public final class JoinSet<T> implements AutoCloseable {
      * @throws IllegalStateException if the set is closed, or the runtime rejects the spawn
      */
     public <U extends T> JoinHandle<U> spawn(Task<U> task) {
-        return add(spawnOpen(() -> spawner.spawn(task)));
+        return spawnMember(task, null, null);
     }
 
     /**
@@ -77,23 +77,36 @@ public final class JoinSet<T> implements AutoCloseable {
      * @param name nullable
      */
     public <U extends T> JoinHandle<U> spawn(Task<U> task, Priority priority, String name) {
-        return add(spawnOpen(() -> spawner.spawn(task, priority, name)));
+        if (priority == null) {
+            throw new NullPointerException("priority must not be null");
+        }
+        return spawnMember(task, priority, name);
     }
 
-    private <U extends T> JoinHandle<U> spawnOpen(Supplier<JoinHandle<U>> spawn) {
+    private <U extends T> JoinHandle<U> spawnMember(Task<U> task, Priority priority, String name) {
+        if (task == null) {
+            throw new NullPointerException("task must not be null");
+        }
         if (closed) {
             throw new IllegalStateException("this JoinSet is closed: it accepts no new tasks");
         }
-        return spawn.get();
-    }
-
-    private <U extends T> JoinHandle<U> add(JoinHandle<U> handle) {
-        Entry<T> entry = new Entry<>(this, handle);
-        held.add(entry);
-        if (closed) {
-            handle.abort(); // close() ran after the check in spawnOpen and may have missed it
+        Entry<T> entry = new Entry<>(this);
+        Member<U> member = new Member<>(task, entry);
+        held.add(entry); // before it can finish and be joined: a join removes it from held
+        JoinHandle<U> handle;
+        try {
+            handle = priority == null ? spawner.spawn(member) : spawner.spawn(member, priority, name);
+        } catch (RuntimeException | Error rejected) {
+            leave(entry);
+            throw rejected;
         }
-        entry.arm();
+        entry.handle = handle;
+        if (entry.finished) {
+            entry.enqueue(); // it finished before its handle was known: queue it now
+        }
+        if (closed) {
+            handle.abort(); // close() ran after the check above and may have missed it
+        }
         return handle;
     }
 
@@ -131,7 +144,10 @@ public final class JoinSet<T> implements AutoCloseable {
      */
     public void abortAll() {
         for (Entry<T> entry : held) {
-            entry.handle.abort();
+            JoinHandle<? extends T> handle = entry.handle;
+            if (handle != null) { // null: being spawned; its spawner re-checks closed
+                handle.abort();
+            }
         }
     }
 
@@ -179,14 +195,19 @@ public final class JoinSet<T> implements AutoCloseable {
         return "JoinSet[size=" + size() + (closed ? ", closed]" : "]");
     }
 
-    /** Takes the next finished entry out of the set, or null. Wakes waiters when it emptied the set. */
-    private Entry<T> takeFinished() {
+    /** {@code entry}'s result was taken: it leaves the set. Wakes waiters when that emptied it. */
+    private void leave(Entry<T> entry) {
+        held.remove(entry);
+        if (held.isEmpty()) {
+            waiters.wakeAll(); // a concurrent joinNext may be waiting for this very entry
+        }
+    }
+
+    /** Takes the next finished entry out of the set (its result discarded), or null. */
+    private Entry<T> discardFinished() {
         Entry<T> entry = finished.poll();
         if (entry != null) {
-            held.remove(entry);
-            if (held.isEmpty()) {
-                waiters.wakeAll(); // a concurrent joinNext may be waiting for this very entry
-            }
+            leave(entry);
         }
         return entry;
     }
@@ -219,22 +240,41 @@ public final class JoinSet<T> implements AutoCloseable {
         @Override
         public final void cancel() {
             unregister();
+            onCancel();
+        }
+
+        /** What else a cancelled await gives back. */
+        void onCancel() {
         }
     }
 
     private final class JoinNext extends Await<T> {
+        /**
+         * The entry this join took and has not returned yet: its task said it finished, but its
+         * handle was not complete yet, or the awaiting task's budget was spent. Put back if this
+         * join is cancelled, so no result is lost.
+         */
+        private Entry<T> taken;
+
         @Override
         public Poll<T> poll(Context cx) throws Exception {
             for (;;) {
-                if (!finished.isEmpty()) {
-                    if (!cx.consumeBudget()) {
-                        return Poll.pending();
+                if (taken == null) {
+                    taken = finished.poll();
+                }
+                if (taken != null) {
+                    Poll<? extends T> result;
+                    try {
+                        result = taken.handle.poll(cx); // ready or failed, unless the handle is a moment behind
+                    } catch (Exception failure) {
+                        release(taken);
+                        throw failure;
                     }
-                    Entry<T> entry = takeFinished();
-                    if (entry != null) {
-                        unregister();
-                        return Poll.ready(entry.outcome());
+                    if (result.isPending()) {
+                        return Poll.pending(); // the handle wakes this task (or the budget asked for a yield)
                     }
+                    release(taken);
+                    return Poll.ready(result.value());
                 }
                 if (held.isEmpty()) {
                     unregister();
@@ -245,6 +285,23 @@ public final class JoinSet<T> implements AutoCloseable {
                 if (finished.isEmpty() && !held.isEmpty()) {
                     return Poll.pending();
                 }
+            }
+        }
+
+        /** The result of {@code entry} is being returned: the entry leaves the set. */
+        private void release(Entry<T> entry) {
+            taken = null;
+            unregister();
+            leave(entry);
+        }
+
+        @Override
+        void onCancel() {
+            Entry<T> entry = taken;
+            if (entry != null) {
+                taken = null;
+                finished.add(entry); // not joined after all: another join gets it
+                waiters.wakeAll();
             }
         }
     }
@@ -260,8 +317,8 @@ public final class JoinSet<T> implements AutoCloseable {
                 abortAll();
             }
             for (;;) {
-                while (takeFinished() != null) {
-                    // discarded
+                while (discardFinished() != null) {
+                    // results discarded
                 }
                 if (held.isEmpty()) {
                     unregister();
@@ -278,66 +335,86 @@ public final class JoinSet<T> implements AutoCloseable {
     // ---- the spawned side -----------------------------------------------------------------------
 
     /**
-     * One spawned task of the set. It awaits its handle with itself as the waker, through the
-     * public {@link Task#poll} of the handle, and moves to {@link #finished} (once) when the handle
-     * is done.
+     * One spawned task of the set. Its {@link Member} wrapper marks it finished at the end of the
+     * task's last poll (or its cancellation), which queues it in {@link #finished} once; the
+     * handle completes a moment later, and a join that gets there first waits on the handle.
      */
-    private static final class Entry<T> implements Waker, Context {
+    private static final class Entry<T> {
         private final JoinSet<T> set;
-        final JoinHandle<? extends T> handle;
+        /** Set by the spawner right after the spawn returned; read by joins (through the queue). */
+        volatile JoinHandle<? extends T> handle;
+        /** The task said it finished. */
+        volatile boolean finished;
         private final AtomicBoolean queued = new AtomicBoolean();
 
-        Entry(JoinSet<T> set, JoinHandle<? extends T> handle) {
+        Entry(JoinSet<T> set) {
             this.set = set;
-            this.handle = handle;
         }
 
-        /** Registers this entry as the handle's waiter, or queues it at once if the task is done. */
-        void arm() {
-            try {
-                if (handle.poll(this).isPending()) {
-                    return;
-                }
-            } catch (Exception finishedWithFailure) {
-                // done; the failure is reported by outcome()
-            }
-            finishedNow();
-        }
-
-        @Override
-        public void wake() {
-            if (handle.isFinished()) {
-                finishedNow();
-            } else {
-                arm(); // a spurious wake: wait again
+        /** Called by the task when it finished: queues the entry if the spawner already holds it. */
+        void taskFinished() {
+            finished = true;
+            if (handle != null) {
+                enqueue();
             }
         }
 
-        private void finishedNow() {
-            if (queued.compareAndSet(false, true)) {
+        /**
+         * Queues the entry once. Called by the task when it finished, and by the spawner after it
+         * set {@link #handle}: whichever of the two comes second sees the other's write (both
+         * volatile), so the entry is queued, and only once, with its handle set.
+         */
+        void enqueue() {
+            if (handle != null && queued.compareAndSet(false, true)) {
                 set.finished.add(this);
                 set.waiters.wakeAll();
             }
         }
+    }
 
-        /** The finished task's value, or its failure rethrown. */
-        @SuppressWarnings("unchecked")
-        T outcome() throws Exception {
-            return (T) handle.poll(this).value();
+    /**
+     * The task as spawned into the set: the user's task, reporting to its entry when it finishes
+     * (value or failure) or is cancelled. Poll and cancel never run concurrently.
+     */
+    private static final class Member<U> implements Task<U> {
+        private final Task<U> inner;
+        private final Entry<?> entry;
+        private boolean reported;
+
+        Member(Task<U> inner, Entry<?> entry) {
+            this.inner = inner;
+            this.entry = entry;
         }
 
         @Override
-        public Waker waker() {
-            return this;
+        public Poll<U> poll(Context cx) throws Exception {
+            Poll<U> polled;
+            try {
+                polled = inner.poll(cx);
+            } catch (Throwable failure) {
+                report();
+                throw Failures.rethrow(failure);
+            }
+            if (polled.isReady()) {
+                report();
+            }
+            return polled;
         }
 
         @Override
-        public boolean consumeBudget() {
-            return true; // the awaiting task spent its unit in JoinNext
+        public void cancel() {
+            try {
+                inner.cancel();
+            } finally {
+                report();
+            }
         }
 
-        @Override
-        public void requestYield() {
+        private void report() {
+            if (!reported) {
+                reported = true;
+                entry.taskFinished();
+            }
         }
     }
 }

@@ -166,6 +166,30 @@ class JoinSetTest {
     }
 
     @Test
+    void aTaskThatSpawnsIntoTheSetAndFinishesLeavesItsTasksJoinableByAnother() throws Exception {
+        try (JoinSet<Integer> set = new JoinSet<>(runtime)) {
+            Probe<Integer> slow = new Probe<>();
+            runtime.spawn(Task.call(() -> set.spawn(slow))).get(10, TimeUnit.SECONDS); // the spawner is gone
+            JoinHandle<Integer> joiner = runtime.spawn(set.joinNext());
+            await().atMost(Duration.ofSeconds(10)).until(() -> slow.polls > 0 && set.waitingTasks() == 1);
+            slow.complete(11);
+            assertThat(joiner.get(10, TimeUnit.SECONDS)).isEqualTo(11);
+        }
+    }
+
+    @Test
+    void aJoinCancelledWhileItsTaskIsStillCompletingGivesTheResultBack() throws Exception {
+        try (JoinSet<Integer> set = new JoinSet<>(runtime)) {
+            set.spawn(Task.completed(5));
+            Task<Integer> join = set.joinNext();
+            ManualContext starved = new ManualContext(0); // no budget: the join takes its entry and must yield
+            await().atMost(Duration.ofSeconds(10)).until(() -> join.poll(starved).isPending() && starved.yieldRequests > 0);
+            join.cancel();
+            assertThat(runtime.blockOn(set.joinNext())).isEqualTo(5);
+        }
+    }
+
+    @Test
     void joinAllCollectsEveryValue() {
         try (JoinSet<Integer> set = new JoinSet<>(runtime)) {
             for (int i = 0; i < 100; i++) {
