@@ -3,9 +3,12 @@ package io.asyncruntime;
 import io.asyncruntime.internal.blocking.BlockingPools;
 import io.asyncruntime.internal.blocking.PoolSettings;
 import io.asyncruntime.internal.scheduler.SchedulerConfig;
+import io.asyncruntime.task.ContextPropagator;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Configures and builds an {@link AsyncRuntime}. Every setter validates its argument at once and
@@ -41,6 +44,7 @@ public final class RuntimeBuilder {
     private final int[] laneShares = new int[Priority.COUNT];
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private Clock clock = Clock.system();
+    private final List<ContextPropagator<?>> contextPropagators = new ArrayList<>();
     private int maxBlockingThreads = BlockingLimits.DEFAULT_MAX_THREADS;
     private Duration blockingKeepAlive = BlockingLimits.DEFAULT_KEEP_ALIVE;
     private int blockingQueueCapacity = BlockingLimits.DEFAULT_QUEUE_CAPACITY;
@@ -161,6 +165,21 @@ public final class RuntimeBuilder {
     }
 
     /**
+     * Adds a propagator of thread-bound context (SLF4J's MDC, tracing, Micrometer's context
+     * snapshot): every task spawned on the runtime captures it on the spawning thread and runs
+     * each poll inside it. Propagators are opened in the order they were added. None by default:
+     * spawning then captures only {@link io.asyncruntime.task.TaskLocal} values, and only once one
+     * is in use. Use {@link ContextPropagator#slf4jMdc()} to carry the MDC.
+     */
+    public RuntimeBuilder contextPropagator(ContextPropagator<?> propagator) {
+        if (propagator == null) {
+            throw new IllegalArgumentException("contextPropagator must not be null");
+        }
+        contextPropagators.add(propagator);
+        return this;
+    }
+
+    /**
      * The most threads the runtime's own blocking pool ({@link AsyncRuntime#spawnBlocking}) runs at
      * once: 1 to {@value BlockingLimits#MAX_THREADS}; default {@value BlockingLimits#DEFAULT_MAX_THREADS}
      * (as Tokio). Threads start on demand and exit after {@link #blockingKeepAlive} idle.
@@ -222,6 +241,10 @@ public final class RuntimeBuilder {
 
     boolean ioEnabled() {
         return enableIo;
+    }
+
+    List<ContextPropagator<?>> contextPropagators() {
+        return List.copyOf(contextPropagators);
     }
 
     int eventIntervalTicks() {
