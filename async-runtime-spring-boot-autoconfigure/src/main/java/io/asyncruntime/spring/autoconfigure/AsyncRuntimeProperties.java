@@ -5,35 +5,50 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Configuration properties of the auto-configured {@code AsyncRuntime}.
+ * Configuration properties of the auto-configured {@code AsyncRuntime} and of the
+ * {@code RuntimeBuilder} bean.
  *
  * <p>Values are handed to the runtime's builder unchanged: the builder owns the allowed ranges,
- * and {@link InvalidAsyncRuntimePropertyException} reports a rejected value under its property
- * name. Defaults mirror the builder's, so the generated metadata shows them.
+ * and {@link AsyncRuntimeBuilderConfigurer} reports a value it rejects under the property's name.
+ * Defaults are the builder's (a test keeps them equal), written as literals so that the generated
+ * metadata shows them.
  */
 @ConfigurationProperties("async.runtime")
 public class AsyncRuntimeProperties {
 
-    /** Whether to auto-configure an async runtime. */
+    /** Whether to auto-configure an async runtime and manage the runtimes of the context. */
     private boolean enabled = true;
 
-    /** Number of worker threads. Defaults to the number of available processors. */
+    /**
+     * Number of worker threads, from 1 to 32767. Defaults to the number of available
+     * processors.
+     */
     private Integer workerThreads;
 
-    /** Prefix of the worker thread names. */
-    private String threadNamePrefix = "async-runtime-worker";
+    /**
+     * Prefix of the worker thread names, followed by the worker index. Include the separator,
+     * as in Spring's thread name prefixes: "orders-" names the workers "orders-0", "orders-1".
+     */
+    private String threadNamePrefix = "async-runtime-worker-";
 
     /**
-     * Number of scheduler ticks after which a worker checks the shared inject queue before its
-     * own queue, so tasks spawned from outside the runtime are not starved.
+     * Number of scheduler ticks, from 1 to 1000000, after which a worker takes tasks spawned
+     * from outside the runtime before its own queue, so that they are not starved.
      */
     private int globalQueueInterval = 31;
 
-    /** Number of scheduler ticks after which a worker polls I/O and timers without blocking. */
+    /**
+     * Number of scheduler ticks, from 1 to 1000000, after which a busy worker fires due timers
+     * and polls I/O without blocking.
+     */
     private int eventInterval = 61;
 
-    /** Maximum time to wait for the worker threads to stop when the application context shuts down. */
-    private Duration shutdownTimeout = Duration.ofSeconds(30);
+    /**
+     * Maximum time to wait for the runtime's workers to stop when it is shut down. Keep it
+     * below spring.lifecycle.timeout-per-shutdown-phase, which bounds the runtime's shutdown
+     * when the application context closes.
+     */
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
 
     private final LifoSlot lifoSlot = new LifoSlot();
 
@@ -104,6 +119,12 @@ public class AsyncRuntimeProperties {
          */
         private boolean enabled = true;
 
+        /**
+         * Maximum number of tasks, from 1 to 128, a worker takes from its LIFO slot in a row
+         * before it returns to its queue, so that a ping-pong pair cannot starve queued tasks.
+         */
+        private int maxPolls = 3;
+
         public boolean isEnabled() {
             return this.enabled;
         }
@@ -112,15 +133,32 @@ public class AsyncRuntimeProperties {
             this.enabled = enabled;
         }
 
+        public int getMaxPolls() {
+            return this.maxPolls;
+        }
+
+        public void setMaxPolls(int maxPolls) {
+            this.maxPolls = maxPolls;
+        }
+
     }
 
-    /** Guaranteed shares of the lower priority lanes, so they never starve. */
+    /**
+     * Guaranteed shares of the lower priority lanes. HIGH is always served first and takes no
+     * share.
+     */
     public static class LaneShare {
 
-        /** Share of polls, in percent, guaranteed to the NORMAL lane while it has work. */
+        /**
+         * Share of polls, in percent from 1 to 50, guaranteed to the NORMAL lane on each worker
+         * while it has work.
+         */
         private int normal = 25;
 
-        /** Share of polls, in percent, guaranteed to the BACKGROUND lane while it has work. */
+        /**
+         * Share of polls, in percent from 1 to 50, guaranteed to the BACKGROUND lane on each
+         * worker while it has work.
+         */
         private int background = 10;
 
         public int getNormal() {

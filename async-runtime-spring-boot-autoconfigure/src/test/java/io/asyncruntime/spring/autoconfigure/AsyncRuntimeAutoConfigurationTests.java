@@ -6,15 +6,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.RuntimeBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,12 +36,14 @@ class AsyncRuntimeAutoConfigurationTests {
             assertThat(context).hasSingleBean(AsyncRuntime.class).hasSingleBean(AsyncRuntimeLifecycle.class);
             AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
             assertThat(runtime.workerThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
-            assertThat(workerThreadName(runtime)).startsWith("async-runtime-worker");
+            assertThat(workerThreadName(runtime)).matches("async-runtime-worker-\\d+");
+            assertThat(runtime.shutdownTimeout()).isEqualTo(RuntimeBuilder.DEFAULT_SHUTDOWN_TIMEOUT);
             AsyncRuntimeProperties properties = context.getBean(AsyncRuntimeProperties.class);
-            assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
             assertThat(properties.getGlobalQueueInterval()).isEqualTo(31);
             assertThat(properties.getEventInterval()).isEqualTo(61);
             assertThat(properties.getLifoSlot().isEnabled()).isTrue();
+            assertThat(properties.getLifoSlot().getMaxPolls()).isEqualTo(3);
             assertThat(properties.getLaneShare().getNormal()).isEqualTo(25);
             assertThat(properties.getLaneShare().getBackground()).isEqualTo(10);
         });
@@ -47,18 +52,21 @@ class AsyncRuntimeAutoConfigurationTests {
     @Test
     void propertiesConfigureTheRuntime() {
         this.contextRunner
-            .withPropertyValues("async.runtime.worker-threads=3", "async.runtime.thread-name-prefix=orders",
+            .withPropertyValues("async.runtime.worker-threads=3", "async.runtime.thread-name-prefix=orders-",
                     "async.runtime.global-queue-interval=7", "async.runtime.event-interval=13",
-                    "async.runtime.lifo-slot.enabled=false", "async.runtime.lane-share.normal=40",
+                    "async.runtime.lifo-slot.enabled=false", "async.runtime.lifo-slot.max-polls=9",
+                    "async.runtime.lane-share.normal=40",
                     "async.runtime.lane-share.background=5", "async.runtime.shutdown-timeout=5s")
             .run((context) -> {
                 AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
                 assertThat(runtime.workerThreads()).isEqualTo(3);
-                assertThat(workerThreadName(runtime)).startsWith("orders");
+                assertThat(workerThreadName(runtime)).matches("orders-[0-2]");
+                assertThat(runtime.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
                 AsyncRuntimeProperties properties = context.getBean(AsyncRuntimeProperties.class);
                 assertThat(properties.getGlobalQueueInterval()).isEqualTo(7);
                 assertThat(properties.getEventInterval()).isEqualTo(13);
                 assertThat(properties.getLifoSlot().isEnabled()).isFalse();
+                assertThat(properties.getLifoSlot().getMaxPolls()).isEqualTo(9);
                 assertThat(properties.getLaneShare().getNormal()).isEqualTo(40);
                 assertThat(properties.getLaneShare().getBackground()).isEqualTo(5);
                 assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -124,17 +132,30 @@ class AsyncRuntimeAutoConfigurationTests {
     }
 
     @ParameterizedTest
-    @CsvSource({ "worker-threads, 0", "thread-name-prefix, ' '", "global-queue-interval, 0", "event-interval, -1",
-            "lane-share.normal, 0", "lane-share.background, 51", "shutdown-timeout, 0s", "shutdown-timeout, -1s" })
-    void invalidValueFailsNamingTheProperty(String property, String value) {
+    @CsvSource({ "worker-threads, 0, 'workerThreads must be between 1 and 32767, got 0'",
+            "worker-threads, 40000, 'workerThreads must be between 1 and 32767, got 40000'",
+            "thread-name-prefix, '', 'threadNames prefix must be a non-blank string, got \"\"'",
+            "global-queue-interval, 0, 'globalQueueInterval must be between 1 and 1000000, got 0'",
+            "event-interval, -1, 'eventInterval must be between 1 and 1000000, got -1'",
+            "lifo-slot.max-polls, 129, 'maxLifoPolls must be between 1 and 128, got 129'",
+            "lane-share.normal, 0, 'laneShare(NORMAL) must be between 1 and 50, got 0'",
+            "lane-share.background, 51, 'laneShare(BACKGROUND) must be between 1 and 50, got 51'",
+            "shutdown-timeout, 0s, 'shutdownTimeout must be a positive duration, got PT0S'",
+            "shutdown-timeout, -1s, 'shutdownTimeout must be a positive duration, got PT-1S'" })
+    void invalidValueFailsWithOneMessageNamingThePropertyTheValueAndTheRange(String property, String value,
+            String reason) {
         String name = "async.runtime." + property;
-        this.contextRunner.withPropertyValues(name + "=" + value).run((context) -> {
+        AtomicReference<Environment> environment = new AtomicReference<>();
+        this.contextRunner.withPropertyValues(name + "=" + value)
+            .withInitializer((context) -> environment.set(context.getEnvironment()))
+            .run((context) -> {
             assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause()
-                .isInstanceOf(IllegalArgumentException.class);
-            InvalidAsyncRuntimePropertyException failure = findCause(context.getStartupFailure());
-            assertThat(failure.getProperty()).isEqualTo(name);
-            assertThat(failure.getMessage()).contains(name);
+            FailureAnalysis analysis = FailureAnalysisOf.startupFailure(context, environment.get());
+            assertThat(analysis.getDescription())
+                .startsWith("Invalid value '" + value.strip() + "' for configuration property '" + name + "'")
+                .contains("Validation failed for the following reason:")
+                .endsWith(reason);
+            assertThat(analysis.getAction()).isEqualTo("Review the value of the property with the provided reason.");
         });
     }
 
@@ -151,15 +172,6 @@ class AsyncRuntimeAutoConfigurationTests {
     static String workerThreadName(AsyncRuntime runtime) throws Exception {
         Callable<String> threadName = () -> Thread.currentThread().getName();
         return runtime.spawn(threadName).get(10, TimeUnit.SECONDS);
-    }
-
-    private static InvalidAsyncRuntimePropertyException findCause(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof InvalidAsyncRuntimePropertyException found) {
-                return found;
-            }
-        }
-        throw new AssertionError("No InvalidAsyncRuntimePropertyException in " + failure, failure);
     }
 
     /** Creates the runtime through a user bean, then fails before the lifecycle bean exists. */

@@ -31,9 +31,11 @@ class AsyncRuntimeHealthContributorAutoConfigurationTests {
         this.contextRunner.run((context) -> {
             Health health = context.getBean(AsyncRuntimeHealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat(health.getDetails()).containsEntry("workers", 2)
+            assertThat(health.getDetails()).containsEntry("state", "running")
+                .containsEntry("workers", 2)
                 .containsKey("aliveTasks")
-                .containsKey("injectQueueDepth");
+                .containsKey("injectQueueDepth")
+                .containsKey("localQueueDepth");
         });
     }
 
@@ -43,7 +45,7 @@ class AsyncRuntimeHealthContributorAutoConfigurationTests {
             context.getBean(AsyncRuntime.class).close();
             Health health = context.getBean(AsyncRuntimeHealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-            assertThat(health.getDetails()).containsEntry("state", "shut down");
+            assertThat(health.getDetails()).containsEntry("state", "shut down while the application runs");
         });
     }
 

@@ -38,10 +38,17 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
             assertThat(registry.get("asyncruntime.tasks.alive").gauge()).isNotNull();
             assertThat(registry.get("asyncruntime.queue.inject.depth").gauge()).isNotNull();
             assertThat(registry.get("asyncruntime.timers.active").gauge().value()).isZero();
-            for (String counter : new String[] { "tasks.spawned", "tasks.completed", "polls", "steals", "parks",
-                    "budget.forced.yields", "timers.fired", "timers.cancelled", "timers.wakeups" }) {
+            for (String counter : new String[] { "tasks.spawned", "tasks.completed", "tasks.remote.spawned",
+                    "timers.fired", "timers.cancelled", "timers.wakeups" }) {
                 assertThat(registry.get("asyncruntime." + counter).functionCounter().count()).isNotNegative();
             }
+            for (String counter : new String[] { "polls", "steals", "steal.operations", "parks",
+                    "queue.local.overflows", "lifo.hits", "queue.local.schedules", "queue.inject.pops",
+                    "budget.forced.yields", "worker.busy" }) {
+                assertThat(registry.get("asyncruntime." + counter).functionCounters()).hasSize(2)
+                    .allMatch((meter) -> meter.count() >= 0);
+            }
+            assertThat(registry.get("asyncruntime.queue.local.depth").gauges()).hasSize(6);
         });
     }
 
@@ -72,7 +79,7 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
             context.getBean(AsyncRuntime.class).close();
             // Registries publish once more while the context closes, after the runtime stopped.
             assertThat(registry.get("asyncruntime.workers").gauge().value()).isEqualTo(2.0);
-            assertThat(registry.get("asyncruntime.polls").functionCounter().count()).isNotNegative();
+            assertThat(registry.get("asyncruntime.polls").functionCounters()).allMatch((meter) -> meter.count() >= 0);
         });
     }
 
@@ -80,19 +87,19 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
     void noBinderWithoutMicrometer() {
         runtimeOnly().withClassLoader(new FilteredClassLoader(MeterRegistry.class))
             .run((context) -> assertThat(context).hasSingleBean(AsyncRuntime.class)
-                .doesNotHaveBean(AsyncRuntimeMeterBinder.class));
+                .doesNotHaveBean("asyncRuntimeMeterBinder"));
     }
 
     @Test
     void noBinderWithoutAMeterRegistry() {
         runtimeOnly().run((context) -> assertThat(context).hasSingleBean(AsyncRuntime.class)
-            .doesNotHaveBean(AsyncRuntimeMeterBinder.class));
+            .doesNotHaveBean("asyncRuntimeMeterBinder"));
     }
 
     @Test
     void noBinderWithoutARuntime() {
         this.contextRunner.withPropertyValues("async.runtime.enabled=false")
-            .run((context) -> assertThat(context).doesNotHaveBean(AsyncRuntimeMeterBinder.class));
+            .run((context) -> assertThat(context).doesNotHaveBean("asyncRuntimeMeterBinder"));
     }
 
     private static ApplicationContextRunner runtimeOnly() {
