@@ -37,9 +37,11 @@ import org.springframework.context.SmartLifecycle;
  * warning at startup.
  *
  * <p><b>Stop without close.</b> Only closing the context shuts the runtimes down: a runtime
- * cannot be restarted. {@code context.stop()} and Spring Framework 7's pausing of cached test
- * contexts stop this lifecycle without touching the runtimes, and {@code start()} or
- * {@code restart()} resumes it, with the runtimes running as before.
+ * cannot be restarted. {@code context.stop()} (what CRaC does before a checkpoint) and Spring
+ * Framework 7's pausing of cached test contexts call {@link #stop(Runnable)} on an open context;
+ * it leaves the runtimes running and returns at once, and the lifecycle keeps reporting
+ * {@link #isRunning() running}, since its runtimes are, so that closing the context later still
+ * goes through the bounded shutdown above.
  */
 public final class AsyncRuntimeLifecycle implements SmartLifecycle {
 
@@ -54,7 +56,7 @@ public final class AsyncRuntimeLifecycle implements SmartLifecycle {
 
     private final Duration phaseTimeout;
 
-    private volatile boolean running;
+    private volatile boolean started;
 
     private volatile boolean shuttingDown;
 
@@ -81,7 +83,7 @@ public final class AsyncRuntimeLifecycle implements SmartLifecycle {
             this.timeoutsChecked = true;
             this.runtimes.get().forEach(this::warnIfShutdownTimeoutDoesNotFit);
         }
-        this.running = true;
+        this.started = true;
     }
 
     /** Stops the lifecycle, waiting up to the phase timeout for the runtimes to shut down. */
@@ -104,7 +106,6 @@ public final class AsyncRuntimeLifecycle implements SmartLifecycle {
      */
     @Override
     public void stop(Runnable callback) {
-        this.running = false;
         if (!isContextClosing()) {
             callback.run();
             return;
@@ -136,9 +137,14 @@ public final class AsyncRuntimeLifecycle implements SmartLifecycle {
         });
     }
 
+    /**
+     * Whether the runtimes run under this lifecycle: from {@link #start()} until the context's
+     * close begins shutting them down.
+     * @return true while the lifecycle has started and the runtimes are not being shut down
+     */
     @Override
     public boolean isRunning() {
-        return this.running;
+        return this.started && !this.shuttingDown;
     }
 
     @Override

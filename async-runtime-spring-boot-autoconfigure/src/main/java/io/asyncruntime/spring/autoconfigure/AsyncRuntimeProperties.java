@@ -54,6 +54,8 @@ public class AsyncRuntimeProperties {
 
     private final LaneShare laneShare = new LaneShare();
 
+    private final TaskIntegration taskIntegration = new TaskIntegration();
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -108,6 +110,10 @@ public class AsyncRuntimeProperties {
 
     public LaneShare getLaneShare() {
         return this.laneShare;
+    }
+
+    public TaskIntegration getTaskIntegration() {
+        return this.taskIntegration;
     }
 
     /** The per-worker LIFO slot: a task woken by a worker runs next on that worker. */
@@ -175,6 +181,27 @@ public class AsyncRuntimeProperties {
 
         public void setBackground(int background) {
             this.background = background;
+        }
+
+    }
+
+    /** Spring's task execution and scheduling on the runtime. */
+    public static class TaskIntegration {
+
+        /**
+         * Whether the runtime serves as the application's task executor and task scheduler
+         * (applicationTaskExecutor, taskExecutor, taskScheduler), so that @Async, @Scheduled and
+         * asynchronous MVC requests run on it. Otherwise its executor and scheduler are available
+         * only by name: asyncRuntimeExecutor and asyncRuntimeScheduler.
+         */
+        private boolean enabled;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
 
     }

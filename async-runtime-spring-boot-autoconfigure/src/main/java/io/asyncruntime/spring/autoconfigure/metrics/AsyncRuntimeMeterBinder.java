@@ -1,7 +1,6 @@
 package io.asyncruntime.spring.autoconfigure.metrics;
 
 import java.util.Locale;
-import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import io.asyncruntime.AsyncRuntime;
@@ -65,12 +64,11 @@ public final class AsyncRuntimeMeterBinder implements MeterBinder {
      * @param extraTags more tags for every meter; not null
      */
     public AsyncRuntimeMeterBinder(AsyncRuntime runtime, String runtimeName, Iterable<Tag> extraTags) {
-        this(runtime::metrics, runtime.workerThreads(), runtimeName, extraTags);
+        this(new ScrapeSnapshot(runtime::metrics), runtime.workerThreads(), runtimeName, extraTags);
     }
 
-    AsyncRuntimeMeterBinder(Supplier<RuntimeMetrics> metrics, int workers, String runtimeName,
-            Iterable<Tag> extraTags) {
-        this.snapshot = new ScrapeSnapshot(metrics);
+    AsyncRuntimeMeterBinder(ScrapeSnapshot snapshot, int workers, String runtimeName, Iterable<Tag> extraTags) {
+        this.snapshot = snapshot;
         this.workers = workers;
         this.tags = Tags.of(extraTags).and(RUNTIME_TAG, runtimeName);
     }

@@ -1,6 +1,9 @@
 package io.asyncruntime.spring.autoconfigure.health;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeLifecycle;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +79,36 @@ class AsyncRuntimeHealthContributorAutoConfigurationTests {
                     () -> new AsyncRuntimeHealthIndicator(AsyncRuntime.builder().workerThreads(1).build()),
                     (definition) -> definition.setDestroyMethodName("toString"))
             .run((context) -> assertThat(context).hasSingleBean(AsyncRuntimeHealthIndicator.class));
+    }
+
+    @Test
+    void healthIsOutOfServiceWhileTheApplicationShutsTheRuntimeDown() {
+        try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build()) {
+            AtomicBoolean shuttingDown = new AtomicBoolean();
+            AsyncRuntimeHealthIndicator indicator = new AsyncRuntimeHealthIndicator(runtime, shuttingDown::get);
+            assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+            shuttingDown.set(true);
+            assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+            assertThat(indicator.health().getDetails()).containsEntry("state", "shutting down");
+            runtime.close();
+            assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+            assertThat(indicator.health().getDetails()).containsEntry("state", "shut down");
+        }
+    }
+
+    @Test
+    void healthFollowsTheLifecycleWhenTheContextCloses() {
+        this.contextRunner.withBean(AsyncRuntime.class, () -> AsyncRuntime.builder().workerThreads(1).build())
+            .run((context) -> {
+                AsyncRuntimeHealthIndicator indicator = context.getBean(AsyncRuntimeHealthIndicator.class);
+                assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+                context.getBean(AsyncRuntimeLifecycle.class).stop(() -> {
+                });
+                // Stopped without closing the context: the runtime goes on, and so does its health.
+                assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+                context.close();
+                assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+            });
     }
 
 }

@@ -1,5 +1,7 @@
 package io.asyncruntime.spring.autoconfigure.metrics;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +102,18 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
     void noBinderWithoutARuntime() {
         this.contextRunner.withPropertyValues("async.runtime.enabled=false")
             .run((context) -> assertThat(context).doesNotHaveBean("asyncRuntimeMeterBinder"));
+    }
+
+    @Test
+    void theReadmeListsEveryMeter() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        this.contextRunner.run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertThat(registry.getMeters()).extracting((meter) -> meter.getId().getName())
+                .filteredOn((name) -> name.startsWith("asyncruntime."))
+                .isNotEmpty()
+                .allSatisfy((name) -> assertThat(readme).as("README row for %s", name).contains("| `" + name + "` |"));
+        });
     }
 
     private static ApplicationContextRunner runtimeOnly() {
