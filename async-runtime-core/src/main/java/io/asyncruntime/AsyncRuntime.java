@@ -1,5 +1,7 @@
 package io.asyncruntime;
 
+import io.asyncruntime.internal.blocking.BlockingPools;
+import io.asyncruntime.internal.blocking.BlockingThreadPool;
 import io.asyncruntime.internal.scheduler.BlockOn;
 import io.asyncruntime.internal.scheduler.Scheduler;
 import io.asyncruntime.internal.scheduler.SchedulerMetrics;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * An asynchronous runtime: a work-stealing pool of worker threads that polls {@link Task}s.
@@ -36,6 +39,7 @@ public final class AsyncRuntime implements AutoCloseable {
     private final Scheduler scheduler;
     private final RuntimeBuilder settings;
     private final TimeDriver timeDriver;
+    private final BlockingPools blocking;
 
     AsyncRuntime(RuntimeBuilder builder) {
         this.settings = builder;
@@ -43,14 +47,24 @@ public final class AsyncRuntime implements AutoCloseable {
         this.scheduler = new Scheduler(
                 builder.schedulerConfig(this::bindThread, AsyncRuntime::unbindThread),
                 timeDriver);
+        this.blocking = new BlockingPools(builder.threadNamePrefix(), builder.defaultBlockingPool(), null,
+                this::bindThread, AsyncRuntime::unbindThread, timeDriver);
         scheduler.start();
     }
 
+    /**
+     * Binds the calling thread to this runtime for the thread's lifetime: {@link #current()} and
+     * the timers ({@code Time.sleep} …) then work on it. The one bind of runtime identity for
+     * threads the runtime owns: its workers and its blocking-pool threads (each runs this first
+     * and {@link #unbindThread()} last). {@link #blockOn} binds around one call instead, restoring
+     * what was there before.
+     */
     private void bindThread() {
         CURRENT.set(this);
         TimeDriver.bind(timeDriver);
     }
 
+    /** Undoes {@link #bindThread()}; the last thing a runtime thread does. */
     private static void unbindThread() {
         CURRENT.remove();
         TimeDriver.unbind();
@@ -116,6 +130,84 @@ public final class AsyncRuntime implements AutoCloseable {
     /** Spawns a runnable into the given lane. */
     public JoinHandle<Void> spawn(Runnable runnable, Priority priority) {
         return scheduler.spawn(runnable, requirePriority(priority), null);
+    }
+
+    // ---- blocking work -----------------------------------------------------------------------
+
+    /**
+     * Runs blocking {@code work} (JDBC, file I/O, a {@code synchronized} client, {@code Thread.sleep})
+     * on the runtime's blocking pool, never on a worker, and returns its handle: await it in a
+     * task, chain on it, or {@code get()} it. The pool starts threads on demand up to
+     * {@link RuntimeBuilder#maxBlockingThreads}; they exit after {@link RuntimeBuilder#blockingKeepAlive}
+     * idle.
+     *
+     * <p>Backpressure: when every thread is busy and the queue holds
+     * {@link RuntimeBuilder#blockingQueueCapacity} tasks, this neither throws nor blocks the caller
+     * (which may be a worker): the work waits for room, and the handle completes later, so a task
+     * that awaits it is held back. Work that waits is never overtaken by later work. To bound
+     * memory, await the handles, or use {@link #trySpawnBlocking}, which rejects instead.
+     *
+     * <p>{@link JoinHandle#abort()} of work still queued takes it out of the queue: it never
+     * starts and the handle completes as cancelled at once. Running work is not interrupted; it
+     * finishes, and its outcome is dropped with the handle if nobody waits for it.
+     *
+     * <p>The work's thread is bound to this runtime: {@link #current()}, {@link #spawn} (through
+     * the inject queue, as from any thread outside the workers) and {@link #blockOn} work there.
+     * On a paused test clock, blocking work in flight keeps virtual time from auto-advancing.
+     * Work that awaits other work of the same pool with every thread busy deadlocks, as in any
+     * bounded pool.
+     *
+     * @throws NullPointerException if {@code work} is null
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
+        return openPool(blocking.defaultPool()).spawn(work, null);
+    }
+
+    /**
+     * Runs blocking {@code work} as {@link #spawnBlocking} does, if the runtime's blocking pool
+     * has room: an idle thread, room to start one, or room in its queue.
+     *
+     * @throws RejectedExecutionException if every thread is busy at the cap and the queue is full;
+     *     the message names both limits
+     * @throws NullPointerException if {@code work} is null
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public <T> JoinHandle<T> trySpawnBlocking(Callable<T> work) {
+        return openPool(blocking.defaultPool()).trySpawn(work, null);
+    }
+
+    /**
+     * The blocking pool named {@code name}, created with {@code limits} on first use: a bulkhead
+     * with its own threads, cap and queue, so that one kind of blocking work cannot hold up
+     * another. Asking again with the same name and limits returns the same pool.
+     *
+     * @throws IllegalArgumentException if {@code name} is blank or {@code "default"} (the
+     *     runtime's own pool), or a pool of that name exists with other limits
+     * @throws NullPointerException if {@code limits} is null
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public BlockingPool blockingPool(String name, BlockingLimits limits) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("blockingPool name must be a non-blank string, got "
+                    + (name == null ? "null" : "\"" + name + "\""));
+        }
+        if (limits == null) {
+            throw new NullPointerException("limits must not be null");
+        }
+        if (scheduler.isClosed()) {
+            throw new IllegalStateException("this async-runtime is closed: it creates no blocking pools");
+        }
+        BlockingThreadPool pool = blocking.named(name, limits.maxThreads(), limits.keepAlive().toNanos(),
+                limits.queueCapacity(), limits.virtualThreads());
+        return new BlockingPool(pool, limits);
+    }
+
+    private BlockingThreadPool openPool(BlockingThreadPool pool) {
+        if (scheduler.isClosed()) {
+            throw new IllegalStateException("this async-runtime is closed: it accepts no new blocking work");
+        }
+        return pool;
     }
 
     /**
@@ -200,19 +292,47 @@ public final class AsyncRuntime implements AutoCloseable {
         TimerMetrics timers = timeDriver.metrics();
         return new RuntimeMetrics(m.workers(), Math.max(0, spawned - completed), spawned, completed,
                 m.remoteSpawns(), m.injectQueueDepth(), polls, steals, parks, forcedYields, timers.activeTimers(),
-                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker));
+                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker), blockingMetrics());
+    }
+
+    private BlockingMetrics blockingMetrics() {
+        List<BlockingThreadPool> pools = blocking.pools();
+        List<BlockingMetrics.Pool> snapshots = new ArrayList<>(pools.size());
+        for (BlockingThreadPool pool : pools) {
+            snapshots.add(BlockingMetrics.Pool.of(pool));
+        }
+        return new BlockingMetrics(List.copyOf(snapshots));
     }
 
     /**
      * Shuts the runtime down: no new spawns (they throw {@link IllegalStateException}), queued
-     * tasks complete as cancelled, workers stop within the builder's shutdown timeout. Idempotent.
+     * tasks complete as cancelled, workers stop within the builder's shutdown timeout; then the
+     * blocking pools (see {@link #shutdownBlockingPools}) get the rest of that timeout. Idempotent.
      * Called from one of its own tasks, it stops the other workers and returns at once.
      */
     @Override
     public void close() {
         if (!scheduler.isClosed()) {
+            long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
             scheduler.shutdown(settings.shutdownTimeout());
+            shutdownBlockingPools(deadline);
         }
+    }
+
+    /**
+     * The blocking half of a shutdown, for {@link #close()} and a graceful shutdown to call once
+     * the workers have stopped: every blocking pool stops taking work ({@link #spawnBlocking},
+     * {@link #trySpawnBlocking} and the named pools' methods throw {@link IllegalStateException}),
+     * its queued work completes as cancelled at once (it never started), and running work is given
+     * until {@code deadlineNanos} ({@link System#nanoTime()} based) to finish. Running work is
+     * never interrupted: what still runs at the deadline is left on its daemon thread, and its
+     * handle completes when it returns. Called from a blocking thread, it does not wait for that
+     * thread. Idempotent.
+     *
+     * @return how many blocking threads were still running work at the deadline (0: all stopped)
+     */
+    int shutdownBlockingPools(long deadlineNanos) {
+        return blocking.shutdown(deadlineNanos);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.asyncruntime;
 
+import io.asyncruntime.internal.blocking.BlockingPools;
+import io.asyncruntime.internal.blocking.PoolSettings;
 import io.asyncruntime.internal.scheduler.SchedulerConfig;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.time.Clock;
@@ -40,6 +42,9 @@ public final class RuntimeBuilder {
     private final int[] laneShares = new int[Priority.COUNT];
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private Clock clock = Clock.system();
+    private int maxBlockingThreads = BlockingLimits.DEFAULT_MAX_THREADS;
+    private Duration blockingKeepAlive = BlockingLimits.DEFAULT_KEEP_ALIVE;
+    private int blockingQueueCapacity = BlockingLimits.DEFAULT_QUEUE_CAPACITY;
 
     RuntimeBuilder() {
         laneShares[Priority.NORMAL.ordinal()] = DEFAULT_NORMAL_SHARE;
@@ -158,6 +163,39 @@ public final class RuntimeBuilder {
         return this;
     }
 
+    /**
+     * The most threads the runtime's own blocking pool ({@link AsyncRuntime#spawnBlocking}) runs at
+     * once: 1 to {@value BlockingLimits#MAX_THREADS}; default {@value BlockingLimits#DEFAULT_MAX_THREADS}
+     * (as Tokio). Threads start on demand and exit after {@link #blockingKeepAlive} idle.
+     */
+    public RuntimeBuilder maxBlockingThreads(int maxBlockingThreads) {
+        BlockingLimits.requireMaxThreads("maxBlockingThreads", maxBlockingThreads);
+        this.maxBlockingThreads = maxBlockingThreads;
+        return this;
+    }
+
+    /**
+     * How long an idle thread of the runtime's own blocking pool waits for work before it exits:
+     * 1 ms to 1 day; default 10 s (as Tokio).
+     */
+    public RuntimeBuilder blockingKeepAlive(Duration keepAlive) {
+        BlockingLimits.requireKeepAlive("blockingKeepAlive", keepAlive);
+        this.blockingKeepAlive = keepAlive;
+        return this;
+    }
+
+    /**
+     * How many tasks may wait for a thread of the runtime's own blocking pool before
+     * {@link AsyncRuntime#trySpawnBlocking} rejects (and {@link AsyncRuntime#spawnBlocking}'s
+     * work waits for room): 0 to {@value BlockingLimits#MAX_QUEUE_CAPACITY}; default
+     * {@value BlockingLimits#DEFAULT_QUEUE_CAPACITY}.
+     */
+    public RuntimeBuilder blockingQueueCapacity(int capacity) {
+        BlockingLimits.requireQueueCapacity("blockingQueueCapacity", capacity);
+        this.blockingQueueCapacity = capacity;
+        return this;
+    }
+
     /** Builds and starts the runtime: its worker threads are running when this returns. */
     public AsyncRuntime build() {
         return new AsyncRuntime(this);
@@ -166,6 +204,15 @@ public final class RuntimeBuilder {
     SchedulerConfig schedulerConfig(Runnable onThreadStart, Runnable onThreadStop) {
         return new SchedulerConfig(workerThreads, threadNamePrefix, globalQueueInterval, eventInterval,
                 lifoSlot, maxLifoPolls, laneShares.clone(), onThreadStart, onThreadStop);
+    }
+
+    PoolSettings defaultBlockingPool() {
+        return new PoolSettings(BlockingPools.DEFAULT_POOL, BlockingPools.defaultThreadNamePrefix(threadNamePrefix),
+                maxBlockingThreads, blockingKeepAlive.toNanos(), blockingQueueCapacity, false);
+    }
+
+    String threadNamePrefix() {
+        return threadNamePrefix;
     }
 
     Duration shutdownTimeout() {

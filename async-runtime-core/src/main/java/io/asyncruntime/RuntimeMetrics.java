@@ -22,11 +22,13 @@ import java.util.List;
  * @param timersCancelled armed timers cancelled before they fired
  * @param timerWakeups driver turns after a park in which a timer fired
  * @param perWorker the same counters per worker, indexed by worker
+ * @param blocking the blocking pools' counters (the runtime's own pool first)
  */
 public record RuntimeMetrics(int workers, long aliveTasks, long spawnedTasks, long completedTasks,
                              long remoteSpawns, long injectQueueDepth, long totalPolls, long totalSteals,
                              long totalParks, long budgetForcedYields, long activeTimers, long timersFired,
-                             long timersCancelled, long timerWakeups, List<WorkerMetrics> perWorker) {
+                             long timersCancelled, long timerWakeups, List<WorkerMetrics> perWorker,
+                             BlockingMetrics blocking) {
 
     /**
      * One worker's counters.

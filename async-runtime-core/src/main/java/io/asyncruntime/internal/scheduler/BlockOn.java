@@ -15,6 +15,13 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class BlockOn implements Context {
 
+    /**
+     * The waker of the {@code blockOn} running on this thread, if any: it owns what the root task
+     * registers on handles (see {@code Waiters}), so those registrations are dropped once the
+     * {@code blockOn} ended. Set once per call, not per poll.
+     */
+    private static final ThreadLocal<Waiters.ThreadWaker> CURRENT = new ThreadLocal<>();
+
     private final Waiters.ThreadWaker waker = new Waiters.ThreadWaker();
     private int budget;
     private boolean yieldRequested;
@@ -28,7 +35,24 @@ public final class BlockOn implements Context {
      * and throws {@link TaskCancelledException} with the interrupt flag kept set.
      */
     public static <T> T run(Task<T> task) {
-        return new BlockOn().drive(task);
+        BlockOn blockOn = new BlockOn();
+        Waiters.ThreadWaker outer = CURRENT.get();
+        CURRENT.set(blockOn.waker);
+        try {
+            return blockOn.drive(task);
+        } finally {
+            blockOn.waker.abandon();
+            if (outer == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(outer);
+            }
+        }
+    }
+
+    /** The waker of the {@code blockOn} running on the calling thread, or null. */
+    static Waiters.ThreadWaker currentWaker() {
+        return CURRENT.get();
     }
 
     private <T> T drive(Task<T> task) {

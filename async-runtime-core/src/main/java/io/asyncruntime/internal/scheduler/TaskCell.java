@@ -10,38 +10,34 @@ import io.asyncruntime.task.Waker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one runtime-owned cell of a spawned task: state word, the task, its outcome, and its
- * waiters. It is the task's {@link Waker} and its {@link JoinHandle}, so a plain spawn allocates
- * this object and nothing else, and a wake allocates nothing (it re-queues this same cell).
+ * The one runtime-owned cell of a spawned task: state word, the task, its outcome, and (in
+ * {@link AwaitableCell}) its waiters. It is the task's {@link Waker} and its {@link JoinHandle},
+ * so a plain spawn allocates this object and nothing else (32 bytes: header 12, queue link,
+ * waiters, scheduler, state, slot), and a wake allocates nothing (it re-queues this same cell).
  *
  * <p>The state machine is documented in {@link TaskState}. Memory ordering: the state word is a
  * plain field reached only through {@link #STATE} with volatile CAS and volatile/acquire reads.
  * The outcome is written by the owner before the CAS that sets COMPLETE (which releases it) and
  * read only after an acquire read that saw COMPLETE. Cells are never pooled: a stale waker held by
  * some resource must never wake a recycled cell (the ABA hazard in ARCHITECTURE.md).
+ *
+ * <p>Whatever a task does in its poll, only its own handle bears it: a throw or a broken
+ * contract (a {@code null} poll result) fails this handle, and the worker goes on.
  */
-class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
+class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
 
     private static final Logger log = LoggerFactory.getLogger(TaskCell.class);
 
     private static final VarHandle STATE;
-    private static final VarHandle WAITERS;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            STATE = lookup.findVarHandle(TaskCell.class, "state", int.class);
-            WAITERS = lookup.findVarHandle(TaskCell.class, "waiters", Waiters.class);
+            STATE = MethodHandles.lookup().findVarHandle(TaskCell.class, "state", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -59,11 +55,9 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
      * Before completion, the work (a {@link Task}, {@link Runnable} or {@link Callable}), owned by
      * the thread holding RUNNING; from completion on, the outcome (the value or a
      * {@link Failure}), published by the CAS that sets COMPLETE. One field for both keeps a cell
-     * at 32 bytes (header 12, queue link, state, slot, waiters, scheduler).
+     * at 32 bytes.
      */
     private Object slot;
-    @SuppressWarnings("unused") // through WAITERS
-    private Waiters waiters;
 
     TaskCell(CellScheduler scheduler, Task<T> task, Priority priority) {
         this(scheduler, task, TASK, priority);
@@ -107,19 +101,31 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
             return;
         }
         Poll<T> result;
+        boolean ready;
         try {
             result = pollBody(worker.enter(this));
+            if (result == null) {
+                throw new IllegalStateException("task " + name() + ": poll returned null (" + taskDescription()
+                        + "); a poll must return Poll.ready(value) or Poll.pending()");
+            }
+            ready = result.isReady();
         } catch (Throwable failure) {
             worker.leave();
             complete(new Failure(failure), worker);
             return;
         }
         boolean yieldRequested = worker.leave();
-        if (result.isReady()) {
+        if (ready) {
             complete(result.value(), worker);
             return;
         }
         afterPending(yieldRequested, worker);
+    }
+
+    /** What the body is, for an error message: its class (never its toString, user code that may throw). */
+    private String taskDescription() {
+        Object body = slot;
+        return body == null ? "no task" : body.getClass().getName();
     }
 
     @SuppressWarnings("unchecked")
@@ -190,8 +196,10 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
         complete(new Failure(new TaskCancelledException("task " + name() + " was " + why)), null);
     }
 
-    /** The owner publishes the outcome, sets COMPLETE, and wakes every waiter. */
-    /** {@code worker} is the poller completing the task, or null off the poll path (abort, shutdown). */
+    /**
+     * The owner publishes the outcome, sets COMPLETE, and wakes every waiter. {@code worker} is
+     * the poller completing the task, or null off the poll path (abort, shutdown).
+     */
     private void complete(Object result, TaskPoller worker) {
         slot = result;
         // Counted before COMPLETE is published: whoever sees the handle finished sees it counted.
@@ -209,12 +217,8 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
             }
             s = witness;
         }
-        // Most tasks are never awaited: skip the atomic exchange when nobody registered. A waiter
-        // registering concurrently re-checks COMPLETE after its own CAS (see register): both
-        // sides are volatile accesses, so one of the two sees the other.
-        if (WAITERS.getVolatile(this) != null) {
-            Waiters.wakeAll((Waiters) WAITERS.getAndSet(this, Waiters.DONE));
-        }
+        // Iteratively, whoever completes: a wake can complete another cell (CompletionWakes).
+        wakeWaitersAfterCompletion();
     }
 
     // ---- the waker side -------------------------------------------------------------------
@@ -273,6 +277,11 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
     }
 
     @Override
+    Object outcome() {
+        return slot;
+    }
+
+    @Override
     public Priority priority() {
         return Priority.ofLane(lane());
     }
@@ -282,12 +291,17 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
         return "task-" + Integer.toHexString(System.identityHashCode(this));
     }
 
-    /** Awaiting the handle inside another task: ready when this task is, else registers a waker. */
+    /**
+     * Awaiting the handle inside another task: ready when this task is, else registers a waker.
+     * The registration is owned by the task being polled (see {@link Waiters}), so it is dropped
+     * once that task finished, even if the awaiter gave up without a word (a lost race).
+     */
     @Override
     @SuppressWarnings("unchecked")
     public Poll<T> poll(Context cx) throws Exception {
         if (!isFinished()) {
-            register(cx.waker());
+            Waker waker = cx.waker();
+            addWaiter(waker, ownerOf(waker));
             if (!isFinished()) {
                 return Poll.pending();
             }
@@ -302,176 +316,29 @@ class TaskCell<T> extends StageForwarding<T> implements JoinHandle<T>, Waker {
         return Poll.ready((T) result);
     }
 
-    /** Dropping interest in the handle detaches the task; it runs on. */
+    /**
+     * Whose interest a registration of {@code waker} is: a task cell or a blocked thread's waker
+     * stands for itself; any other waker (a combinator's branch, a guard) belongs to the task this
+     * worker is polling, or to the {@code blockOn} running on this thread. Contexts are per poll
+     * and their wakers serve the task being polled, so that task finishing ends the interest.
+     */
+    private static Object ownerOf(Waker waker) {
+        if (waker instanceof TaskCell<?> || waker instanceof Waiters.ThreadWaker) {
+            return waker;
+        }
+        Object owner = Thread.currentThread() instanceof WorkerThread thread
+                ? thread.worker.polling()
+                : BlockOn.currentWaker();
+        return owner != null ? owner : waker;
+    }
+
+    /**
+     * Dropping interest in the handle detaches the task; it runs on. What this awaiter registered
+     * is not removed here (the handle is shared and this call names no awaiter); it is dropped
+     * once its owner finishes (see {@link Waiters}).
+     */
     @Override
     public void cancel() {
-    }
-
-    private void register(Waker waker) {
-        Waiters head = (Waiters) WAITERS.getAcquire(this);
-        for (;;) {
-            if (head == Waiters.DONE) {
-                waker.wake();
-                return;
-            }
-            if (head != null && head.waker == waker) {
-                return; // the same awaiter polled again while pending: already registered
-            }
-            Waiters witness = (Waiters) WAITERS.compareAndExchange(this, head, new Waiters(waker, head));
-            if (witness == head) {
-                wakeWaitersIfFinished();
-                return;
-            }
-            head = witness;
-        }
-    }
-
-    /**
-     * After pushing a waiter: if the task already completed, the completer may have looked at the
-     * waiters before the push (see complete), so wake them here. Whoever takes the list wakes it.
-     */
-    private void wakeWaitersIfFinished() {
-        if (isFinished()) {
-            Waiters.wakeAll((Waiters) WAITERS.getAndSet(this, Waiters.DONE));
-        }
-    }
-
-    // ---- Future -----------------------------------------------------------------------------
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        if (isFinished()) {
-            return false;
-        }
-        abort();
-        return true;
-    }
-
-    @Override
-    public boolean isCancelled() {
-        return isFinished() && slot instanceof Failure failure && failure.cause instanceof TaskCancelledException;
-    }
-
-    @Override
-    public boolean isDone() {
-        return isFinished();
-    }
-
-    @Override
-    public T get() throws InterruptedException, ExecutionException {
-        awaitFinished(-1);
-        return reportForFuture();
-    }
-
-    @Override
-    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (!awaitFinished(unit.toNanos(timeout))) {
-            throw new TimeoutException("task " + name() + " did not finish within " + timeout + " " + unit);
-        }
-        return reportForFuture();
-    }
-
-    /**
-     * Blocks the calling thread until the task finished, or {@code timeoutNanos} passed (negative:
-     * no timeout). Returns whether it finished.
-     */
-    private boolean awaitFinished(long timeoutNanos) throws InterruptedException {
-        if (isFinished()) {
-            return true;
-        }
-        long deadline = System.nanoTime() + timeoutNanos;
-        register(new Waiters.ThreadWaker());
-        while (!isFinished()) {
-            if (timeoutNanos < 0) {
-                LockSupport.park(this);
-            } else {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                LockSupport.parkNanos(this, left);
-            }
-            if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted while waiting for task " + name());
-            }
-        }
-        return true;
-    }
-
-    @SuppressWarnings("unchecked")
-    private T reportForFuture() throws ExecutionException {
-        Object result = slot;
-        if (result instanceof Failure failure) {
-            if (failure.cause instanceof TaskCancelledException cancelled) {
-                throw cancelled;
-            }
-            throw new ExecutionException(failure.cause);
-        }
-        return (T) result;
-    }
-
-    // ---- CompletionStage --------------------------------------------------------------------
-
-    /**
-     * The future behind the {@code CompletionStage} side. It is registered as a waiter (a
-     * {@link StageBridge}) rather than kept in a field of its own, so cells that are never used
-     * as a stage carry no field for it. Once the cell is complete and its waiters are gone, a
-     * completed future is made on demand.
-     */
-    @Override
-    CompletableFuture<T> stage() {
-        StageBridge<T> created = null;
-        Waiters head = (Waiters) WAITERS.getAcquire(this);
-        for (;;) {
-            if (head == Waiters.DONE) {
-                return completedStage();
-            }
-            for (Waiters w = head; w != null; w = w.next) {
-                if (w.waker instanceof StageBridge<?> existing) {
-                    @SuppressWarnings("unchecked")
-                    CompletableFuture<T> future = ((StageBridge<T>) existing).future;
-                    return future;
-                }
-            }
-            if (created == null) {
-                created = new StageBridge<>(this);
-            }
-            Waiters witness = (Waiters) WAITERS.compareAndExchange(this, head, new Waiters(created, head));
-            if (witness == head) {
-                wakeWaitersIfFinished();
-                return created.future;
-            }
-            head = witness;
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private CompletableFuture<T> completedStage() {
-        Object result = slot;
-        return result instanceof Failure failure
-                ? CompletableFuture.failedFuture(failure.cause)
-                : CompletableFuture.completedFuture((T) result);
-    }
-
-    /** Completes a {@code CompletableFuture} with the cell's outcome when the cell completes. */
-    private static final class StageBridge<T> implements Waker {
-        final CompletableFuture<T> future = new CompletableFuture<>();
-        private final TaskCell<T> cell;
-
-        StageBridge(TaskCell<T> cell) {
-            this.cell = cell;
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public void wake() {
-            Object result = cell.slot;
-            if (result instanceof Failure failure) {
-                future.completeExceptionally(failure.cause);
-            } else {
-                future.complete((T) result);
-            }
-        }
     }
 
     /** A cell that carries a name given at spawn. */

@@ -499,6 +499,11 @@ final class Worker implements Runnable, Context, TaskPoller {
         yieldRequested = true;
     }
 
+    /** The cell this worker is polling, or null between polls. Worker thread only. */
+    TaskCell<?> polling() {
+        return current;
+    }
+
     /** The lane of the task this worker is polling, or -1 between polls. */
     int currentLane() {
         return current != null ? currentLane : -1;

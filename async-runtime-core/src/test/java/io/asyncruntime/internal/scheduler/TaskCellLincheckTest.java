@@ -17,26 +17,37 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The task cell's state machine under every interleaving Lincheck explores: wakes during a poll,
- * aborts during a poll, completion racing an abort, and an awaiter registering while the task
+ * aborts during a poll, completion racing an abort, and awaiters registering while the task
  * completes. One "worker" thread runs whatever the recording scheduler queued; others wake, abort
- * and await. Operations return nothing; {@link #invariantsHold()} checks, with nothing in flight:
+ * and await: two awaiting tasks with wakers of their own (one re-registers, so duplicates and the
+ * head-only shortcut meet), and blocking {@code get}s that give up, whose registrations are abandoned. The
+ * waiter list is compacted from two nodes on (shrunk from {@link Waiters#MIN_COMPACTION_LENGTH}),
+ * so compaction races pushes, other compactions and completion. Operations return nothing;
+ * {@link #invariantsHold()} checks, with nothing in flight:
  *
  * <ul>
  *   <li>the task was never polled by two threads at once, nor after it was cancelled;</li>
  *   <li>the cell is queued exactly once when its state says NOTIFIED, never otherwise;</li>
  *   <li>it is complete exactly when its completion was counted, once;</li>
  *   <li>its task was cancelled exactly when it completed as cancelled;</li>
- *   <li>an awaiter that saw pending was woken once the cell completed.</li>
+ *   <li>an awaiter that saw pending was woken once the cell completed;</li>
+ *   <li>while the cell is pending, the registration of every awaiter that saw pending is still
+ *       linked (compaction never drops a live waker); once it completed, nothing is linked.</li>
  * </ul>
  */
 public class TaskCellLincheckTest {
 
     private final RecordingScheduler scheduler = new RecordingScheduler();
     private final ScriptedTask task = new ScriptedTask();
-    private final TaskCell<Integer> cell = new TaskCell<>(scheduler, task, Priority.NORMAL);
+    private final TaskCell<Integer> cell = new TaskCell<>(scheduler, task, Priority.NORMAL) {
+        @Override
+        int waiterCompactionThreshold() {
+            return 2;
+        }
+    };
     private final BarePoller poller = new BarePoller();
-    private final AtomicInteger awaiterWakes = new AtomicInteger();
-    private final AtomicBoolean awaiterPending = new AtomicBoolean();
+    private final Awaiter awaiter = new Awaiter();
+    private final Awaiter otherAwaiter = new Awaiter();
 
     public TaskCellLincheckTest() {
         scheduler.queue.add(cell); // a spawn queues the new cell once
@@ -69,16 +80,27 @@ public class TaskCellLincheckTest {
      */
     @Operation(nonParallelGroup = "awaiter")
     public void await() {
-        try {
-            Poll<Integer> polled = cell.poll(new AwaiterContext());
-            if (polled.isPending()) {
-                awaiterPending.set(true);
-            }
-        } catch (Exception finishedWithFailure) {
-            if (!cell.isFinished()) {
-                throw new AssertionError("await threw before the cell finished", finishedWithFailure);
-            }
-        }
+        awaiter.pollHandle();
+    }
+
+    /** A second awaiting task, which polls twice in a row (a re-poll while pending). */
+    @Operation(nonParallelGroup = "otherAwaiter")
+    public void otherAwaitsTwice() {
+        otherAwaiter.pollHandle();
+        otherAwaiter.pollHandle();
+    }
+
+    /**
+     * A blocking {@code get} that gives up (times out or is interrupted) right after registering:
+     * the steps of {@code awaitFinished} without the park (Lincheck's model checker freezes
+     * {@code System.nanoTime()}, so a real timed wait would never end). Its registration is
+     * abandoned: never to be woken, dropped by the next compaction.
+     */
+    @Operation
+    public void abandonedGet() {
+        Waiters.ThreadWaker gaveUp = new Waiters.ThreadWaker();
+        cell.addWaiter(gaveUp, gaveUp);
+        gaveUp.abandon();
     }
 
     @Validate
@@ -111,8 +133,53 @@ public class TaskCellLincheckTest {
             throw new AssertionError("task.cancel() called=" + task.cancelled.get() + " but cancelled outcome="
                     + (complete && cell.isCancelled()));
         }
-        if (complete && awaiterPending.get() && awaiterWakes.get() == 0) {
-            throw new AssertionError("an awaiter that saw pending was not woken when the cell completed");
+        for (Awaiter a : new Awaiter[] {awaiter, otherAwaiter}) {
+            if (complete && a.sawPending && a.wakes.get() == 0) {
+                throw new AssertionError("an awaiter that saw pending was not woken when the cell completed");
+            }
+            if (!complete && a.sawPending && !cell.hasWaiter(a)) {
+                throw new AssertionError("a pending awaiter's registration was dropped; list length " + cell.waiterCount());
+            }
+        }
+        if (complete && cell.waiterCount() != 0) {
+            throw new AssertionError("a complete cell still links " + cell.waiterCount() + " waiters");
+        }
+    }
+
+    /** An awaiting task: its own waker; records whether it saw pending and how often it was woken. */
+    private final class Awaiter implements Context, Waker {
+        final AtomicInteger wakes = new AtomicInteger();
+        volatile boolean sawPending;
+
+        void pollHandle() {
+            try {
+                if (cell.poll(this).isPending()) {
+                    sawPending = true;
+                }
+            } catch (Exception finishedWithFailure) {
+                if (!cell.isFinished()) {
+                    throw new AssertionError("await threw before the cell finished", finishedWithFailure);
+                }
+            }
+        }
+
+        @Override
+        public void wake() {
+            wakes.incrementAndGet();
+        }
+
+        @Override
+        public Waker waker() {
+            return this;
+        }
+
+        @Override
+        public boolean consumeBudget() {
+            return true;
+        }
+
+        @Override
+        public void requestYield() {
         }
     }
 
@@ -204,26 +271,10 @@ public class TaskCellLincheckTest {
         }
     }
 
-    private final class AwaiterContext implements Context {
-        @Override
-        public Waker waker() {
-            return awaiterWakes::incrementAndGet;
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-        }
-    }
-
     @Test
     void modelChecking() {
         new ModelCheckingOptions()
-                .iterations(30)
+                .iterations(20)
                 .invocationsPerIteration(500)
                 .threads(3)
                 .actorsPerThread(3)
@@ -235,7 +286,7 @@ public class TaskCellLincheckTest {
     @Test
     void stress() {
         new StressOptions()
-                .iterations(30)
+                .iterations(25)
                 .invocationsPerIteration(1_000)
                 .threads(3)
                 .actorsPerThread(3)

@@ -1,0 +1,88 @@
+package io.asyncruntime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.asyncruntime.task.JoinHandle;
+import io.asyncruntime.task.Task;
+import io.asyncruntime.task.TaskCancelledException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 15, defect 6: a completion cascade (each task awaiting the previous one; completing one
+ * wakes the next, which after {@code close()} completes it as cancelled at once) runs in constant
+ * stack, whichever thread starts it, and every handle completes. Before the fix it recursed once
+ * per link: the thread that called {@code wake()} overflowed its stack at about 900 links and the
+ * rest of the chain never completed.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CompletionCascadeTest {
+
+    private static final long BOUND_SECONDS = 10;
+    private static final int LINKS = 100_000;
+
+    /** Spawns a chain: link 0 waits on {@code first}, link i awaits link i-1; waits until all are parked. */
+    private static List<JoinHandle<Integer>> parkedChain(AsyncRuntime runtime, Gate first) throws InterruptedException {
+        CountDownLatch allPolled = new CountDownLatch(LINKS);
+        List<JoinHandle<Integer>> chain = new ArrayList<>(LINKS + 1);
+        chain.add(runtime.spawn(first.map(v -> 0)));
+        for (int i = 1; i <= LINKS; i++) {
+            JoinHandle<Integer> previous = chain.get(i - 1);
+            chain.add(runtime.spawn(Task.run(allPolled::countDown).flatMap(v -> previous).map(v -> v + 1)));
+        }
+        first.polled.await();
+        assertThat(allPolled.await(60, TimeUnit.SECONDS)).isTrue();
+        return chain;
+    }
+
+    private static void assertAllCancelled(List<JoinHandle<Integer>> chain) {
+        for (JoinHandle<Integer> link : chain) {
+            assertThatThrownBy(() -> link.get(BOUND_SECONDS, TimeUnit.SECONDS))
+                    .as("link %s", link)
+                    .isInstanceOf(TaskCancelledException.class);
+        }
+    }
+
+    @Test
+    void aWakeAfterCloseCompletesALongAwaitChainWithoutRecursion() throws Exception {
+        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
+        Gate first = new Gate();
+        List<JoinHandle<Integer>> chain = parkedChain(runtime, first);
+        runtime.close();
+        // The wake comes after close, from this (non-worker) thread: every link completes as
+        // cancelled, none is polled again, and the stack does not grow with the chain.
+        first.wake();
+        assertAllCancelled(chain);
+    }
+
+    @Test
+    void anAbortAfterCloseCompletesALongAwaitChainWithoutRecursion() throws Exception {
+        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
+        Gate first = new Gate();
+        List<JoinHandle<Integer>> chain = parkedChain(runtime, first);
+        runtime.close();
+        chain.get(0).abort();
+        assertAllCancelled(chain);
+        assertThat(first.cancelled).isTrue();
+    }
+
+    /** Not a defect of its own: a chain woken before close still completes normally, in order. */
+    @Test
+    void aLongAwaitChainWokenBeforeCloseCompletesWithItsValues() throws Exception {
+        try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build()) {
+            Gate first = new Gate();
+            List<JoinHandle<Integer>> chain = parkedChain(runtime, first);
+            first.open();
+            assertThat(chain.get(LINKS).get(60, TimeUnit.SECONDS)).isEqualTo(LINKS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
