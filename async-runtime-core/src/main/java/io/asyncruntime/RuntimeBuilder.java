@@ -207,12 +207,18 @@ public final class RuntimeBuilder {
     }
 
     PoolSettings defaultBlockingPool() {
-        return new PoolSettings(BlockingPools.DEFAULT_POOL, BlockingPools.defaultThreadNamePrefix(threadNamePrefix),
+        return new PoolSettings(BlockingPools.DEFAULT_POOL, BlockingPools.defaultThreadNamePrefix(threadNamePrefix()),
                 maxBlockingThreads, blockingKeepAlive.toNanos(), blockingQueueCapacity, false);
     }
 
+    /**
+     * The base of the blocking pools' thread names ({@code base-blocking-N}): the worker prefix
+     * without the dash that joins it to the worker index, so that workers {@code orders-0} have
+     * blocking threads {@code orders-blocking-0}.
+     */
     String threadNamePrefix() {
-        return threadNamePrefix;
+        return threadNamePrefix.endsWith("-") ? threadNamePrefix.substring(0, threadNamePrefix.length() - 1)
+                : threadNamePrefix;
     }
 
     Duration shutdownTimeout() {

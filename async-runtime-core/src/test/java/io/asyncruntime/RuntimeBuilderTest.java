@@ -70,6 +70,8 @@ class RuntimeBuilderTest {
     void threadNamesTakesThePrefixAsGivenWithItsOwnSeparator() throws Exception {
         try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).threadNames("orders-").build()) {
             assertThat(runtime.spawn(() -> Thread.currentThread().getName()).get()).isEqualTo("orders-0");
+            assertThat(runtime.spawnBlocking(() -> Thread.currentThread().getName()).get())
+                    .matches("orders-blocking-\\d+");
         }
         try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build()) {
             assertThat(runtime.spawn(() -> Thread.currentThread().getName()).get()).isEqualTo("async-runtime-worker-0");

@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.autoconfigure.context.LifecycleProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -66,6 +67,17 @@ public final class AsyncRuntimeAutoConfiguration {
     @ConditionalOnMissingBean
     AsyncRuntime asyncRuntime(RuntimeBuilder asyncRuntimeBuilder) {
         return asyncRuntimeBuilder.build();
+    }
+
+    /*
+     * The pools are created on the auto-configured runtime (a runtime of the application's own gets
+     * them with AsyncRuntime.blockingPool); a bad value fails when this bean is created.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnSingleCandidate(AsyncRuntime.class)
+    AsyncRuntimeBlockingPools asyncRuntimeBlockingPools(AsyncRuntime runtime, AsyncRuntimeBuilderConfigurer configurer) {
+        return new AsyncRuntimeBlockingPools(runtime, configurer.blockingPools());
     }
 
     @Bean

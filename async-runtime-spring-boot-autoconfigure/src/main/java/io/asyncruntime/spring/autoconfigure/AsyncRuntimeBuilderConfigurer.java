@@ -1,11 +1,17 @@
 package io.asyncruntime.spring.autoconfigure;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.BlockingLimits;
 import io.asyncruntime.RuntimeBuilder;
 import io.asyncruntime.task.Priority;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
@@ -32,6 +38,14 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 public final class AsyncRuntimeBuilderConfigurer {
 
     private static final String PREFIX = "async.runtime.";
+
+    /** The name of the runtime's own blocking pool, which no named pool may take. */
+    private static final String DEFAULT_POOL = "default";
+
+    /** Whether this JVM has virtual threads (Java 21 or later), which a blocking pool may use. */
+    private static final boolean VIRTUAL_THREADS = Runtime.version().feature() >= 21;
+
+    private static final Logger logger = LoggerFactory.getLogger(AsyncRuntimeBuilderConfigurer.class);
 
     private final AsyncRuntimeProperties properties;
 
@@ -78,10 +92,47 @@ public final class AsyncRuntimeBuilderConfigurer {
         apply("lane-share.background", p.getLaneShare().getBackground(),
                 (percent) -> builder.laneShare(Priority.BACKGROUND, percent));
         apply("shutdown-timeout", p.getShutdownTimeout(), builder::shutdownTimeout);
+        apply("max-blocking-threads", p.getMaxBlockingThreads(), builder::maxBlockingThreads);
+        apply("blocking-queue-capacity", p.getBlockingQueueCapacity(), builder::blockingQueueCapacity);
+        apply("blocking-keep-alive", p.getBlockingKeepAlive(), builder::blockingKeepAlive);
         for (AsyncRuntimeBuilderCustomizer customizer : this.customizers) {
             customizer.customize(builder);
         }
         return builder;
+    }
+
+    /**
+     * The limits of the named blocking pools ({@code async.runtime.blocking.pools.*}), checked:
+     * pools are created on a runtime once it runs, but a bad value fails as early as the others.
+     * @return the limits by pool name, in the order they were configured; never null
+     * @throws InvalidConfigurationPropertyValueException if a pool's value is out of range
+     */
+    public Map<String, BlockingLimits> blockingPools() {
+        Map<String, BlockingLimits> pools = new LinkedHashMap<>();
+        this.properties.getBlocking().getPools().forEach((name, pool) -> {
+            String prefix = "blocking.pools." + name + ".";
+            if (DEFAULT_POOL.equals(name)) {
+                throw new InvalidConfigurationPropertyValueException(PREFIX + "blocking.pools", name,
+                        "'default' is the runtime's own pool: set max-blocking-threads, blocking-queue-capacity and "
+                                + "blocking-keep-alive instead");
+            }
+            AtomicReference<BlockingLimits> limits = new AtomicReference<>(BlockingLimits.defaults());
+            apply(prefix + "max-threads", pool.getMaxThreads(), (value) -> limits.set(limits.get().maxThreads(value)));
+            apply(prefix + "queue-capacity", pool.getQueueCapacity(),
+                    (value) -> limits.set(limits.get().queueCapacity(value)));
+            apply(prefix + "keep-alive", pool.getKeepAlive(), (value) -> limits.set(limits.get().keepAlive(value)));
+            if (pool.isVirtualThreads()) {
+                if (VIRTUAL_THREADS) {
+                    limits.set(limits.get().virtualThreads(true));
+                }
+                else {
+                    logger.warn("Blocking pool '{}' runs on platform threads: {}virtual-threads needs Java 21 or "
+                            + "later, this JVM is {}", name, PREFIX + prefix, Runtime.version());
+                }
+            }
+            pools.put(name, limits.get());
+        });
+        return pools;
     }
 
     /** Applies one value; {@code null} keeps the builder's default. */

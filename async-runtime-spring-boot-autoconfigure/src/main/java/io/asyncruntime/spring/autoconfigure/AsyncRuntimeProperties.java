@@ -1,6 +1,8 @@
 package io.asyncruntime.spring.autoconfigure;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -49,6 +51,26 @@ public class AsyncRuntimeProperties {
      * when the application context closes.
      */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    /**
+     * Maximum number of threads, from 1 to 1000000, of the runtime's own blocking pool
+     * (spawnBlocking). Threads start on demand and exit after blocking-keep-alive idle.
+     */
+    private int maxBlockingThreads = 512;
+
+    /**
+     * Maximum number of tasks, from 0 to 2147483647, waiting for a thread of the runtime's own
+     * blocking pool. Past it, trySpawnBlocking rejects and spawnBlocking's work waits for room.
+     */
+    private int blockingQueueCapacity = 10000;
+
+    /**
+     * Time, from 1ms to 1d, an idle thread of the runtime's own blocking pool waits for work
+     * before it exits.
+     */
+    private Duration blockingKeepAlive = Duration.ofSeconds(10);
+
+    private final Blocking blocking = new Blocking();
 
     private final LifoSlot lifoSlot = new LifoSlot();
 
@@ -102,6 +124,34 @@ public class AsyncRuntimeProperties {
 
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public int getMaxBlockingThreads() {
+        return this.maxBlockingThreads;
+    }
+
+    public void setMaxBlockingThreads(int maxBlockingThreads) {
+        this.maxBlockingThreads = maxBlockingThreads;
+    }
+
+    public int getBlockingQueueCapacity() {
+        return this.blockingQueueCapacity;
+    }
+
+    public void setBlockingQueueCapacity(int blockingQueueCapacity) {
+        this.blockingQueueCapacity = blockingQueueCapacity;
+    }
+
+    public Duration getBlockingKeepAlive() {
+        return this.blockingKeepAlive;
+    }
+
+    public void setBlockingKeepAlive(Duration blockingKeepAlive) {
+        this.blockingKeepAlive = blockingKeepAlive;
+    }
+
+    public Blocking getBlocking() {
+        return this.blocking;
     }
 
     public LifoSlot getLifoSlot() {
@@ -202,6 +252,78 @@ public class AsyncRuntimeProperties {
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+
+    }
+
+    /** Blocking pools besides the runtime's own. */
+    public static class Blocking {
+
+        /**
+         * Named blocking pools (bulkheads), each with its own threads, thread cap and queue, so
+         * that one kind of blocking work cannot hold up another. Get them from the
+         * AsyncRuntimeBlockingPools bean.
+         */
+        private final Map<String, Pool> pools = new LinkedHashMap<>();
+
+        public Map<String, Pool> getPools() {
+            return this.pools;
+        }
+
+    }
+
+    /** One named blocking pool. */
+    public static class Pool {
+
+        /** Maximum number of threads, from 1 to 1000000, running the pool's work at once. */
+        private int maxThreads = 512;
+
+        /**
+         * Maximum number of tasks, from 0 to 2147483647, waiting for a thread of the pool. Past
+         * it, trySpawnBlocking rejects and spawnBlocking's work waits for room.
+         */
+        private int queueCapacity = 10000;
+
+        /** Time, from 1ms to 1d, an idle thread of the pool waits for work before it exits. */
+        private Duration keepAlive = Duration.ofSeconds(10);
+
+        /**
+         * Whether the pool runs its work on virtual threads, on Java 21 and later; on older
+         * JVMs it runs on platform threads, with a warning at startup. Max-threads still bounds
+         * the work in flight.
+         */
+        private boolean virtualThreads;
+
+        public int getMaxThreads() {
+            return this.maxThreads;
+        }
+
+        public void setMaxThreads(int maxThreads) {
+            this.maxThreads = maxThreads;
+        }
+
+        public int getQueueCapacity() {
+            return this.queueCapacity;
+        }
+
+        public void setQueueCapacity(int queueCapacity) {
+            this.queueCapacity = queueCapacity;
+        }
+
+        public Duration getKeepAlive() {
+            return this.keepAlive;
+        }
+
+        public void setKeepAlive(Duration keepAlive) {
+            this.keepAlive = keepAlive;
+        }
+
+        public boolean isVirtualThreads() {
+            return this.virtualThreads;
+        }
+
+        public void setVirtualThreads(boolean virtualThreads) {
+            this.virtualThreads = virtualThreads;
         }
 
     }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import com.jayway.jsonpath.JsonPath;
+import io.asyncruntime.BlockingLimits;
 import io.asyncruntime.RuntimeBuilder;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,13 @@ class ConfigurationMetadataTests {
         assertThat(DurationStyle.detectAndParse((String) defaultOf(metadata, "shutdown-timeout")))
             .isEqualTo(RuntimeBuilder.DEFAULT_SHUTDOWN_TIMEOUT);
         assertThat(defaultOf(metadata, "thread-name-prefix")).isEqualTo("async-runtime-worker-");
+        assertThat(defaultOf(metadata, "max-blocking-threads")).isEqualTo(BlockingLimits.DEFAULT_MAX_THREADS);
+        assertThat(defaultOf(metadata, "blocking-queue-capacity")).isEqualTo(BlockingLimits.DEFAULT_QUEUE_CAPACITY);
+        assertThat(DurationStyle.detectAndParse((String) defaultOf(metadata, "blocking-keep-alive")))
+            .isEqualTo(BlockingLimits.DEFAULT_KEEP_ALIVE);
+        AsyncRuntimeProperties.Pool pool = new AsyncRuntimeProperties.Pool();
+        assertThat(BlockingLimits.defaults()).isEqualTo(BlockingLimits.defaults().maxThreads(pool.getMaxThreads())
+            .queueCapacity(pool.getQueueCapacity()).keepAlive(pool.getKeepAlive()).virtualThreads(pool.isVirtualThreads()));
         assertThat(defaultOf(metadata, "enabled")).isEqualTo(true);
         assertThat(defaultOf(metadata, "task-integration.enabled")).isEqualTo(false);
         assertThat(Duration.ofSeconds(10)).isEqualTo(new AsyncRuntimeProperties().getShutdownTimeout());

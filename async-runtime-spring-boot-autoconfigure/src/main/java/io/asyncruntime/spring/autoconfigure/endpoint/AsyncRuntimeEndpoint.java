@@ -1,10 +1,12 @@
 package io.asyncruntime.spring.autoconfigure.endpoint;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.BlockingMetrics;
 import io.asyncruntime.RuntimeMetrics;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -51,11 +53,39 @@ public final class AsyncRuntimeEndpoint {
      * One runtime.
      * @param running whether the runtime accepts and runs tasks
      * @param metrics the runtime's metrics snapshot
+     * @param blockingPools its blocking pools, the runtime's own ({@code default}) first
      */
-    public record RuntimeDescriptor(boolean running, MetricsDescriptor metrics) {
+    public record RuntimeDescriptor(boolean running, MetricsDescriptor metrics,
+            List<BlockingPoolDescriptor> blockingPools) {
 
         static RuntimeDescriptor of(AsyncRuntime runtime) {
-            return new RuntimeDescriptor(!runtime.isClosed(), MetricsDescriptor.of(runtime.metrics()));
+            RuntimeMetrics metrics = runtime.metrics();
+            return new RuntimeDescriptor(!runtime.isClosed(), MetricsDescriptor.of(metrics),
+                    metrics.blocking().pools().stream().map(BlockingPoolDescriptor::of).toList());
+        }
+
+    }
+
+    /**
+     * One blocking pool.
+     * @param name the pool's name ({@code default}: the runtime's own)
+     * @param virtualThreads whether it runs its work on virtual threads
+     * @param maxThreads its thread cap
+     * @param threads threads alive, running work or idle
+     * @param idleThreads threads waiting for work
+     * @param queueCapacity its queue bound
+     * @param queueDepth tasks queued for a thread
+     * @param waitingForRoom tasks spawned past the queue bound, waiting for room
+     * @param rejections {@code trySpawnBlocking} calls rejected because the pool was full
+     * @param completed tasks finished, or cancelled before they started
+     */
+    public record BlockingPoolDescriptor(String name, boolean virtualThreads, int maxThreads, int threads,
+            int idleThreads, int queueCapacity, int queueDepth, int waitingForRoom, long rejections, long completed) {
+
+        static BlockingPoolDescriptor of(BlockingMetrics.Pool pool) {
+            return new BlockingPoolDescriptor(pool.name(), pool.virtualThreads(), pool.maxThreads(), pool.threads(),
+                    pool.idleThreads(), pool.queueCapacity(), pool.queueDepth(), pool.waitingForRoom(),
+                    pool.rejections(), pool.completed());
         }
 
     }

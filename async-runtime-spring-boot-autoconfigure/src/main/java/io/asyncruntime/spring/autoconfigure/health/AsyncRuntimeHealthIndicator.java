@@ -1,8 +1,11 @@
 package io.asyncruntime.spring.autoconfigure.health;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.BlockingMetrics;
 import io.asyncruntime.RuntimeMetrics;
 import io.asyncruntime.RuntimeMetrics.WorkerMetrics;
 
@@ -20,8 +23,9 @@ import org.springframework.boot.health.contributor.Health;
  * <li>{@code OUT_OF_SERVICE} while the application context shuts it down.</li>
  * </ul>
  *
- * <p>Details: the number of workers, the tasks alive, and the tasks waiting in the inject queue
- * and in the workers' own queues.
+ * <p>Details: the number of workers, the tasks alive, the tasks waiting in the inject queue and in
+ * the workers' own queues, and for each blocking pool its busy threads, its thread cap and the
+ * tasks queued for it.
  *
  * <p>It belongs in the readiness group, not in liveness: a stall usually comes from a blocking call
  * inside a task (a slow database, a lock), which a restart does not cure and which ends by itself;
@@ -82,10 +86,16 @@ public final class AsyncRuntimeHealthIndicator extends AbstractHealthIndicator {
             localQueueDepth += worker.localQueueDepthHigh() + worker.localQueueDepthNormal()
                     + worker.localQueueDepthBackground();
         }
+        Map<String, Map<String, Integer>> blockingPools = new LinkedHashMap<>();
+        for (BlockingMetrics.Pool pool : metrics.blocking().pools()) {
+            blockingPools.put(pool.name(), Map.of("busyThreads", pool.threads() - pool.idleThreads(), "maxThreads",
+                    pool.maxThreads(), "queued", pool.queueDepth() + pool.waitingForRoom()));
+        }
         builder.withDetail("workers", metrics.workers())
             .withDetail("aliveTasks", metrics.aliveTasks())
             .withDetail("injectQueueDepth", metrics.injectQueueDepth())
-            .withDetail("localQueueDepth", localQueueDepth);
+            .withDetail("localQueueDepth", localQueueDepth)
+            .withDetail("blockingPools", blockingPools);
     }
 
 }

@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.BlockingMetrics;
 import io.asyncruntime.RuntimeMetrics;
 import io.asyncruntime.RuntimeMetrics.WorkerMetrics;
 import io.asyncruntime.task.Priority;
@@ -20,7 +21,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * gauges for what goes up and down, function counters for what only grows. Every meter carries a
  * {@value #RUNTIME_TAG} tag naming the runtime; per-worker meters add a {@value #WORKER_TAG} tag
  * (the worker index, as in its thread name), per-lane meters a {@value #LANE_TAG} tag
- * ({@code high}, {@code normal}, {@code background}).
+ * ({@code high}, {@code normal}, {@code background}), blocking-pool meters a {@value #POOL_TAG}
+ * tag.
  *
  * <p>All meters of a scrape read one shared snapshot ({@link ScrapeSnapshot}). A snapshot sums
  * counters that the workers write without synchronization, so reading it costs the scrape, never
@@ -39,6 +41,9 @@ public final class AsyncRuntimeMeterBinder implements MeterBinder {
 
     /** Tag naming the priority lane of a per-lane meter. */
     public static final String LANE_TAG = "lane";
+
+    /** Tag naming the blocking pool of a blocking-pool meter ({@code default}: the runtime's own). */
+    public static final String POOL_TAG = "pool";
 
     private static final String PREFIX = "asyncruntime.";
 
@@ -81,6 +86,9 @@ public final class AsyncRuntimeMeterBinder implements MeterBinder {
             bindWorker(registry, worker);
         }
         bindTimers(registry);
+        for (BlockingMetrics.Pool pool : this.snapshot.fresh().blocking().pools()) {
+            bindBlockingPool(registry, pool.name());
+        }
     }
 
     private void bindTasks(MeterRegistry registry) {
@@ -135,6 +143,41 @@ public final class AsyncRuntimeMeterBinder implements MeterBinder {
                 RuntimeMetrics::timersCancelled);
         counter(registry, "timers.wakeups", "Driver turns after a park in which a timer fired", null, this.tags,
                 RuntimeMetrics::timerWakeups);
+    }
+
+    /*
+     * Pools are bound as they exist when the registry is bound: the runtime's own and the ones
+     * configured under async.runtime.blocking.pools. A pool the application creates later has no
+     * meters (its figures are in the endpoint and in RuntimeMetrics).
+     */
+    private void bindBlockingPool(MeterRegistry registry, String name) {
+        Tags pool = this.tags.and(POOL_TAG, name);
+        gauge(registry, "blocking.threads", "Threads of the blocking pool, running work or idle", BaseUnits.THREADS,
+                pool, (m) -> p(m, name).threads());
+        gauge(registry, "blocking.threads.idle", "Threads of the blocking pool waiting for work", BaseUnits.THREADS,
+                pool, (m) -> p(m, name).idleThreads());
+        gauge(registry, "blocking.threads.max", "Thread cap of the blocking pool", BaseUnits.THREADS, pool,
+                (m) -> p(m, name).maxThreads());
+        gauge(registry, "blocking.queue.depth", "Tasks queued for a thread of the blocking pool", BaseUnits.TASKS,
+                pool, (m) -> p(m, name).queueDepth());
+        gauge(registry, "blocking.queue.capacity", "Queue bound of the blocking pool", BaseUnits.TASKS, pool,
+                (m) -> p(m, name).queueCapacity());
+        gauge(registry, "blocking.queue.waiting", "Tasks spawned past the queue bound, waiting for room",
+                BaseUnits.TASKS, pool, (m) -> p(m, name).waitingForRoom());
+        counter(registry, "blocking.rejections", "trySpawnBlocking calls rejected because the pool was full",
+                BaseUnits.TASKS, pool, (m) -> p(m, name).rejections());
+        counter(registry, "blocking.completed", "Blocking tasks finished, or cancelled before they started",
+                BaseUnits.TASKS, pool, (m) -> p(m, name).completed());
+    }
+
+    /** The pool called {@code name}; pools are never removed, so it is in every later snapshot. */
+    private static BlockingMetrics.Pool p(RuntimeMetrics metrics, String name) {
+        for (BlockingMetrics.Pool pool : metrics.blocking().pools()) {
+            if (pool.name().equals(name)) {
+                return pool;
+            }
+        }
+        throw new IllegalStateException("No blocking pool '" + name + "' in " + metrics.blocking());
     }
 
     private static WorkerMetrics w(RuntimeMetrics metrics, int index) {

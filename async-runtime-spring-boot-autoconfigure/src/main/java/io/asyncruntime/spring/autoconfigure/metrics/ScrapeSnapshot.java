@@ -72,6 +72,11 @@ final class ScrapeSnapshot {
         return this.slots++;
     }
 
+    /** A snapshot of its own, outside any scrape (to see what there is to bind). */
+    RuntimeMetrics fresh() {
+        return this.source.get();
+    }
+
     /** The snapshot of the current scrape, as meter {@code slot} sees it. */
     synchronized RuntimeMetrics read(int slot) {
         long now = this.nanoTime.getAsLong();

@@ -3,6 +3,7 @@ package io.asyncruntime.spring.autoconfigure.task;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.task.JoinHandle;
@@ -18,12 +19,16 @@ import org.springframework.scheduling.support.TaskUtils;
  * {@code @Async} methods, Spring MVC's asynchronous requests and anything else handed the
  * {@code applicationTaskExecutor} run on once task integration is on.
  *
- * <p>Each task is spawned as a runtime task that runs it in one poll. A {@link TaskDecorator}
+ * <p>Each task runs on the runtime's blocking pool ({@link AsyncRuntime#trySpawnBlocking}): an
+ * {@code @Async} method or a controller's {@code Callable} is ordinary blocking Java, which must
+ * never hold a worker. When the pool is full (every thread busy at its cap, its queue full) the
+ * task is rejected with {@link TaskRejectedException}, as Spring's bounded executors do. A
+ * {@link TaskDecorator}
  * (Boot's and Spring's hook for context propagation, such as
  * {@code ContextPropagatingTaskDecorator}) wraps each task when it is submitted, on the
  * submitting thread. A failure of a task given to {@link #execute} is logged, since nobody else
  * sees it; {@link #submit} hands it to the returned future instead. Cancelling a returned future
- * aborts the runtime task: it never starts if it had not, and no thread is interrupted.
+ * aborts the task: it never starts if it was still queued, and no thread is interrupted.
  *
  * <p>Once the runtime is shut down, every method throws {@link TaskRejectedException}.
  */
@@ -44,9 +49,9 @@ public final class AsyncRuntimeTaskExecutor implements AsyncTaskExecutor {
     }
 
     /**
-     * Runs {@code task} on the runtime; a failure is logged.
+     * Runs {@code task} on the runtime's blocking pool; a failure is logged.
      * @param task the task; not null
-     * @throws TaskRejectedException if the runtime is shut down
+     * @throws TaskRejectedException if the runtime is shut down or its blocking pool is full
      */
     @Override
     public void execute(Runnable task) {
@@ -57,7 +62,7 @@ public final class AsyncRuntimeTaskExecutor implements AsyncTaskExecutor {
      * Runs {@code task} on the runtime.
      * @param task the task; not null
      * @return a future that completes when the task has run; cancelling it aborts the task
-     * @throws TaskRejectedException if the runtime is shut down
+     * @throws TaskRejectedException if the runtime is shut down or its blocking pool is full
      */
     @Override
     public Future<?> submit(Runnable task) {
@@ -68,7 +73,7 @@ public final class AsyncRuntimeTaskExecutor implements AsyncTaskExecutor {
      * Runs {@code task} on the runtime.
      * @param task the task; not null
      * @return a future with the task's value or failure; cancelling it aborts the task
-     * @throws TaskRejectedException if the runtime is shut down
+     * @throws TaskRejectedException if the runtime is shut down or its blocking pool is full
      */
     @Override
     public <T> Future<T> submit(Callable<T> task) {
@@ -79,7 +84,7 @@ public final class AsyncRuntimeTaskExecutor implements AsyncTaskExecutor {
      * Runs {@code task} on the runtime.
      * @param task the task; not null
      * @return a future that completes when the task has run; cancelling it aborts the task
-     * @throws TaskRejectedException if the runtime is shut down
+     * @throws TaskRejectedException if the runtime is shut down or its blocking pool is full
      */
     @Override
     public CompletableFuture<Void> submitCompletable(Runnable task) {
@@ -93,7 +98,7 @@ public final class AsyncRuntimeTaskExecutor implements AsyncTaskExecutor {
      * Runs {@code task} on the runtime.
      * @param task the task; not null
      * @return a future with the task's value or failure; cancelling it aborts the task
-     * @throws TaskRejectedException if the runtime is shut down
+     * @throws TaskRejectedException if the runtime is shut down or its blocking pool is full
      */
     @Override
     public <T> CompletableFuture<T> submitCompletable(Callable<T> task) {
@@ -131,10 +136,14 @@ public final class AsyncRuntimeTaskExecutor implements AsyncTaskExecutor {
 
     private JoinHandle<Void> spawn(Runnable task) {
         try {
-            return this.runtime.spawn(task);
+            return this.runtime.trySpawnBlocking(() -> {
+                task.run();
+                return null;
+            });
         }
-        catch (IllegalStateException ex) {
-            throw new TaskRejectedException("Async runtime " + this.runtime + " did not accept task " + task, ex);
+        catch (IllegalStateException | RejectedExecutionException ex) {
+            throw new TaskRejectedException("Async runtime " + this.runtime + " did not accept task " + task + ": "
+                    + ex.getMessage(), ex);
         }
     }
 

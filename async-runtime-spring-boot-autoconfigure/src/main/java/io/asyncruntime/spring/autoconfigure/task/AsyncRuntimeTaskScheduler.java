@@ -26,9 +26,10 @@ import org.springframework.util.ErrorHandler;
 /**
  * A {@link TaskScheduler} whose timers are the runtime's own: each scheduled task is one runtime
  * task that waits on the timing wheel ({@link Time#sleepUntil}, {@link Time#intervalAt}) and then
- * runs the {@code Runnable} in one poll. No thread waits for a timer, and a cancelled schedule
- * releases its timer at once. This is what {@code @Scheduled} methods run on once task integration
- * is on.
+ * runs the {@code Runnable} on the runtime's blocking pool ({@link AsyncRuntime#spawnBlocking}:
+ * a {@code @Scheduled} method is ordinary blocking Java, which must never hold a worker), waiting
+ * for it before the next run. No thread waits for a timer, and a cancelled schedule releases its
+ * timer at once. This is what {@code @Scheduled} methods run on once task integration is on.
  *
  * <p>Semantics follow Spring's {@code ThreadPoolTaskScheduler}: fixed-rate schedules catch up on
  * missed runs one after the other and never run concurrently; fixed-delay schedules wait the delay
@@ -83,16 +84,17 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
             return null;
         }
         RuntimeScheduledFuture future = new RuntimeScheduledFuture(this.clock, first);
-        Task<Void> loop = Task.loop(first, (scheduled) -> Time.sleepUntil(scheduled).map((ignored) -> {
+        Task<Void> loop = Task.loop(first, (scheduled) -> Time.sleepUntil(scheduled).flatMap((ignored) -> {
             Instant actual = this.clock.instant();
-            run.run();
-            context.update(scheduled, actual, this.clock.instant());
-            Instant next = trigger.nextExecution(context);
-            if (next == null) {
-                return Step.done(null);
-            }
-            future.nextExecution(next);
-            return Step.next(next);
+            return blocking(run).map((ran) -> {
+                context.update(scheduled, actual, this.clock.instant());
+                Instant next = trigger.nextExecution(context);
+                if (next == null) {
+                    return Step.done(null);
+                }
+                future.nextExecution(next);
+                return Step.next(next);
+            });
         }));
         return start(future, loop);
     }
@@ -101,10 +103,7 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
     public ScheduledFuture<?> schedule(Runnable task, Instant startTime) {
         Runnable run = prepare(task, false);
         RuntimeScheduledFuture future = new RuntimeScheduledFuture(this.clock, startTime);
-        return start(future, Time.sleepUntil(startTime).map((ignored) -> {
-            run.run();
-            return null;
-        }));
+        return start(future, Time.sleepUntil(startTime).flatMap((ignored) -> blocking(run)));
     }
 
     @Override
@@ -113,10 +112,9 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
         RuntimeScheduledFuture future = new RuntimeScheduledFuture(this.clock, startTime);
         // One interval for the whole schedule, owned by the one runtime task that polls it.
         Interval ticks = Time.intervalAt(startTime, period).missedTickBehavior(MissedTickBehavior.BURST);
-        Task<Void> schedule = Task.loop(null, (ignored) -> ticks.tick().map((tick) -> {
+        Task<Void> schedule = Task.loop(null, (ignored) -> ticks.tick().flatMap((tick) -> {
             future.nextExecution(tick.plus(period));
-            run.run();
-            return Step.<Object, Void>next(null);
+            return blocking(run).map((ran) -> Step.<Object, Void>next(null));
         }));
         return start(future, schedule);
     }
@@ -130,11 +128,10 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
     public ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, Instant startTime, Duration delay) {
         Runnable run = prepare(task, true);
         RuntimeScheduledFuture future = new RuntimeScheduledFuture(this.clock, startTime);
-        Function<Object, Task<Step<Object, Void>>> runThenWait = (ignored) -> {
-            run.run();
+        Function<Object, Task<Step<Object, Void>>> runThenWait = (ignored) -> blocking(run).flatMap((ran) -> {
             future.nextExecution(this.clock.instant().plus(delay));
             return Time.sleep(delay).map((slept) -> Step.next(slept));
-        };
+        });
         return start(future, Time.sleepUntil(startTime).flatMap((ignored) -> Task.loop(null, runThenWait)));
     }
 
@@ -154,6 +151,14 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
     private Runnable prepare(Runnable task, boolean repeating) {
         Runnable decorated = (this.taskDecorator != null) ? this.taskDecorator.decorate(task) : task;
         return TaskUtils.decorateTaskWithErrorHandler(decorated, this.errorHandler, repeating);
+    }
+
+    /** Runs {@code run} on the blocking pool; the returned task completes when it has run. */
+    private Task<Void> blocking(Runnable run) {
+        return this.runtime.spawnBlocking(() -> {
+            run.run();
+            return null;
+        });
     }
 
     private ScheduledFuture<?> start(RuntimeScheduledFuture future, Task<Void> schedule) {

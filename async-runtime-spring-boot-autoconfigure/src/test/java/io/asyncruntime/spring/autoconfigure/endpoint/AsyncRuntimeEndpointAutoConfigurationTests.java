@@ -36,6 +36,9 @@ class AsyncRuntimeEndpointAutoConfigurationTests {
                 assertThat(descriptor.running()).isTrue();
                 assertThat(descriptor.metrics().workers()).isEqualTo(2);
                 assertThat(descriptor.metrics().activeTimers()).isZero();
+                assertThat(descriptor.blockingPools()).singleElement()
+                    .satisfies((pool) -> assertThat(pool.name()).isEqualTo("default"))
+                    .satisfies((pool) -> assertThat(pool.maxThreads()).isEqualTo(512));
             });
     }
 

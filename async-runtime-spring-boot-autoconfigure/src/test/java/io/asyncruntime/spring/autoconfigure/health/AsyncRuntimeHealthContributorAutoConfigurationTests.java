@@ -1,5 +1,6 @@
 package io.asyncruntime.spring.autoconfigure.health;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.asyncruntime.AsyncRuntime;
@@ -38,7 +39,8 @@ class AsyncRuntimeHealthContributorAutoConfigurationTests {
                 .containsEntry("workers", 2)
                 .containsKey("aliveTasks")
                 .containsKey("injectQueueDepth")
-                .containsKey("localQueueDepth");
+                .containsKey("localQueueDepth")
+                .containsEntry("blockingPools", Map.of("default", Map.of("busyThreads", 0, "maxThreads", 512, "queued", 0)));
         });
     }
 

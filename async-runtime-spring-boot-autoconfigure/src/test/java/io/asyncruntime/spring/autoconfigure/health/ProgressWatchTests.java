@@ -1,10 +1,9 @@
 package io.asyncruntime.spring.autoconfigure.health;
 
 import java.time.Duration;
-import java.util.List;
 
 import io.asyncruntime.RuntimeMetrics;
-import io.asyncruntime.RuntimeMetrics.WorkerMetrics;
+import io.asyncruntime.spring.autoconfigure.RuntimeMetricsFixtures;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,9 +59,7 @@ class ProgressWatchTests {
     }
 
     private static RuntimeMetrics metrics(long polls, long completed, long injectQueueDepth, long localQueueDepth) {
-        WorkerMetrics worker = new WorkerMetrics(0, polls, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, localQueueDepth, 0);
-        return new RuntimeMetrics(1, 0, completed, completed, 0, injectQueueDepth, polls, 0, 0, 0, 0, 0, 0, 0,
-                List.of(worker));
+        return RuntimeMetricsFixtures.oneWorker(polls, completed, injectQueueDepth, localQueueDepth);
     }
 
 }

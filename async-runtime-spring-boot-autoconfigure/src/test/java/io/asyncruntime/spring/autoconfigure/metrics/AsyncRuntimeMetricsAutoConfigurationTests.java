@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.BlockingPool;
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeBlockingPools;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -102,6 +104,27 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
     void noBinderWithoutARuntime() {
         this.contextRunner.withPropertyValues("async.runtime.enabled=false")
             .run((context) -> assertThat(context).doesNotHaveBean("asyncRuntimeMeterBinder"));
+    }
+
+    @Test
+    void blockingPoolsAreMeasuredByPool() {
+        this.contextRunner.withPropertyValues("async.runtime.max-blocking-threads=6",
+                "async.runtime.blocking.pools.jdbc.max-threads=3", "async.runtime.blocking.pools.jdbc.queue-capacity=0")
+            .run((context) -> {
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                assertThat(registry.get("asyncruntime.blocking.threads.max").tag("pool", "default").gauge().value())
+                    .isEqualTo(6.0);
+                assertThat(registry.get("asyncruntime.blocking.threads.max").tag("pool", "jdbc").gauge().value())
+                    .isEqualTo(3.0);
+                assertThat(registry.get("asyncruntime.blocking.queue.capacity").tag("pool", "jdbc").gauge().value())
+                    .isZero();
+                BlockingPool jdbc = context.getBean(AsyncRuntimeBlockingPools.class).get("jdbc");
+                jdbc.spawnBlocking(() -> 1).get(10, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(registry.get("asyncruntime.blocking.completed").tag("pool", "jdbc")
+                        .functionCounter()
+                        .count()).isEqualTo(1.0));
+            });
     }
 
     @Test

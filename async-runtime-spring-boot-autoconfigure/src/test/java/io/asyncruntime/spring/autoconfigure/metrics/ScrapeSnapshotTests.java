@@ -1,11 +1,10 @@
 package io.asyncruntime.spring.autoconfigure.metrics;
 
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.asyncruntime.RuntimeMetrics;
+import io.asyncruntime.spring.autoconfigure.RuntimeMetricsFixtures;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,8 +19,7 @@ class ScrapeSnapshotTests {
     private final AtomicInteger taken = new AtomicInteger();
 
     private final ScrapeSnapshot snapshot = new ScrapeSnapshot(() -> {
-        int n = this.taken.incrementAndGet();
-        return new RuntimeMetrics(n, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of());
+        return RuntimeMetricsFixtures.withWorkerCount(this.taken.incrementAndGet());
     }, this.now::get, 1_000, 1_000_000);
 
     private final int a = this.snapshot.newSlot();

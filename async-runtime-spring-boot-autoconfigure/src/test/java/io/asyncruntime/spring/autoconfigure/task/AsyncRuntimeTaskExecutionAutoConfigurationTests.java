@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AsyncRuntimeTaskExecutionAutoConfigurationTests {
 
-    private static final String WORKER = "async-runtime-worker-\\d+";
+    /** A thread of the runtime's blocking pool, where its executor and scheduler run tasks. */
+    private static final String WORKER = "async-runtime-worker-blocking-\\d+";
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(AsyncRuntimeAutoConfiguration.class,

@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
  */
 class AsyncRuntimeTaskExecutorTests {
 
-    private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build();
+    /** One blocking thread, so that a second task waits in the queue while the first is held. */
+    private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).maxBlockingThreads(1).build();
 
     private final AsyncRuntimeTaskExecutor executor = new AsyncRuntimeTaskExecutor(this.runtime, null);
 
@@ -35,7 +36,7 @@ class AsyncRuntimeTaskExecutorTests {
     }
 
     @Test
-    void tasksRunOnTheRuntimesWorkers() throws Exception {
+    void tasksRunOnTheRuntimesBlockingPoolNeverOnAWorker() throws Exception {
         AtomicReference<String> thread = new AtomicReference<>();
         CountDownLatch ran = new CountDownLatch(1);
         this.executor.execute(() -> {
@@ -43,9 +44,9 @@ class AsyncRuntimeTaskExecutorTests {
             ran.countDown();
         });
         assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(thread.get()).isEqualTo("async-runtime-worker-0");
+        assertThat(thread.get()).matches("async-runtime-worker-blocking-\\d+");
         assertThat(this.executor.submit(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS))
-            .isEqualTo("async-runtime-worker-0");
+            .matches("async-runtime-worker-blocking-\\d+");
         assertThat(this.executor.submitCompletable(() -> 6 * 7).get(10, TimeUnit.SECONDS)).isEqualTo(42);
     }
 
@@ -89,7 +90,7 @@ class AsyncRuntimeTaskExecutorTests {
         CountDownLatch busy = new CountDownLatch(1);
         AtomicBoolean ran = new AtomicBoolean();
         try {
-            // The only worker is held, so the next task waits in the queue.
+            // The only blocking thread is held, so the next task waits in the queue.
             this.executor.execute(() -> {
                 busy.countDown();
                 await().atMost(Duration.ofSeconds(10)).untilTrue(release);
@@ -126,9 +127,30 @@ class AsyncRuntimeTaskExecutorTests {
             release.set(true);
         }
         // CompletableFuture reports a cancellation as itself rather than wrapped.
-        assertThatExceptionOfType(TaskCancelledException.class).isThrownBy(() -> queued.get(10, TimeUnit.SECONDS))
-            .withMessageContaining("the runtime shut down before it ran");
+        assertThatExceptionOfType(TaskCancelledException.class).isThrownBy(() -> queued.get(10, TimeUnit.SECONDS));
         assertThat(queued.isCompletedExceptionally()).isTrue();
+    }
+
+    @Test
+    void aFullBlockingPoolRejectsTasks() throws Exception {
+        try (AsyncRuntime noQueue = AsyncRuntime.builder().workerThreads(1).maxBlockingThreads(1).blockingQueueCapacity(0)
+            .build()) {
+            AsyncRuntimeTaskExecutor full = new AsyncRuntimeTaskExecutor(noQueue, null);
+            AtomicBoolean release = new AtomicBoolean();
+            CountDownLatch busy = new CountDownLatch(1);
+            try {
+                full.execute(() -> {
+                    busy.countDown();
+                    await().atMost(Duration.ofSeconds(10)).untilTrue(release);
+                });
+                assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThatExceptionOfType(TaskRejectedException.class).isThrownBy(() -> full.submit(() -> 1))
+                    .withMessageContaining("did not accept");
+            }
+            finally {
+                release.set(true);
+            }
+        }
     }
 
     @Test

@@ -54,7 +54,7 @@ class AsyncRuntimeTaskSchedulerTests {
                 Thread.currentThread().getName() + " at +" + Duration.between(start, this.clock.instant())),
                 start.plus(Duration.ofMinutes(5)));
         assertThat(future.get(10, TimeUnit.SECONDS)).isNull();
-        assertThat(runs).singleElement().asString().matches("async-runtime-worker-\\d at \\+PT5M");
+        assertThat(runs).singleElement().asString().matches("async-runtime-worker-blocking-\\d+ at \\+PT5M");
         assertThat(future.isDone()).isTrue();
     }
 
