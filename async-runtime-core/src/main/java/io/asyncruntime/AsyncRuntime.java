@@ -17,6 +17,7 @@ import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Spawner;
 import io.asyncruntime.task.Task;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -289,6 +290,14 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     /** Number of worker threads. */
     public int workerThreads() {
         return scheduler.workerCount();
+    }
+
+    /**
+     * How long {@link #close()} waits for the workers to stop: the builder's
+     * {@link RuntimeBuilder#shutdownTimeout}. Never null.
+     */
+    public Duration shutdownTimeout() {
+        return settings.shutdownTimeout();
     }
 
     /** Whether {@link #close()} has been called. */

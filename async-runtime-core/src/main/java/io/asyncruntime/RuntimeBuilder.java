@@ -36,7 +36,8 @@ public final class RuntimeBuilder {
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
     private int workerThreads = Runtime.getRuntime().availableProcessors();
-    private String threadNamePrefix = "async-runtime-worker";
+    /** Worker thread names are this followed by the worker index: the separator is part of it. */
+    private String threadNamePrefix = "async-runtime-worker-";
     private int globalQueueInterval = DEFAULT_GLOBAL_QUEUE_INTERVAL;
     private int eventInterval = DEFAULT_EVENT_INTERVAL;
     private boolean lifoSlot = true;
@@ -62,13 +63,27 @@ public final class RuntimeBuilder {
         return this;
     }
 
-    /** Prefix of worker thread names ({@code prefix-0}, {@code prefix-1}, …); not blank. */
+    /**
+     * Prefix of worker thread names, joined to the worker index with a dash: {@code
+     * threadNamePrefix("orders")} names the workers {@code orders-0}, {@code orders-1}, …; not
+     * blank. Default: {@code async-runtime-worker}. See {@link #threadNames} for a prefix that
+     * carries its own separator.
+     */
     public RuntimeBuilder threadNamePrefix(String threadNamePrefix) {
-        if (threadNamePrefix == null || threadNamePrefix.isBlank()) {
-            throw new IllegalArgumentException("threadNamePrefix must be a non-blank string, got "
-                    + (threadNamePrefix == null ? "null" : "\"" + threadNamePrefix + "\""));
-        }
-        this.threadNamePrefix = threadNamePrefix;
+        requireNonBlank("threadNamePrefix", threadNamePrefix);
+        this.threadNamePrefix = threadNamePrefix + "-";
+        return this;
+    }
+
+    /**
+     * Names the worker threads {@code prefix} followed by the worker index, with nothing added in
+     * between, as the JDK's {@code Thread.Builder.name(prefix, 0)} and Spring's thread name
+     * prefixes do: {@code threadNames("orders-")} names the workers {@code orders-0},
+     * {@code orders-1}, …; not blank.
+     */
+    public RuntimeBuilder threadNames(String prefix) {
+        requireNonBlank("threadNames prefix", prefix);
+        this.threadNamePrefix = prefix;
         return this;
     }
 
@@ -223,12 +238,18 @@ public final class RuntimeBuilder {
     }
 
     PoolSettings defaultBlockingPool() {
-        return new PoolSettings(BlockingPools.DEFAULT_POOL, BlockingPools.defaultThreadNamePrefix(threadNamePrefix),
+        return new PoolSettings(BlockingPools.DEFAULT_POOL, BlockingPools.defaultThreadNamePrefix(threadNamePrefix()),
                 maxBlockingThreads, blockingKeepAlive.toNanos(), blockingQueueCapacity, false);
     }
 
+    /**
+     * The base of the blocking pools' thread names ({@code base-blocking-N}): the worker prefix
+     * without the dash that joins it to the worker index, so that workers {@code orders-0} have
+     * blocking threads {@code orders-blocking-0}.
+     */
     String threadNamePrefix() {
-        return threadNamePrefix;
+        return threadNamePrefix.endsWith("-") ? threadNamePrefix.substring(0, threadNamePrefix.length() - 1)
+                : threadNamePrefix;
     }
 
     Duration shutdownTimeout() {
@@ -249,6 +270,13 @@ public final class RuntimeBuilder {
 
     int eventIntervalTicks() {
         return eventInterval;
+    }
+
+    private static void requireNonBlank(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must be a non-blank string, got "
+                    + (value == null ? "null" : "\"" + value + "\""));
+        }
     }
 
     private static void requireRange(String name, int value, int min, int max) {

@@ -72,7 +72,7 @@ public final class Scheduler implements CellScheduler {
         this.threads = new WorkerThread[config.workers()];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i, config, driver);
-            threads[i] = new WorkerThread(workers[i], config.threadNamePrefix() + "-" + i);
+            threads[i] = new WorkerThread(workers[i], config.threadNamePrefix() + i);
         }
     }
 
