@@ -331,7 +331,12 @@ final class BatchSemaphore extends WaitList {
         }
     }
 
-    private int enqueue(Acquirer waiter, Waker waker) {
+    /**
+     * Queues {@code waiter} (phase INIT) for its permits, or takes them at once if they are free
+     * and nobody waits: {@link #ACQUIRED}, {@link #NO_PERMITS} (queued, {@code waker} registered)
+     * or {@link #CLOSED_RESULT}. For a caller that already tried the fast path (and spent budget).
+     */
+    int enqueue(Acquirer waiter, Waker waker) {
         lock();
         assignLocked(); // serve the queue first: permits in the word belong to it
         int n = waiter.requested;

@@ -221,8 +221,8 @@ public class ChannelLincheckTest {
     @Test
     void modelChecking() {
         new ModelCheckingOptions()
-                .iterations(8)
-                .invocationsPerIteration(300)
+                .iterations(6)
+                .invocationsPerIteration(250)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(1)
@@ -233,8 +233,8 @@ public class ChannelLincheckTest {
     @Test
     void stress() {
         new StressOptions()
-                .iterations(8)
-                .invocationsPerIteration(1_000)
+                .iterations(6)
+                .invocationsPerIteration(600)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(1)
