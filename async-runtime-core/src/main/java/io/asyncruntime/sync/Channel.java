@@ -40,8 +40,8 @@ import java.util.Optional;
  * waker registered.
  *
  * <p><b>One receiver.</b> At most one task receives at a time ({@code recv}, {@code recvMany},
- * {@code tryRecv}); a second task that waits in {@code recv} while another waits fails with an
- * {@link IllegalStateException}. Messages must not be null. Every completed send and receive
+ * {@code tryRecv}); receiving from two tasks at once is a programming error that this class does
+ * not detect (Tokio prevents it by ownership of its receiver). Messages must not be null. Every completed send and receive
  * spends one unit of the cooperative budget. A send to a channel with room takes its room and
  * its position in one CAS and writes the message with a release store; a receive is a read, a
  * plain clear and one atomic add. A bounded channel allocates nothing per message beyond the task
@@ -75,6 +75,10 @@ public final class Channel<T> {
     /** The waiting receiver's waker, or null; taken (CAS to null) by whoever wakes it. */
     @SuppressWarnings("unused") // through RX_WAKER
     private volatile Waker rxWaker;
+    /** The waker the receiver registered last (it may have been taken since); receiver-private. */
+    private Waker receiverRegistered;
+    /** {@link #recv()}'s task: it holds no state of its own, so one serves every call. */
+    private ChannelRecv<T> recv;
 
     private Channel(int capacity, boolean bounded, MessageQueue<T> queue) {
         this.capacity = capacity;
@@ -168,9 +172,18 @@ public final class Channel<T> {
     /**
      * A task that receives the next message: it waits while the channel is empty, and completes
      * with empty once the channel is closed and every message sent before was received.
+     *
+     * <p>The task keeps no state between polls (the receiver's registration is the channel's), so
+     * every call returns the same object and receiving allocates nothing but the {@code Optional}:
+     * polling it after it completed receives the next message.
      */
     public Task<Optional<T>> recv() {
-        return new ChannelRecv<>(this);
+        ChannelRecv<T> task = recv;
+        if (task == null) {
+            task = new ChannelRecv<>(this); // a racing first call may make two: both work
+            recv = task;
+        }
+        return task;
     }
 
     /**
@@ -352,18 +365,18 @@ public final class Channel<T> {
      * The next message, taken (budget spent), or {@link #END}, or null: not ready, the receiver's
      * waker is registered (or the budget is spent). Consumer only.
      */
-    Object pollNext(Receiving receiving, Context cx) {
+    Object pollNext(Context cx) {
         T message = queue.peek();
         if (message == null) {
             if (isClosedAndDrained()) {
-                receiving.deregister(this);
+                deregisterReceiver();
                 return END;
             }
-            register(receiving, cx.waker());
+            registerReceiver(cx.waker());
             message = queue.peek();
             if (message == null) {
                 if (isClosedAndDrained()) {
-                    receiving.deregister(this);
+                    deregisterReceiver();
                     return END;
                 }
                 if (sendInProgress()) {
@@ -380,7 +393,7 @@ public final class Channel<T> {
                 }
             }
         }
-        receiving.deregister(this);
+        deregisterReceiver();
         if (!cx.consumeBudget()) {
             return null;
         }
@@ -400,32 +413,26 @@ public final class Channel<T> {
         }
     }
 
-    private void register(Receiving receiving, Waker waker) {
+    /**
+     * Publishes the receiver's waker (replacing one it registered before), with a volatile CAS:
+     * the re-check that follows must not be ordered before it.
+     */
+    private void registerReceiver(Waker waker) {
         for (;;) {
             Waker current = (Waker) RX_WAKER.getVolatile(this);
-            if (current == waker) {
-                break;
-            }
-            if (current != null && current != receiving.registered) {
-                throw new IllegalStateException("a Channel has one receiver, and another task is already waiting in recv");
-            }
-            if (RX_WAKER.compareAndSet(this, current, waker)) {
+            if (current == waker || RX_WAKER.compareAndSet(this, current, waker)) {
                 break;
             }
         }
-        receiving.registered = waker;
+        receiverRegistered = waker;
     }
 
-    /** The receiver-side state of one recv task: the waker it registered, if any. */
-    abstract static class Receiving {
-        Waker registered;
-
-        final void deregister(Channel<?> channel) {
-            Waker waker = registered;
-            if (waker != null) {
-                registered = null;
-                RX_WAKER.compareAndSet(channel, waker, null);
-            }
+    /** Withdraws the receiver's waker if it is still there (a completed or cancelled receive). */
+    void deregisterReceiver() {
+        Waker waker = receiverRegistered;
+        if (waker != null) {
+            receiverRegistered = null;
+            RX_WAKER.compareAndSet(this, waker, null);
         }
     }
 

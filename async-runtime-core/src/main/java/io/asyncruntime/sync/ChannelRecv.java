@@ -5,8 +5,11 @@ import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 import java.util.Optional;
 
-/** {@link Channel#recv()}: takes a message only in the poll that returns it. */
-final class ChannelRecv<T> extends Channel.Receiving implements Task<Optional<T>> {
+/**
+ * {@link Channel#recv()}: takes a message only in the poll that returns it. Stateless (the
+ * registration is the channel's), so one instance serves every {@code recv()} of a channel.
+ */
+final class ChannelRecv<T> implements Task<Optional<T>> {
 
     private final Channel<T> channel;
 
@@ -17,7 +20,7 @@ final class ChannelRecv<T> extends Channel.Receiving implements Task<Optional<T>
     @Override
     @SuppressWarnings("unchecked")
     public Poll<Optional<T>> poll(Context cx) {
-        Object next = channel.pollNext(this, cx);
+        Object next = channel.pollNext(cx);
         if (next == null) {
             return Poll.pending();
         }
@@ -26,7 +29,7 @@ final class ChannelRecv<T> extends Channel.Receiving implements Task<Optional<T>
 
     @Override
     public void cancel() {
-        deregister(channel);
+        channel.deregisterReceiver();
     }
 
     @Override

@@ -81,6 +81,11 @@ final class ChannelSend<T> implements Task<Void> {
         }
     }
 
+    /** For tests: the phase of the wait node, or -1 if this send never waited. */
+    int nodePhase() {
+        return waiter == null ? -1 : waiter.phase;
+    }
+
     @Override
     public String toString() {
         return "Channel.send(" + message + ")";

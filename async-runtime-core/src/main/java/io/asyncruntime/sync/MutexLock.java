@@ -5,30 +5,30 @@ import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 
 /** {@link Mutex#lock()}: the waiting task, and once it completes the {@link Mutex.Guard} itself. */
-final class MutexLock<T> extends BatchSemaphore.Acquirer implements Task<Mutex.Guard<T>>, Mutex.Guard<T> {
+final class MutexLock<T> extends PermitTask implements Task<Mutex.Guard<T>>, Mutex.Guard<T> {
 
     private final Mutex<T> mutex;
 
     MutexLock(Mutex<T> mutex) {
-        super(1);
+        super(mutex.permit(), 1);
         this.mutex = mutex;
     }
 
     static <T> MutexLock<T> taken(Mutex<T> mutex) {
         MutexLock<T> guard = new MutexLock<>(mutex);
-        guard.phase = TAKEN;
+        guard.markTaken();
         return guard;
     }
 
     @Override
     public Poll<Mutex.Guard<T>> poll(Context cx) {
         // A mutex is never closed, so the only results are ACQUIRED and pending.
-        return mutex.permit().pollAcquire(this, cx) == BatchSemaphore.ACQUIRED ? Poll.ready(this) : Poll.pending();
+        return pollPermits(cx) == BatchSemaphore.ACQUIRED ? Poll.ready(this) : Poll.pending();
     }
 
     @Override
     public void cancel() {
-        mutex.permit().cancel(this);
+        cancelAcquire();
     }
 
     @Override
@@ -44,20 +44,18 @@ final class MutexLock<T> extends BatchSemaphore.Acquirer implements Task<Mutex.G
     }
 
     private void requireHeld() {
-        if (phase != TAKEN) {
+        if (state != TAKEN) {
             throw new IllegalStateException("this Mutex guard was closed: the lock is no longer held");
         }
     }
 
     @Override
     public void close() {
-        if (markReleased()) {
-            mutex.permit().release(1);
-        }
+        releasePermits();
     }
 
     @Override
     public String toString() {
-        return phase == TAKEN ? "Mutex.Guard[held]" : "Mutex.Guard[closed]";
+        return state == TAKEN ? "Mutex.Guard[held]" : "Mutex.Guard[closed]";
     }
 }

@@ -13,7 +13,7 @@ final class RwLockRead<T> extends RwLockGuard<T> implements Task<RwLock.ReadGuar
 
     static <T> RwLockRead<T> taken(RwLock<T> lock) {
         RwLockRead<T> guard = new RwLockRead<>(lock);
-        guard.phase = TAKEN;
+        guard.markTaken();
         return guard;
     }
 
@@ -24,6 +24,6 @@ final class RwLockRead<T> extends RwLockGuard<T> implements Task<RwLock.ReadGuar
 
     @Override
     public String toString() {
-        return "RwLock.ReadGuard[" + (phase == TAKEN ? "held]" : "closed]");
+        return "RwLock.ReadGuard[" + (state == TAKEN ? "held]" : "closed]");
     }
 }

@@ -13,7 +13,7 @@ final class RwLockWrite<T> extends RwLockGuard<T> implements Task<RwLock.WriteGu
 
     static <T> RwLockWrite<T> taken(RwLock<T> lock) {
         RwLockWrite<T> guard = new RwLockWrite<>(lock);
-        guard.phase = TAKEN;
+        guard.markTaken();
         return guard;
     }
 
@@ -30,6 +30,6 @@ final class RwLockWrite<T> extends RwLockGuard<T> implements Task<RwLock.WriteGu
 
     @Override
     public String toString() {
-        return "RwLock.WriteGuard[" + (phase == TAKEN ? "held]" : "closed]");
+        return "RwLock.WriteGuard[" + (state == TAKEN ? "held]" : "closed]");
     }
 }

@@ -113,8 +113,10 @@ class BroadcastTest {
     @Test
     void fanOutToManyTasksOnARealRuntime() throws Exception {
         try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build()) {
-            Broadcast<Integer> channel = new Broadcast<>(1_000);
             int values = 5_000;
+            // A ring as large as the run: senders never wait for receivers (that is the design),
+            // so on a loaded machine a smaller ring could lag, which has its own test above.
+            Broadcast<Integer> channel = new Broadcast<>(values);
             List<JoinHandle<Long>> receivers = new ArrayList<>();
             for (int r = 0; r < 8; r++) {
                 Broadcast.Receiver<Integer> receiver = channel.subscribe();
@@ -125,7 +127,6 @@ class BroadcastTest {
                             return state[1] == values ? Step.<long[], Long>done(state[0]) : Step.<long[], Long>next(state);
                         }))));
             }
-            // Send in batches well below the capacity, so nobody lags.
             JoinHandle<Void> sender = runtime.spawn(Task.loop(0, i -> {
                 if (i == values) {
                     return Task.completed(Step.<Integer, Void>done(null));

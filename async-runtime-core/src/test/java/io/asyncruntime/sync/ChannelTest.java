@@ -207,14 +207,19 @@ class ChannelTest {
     }
 
     @Test
-    void aSecondWaitingReceiverIsAnError() {
+    void recvReturnsOneStatelessTaskThatReceivesAgainAfterItCompleted() {
         Channel<String> channel = Channel.bounded(4);
-        TestContext one = new TestContext();
-        TestContext two = new TestContext();
-        one.poll(channel.recv());
-        Task<Optional<String>> other = channel.recv();
-        assertThatThrownBy(() -> two.poll(other)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("one receiver");
+        Task<Optional<String>> recv = channel.recv();
+        assertThat(channel.recv()).isSameAs(recv);
+        channel.trySend("a");
+        channel.trySend("b");
+        TestContext cx = new TestContext();
+        assertThat(cx.poll(recv).value()).contains("a");
+        assertThat(cx.poll(recv).value()).contains("b");
+        assertThat(cx.poll(recv).isPending()).isTrue();
+        channel.trySend("c");
+        assertThat(cx.wakes.get()).isEqualTo(1);
+        assertThat(cx.poll(channel.recv()).value()).contains("c");
     }
 
     @Test

@@ -94,8 +94,8 @@ public class SemaphoreLincheckTest {
         }
 
         void checkWokenIfGranted(String name) {
-            if (inFlight instanceof BatchSemaphore.Acquirer acquirer) {
-                int phase = acquirer.phase;
+            if (inFlight != null) {
+                int phase = ((PermitTask) inFlight).nodePhase();
                 boolean done = phase == BatchSemaphore.Acquirer.GRANTED || phase == BatchSemaphore.Acquirer.FAILED;
                 if (done && cx.repollSignals() == signalsAtLastPoll) {
                     throw new AssertionError(name + "'s acquire was granted or failed but never woken");
