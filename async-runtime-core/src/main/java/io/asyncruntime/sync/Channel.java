@@ -40,8 +40,9 @@ import java.util.Optional;
  * waker registered.
  *
  * <p><b>One receiver.</b> At most one task receives at a time ({@code recv}, {@code recvMany},
- * {@code tryRecv}); receiving from two tasks at once is a programming error that this class does
- * not detect (Tokio prevents it by ownership of its receiver). Messages must not be null. Every completed send and receive
+ * {@code tryRecv}); a receive that must wait while another receive is waiting fails with an
+ * {@link IllegalStateException} (Tokio rules this out by ownership of its receiver). Messages must
+ * not be null. Every completed send and receive
  * spends one unit of the cooperative budget. A send to a channel with room takes its room and
  * its position in one CAS and writes the message with a release store; a receive is a read, a
  * plain clear and one atomic add. A bounded channel allocates nothing per message beyond the task
@@ -77,8 +78,8 @@ public final class Channel<T> {
     private volatile Waker rxWaker;
     /** The waker the receiver registered last (it may have been taken since); receiver-private. */
     private Waker receiverRegistered;
-    /** {@link #recv()}'s task: it holds no state of its own, so one serves every call. */
-    private ChannelRecv<T> recv;
+    /** The receive task that registered it; receiver-private. */
+    private Object receiverOwner;
 
     private Channel(int capacity, boolean bounded, MessageQueue<T> queue) {
         this.capacity = capacity;
@@ -172,18 +173,9 @@ public final class Channel<T> {
     /**
      * A task that receives the next message: it waits while the channel is empty, and completes
      * with empty once the channel is closed and every message sent before was received.
-     *
-     * <p>The task keeps no state between polls (the receiver's registration is the channel's), so
-     * every call returns the same object and receiving allocates nothing but the {@code Optional}:
-     * polling it after it completed receives the next message.
      */
     public Task<Optional<T>> recv() {
-        ChannelRecv<T> task = recv;
-        if (task == null) {
-            task = new ChannelRecv<>(this); // a racing first call may make two: both work
-            recv = task;
-        }
-        return task;
+        return new ChannelRecv<>(this);
     }
 
     /**
@@ -365,18 +357,18 @@ public final class Channel<T> {
      * The next message, taken (budget spent), or {@link #END}, or null: not ready, the receiver's
      * waker is registered (or the budget is spent). Consumer only.
      */
-    Object pollNext(Context cx) {
+    Object pollNext(Object owner, Context cx) {
         T message = queue.peek();
         if (message == null) {
             if (isClosedAndDrained()) {
-                deregisterReceiver();
+                deregisterReceiver(owner);
                 return END;
             }
-            registerReceiver(cx.waker());
+            registerReceiver(owner, cx.waker());
             message = queue.peek();
             if (message == null) {
                 if (isClosedAndDrained()) {
-                    deregisterReceiver();
+                    deregisterReceiver(owner);
                     return END;
                 }
                 if (sendInProgress()) {
@@ -393,7 +385,7 @@ public final class Channel<T> {
                 }
             }
         }
-        deregisterReceiver();
+        deregisterReceiver(owner);
         if (!cx.consumeBudget()) {
             return null;
         }
@@ -414,23 +406,32 @@ public final class Channel<T> {
     }
 
     /**
-     * Publishes the receiver's waker (replacing one it registered before), with a volatile CAS:
-     * the re-check that follows must not be ordered before it.
+     * Publishes the receiver's waker for {@code owner} (a receive task), replacing one the same
+     * task registered before, with a volatile CAS: the re-check that follows must not be ordered
+     * before it.
+     *
+     * @throws IllegalStateException if another receive task is waiting (two receivers)
      */
-    private void registerReceiver(Waker waker) {
+    private void registerReceiver(Object owner, Waker waker) {
         for (;;) {
             Waker current = (Waker) RX_WAKER.getVolatile(this);
+            if (current != null && receiverOwner != owner && current != waker) {
+                throw new IllegalStateException(
+                        "a Channel has one receiver, and another receive is already waiting on it");
+            }
             if (current == waker || RX_WAKER.compareAndSet(this, current, waker)) {
                 break;
             }
         }
         receiverRegistered = waker;
+        receiverOwner = owner;
     }
 
-    /** Withdraws the receiver's waker if it is still there (a completed or cancelled receive). */
-    void deregisterReceiver() {
-        Waker waker = receiverRegistered;
-        if (waker != null) {
+    /** Withdraws {@code owner}'s waker if it is still there (a completed or cancelled receive). */
+    void deregisterReceiver(Object owner) {
+        if (receiverOwner == owner) {
+            Waker waker = receiverRegistered;
+            receiverOwner = null;
             receiverRegistered = null;
             RX_WAKER.compareAndSet(this, waker, null);
         }

@@ -6,8 +6,8 @@ import io.asyncruntime.task.Task;
 import java.util.Optional;
 
 /**
- * {@link Channel#recv()}: takes a message only in the poll that returns it. Stateless (the
- * registration is the channel's), so one instance serves every {@code recv()} of a channel.
+ * {@link Channel#recv()}: takes a message only in the poll that returns it. It owns the
+ * receiver's registration while it waits (the channel notices a second receive waiting).
  */
 final class ChannelRecv<T> implements Task<Optional<T>> {
 
@@ -20,7 +20,7 @@ final class ChannelRecv<T> implements Task<Optional<T>> {
     @Override
     @SuppressWarnings("unchecked")
     public Poll<Optional<T>> poll(Context cx) {
-        Object next = channel.pollNext(cx);
+        Object next = channel.pollNext(this, cx);
         if (next == null) {
             return Poll.pending();
         }
@@ -29,7 +29,7 @@ final class ChannelRecv<T> implements Task<Optional<T>> {
 
     @Override
     public void cancel() {
-        channel.deregisterReceiver();
+        channel.deregisterReceiver(this);
     }
 
     @Override

@@ -24,7 +24,7 @@ final class ChannelRecvMany<T> implements Task<List<T>> {
     @Override
     @SuppressWarnings("unchecked")
     public Poll<List<T>> poll(Context cx) {
-        Object first = channel.pollNext(cx);
+        Object first = channel.pollNext(this, cx);
         if (first == null) {
             return Poll.pending();
         }
@@ -39,7 +39,7 @@ final class ChannelRecvMany<T> implements Task<List<T>> {
 
     @Override
     public void cancel() {
-        channel.deregisterReceiver();
+        channel.deregisterReceiver(this);
     }
 
     @Override
