@@ -9,9 +9,11 @@ import io.asyncruntime.internal.scheduler.BlockOn;
 import io.asyncruntime.internal.scheduler.Driver;
 import io.asyncruntime.internal.scheduler.Scheduler;
 import io.asyncruntime.internal.scheduler.SchedulerMetrics;
+import io.asyncruntime.internal.scheduler.TaskRegistry;
 import io.asyncruntime.internal.scheduler.ThreadParkDriver;
 import io.asyncruntime.internal.time.TimeDriver;
 import io.asyncruntime.internal.time.TimerMetrics;
+import io.asyncruntime.task.CancellationToken;
 import io.asyncruntime.task.ContextCarrier;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
@@ -22,7 +24,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An asynchronous runtime: a work-stealing pool of worker threads that polls {@link Task}s.
@@ -42,7 +48,17 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class AsyncRuntime implements AutoCloseable, Spawner {
 
+    private static final Logger log = LoggerFactory.getLogger(AsyncRuntime.class);
     private static final ThreadLocal<AsyncRuntime> CURRENT = new ThreadLocal<>();
+    /** Tasks a {@link #taskDump()} lists at most. */
+    public static final int DEFAULT_TASK_DUMP_LIMIT = 1_000;
+    /**
+     * How long a graceful shutdown waits for workers to stop once its deadline has passed: enough
+     * for a worker that is between polls (it stops within microseconds), short enough that a worker
+     * stuck in one poll delays the shutdown by no more than this.
+     */
+    static final long WORKER_STOP_ALLOWANCE_MILLIS = 100;
+    static final Duration WORKER_STOP_ALLOWANCE = Duration.ofMillis(WORKER_STOP_ALLOWANCE_MILLIS);
 
     private final Scheduler scheduler;
     private final RuntimeBuilder settings;
@@ -52,6 +68,11 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     /** Captures task-locals and propagated context at each spawn (nothing, when none is in use). */
     private final ContextCarrier contextCarrier;
     private final BlockingPools blocking;
+    /** Cancelled when a graceful shutdown begins; tasks watch it (or children of it) to wind down. */
+    private final CancellationToken rootToken = new CancellationToken();
+    /** Set by the first shutdown call, which runs it; the others wait for {@link #shutdownReport}. */
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final CompletableFuture<ShutdownReport> shutdownReport = new CompletableFuture<>();
 
     AsyncRuntime(RuntimeBuilder builder) {
         this.settings = builder;
@@ -350,18 +371,131 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     }
 
     /**
-     * Shuts the runtime down: no new spawns (they throw {@link IllegalStateException}), queued
-     * tasks complete as cancelled, workers stop within the builder's shutdown timeout; then the
-     * blocking pools (see {@link #shutdownBlockingPools}) get the rest of that timeout. Idempotent.
-     * Called from one of its own tasks, it stops the other workers and returns at once.
+     * The runtime's root cancellation token: cancelled when a graceful shutdown begins, so tasks
+     * that watch it, or a {@link CancellationToken#child() child} of it, wind down within the
+     * shutdown's deadline. Cancelling it by hand tells those tasks to stop without shutting the
+     * runtime down. Never null.
+     */
+    public CancellationToken cancellationToken() {
+        return rootToken;
+    }
+
+    /**
+     * Shuts the runtime down gracefully, losing nothing:
+     * <ol>
+     *   <li>spawns from outside the runtime's workers fail with an {@link IllegalStateException}
+     *       saying it is shutting down (its own tasks may still spawn while they wind down);</li>
+     *   <li>the {@linkplain #cancellationToken() root token} is cancelled;</li>
+     *   <li>tasks get until {@code deadline} to finish;</li>
+     *   <li>what remains is aborted through the live-task registry, idle tasks included (an idle
+     *       task is cancelled at once, a queued or running one at its next poll boundary), and
+     *       every spawn now fails;</li>
+     *   <li>the workers stop, then the timers, the I/O driver and every registered channel close;
+     *       the blocking pools cancel their queued work and give running work what is left of the
+     *       deadline.</li>
+     * </ol>
+     * Every handle completes, with a value, a failure or a cancellation; a task stuck inside one
+     * poll that ignores cancellation completes when that poll returns, and its worker is left
+     * behind without delaying the shutdown: the call returns by the deadline plus at most
+     * 100 ms for the workers to stop. The report is logged at
+     * INFO.
+     *
+     * <p>Safe to call more than once and from several threads: the first call shuts down, the
+     * others wait for it and return its report (later calls return it at once). Called from one of
+     * this runtime's own tasks, it cannot wait (that task is one of those being drained): the
+     * shutdown runs on a new thread, and the call returns at once with a report whose
+     * {@link ShutdownReport#inProgress()} is true.
+     *
+     * @param deadline how long tasks get to finish; zero aborts them at once
+     * @throws IllegalArgumentException if {@code deadline} is null or negative
+     */
+    public ShutdownReport shutdownGracefully(Duration deadline) {
+        if (deadline == null || deadline.isNegative()) {
+            throw new IllegalArgumentException("shutdownGracefully deadline must be zero or a positive duration, got "
+                    + deadline);
+        }
+        boolean onOwnWorker = scheduler.isOwnWorkerThread();
+        if (!shutdownStarted.compareAndSet(false, true)) {
+            return onOwnWorker ? shutdownReport.getNow(ShutdownReport.inProgress(deadline)) : shutdownReport.join();
+        }
+        if (onOwnWorker) {
+            Thread shutdown = new Thread(() -> runShutdown(deadline), settings.threadNamePrefix() + "shutdown");
+            shutdown.setDaemon(true);
+            shutdown.start();
+            return ShutdownReport.inProgress(deadline);
+        }
+        return runShutdown(deadline);
+    }
+
+    private ShutdownReport runShutdown(Duration deadline) {
+        try {
+            ShutdownReport report = new GracefulShutdown(this, scheduler).run(deadline, timeoutNanos(deadline));
+            log.info("async-runtime shut down: {}", report);
+            shutdownReport.complete(report);
+            return report;
+        } catch (Throwable failure) {
+            shutdownReport.completeExceptionally(failure);
+            throw failure;
+        }
+    }
+
+    private static long timeoutNanos(Duration deadline) {
+        try {
+            return deadline.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 4; // centuries: as good as forever, and safe to add to nanoTime
+        }
+    }
+
+    /**
+     * {@link #shutdownGracefully} with the builder's {@link RuntimeBuilder#shutdownTimeout}, so
+     * a runtime works in try-with-resources. Idempotent; called from one of its own tasks, it
+     * starts the shutdown and returns at once.
      */
     @Override
     public void close() {
-        if (!scheduler.isClosed()) {
-            long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
-            scheduler.shutdown(settings.shutdownTimeout());
-            shutdownBlockingPools(deadline);
+        shutdownGracefully(settings.shutdownTimeout());
+    }
+
+    /** Whether a shutdown has begun (spawns from outside are refused from then on). */
+    public boolean isShuttingDown() {
+        return shutdownStarted.get();
+    }
+
+    /** The root token, for the shutdown. */
+    CancellationToken rootToken() {
+        return rootToken;
+    }
+
+    /**
+     * The live tasks, at most {@value #DEFAULT_TASK_DUMP_LIMIT} of them listed: see
+     * {@link #taskDump(int)}. Never null.
+     */
+    public TaskDump taskDump() {
+        return taskDump(DEFAULT_TASK_DUMP_LIMIT);
+    }
+
+    /**
+     * Every live task's name, lane, state (idle, queued, running), age, poll count and time since
+     * its last poll, listing at most {@code maxTasks} of them (the dump still counts them all).
+     * Cheap on a runtime with a million tasks: it copies at most {@code maxTasks} references,
+     * holding each registry shard's lock only while it copies that shard's share, so spawns and
+     * completions go on meanwhile; counting is one read per shard. Never null.
+     *
+     * @throws IllegalArgumentException if {@code maxTasks} is negative
+     */
+    public TaskDump taskDump(int maxTasks) {
+        if (maxTasks < 0) {
+            throw new IllegalArgumentException("taskDump maxTasks must be 0 or more, got " + maxTasks);
         }
+        TaskRegistry registry = scheduler.registry();
+        long live = registry.liveTasksHint();
+        List<TaskDump.TaskInfo> tasks = new ArrayList<>((int) Math.min(maxTasks, Math.max(live, 16)));
+        registry.forEachLive(maxTasks, (name, lane, state, ageNanos, polls, sinceLastPollNanos, cancelRequested) ->
+                tasks.add(new TaskDump.TaskInfo(name, Priority.ofLane(lane), TaskDump.State.valueOf(state.name()),
+                        Duration.ofNanos(ageNanos), polls,
+                        sinceLastPollNanos < 0 ? null : Duration.ofNanos(sinceLastPollNanos), cancelRequested)));
+        return new TaskDump(Math.max(live, tasks.size()), List.copyOf(tasks), live > tasks.size());
     }
 
     /**

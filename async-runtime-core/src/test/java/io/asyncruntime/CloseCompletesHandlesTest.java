@@ -28,7 +28,9 @@ class CloseCompletesHandlesTest {
 
     @Test
     void closeCompletesAnIdleTaskWaitingOnATimer() throws Exception {
-        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
+        // close() drains for the shutdown timeout (issue 10): shorter than the 900 ms sleep, so
+        // every sleeper is still waiting on its timer when the shutdown aborts it.
+        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).shutdownTimeout(Duration.ofMillis(100)).build();
         CountDownLatch polled = new CountDownLatch(3);
         List<JoinHandle<Void>> sleepers = new ArrayList<>();
         sleepers.add(runtime.spawn(Task.run(polled::countDown).flatMap(v -> Time.sleep(Duration.ofHours(1)))));

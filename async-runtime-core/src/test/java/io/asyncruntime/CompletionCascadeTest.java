@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Task;
 import io.asyncruntime.task.TaskCancelledException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -27,6 +28,8 @@ class CompletionCascadeTest {
 
     private static final long BOUND_SECONDS = 10;
     private static final int LINKS = 100_000;
+    /** close() drains for the shutdown timeout (issue 10); the parked chains never end on their own. */
+    private static final Duration SHORT_DRAIN = Duration.ofMillis(100);
 
     /** Spawns a chain: link 0 waits on {@code first}, link i awaits link i-1; waits until all are parked. */
     private static List<JoinHandle<Integer>> parkedChain(AsyncRuntime runtime, Gate first, int links) throws InterruptedException {
@@ -52,7 +55,7 @@ class CompletionCascadeTest {
 
     @Test
     void aWakeAfterCloseCompletesALongAwaitChainWithoutRecursion() throws Exception {
-        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
+        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).shutdownTimeout(SHORT_DRAIN).build();
         Gate first = new Gate();
         List<JoinHandle<Integer>> chain = parkedChain(runtime, first, LINKS);
         runtime.close();
@@ -64,7 +67,7 @@ class CompletionCascadeTest {
 
     @Test
     void anAbortAfterCloseCompletesALongAwaitChainWithoutRecursion() throws Exception {
-        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
+        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).shutdownTimeout(SHORT_DRAIN).build();
         Gate first = new Gate();
         List<JoinHandle<Integer>> chain = parkedChain(runtime, first, LINKS);
         runtime.close();

@@ -53,6 +53,8 @@ public final class Scheduler implements CellScheduler {
     private final InjectQueue[] inject = new InjectQueue[Priority.COUNT];
     private final Idle idle;
     private final Driver driver;
+    /** Every live spawned task, for graceful shutdown and task dumps. */
+    private final TaskRegistry registry;
     @SuppressWarnings("unused") // through DRIVER_HELD
     private volatile boolean driverHeld;
     private volatile boolean shutdown;
@@ -74,6 +76,8 @@ public final class Scheduler implements CellScheduler {
             workers[i] = new Worker(this, i, config, driver);
             threads[i] = new WorkerThread(workers[i], config.threadNamePrefix() + i);
         }
+        this.registry = new TaskRegistry(this, config.workers());
+        registry.refreshClock();
     }
 
     /** Starts the worker threads. */
@@ -122,7 +126,12 @@ public final class Scheduler implements CellScheduler {
             int inherited = worker != null ? worker.currentLane() : -1;
             lane = inherited >= 0 ? Priority.ofLane(inherited) : Priority.NORMAL;
         }
-        TaskCell<T> cell = TaskCell.create(this, body, kind, lane, name);
+        if (worker == null && idle.allParked()) {
+            registry.refreshClock(); // nobody is turning the driver to keep the coarse clock fresh
+        }
+        TaskShard shard = registry.shardFor(worker);
+        TaskCell<T> cell = TaskCell.create(shard, body, kind, lane, name);
+        shard.register(cell, worker == null); // throws if a shutdown refuses it; then nothing is queued
         if (worker != null) {
             worker.counters.increment(WorkerCounters.SPAWNS);
             worker.schedule(cell, false);
@@ -162,6 +171,11 @@ public final class Scheduler implements CellScheduler {
             return thread.worker;
         }
         return null;
+    }
+
+    /** Whether the calling thread is one of this scheduler's workers. */
+    public boolean isOwnWorkerThread() {
+        return currentWorker() != null;
     }
 
     /** Whether the calling thread is a worker of any scheduler. */
@@ -233,6 +247,7 @@ public final class Scheduler implements CellScheduler {
         } else {
             worker.parker.parkThread();
         }
+        registry.refreshClock(); // back from a park: the coarse clock may be far behind
     }
 
     /** Wakes whichever worker is blocked in the driver, if one is. */
@@ -244,6 +259,7 @@ public final class Scheduler implements CellScheduler {
 
     /** Every {@code eventInterval} ticks: fire due timers and ready I/O without blocking. */
     void turnDriverWithoutBlocking() {
+        registry.refreshClock();
         if (DRIVER_HELD.compareAndSet(this, false, true)) {
             try {
                 driver.park(0, false);
@@ -381,6 +397,11 @@ public final class Scheduler implements CellScheduler {
 
     Worker[] workers() {
         return workers;
+    }
+
+    /** The live-task registry. */
+    public TaskRegistry registry() {
+        return registry;
     }
 
     /** Number of workers. */

@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The one runtime-owned cell of a spawned task: state word, the task, its outcome, and (in
  * {@link AwaitableCell}) its waiters. It is the task's {@link Waker} and its {@link JoinHandle},
- * so a plain spawn allocates this object and nothing else (32 bytes: header 12, queue link,
- * waiters, scheduler, state, slot), and a wake allocates nothing (it re-queues this same cell).
+ * so a plain spawn allocates this object and nothing else (48 bytes: header 12, queue link,
+ * waiters, scheduler, state, slot, and for the live-task registry two links and two stamps), and
+ * a wake allocates nothing (it re-queues this same cell). For a spawned task the scheduler field
+ * holds its registry shard ({@link TaskShard}), which passes scheduling on.
  *
  * <p>The state machine is documented in {@link TaskState}. Memory ordering: the state word is a
  * plain field reached only through {@link #STATE} with volatile CAS and volatile/acquire reads.
@@ -58,6 +60,21 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
      * at 32 bytes.
      */
     private Object slot;
+    /**
+     * The live-task registry's links (see {@link TaskShard}): written only under the shard's lock.
+     * With the two stamps below they take the cell from 32 to 48 bytes, the budget issue 10 set.
+     */
+    TaskCell<?> registryPrev;
+    TaskCell<?> registryNext;
+    /**
+     * When the task was spawned, in units of {@link TaskRegistry#SPAWN_STAMP_SHIFT} of the
+     * registry's coarse clock (~16.8 ms; an int lasts 2.28 years), and when its last poll started,
+     * in units of {@link TaskRegistry#POLL_STAMP_SHIFT} (~1.05 ms; wraps after 52 days, which the
+     * dump resolves with the age). Plain fields: written by the spawner, then by the thread
+     * holding RUNNING; a task dump reads them racily, and an int is never torn.
+     */
+    int spawnStamp;
+    int pollStamp;
 
     TaskCell(CellScheduler scheduler, Task<T> task, Priority priority) {
         this(scheduler, task, TASK, priority);
@@ -67,6 +84,9 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
         this.scheduler = scheduler;
         this.slot = body;
         this.state = TaskState.initial(priority.ordinal(), kind);
+        long now = scheduler.coarseNanos();
+        this.spawnStamp = (int) (now >>> TaskRegistry.SPAWN_STAMP_SHIFT);
+        this.pollStamp = (int) (now >>> TaskRegistry.POLL_STAMP_SHIFT);
     }
 
     /** A cell for a named task: the name lives in a subclass so unnamed cells do not pay for it. */
@@ -90,16 +110,19 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
             if ((s & (TaskState.COMPLETE | TaskState.RUNNING)) != 0 || (s & TaskState.NOTIFIED) == 0) {
                 throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
             }
-            int witness = (int) STATE.compareAndExchange(this, s, (s & ~TaskState.NOTIFIED) | TaskState.RUNNING);
+            // The poll count rides on this CAS (see TaskState.POLLS_SHIFT).
+            int witness = (int) STATE.compareAndExchange(this, s,
+                    TaskState.countPoll((s & ~TaskState.NOTIFIED) | TaskState.RUNNING));
             if (witness == s) {
                 break;
             }
             s = witness;
         }
         if ((s & TaskState.CANCELLED) != 0) {
-            cancelAndComplete("aborted");
+            cancelAndComplete(scheduler.abortReason());
             return;
         }
+        pollStamp = (int) (scheduler.coarseNanos() >>> TaskRegistry.POLL_STAMP_SHIFT);
         Poll<T> result;
         boolean ready;
         try {
@@ -146,7 +169,7 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
         int s = (int) STATE.getVolatile(this);
         for (;;) {
             if ((s & TaskState.CANCELLED) != 0) {
-                cancelAndComplete("aborted");
+                cancelAndComplete(scheduler.abortReason());
                 return;
             }
             boolean requeue = yieldRequested || (s & TaskState.NOTIFIED) != 0;
@@ -208,6 +231,7 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
         } else {
             scheduler.taskCompleted();
         }
+        scheduler.unregister(this);
         int s = (int) STATE.getVolatile(this);
         for (;;) {
             int next = TaskState.COMPLETE | (s & (TaskState.CANCELLED | ~TaskState.FLAGS));
@@ -245,10 +269,19 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
 
     @Override
     public void abort() {
+        abortIfLive();
+    }
+
+    /**
+     * {@link #abort()}, telling whether this call requested the cancellation: false if the task
+     * had completed or was already being cancelled. An idle task is cancelled on the calling
+     * thread; a queued or running one at its next poll boundary.
+     */
+    final boolean abortIfLive() {
         int s = (int) STATE.getVolatile(this);
         for (;;) {
             if ((s & (TaskState.COMPLETE | TaskState.CANCELLED)) != 0) {
-                return;
+                return false;
             }
             boolean idle = (s & (TaskState.RUNNING | TaskState.NOTIFIED)) == 0;
             // An idle task is taken over (RUNNING) and cancelled right here; a queued or running
@@ -258,9 +291,9 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
             int witness = (int) STATE.compareAndExchange(this, s, next);
             if (witness == s) {
                 if (idle) {
-                    cancelAndComplete("aborted");
+                    cancelAndComplete(scheduler.abortReason());
                 }
-                return;
+                return true;
             }
             s = witness;
         }

@@ -39,6 +39,16 @@ final class TaskState {
     static final int LANE_SHIFT = 4;
     static final int KIND_SHIFT = 6;
     private static final int TWO_BITS = 0b11;
+    /**
+     * Bits 8-31 count the task's polls for task dumps, saturating at {@link #MAX_POLLS}. The count
+     * rides on the CAS that starts each poll (NOTIFIED to RUNNING), so it costs no extra write;
+     * every other transition carries it unchanged.
+     */
+    static final int POLLS_SHIFT = 8;
+    static final int ONE_POLL = 1 << POLLS_SHIFT;
+    static final int POLLS_MASK = ~0 << POLLS_SHIFT;
+    /** The largest poll count the state word can show (2^24 - 1); more polls leave it there. */
+    static final int MAX_POLLS = POLLS_MASK >>> POLLS_SHIFT;
 
     /** A freshly spawned task is queued at once. */
     static int initial(int lane, int kind) {
@@ -51,6 +61,16 @@ final class TaskState {
 
     static int kind(int state) {
         return (state >>> KIND_SHIFT) & TWO_BITS;
+    }
+
+    /** Polls started so far (saturating at {@link #MAX_POLLS}). */
+    static int polls(int state) {
+        return state >>> POLLS_SHIFT;
+    }
+
+    /** {@code state} with one more poll counted, unless the count is saturated. */
+    static int countPoll(int state) {
+        return (state & POLLS_MASK) == POLLS_MASK ? state : state + ONE_POLL;
     }
 
     private TaskState() {

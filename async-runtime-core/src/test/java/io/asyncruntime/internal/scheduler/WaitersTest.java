@@ -7,6 +7,7 @@ import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Task;
 import io.asyncruntime.task.Waker;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +31,8 @@ class WaitersTest {
     /** A list compacts when it reached twice its live nodes, and never below the threshold. */
     private static final int BOUND = 2 * Waiters.MIN_COMPACTION_LENGTH;
 
-    private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
+    private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2)
+            .shutdownTimeout(Duration.ofMillis(100)).build(); // close() drains that long; tests leave idle tasks
 
     @AfterEach
     void close() {
