@@ -531,11 +531,11 @@ final class Worker implements Runnable, Context, TaskPoller {
         if (lifoSlot != null) {
             ScheduledTask task = lifoSlot;
             lifoSlot = null;
-            task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
+            CompletionCascade.cancelAfterShutdown(task);
         }
         for (LocalQueue queue : local) {
             for (ScheduledTask task = queue.pop(); task != null; task = queue.pop()) {
-                task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
+                CompletionCascade.cancelAfterShutdown(task);
             }
         }
         scheduler.cancelInjected();
@@ -554,7 +554,7 @@ final class Worker implements Runnable, Context, TaskPoller {
     @Override
     public void requeue(ScheduledTask task) {
         if (scheduler.isClosed()) {
-            task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
+            CompletionCascade.cancelAfterShutdown(task);
             return;
         }
         pushLocal(task, true);

@@ -7,8 +7,8 @@ package io.asyncruntime.internal.scheduler;
 final class WorkerThread extends Thread {
 
     final Worker worker;
-    /** This thread's completion trampoline (see {@link CompletionWakes}). */
-    final CompletionWakes completionWakes = new CompletionWakes();
+    /** This thread's completion trampoline (see {@link CompletionCascade}). */
+    final CompletionCascade completionCascade = new CompletionCascade();
 
     WorkerThread(Worker worker, String name) {
         super(worker, name);
