@@ -1,0 +1,440 @@
+package io.asyncruntime.sync;
+
+import io.asyncruntime.task.Context;
+import io.asyncruntime.task.Waker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The fair counting semaphore under {@link Semaphore}, {@link Mutex}, {@link RwLock} and a
+ * {@link Channel}'s capacity (Tokio's {@code batch_semaphore}, in our own design).
+ *
+ * <h2>The state word</h2>
+ * <pre>
+ *   bit 0        CLOSED   acquires fail; terminal
+ *   bit 1        WAITERS  the wait queue is not empty
+ *   bits 2..31   the permits nobody holds and no waiter has been given
+ *   bits 32..63  the ticket: a counter a channel uses to number its messages (wraps)
+ * </pre>
+ * The ticket lets a channel take room for a message and claim the message's position in one
+ * CAS ({@link #tryAcquireTicket}): a message is never half-way between "room taken" and "position
+ * claimed", so a channel can tell a send in progress (position claimed, not yet written) from
+ * room that is merely reserved, and stays linearizable.
+ * Invariants:
+ * <ul>
+ *   <li>WAITERS is set and cleared only under the lock, and equals "the queue is not empty" every
+ *       time the lock is released.</li>
+ *   <li>While WAITERS is set, permits in the word belong to the queue: an acquire without the lock
+ *       never takes them (no barging, so a large {@code acquire(n)} at the head is never
+ *       overtaken). Whoever adds permits and sees WAITERS takes the lock and hands them to the
+ *       head of the queue ({@link #assignLocked}), so at every unlock the word holds no permits
+ *       while the queue is not empty.</li>
+ *   <li>Only the head waiter holds part of its request ({@code requested - remaining}); a waiter
+ *       is unlinked, and its phase set, in the same critical section that gives it its last
+ *       permit (GRANTED) or closes the semaphore (FAILED).</li>
+ *   <li>A permit is never lost: it is in the word, assigned to a waiter, or held by exactly one
+ *       owner, and a cancelled or failed waiter gives back what it was assigned.</li>
+ * </ul>
+ * The fast paths (an acquire that finds permits and no waiters, a release with no waiters) are
+ * one CAS or one atomic add on the word; the lock is taken only to wait, to serve waiters, and to
+ * cancel a wait. All permit transfers are RMWs on the one word, so they are totally ordered.
+ */
+final class BatchSemaphore extends WaitList {
+
+    /** The most permits a semaphore holds: 30 bits of the state word. */
+    static final int MAX_PERMITS = (1 << 30) - 1;
+
+    /** {@link #tryAcquireTicket} results that are not tickets. */
+    static final long NO_TICKET = -1;
+    static final long CLOSED_TICKET = -2;
+
+    /** Results of {@link #tryAcquire} and {@link #pollAcquire}. */
+    static final int ACQUIRED = 0;
+    static final int NO_PERMITS = 1;
+    static final int CLOSED_RESULT = 2;
+
+    private static final long CLOSED = 1;
+    private static final long WAITERS = 2;
+    private static final int SHIFT = 2;
+    private static final long PERMIT_BITS = (long) MAX_PERMITS << SHIFT;
+    private static final long ONE_PERMIT = 1L << SHIFT;
+    private static final int TICKET_SHIFT = 32;
+    private static final long ONE_TICKET = 1L << TICKET_SHIFT;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(BatchSemaphore.class, "state", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // through STATE
+    private volatile long state;
+
+    BatchSemaphore(int permits) {
+        this.state = (long) permits << SHIFT;
+    }
+
+    private static long permits(long s) {
+        return (s & PERMIT_BITS) >>> SHIFT;
+    }
+
+    /**
+     * A task waiting for permits: the waiting task object extends this, so an acquire allocates
+     * no node. {@link #phase} moves INIT → (WAITING →) GRANTED → TAKEN → RELEASED, or ends in
+     * FAILED (closed) or CANCELLED.
+     */
+    abstract static class Acquirer extends WaitNode {
+        static final int INIT = 0;
+        static final int WAITING = 1;
+        static final int GRANTED = 2;
+        static final int TAKEN = 3;
+        static final int RELEASED = 4;
+        static final int FAILED = 5;
+        static final int CANCELLED = 6;
+
+        private static final VarHandle PHASE;
+
+        static {
+            try {
+                PHASE = MethodHandles.lookup().findVarHandle(Acquirer.class, "phase", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final int requested;
+        /** Whether taking the permits also claims a ticket (a channel send: room plus position). */
+        final boolean claimsTicket;
+        /** The ticket claimed with the permits, if {@link #claimsTicket}; owner-private. */
+        int ticket;
+        /** Permits still to be assigned while WAITING; guarded by the semaphore's lock. */
+        int remaining;
+        /**
+         * Written by the owner (INIT, TAKEN, RELEASED, CANCELLED) and, under the lock, by whoever
+         * grants or fails the waiter; volatile so the owner's poll reads a grant without the lock.
+         */
+        volatile int phase;
+
+        Acquirer(int requested) {
+            this(requested, false);
+        }
+
+        Acquirer(int requested, boolean claimsTicket) {
+            this.requested = requested;
+            this.claimsTicket = claimsTicket;
+        }
+
+        /** TAKEN → RELEASED once: whoever wins returns the permits (a permit closed twice returns them once). */
+        final boolean markReleased() {
+            return PHASE.compareAndSet(this, TAKEN, RELEASED);
+        }
+
+        /** TAKEN → {@code to} once, for permits consumed another way (a channel permit that sent). */
+        final boolean markTakenAs(int to) {
+            return PHASE.compareAndSet(this, TAKEN, to);
+        }
+    }
+
+    // ---- without waiting ---------------------------------------------------------------------
+
+    /**
+     * Takes {@code n} permits if they are free and nobody waits (a waiter is never overtaken).
+     * Returns {@link #ACQUIRED}, {@link #NO_PERMITS} or {@link #CLOSED_RESULT}.
+     */
+    int tryAcquire(int n) {
+        long s = (long) STATE.getVolatile(this);
+        for (;;) {
+            if ((s & CLOSED) != 0) {
+                return CLOSED_RESULT;
+            }
+            if ((s & WAITERS) != 0 || permits(s) < n) {
+                return NO_PERMITS;
+            }
+            long witness = (long) STATE.compareAndExchange(this, s, s - ((long) n << SHIFT));
+            if (witness == s) {
+                return ACQUIRED;
+            }
+            s = witness;
+        }
+    }
+
+    /**
+     * Takes one permit and claims the next ticket in one CAS, if a permit is free and nobody
+     * waits. Returns the ticket (0 .. 2^32 - 1), {@link #NO_TICKET} or {@link #CLOSED_TICKET}.
+     */
+    long tryAcquireTicket() {
+        long s = (long) STATE.getVolatile(this);
+        for (;;) {
+            if ((s & CLOSED) != 0) {
+                return CLOSED_TICKET;
+            }
+            if ((s & WAITERS) != 0 || permits(s) == 0) {
+                return NO_TICKET;
+            }
+            long witness = (long) STATE.compareAndExchange(this, s, s - ONE_PERMIT + ONE_TICKET);
+            if (witness == s) {
+                return s >>> TICKET_SHIFT;
+            }
+            s = witness;
+        }
+    }
+
+    /** Claims the next ticket for permits already held (a granted send, a reservation that sends). */
+    int claimTicket() {
+        return (int) ((long) STATE.getAndAdd(this, ONE_TICKET) >>> TICKET_SHIFT);
+    }
+
+    /** The next ticket to be claimed. */
+    int nextTicket() {
+        return (int) ((long) STATE.getVolatile(this) >>> TICKET_SHIFT);
+    }
+
+    /** Gives back {@code n} permits taken earlier (never more than were taken). */
+    void release(int n) {
+        long s = (long) STATE.getAndAdd(this, (long) n << SHIFT);
+        if ((s & WAITERS) != 0) {
+            lock();
+            assignLocked();
+            unlockAndWake();
+        }
+    }
+
+    /**
+     * Adds {@code n} new permits.
+     *
+     * @throws IllegalArgumentException if the free permits would exceed {@link #MAX_PERMITS}
+     */
+    void addPermits(int n) {
+        long s = (long) STATE.getVolatile(this);
+        for (;;) {
+            if (permits(s) + n > MAX_PERMITS) {
+                throw new IllegalArgumentException("adding " + n + " permits to the " + permits(s)
+                        + " free ones would exceed the maximum of " + MAX_PERMITS);
+            }
+            long witness = (long) STATE.compareAndExchange(this, s, s + ((long) n << SHIFT));
+            if (witness == s) {
+                break;
+            }
+            s = witness;
+        }
+        if ((s & WAITERS) != 0) {
+            lock();
+            assignLocked();
+            unlockAndWake();
+        }
+    }
+
+    /** Permits free right now (not held, not assigned to a waiter). */
+    int available() {
+        return (int) permits((long) STATE.getVolatile(this));
+    }
+
+    boolean isClosed() {
+        return ((long) STATE.getVolatile(this) & CLOSED) != 0;
+    }
+
+    /** Whether the semaphore is closed and all of {@code total} permits are back. */
+    boolean isClosedWithAll(int total) {
+        long s = (long) STATE.getVolatile(this);
+        return (s & CLOSED) != 0 && permits(s) == total;
+    }
+
+    /**
+     * Closes the semaphore: every waiter fails (its assigned permits go back to the word), and
+     * later acquires fail. Permits held stay valid and can still be released. Idempotent.
+     */
+    void close() {
+        lock();
+        long refund = 0;
+        for (WaitNode node = popFront(); node != null; node = popFront()) {
+            Acquirer waiter = (Acquirer) node;
+            refund += waiter.requested - waiter.remaining;
+            waiter.phase = Acquirer.FAILED;
+            toWake(waiter);
+        }
+        long s = (long) STATE.getVolatile(this);
+        for (;;) {
+            long next = ((s & ~WAITERS) + (refund << SHIFT)) | CLOSED;
+            long witness = (long) STATE.compareAndExchange(this, s, next);
+            if (witness == s) {
+                break;
+            }
+            s = witness;
+        }
+        unlockAndWake();
+    }
+
+    // ---- waiting -----------------------------------------------------------------------------
+
+    /**
+     * Polls {@code waiter}'s acquire of its {@code requested} permits: {@link #ACQUIRED} (the
+     * caller now owns them; phase TAKEN), {@link #NO_PERMITS} (pending; the context's waker is
+     * registered) or {@link #CLOSED_RESULT}. Spends one unit of budget on a first attempt and on
+     * taking a grant; with no budget left it returns pending and keeps whatever it was granted.
+     * Owner only.
+     */
+    int pollAcquire(Acquirer waiter, Context cx) {
+        switch (waiter.phase) {
+            case Acquirer.INIT:
+                if (!cx.consumeBudget()) {
+                    return NO_PERMITS;
+                }
+                int result;
+                if (waiter.claimsTicket) {
+                    long ticket = tryAcquireTicket();
+                    result = ticket >= 0 ? ACQUIRED : ticket == NO_TICKET ? NO_PERMITS : CLOSED_RESULT;
+                    waiter.ticket = (int) ticket;
+                } else {
+                    result = tryAcquire(waiter.requested);
+                }
+                if (result == ACQUIRED) {
+                    waiter.phase = Acquirer.TAKEN;
+                    return ACQUIRED;
+                }
+                if (result == CLOSED_RESULT) {
+                    waiter.phase = Acquirer.FAILED;
+                    return CLOSED_RESULT;
+                }
+                return enqueue(waiter, cx.waker());
+            case Acquirer.WAITING:
+                Waker waker = cx.waker();
+                // The waker field changes only under the lock while WAITING; a stale read here just
+                // takes the lock, which re-checks the phase.
+                if (waiter.waker != waker) {
+                    lock();
+                    if (waiter.phase == Acquirer.WAITING) {
+                        waiter.waker = waker;
+                        unlock();
+                        return NO_PERMITS;
+                    }
+                    unlock();
+                    return pollAcquire(waiter, cx); // granted or failed meanwhile
+                }
+                return NO_PERMITS;
+            case Acquirer.GRANTED:
+                if (!cx.consumeBudget()) {
+                    return NO_PERMITS;
+                }
+                if (waiter.claimsTicket) {
+                    waiter.ticket = claimTicket();
+                }
+                waiter.phase = Acquirer.TAKEN;
+                return ACQUIRED;
+            case Acquirer.FAILED:
+                return CLOSED_RESULT;
+            default:
+                throw new IllegalStateException("a finished acquire was polled again");
+        }
+    }
+
+    private int enqueue(Acquirer waiter, Waker waker) {
+        lock();
+        assignLocked(); // serve the queue first: permits in the word belong to it
+        int n = waiter.requested;
+        if (isEmpty()) {
+            long s = (long) STATE.getVolatile(this);
+            for (;;) {
+                if ((s & CLOSED) != 0) {
+                    unlockAndWake();
+                    waiter.phase = Acquirer.FAILED;
+                    return CLOSED_RESULT;
+                }
+                long free = permits(s);
+                if (free >= n) {
+                    long next = s - ((long) n << SHIFT) + (waiter.claimsTicket ? ONE_TICKET : 0);
+                    long witness = (long) STATE.compareAndExchange(this, s, next);
+                    if (witness == s) {
+                        unlockAndWake();
+                        waiter.ticket = (int) (s >>> TICKET_SHIFT);
+                        waiter.phase = Acquirer.TAKEN;
+                        return ACQUIRED;
+                    }
+                    s = witness;
+                    continue;
+                }
+                // Take what is free now and wait at the head for the rest.
+                long witness = (long) STATE.compareAndExchange(this, s, (s & ~PERMIT_BITS) | WAITERS);
+                if (witness == s) {
+                    waiter.remaining = n - (int) free;
+                    break;
+                }
+                s = witness;
+            }
+        } else {
+            // WAITERS is set and, after assignLocked, the word holds no permits.
+            waiter.remaining = n;
+        }
+        waiter.waker = waker;
+        waiter.phase = Acquirer.WAITING;
+        pushBack(waiter);
+        unlockAndWake();
+        return NO_PERMITS;
+    }
+
+    /**
+     * Hands permits in the word to the waiters from the head, granting each waiter whose request is
+     * complete; clears WAITERS when the queue is empty. Lock held.
+     */
+    private void assignLocked() {
+        for (;;) {
+            long s = (long) STATE.getVolatile(this);
+            Acquirer head = (Acquirer) first();
+            if (head == null) {
+                if ((s & WAITERS) == 0 || STATE.compareAndSet(this, s, s & ~WAITERS)) {
+                    return;
+                }
+                continue;
+            }
+            long free = permits(s);
+            if (free == 0) {
+                return;
+            }
+            int take = (int) Math.min(free, head.remaining);
+            if (!STATE.compareAndSet(this, s, s - ((long) take << SHIFT))) {
+                continue; // a release added permits meanwhile (nothing else changes the word now)
+            }
+            head.remaining -= take;
+            if (head.remaining == 0) {
+                unlink(head);
+                head.phase = Acquirer.GRANTED;
+                toWake(head);
+            }
+        }
+    }
+
+    /**
+     * Drops {@code waiter}'s acquire: a waiting one leaves the queue and gives back what it was
+     * assigned (to the next waiters); a granted one not yet taken gives back all its permits.
+     * Owner only, never concurrently with its poll.
+     */
+    void cancel(Acquirer waiter) {
+        int phase = waiter.phase;
+        if (phase == Acquirer.WAITING) {
+            lock();
+            if (waiter.phase == Acquirer.WAITING) {
+                unlink(waiter);
+                int assigned = waiter.requested - waiter.remaining;
+                waiter.phase = Acquirer.CANCELLED;
+                waiter.waker = null;
+                if (assigned > 0) {
+                    STATE.getAndAdd(this, (long) assigned << SHIFT);
+                }
+                assignLocked(); // the next waiter may be servable now; clears WAITERS if none is left
+                unlockAndWake();
+                return;
+            }
+            unlock();
+            phase = waiter.phase;
+        }
+        if (phase == Acquirer.GRANTED) {
+            waiter.phase = Acquirer.CANCELLED;
+            release(waiter.requested);
+        } else if (phase == Acquirer.INIT) {
+            waiter.phase = Acquirer.CANCELLED;
+        }
+    }
+}

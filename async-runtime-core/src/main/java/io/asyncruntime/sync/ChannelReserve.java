@@ -1,0 +1,71 @@
+package io.asyncruntime.sync;
+
+import io.asyncruntime.task.Context;
+import io.asyncruntime.task.Poll;
+import io.asyncruntime.task.Task;
+
+/**
+ * {@link Channel#reserve()}: waits for a capacity permit and, once it has it, is the
+ * {@link Channel.Permit} that sends with it (one object per reservation).
+ */
+final class ChannelReserve<T> extends BatchSemaphore.Acquirer implements Task<Channel.Permit<T>>, Channel.Permit<T> {
+
+    /** The permit's room was used by a send; the consumer gives it back. */
+    private static final int SENT = 7;
+
+    private final Channel<T> channel;
+
+    ChannelReserve(Channel<T> channel) {
+        super(1);
+        this.channel = channel;
+    }
+
+    static <T> ChannelReserve<T> taken(Channel<T> channel) {
+        ChannelReserve<T> permit = new ChannelReserve<>(channel);
+        permit.phase = TAKEN;
+        return permit;
+    }
+
+    @Override
+    public Poll<Channel.Permit<T>> poll(Context cx) {
+        switch (channel.permits.pollAcquire(this, cx)) {
+            case BatchSemaphore.ACQUIRED:
+                return Poll.ready(this);
+            case BatchSemaphore.CLOSED_RESULT:
+                throw Channel.closedForSending("reserve");
+            default:
+                return Poll.pending();
+        }
+    }
+
+    @Override
+    public void cancel() {
+        channel.permits.cancel(this);
+        channel.permitReturned();
+    }
+
+    @Override
+    public void send(T message) {
+        if (message == null) {
+            throw new NullPointerException("message must not be null");
+        }
+        if (!markTakenAs(SENT)) {
+            throw new IllegalStateException(phase == SENT
+                    ? "this channel permit already sent a message" : "this channel permit was closed");
+        }
+        channel.sendWithHeldRoom(message);
+    }
+
+    @Override
+    public void close() {
+        if (markReleased()) {
+            channel.permits.release(1);
+            channel.permitReturned();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Channel.Permit[" + (phase == TAKEN ? "unused]" : phase == SENT ? "sent]" : "closed]");
+    }
+}
