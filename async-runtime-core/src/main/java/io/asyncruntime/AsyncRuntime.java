@@ -213,7 +213,8 @@ public final class AsyncRuntime implements AutoCloseable {
      * Runs {@code task} to completion on the calling thread and returns its value; tasks it spawns
      * run on the workers. A failure is rethrown: unchecked ones as themselves, checked ones in a
      * {@link java.util.concurrent.CompletionException}; cancellation as
-     * {@link io.asyncruntime.task.TaskCancelledException}.
+     * {@link io.asyncruntime.task.TaskCancelledException}, also when the runtime is closed while
+     * the call waits (the task is cancelled, and the message says the runtime closed).
      *
      * @throws IllegalStateException on a worker thread of any runtime: blocking a worker stalls
      *     every task queued behind it and can deadlock the runtime; compose with
@@ -235,7 +236,7 @@ public final class AsyncRuntime implements AutoCloseable {
         CURRENT.set(this);
         TimeDriver previousTime = TimeDriver.bind(timeDriver);
         try {
-            return BlockOn.run(timeDriver.inhibitingAutoAdvanceWhilePolled(task));
+            return BlockOn.run(timeDriver.inhibitingAutoAdvanceWhilePolled(task), scheduler);
         } finally {
             TimeDriver.bind(previousTime);
             if (previous == null) {

@@ -29,11 +29,11 @@ class CompletionCascadeTest {
     private static final int LINKS = 100_000;
 
     /** Spawns a chain: link 0 waits on {@code first}, link i awaits link i-1; waits until all are parked. */
-    private static List<JoinHandle<Integer>> parkedChain(AsyncRuntime runtime, Gate first) throws InterruptedException {
-        CountDownLatch allPolled = new CountDownLatch(LINKS);
-        List<JoinHandle<Integer>> chain = new ArrayList<>(LINKS + 1);
+    private static List<JoinHandle<Integer>> parkedChain(AsyncRuntime runtime, Gate first, int links) throws InterruptedException {
+        CountDownLatch allPolled = new CountDownLatch(links);
+        List<JoinHandle<Integer>> chain = new ArrayList<>(links + 1);
         chain.add(runtime.spawn(first.map(v -> 0)));
-        for (int i = 1; i <= LINKS; i++) {
+        for (int i = 1; i <= links; i++) {
             JoinHandle<Integer> previous = chain.get(i - 1);
             chain.add(runtime.spawn(Task.run(allPolled::countDown).flatMap(v -> previous).map(v -> v + 1)));
         }
@@ -54,7 +54,7 @@ class CompletionCascadeTest {
     void aWakeAfterCloseCompletesALongAwaitChainWithoutRecursion() throws Exception {
         AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
         Gate first = new Gate();
-        List<JoinHandle<Integer>> chain = parkedChain(runtime, first);
+        List<JoinHandle<Integer>> chain = parkedChain(runtime, first, LINKS);
         runtime.close();
         // The wake comes after close, from this (non-worker) thread: every link completes as
         // cancelled, none is polled again, and the stack does not grow with the chain.
@@ -66,7 +66,7 @@ class CompletionCascadeTest {
     void anAbortAfterCloseCompletesALongAwaitChainWithoutRecursion() throws Exception {
         AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
         Gate first = new Gate();
-        List<JoinHandle<Integer>> chain = parkedChain(runtime, first);
+        List<JoinHandle<Integer>> chain = parkedChain(runtime, first, LINKS);
         runtime.close();
         chain.get(0).abort();
         assertAllCancelled(chain);
@@ -78,9 +78,10 @@ class CompletionCascadeTest {
     void aLongAwaitChainWokenBeforeCloseCompletesWithItsValues() throws Exception {
         try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build()) {
             Gate first = new Gate();
-            List<JoinHandle<Integer>> chain = parkedChain(runtime, first);
+            int links = 20_000;
+            List<JoinHandle<Integer>> chain = parkedChain(runtime, first, links);
             first.open();
-            assertThat(chain.get(LINKS).get(60, TimeUnit.SECONDS)).isEqualTo(LINKS);
+            assertThat(chain.get(links).get(60, TimeUnit.SECONDS)).isEqualTo(links);
         } catch (ExecutionException | TimeoutException e) {
             throw new AssertionError(e);
         }

@@ -30,17 +30,27 @@ public final class BlockOn implements Context {
     }
 
     /**
-     * Runs {@code task} to completion and returns its value; rethrows its failure (checked
-     * exceptions wrapped in {@link CompletionException}). Interrupting the thread cancels the task
-     * and throws {@link TaskCancelledException} with the interrupt flag kept set.
+     * Runs {@code task} to completion on the calling thread, with {@code scheduler}'s workers
+     * running what it spawns, and returns its value; rethrows its failure (checked exceptions
+     * wrapped in {@link CompletionException}). Interrupting the thread cancels the task and throws
+     * {@link TaskCancelledException} with the interrupt flag kept set. So does the scheduler
+     * shutting down meanwhile (its workers will run nothing more for the task): the task is
+     * cancelled and a {@link TaskCancelledException} says the runtime closed.
+     *
+     * @throws IllegalStateException if the scheduler is already shut down
      */
-    public static <T> T run(Task<T> task) {
+    public static <T> T run(Task<T> task, Scheduler scheduler) {
         BlockOn blockOn = new BlockOn();
+        if (!scheduler.enterBlockOn(blockOn.waker)) {
+            task.cancel(); // never polled: releases only what wrapping it took (an auto-advance inhibition)
+            throw new IllegalStateException("this async-runtime is closed: blockOn cannot run a task on it");
+        }
         Waiters.ThreadWaker outer = CURRENT.get();
         CURRENT.set(blockOn.waker);
         try {
-            return blockOn.drive(task);
+            return blockOn.drive(task, scheduler);
         } finally {
+            scheduler.exitBlockOn(blockOn.waker);
             blockOn.waker.abandon();
             if (outer == null) {
                 CURRENT.remove();
@@ -55,8 +65,15 @@ public final class BlockOn implements Context {
         return CURRENT.get();
     }
 
-    private <T> T drive(Task<T> task) {
+    private <T> T drive(Task<T> task, Scheduler scheduler) {
         for (;;) {
+            // Before every poll, so after every wake: the shutdown wakes every blockOn in progress
+            // (Scheduler.enterBlockOn), the time driver's shutdown the owners of the timers it
+            // drops. The runtime runs nothing more for the task, so it ends here, cancelled.
+            if (scheduler.isClosed()) {
+                task.cancel();
+                throw new TaskCancelledException("blockOn's runtime was closed while it waited; its task was cancelled");
+            }
             budget = Worker.BUDGET_PER_POLL;
             yieldRequested = false;
             Poll<T> result;

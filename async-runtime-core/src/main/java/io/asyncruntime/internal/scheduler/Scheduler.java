@@ -3,10 +3,13 @@ package io.asyncruntime.internal.scheduler;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
+import io.asyncruntime.task.Waker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +23,14 @@ import org.slf4j.LoggerFactory;
  * searching worker to park updates the idle state, issues a full fence, then re-checks every queue
  * ({@link #notifyIfWorkPending}). Either the spawner sees the parking worker and wakes it, or the
  * worker sees the work. Acquire/release alone would allow both to miss.
+ *
+ * <p>Shutdown ({@link #shutdown}) completes every handle it can reach: queued tasks are cancelled
+ * (by the workers as they stop, by the closer, and by any thread that queues after the flag: a
+ * wake, a requeue, or a spawn that raced it); tasks waiting on a timer are woken by the time
+ * driver's shutdown, and so cancelled; a {@code blockOn} in progress is woken and ends with a
+ * cancellation. The driver is shut down by whichever thread holds it once the flag is set, and
+ * is never let go after that, so no worker parks in a shut driver and no two threads touch it.
+ * Tasks idle on anything else (another handle, a stage) are the live-task registry's to abort.
  */
 public final class Scheduler implements CellScheduler {
 
@@ -45,6 +56,8 @@ public final class Scheduler implements CellScheduler {
     @SuppressWarnings("unused") // through DRIVER_HELD
     private volatile boolean driverHeld;
     private volatile boolean shutdown;
+    /** The wakers of the {@code blockOn} calls in progress: woken at shutdown so that they end. */
+    private final Set<Waker> blockedCallers = ConcurrentHashMap.newKeySet();
     /** Spawns and completions that happen off the workers (remote spawns, inline aborts). */
     private final LongAdder remoteSpawns = new LongAdder();
     private final LongAdder remoteCompletions = new LongAdder();
@@ -137,7 +150,7 @@ public final class Scheduler implements CellScheduler {
 
     private void scheduleRemote(ScheduledTask task) {
         inject[task.lane()].push(task);
-        notifyParked();
+        notifyParked(); // its full fence orders the push before the read of shutdown below
         if (shutdown) {
             cancelInjected(); // raced with close(): make sure nothing stays queued forever
         }
@@ -215,7 +228,7 @@ public final class Scheduler implements CellScheduler {
                 boolean runtimeIdle = idle.allParked() && !hasQueuedWork();
                 worker.parker.parkInDriver(-1, runtimeIdle);
             } finally {
-                DRIVER_HELD.setVolatile(this, false);
+                releaseDriver();
             }
         } else {
             worker.parker.parkThread();
@@ -235,7 +248,7 @@ public final class Scheduler implements CellScheduler {
             try {
                 driver.park(0, false);
             } finally {
-                DRIVER_HELD.setVolatile(this, false);
+                releaseDriver();
             }
         }
     }
@@ -243,12 +256,16 @@ public final class Scheduler implements CellScheduler {
     // ---- shutdown ------------------------------------------------------------------------------
 
     /**
-     * Stops the workers: no new spawns, every queued task completes as cancelled, threads are
-     * joined up to {@code timeout} (a worker stuck inside one poll is left behind and reported).
-     * Called from a worker, it stops the others and returns without joining itself.
+     * Stops the workers: no new spawns, every queued task completes as cancelled, tasks waiting
+     * on a timer and {@code blockOn} calls in progress are cancelled too, threads are joined up
+     * to {@code timeout} (a worker stuck inside one poll is left behind and reported). Called
+     * from a worker, it stops the others and returns without joining itself.
      */
     public void shutdown(Duration timeout) {
         shutdown = true;
+        for (Waker caller : blockedCallers) {
+            caller.wake(); // its blockOn sees the flag and ends (BlockOn)
+        }
         for (Worker worker : workers) {
             worker.parker.unpark();
         }
@@ -273,15 +290,55 @@ public final class Scheduler implements CellScheduler {
             }
         }
         cancelInjected();
-        driver.shutdown();
+        shutDownDriverIfFree();
     }
 
-    private void cancelInjected() {
-        for (InjectQueue queue : inject) {
-            for (ScheduledTask task = queue.pop(); task != null; task = queue.pop()) {
-                task.cancelQueued(SHUTDOWN_CANCELLATION);
-            }
+    /** Lets go of the driver; after shutdown, shuts it down instead if nobody else holds it. */
+    private void releaseDriver() {
+        DRIVER_HELD.setVolatile(this, false);
+        if (shutdown) {
+            shutDownDriverIfFree();
         }
+    }
+
+    /**
+     * Takes the driver for good and shuts it down (its timers wake their tasks, which are then
+     * cancelled), unless another thread holds it: that thread does it when it lets go (see
+     * {@link #releaseDriver}). Both sides write one volatile, then read the other's (the flag,
+     * {@code driverHeld}), so one of them gets it; the CAS lets only one of them in, once, since
+     * the driver is never released after.
+     */
+    private void shutDownDriverIfFree() {
+        if (DRIVER_HELD.compareAndSet(this, false, true)) {
+            driver.shutdown();
+        }
+    }
+
+    /** Cancels every task in the inject queues; see {@link InjectQueue#drainForShutdown}. */
+    void cancelInjected() {
+        for (InjectQueue queue : inject) {
+            queue.drainForShutdown(task -> task.cancelQueued(SHUTDOWN_CANCELLATION));
+        }
+    }
+
+    /**
+     * Registers the waker of a {@code blockOn} starting on the calling thread, to be woken at
+     * shutdown; false (and nothing registered) if the scheduler is already shut down. Volatile
+     * on both sides (add, then read the flag; the flag, then the set), so a caller registering
+     * while {@link #shutdown} runs is either woken or sees the flag.
+     */
+    boolean enterBlockOn(Waker caller) {
+        blockedCallers.add(caller);
+        if (shutdown) {
+            blockedCallers.remove(caller);
+            return false;
+        }
+        return true;
+    }
+
+    /** The {@code blockOn} of {@code caller} ended. */
+    void exitBlockOn(Waker caller) {
+        blockedCallers.remove(caller);
     }
 
     /** Whether {@link #shutdown} has been called. */

@@ -73,6 +73,13 @@ final class Worker implements Runnable, Context, TaskPoller {
     private long unpublishedPolls;
     private long unpublishedLocalSchedules;
 
+    /**
+     * The thread's context class loader when the worker started: restored after any poll that
+     * changed it, so one task's loader never leaks into the next (ThreadPoolExecutor users rely
+     * on a pool thread's state being its own, not the previous task's).
+     */
+    private ClassLoader startContextClassLoader;
+
     // The context of the poll in progress.
     private TaskCell<?> current;
     private int currentLane;
@@ -99,6 +106,7 @@ final class Worker implements Runnable, Context, TaskPoller {
     public void run() {
         parker.bind(Thread.currentThread());
         config.onThreadStart().run();
+        startContextClassLoader = Thread.currentThread().getContextClassLoader();
         busySince = System.nanoTime();
         try {
             while (!scheduler.isClosed()) {
@@ -322,6 +330,23 @@ final class Worker implements Runnable, Context, TaskPoller {
             current = null;
             log.error("async-runtime worker {} caught an internal error; the worker goes on", index, bug);
         }
+        resetThreadState();
+    }
+
+    /**
+     * Undoes what a poll left on the thread, as ThreadPoolExecutor and ForkJoinPool do between
+     * tasks: the interrupt flag (a task restoring an interrupt, or a FutureTask cancelled with
+     * {@code cancel(true)} run inline) would otherwise be seen by the next task and make every
+     * park of this worker return at once, a busy loop; and the context class loader. Two loads
+     * when nothing changed: {@code Thread.interrupted()} is an intrinsic that writes only when
+     * the flag is set, and the loader is compared before it is written.
+     */
+    private void resetThreadState() {
+        Thread.interrupted();
+        Thread self = Thread.currentThread();
+        if (self.getContextClassLoader() != startContextClassLoader) {
+            self.setContextClassLoader(startContextClassLoader);
+        }
     }
 
     private void recordServed(int lane) {
@@ -429,6 +454,10 @@ final class Worker implements Runnable, Context, TaskPoller {
         busySince = System.nanoTime();
     }
 
+    /**
+     * The worker stops: what it queued is cancelled, and the inject queues are drained once more,
+     * after its own last push there (a ring that overflowed just before the flag).
+     */
     private void cancelQueuedOnShutdown() {
         if (lifoSlot != null) {
             ScheduledTask task = lifoSlot;
@@ -440,6 +469,7 @@ final class Worker implements Runnable, Context, TaskPoller {
                 task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
             }
         }
+        scheduler.cancelInjected();
     }
 
     // ---- Context -----------------------------------------------------------------------------
