@@ -2,18 +2,25 @@ package io.asyncruntime;
 
 import io.asyncruntime.internal.blocking.BlockingPools;
 import io.asyncruntime.internal.blocking.BlockingThreadPool;
+import io.asyncruntime.internal.io.IoDriver;
+import io.asyncruntime.internal.io.IoStats;
+import io.asyncruntime.internal.io.SelectorDriver;
 import io.asyncruntime.internal.metrics.StallDetector;
 import io.asyncruntime.internal.scheduler.BlockInPlace;
 import io.asyncruntime.internal.scheduler.BlockOn;
+import io.asyncruntime.internal.scheduler.Driver;
 import io.asyncruntime.internal.scheduler.Scheduler;
 import io.asyncruntime.internal.scheduler.SchedulerMetrics;
 import io.asyncruntime.internal.scheduler.ThreadParkDriver;
 import io.asyncruntime.internal.scheduler.WorkerWatch;
 import io.asyncruntime.internal.time.TimeDriver;
 import io.asyncruntime.internal.time.TimerMetrics;
+import io.asyncruntime.task.ContextCarrier;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
+import io.asyncruntime.task.Spawner;
 import io.asyncruntime.task.Task;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,15 +41,21 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Spawning from outside the runtime goes through the inject queue; spawning from a running task
  * goes to its worker (and runs next, in the LIFO slot). Tasks spawned without a priority inherit
- * the lane of the task that spawns them, or NORMAL from outside. Thread-safe.
+ * the lane of the task that spawns them, or NORMAL from outside. A spawned task inherits the
+ * {@link io.asyncruntime.task.TaskLocal} values of its spawner and what the builder's
+ * {@link io.asyncruntime.task.ContextPropagator}s capture. Thread-safe.
  */
-public final class AsyncRuntime implements AutoCloseable {
+public final class AsyncRuntime implements AutoCloseable, Spawner {
 
     private static final ThreadLocal<AsyncRuntime> CURRENT = new ThreadLocal<>();
 
     private final Scheduler scheduler;
     private final RuntimeBuilder settings;
     private final TimeDriver timeDriver;
+    /** The I/O driver under the time driver, or null when built with {@code enableIo(false)}. */
+    private final SelectorDriver ioDriver;
+    /** Captures task-locals and propagated context at each spawn (nothing, when none is in use). */
+    private final ContextCarrier contextCarrier;
     private final BlockingPools blocking;
     /** The stall detector, or null when the builder turned it off. */
     private final StallDetector stallDetector;
@@ -50,7 +63,11 @@ public final class AsyncRuntime implements AutoCloseable {
 
     AsyncRuntime(RuntimeBuilder builder) {
         this.settings = builder;
-        this.timeDriver = new TimeDriver(new ThreadParkDriver(), builder.clock(), builder.eventIntervalTicks());
+        this.contextCarrier = ContextCarrier.of(builder.contextPropagators());
+        // The driver stack: time over I/O over thread park (the selector parks the thread itself).
+        this.ioDriver = builder.ioEnabled() ? new SelectorDriver() : null;
+        Driver parkDriver = ioDriver != null ? ioDriver : new ThreadParkDriver();
+        this.timeDriver = new TimeDriver(parkDriver, builder.clock(), builder.eventIntervalTicks());
         this.scheduler = new Scheduler(
                 builder.schedulerConfig(this::bindThread, AsyncRuntime::unbindThread),
                 timeDriver);
@@ -77,12 +94,14 @@ public final class AsyncRuntime implements AutoCloseable {
     private void bindThread() {
         CURRENT.set(this);
         TimeDriver.bind(timeDriver);
+        IoDriver.bind(ioDriver);
     }
 
     /** Undoes {@link #bindThread()}; the last thing a runtime thread does. */
     private static void unbindThread() {
         CURRENT.remove();
         TimeDriver.unbind();
+        IoDriver.bind(null);
     }
 
     /** A builder with the defaults: one worker per available processor. */
@@ -113,38 +132,55 @@ public final class AsyncRuntime implements AutoCloseable {
     // ---- spawning ----------------------------------------------------------------------------
 
     /** Spawns {@code task}; it starts at once on a worker. The lane is inherited or NORMAL. */
+    @Override
     public <T> JoinHandle<T> spawn(Task<T> task) {
-        return scheduler.spawn(task, null, null);
+        return scheduler.spawn(contextCarrier.carry(task), null, null);
     }
 
     /** Spawns {@code task} into the given lane. */
     public <T> JoinHandle<T> spawn(Task<T> task, Priority priority) {
-        return scheduler.spawn(task, requirePriority(priority), null);
+        return scheduler.spawn(contextCarrier.carry(task), requirePriority(priority), null);
     }
 
     /** Spawns {@code task} into the given lane, named for logs, metrics and task dumps. */
+    @Override
     public <T> JoinHandle<T> spawn(Task<T> task, Priority priority, String name) {
-        return scheduler.spawn(task, requirePriority(priority), name);
+        return scheduler.spawn(contextCarrier.carry(task), requirePriority(priority), name);
     }
 
     /** Spawns a callable as a task that runs it in one poll. */
     public <T> JoinHandle<T> spawn(Callable<T> callable) {
-        return scheduler.spawn(callable, null, null);
+        return spawnCallable(callable, null);
     }
 
     /** Spawns a callable into the given lane. */
     public <T> JoinHandle<T> spawn(Callable<T> callable, Priority priority) {
-        return scheduler.spawn(callable, requirePriority(priority), null);
+        return spawnCallable(callable, requirePriority(priority));
     }
 
     /** Spawns a runnable as a task that runs it in one poll; the handle's value is {@code null}. */
     public JoinHandle<Void> spawn(Runnable runnable) {
-        return scheduler.spawn(runnable, null, null);
+        return spawnRunnable(runnable, null);
     }
 
     /** Spawns a runnable into the given lane. */
     public JoinHandle<Void> spawn(Runnable runnable, Priority priority) {
-        return scheduler.spawn(runnable, requirePriority(priority), null);
+        return spawnRunnable(runnable, requirePriority(priority));
+    }
+
+    /** A callable needs a task around it only when it carries context; else the cell runs it bare. */
+    private <T> JoinHandle<T> spawnCallable(Callable<T> callable, Priority priority) {
+        if (callable != null && contextCarrier.hasContextToCarry()) {
+            return scheduler.spawn(contextCarrier.carry(Task.call(callable)), priority, null);
+        }
+        return scheduler.spawn(callable, priority, null);
+    }
+
+    private JoinHandle<Void> spawnRunnable(Runnable runnable, Priority priority) {
+        if (runnable != null && contextCarrier.hasContextToCarry()) {
+            return scheduler.spawn(contextCarrier.carry(Task.run(runnable)), priority, null);
+        }
+        return scheduler.spawn(runnable, priority, null);
     }
 
     // ---- blocking work -----------------------------------------------------------------------
@@ -311,9 +347,11 @@ public final class AsyncRuntime implements AutoCloseable {
         AsyncRuntime previous = CURRENT.get();
         CURRENT.set(this);
         TimeDriver previousTime = TimeDriver.bind(timeDriver);
+        IoDriver previousIo = IoDriver.bind(ioDriver);
         try {
             return BlockOn.run(timeDriver.inhibitingAutoAdvanceWhilePolled(task), scheduler);
         } finally {
+            IoDriver.bind(previousIo);
             TimeDriver.bind(previousTime);
             if (previous == null) {
                 CURRENT.remove();
@@ -328,6 +366,14 @@ public final class AsyncRuntime implements AutoCloseable {
     /** Number of worker threads. */
     public int workerThreads() {
         return scheduler.workerCount();
+    }
+
+    /**
+     * How long {@link #close()} waits for the workers to stop: the builder's
+     * {@link RuntimeBuilder#shutdownTimeout}. Never null.
+     */
+    public Duration shutdownTimeout() {
+        return settings.shutdownTimeout();
     }
 
     /** Whether {@link #close()} has been called. */
@@ -360,7 +406,14 @@ public final class AsyncRuntime implements AutoCloseable {
         TimerMetrics timers = timeDriver.metrics();
         return new RuntimeMetrics(m.workers(), Math.max(0, spawned - completed), spawned, completed,
                 m.remoteSpawns(), m.injectQueueDepth(), polls, steals, parks, forcedYields, timers.activeTimers(),
-                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker), blockingMetrics());
+                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker), blockingMetrics(),
+                ioMetrics());
+    }
+
+    private RuntimeMetrics.IoMetrics ioMetrics() {
+        IoStats io = ioDriver != null ? ioDriver.stats() : IoStats.NONE;
+        return new RuntimeMetrics.IoMetrics(ioDriver != null, io.openRegistrations(), io.registrations(),
+                io.readyEvents(), io.turns(), io.blockingSelects(), io.selectorWakeups(), io.rearms(), io.disarms());
     }
 
     private BlockingMetrics blockingMetrics() {

@@ -3,9 +3,12 @@ package io.asyncruntime;
 import io.asyncruntime.internal.blocking.BlockingPools;
 import io.asyncruntime.internal.blocking.PoolSettings;
 import io.asyncruntime.internal.scheduler.SchedulerConfig;
+import io.asyncruntime.task.ContextPropagator;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Configures and builds an {@link AsyncRuntime}. Every setter validates its argument at once and
@@ -42,7 +45,8 @@ public final class RuntimeBuilder {
     public static final Duration MAX_STALL_THRESHOLD = Duration.ofHours(1);
 
     private int workerThreads = Runtime.getRuntime().availableProcessors();
-    private String threadNamePrefix = "async-runtime-worker";
+    /** Worker thread names are this followed by the worker index: the separator is part of it. */
+    private String threadNamePrefix = "async-runtime-worker-";
     private int globalQueueInterval = DEFAULT_GLOBAL_QUEUE_INTERVAL;
     private int eventInterval = DEFAULT_EVENT_INTERVAL;
     private boolean lifoSlot = true;
@@ -50,9 +54,11 @@ public final class RuntimeBuilder {
     private final int[] laneShares = new int[Priority.COUNT];
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private Clock clock = Clock.system();
+    private final List<ContextPropagator<?>> contextPropagators = new ArrayList<>();
     private int maxBlockingThreads = BlockingLimits.DEFAULT_MAX_THREADS;
     private Duration blockingKeepAlive = BlockingLimits.DEFAULT_KEEP_ALIVE;
     private int blockingQueueCapacity = BlockingLimits.DEFAULT_QUEUE_CAPACITY;
+    private boolean enableIo = true;
     private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
 
     RuntimeBuilder() {
@@ -67,13 +73,27 @@ public final class RuntimeBuilder {
         return this;
     }
 
-    /** Prefix of worker thread names ({@code prefix-0}, {@code prefix-1}, …); not blank. */
+    /**
+     * Prefix of worker thread names, joined to the worker index with a dash: {@code
+     * threadNamePrefix("orders")} names the workers {@code orders-0}, {@code orders-1}, …; not
+     * blank. Default: {@code async-runtime-worker}. See {@link #threadNames} for a prefix that
+     * carries its own separator.
+     */
     public RuntimeBuilder threadNamePrefix(String threadNamePrefix) {
-        if (threadNamePrefix == null || threadNamePrefix.isBlank()) {
-            throw new IllegalArgumentException("threadNamePrefix must be a non-blank string, got "
-                    + (threadNamePrefix == null ? "null" : "\"" + threadNamePrefix + "\""));
-        }
-        this.threadNamePrefix = threadNamePrefix;
+        requireNonBlank("threadNamePrefix", threadNamePrefix);
+        this.threadNamePrefix = threadNamePrefix + "-";
+        return this;
+    }
+
+    /**
+     * Names the worker threads {@code prefix} followed by the worker index, with nothing added in
+     * between, as the JDK's {@code Thread.Builder.name(prefix, 0)} and Spring's thread name
+     * prefixes do: {@code threadNames("orders-")} names the workers {@code orders-0},
+     * {@code orders-1}, …; not blank.
+     */
+    public RuntimeBuilder threadNames(String prefix) {
+        requireNonBlank("threadNames prefix", prefix);
+        this.threadNamePrefix = prefix;
         return this;
     }
 
@@ -159,6 +179,32 @@ public final class RuntimeBuilder {
     }
 
     /**
+     * Whether the runtime runs an I/O driver (a {@code java.nio.channels.Selector} turned by the
+     * worker that parks with the driver), so that {@code io.asyncruntime.net} works on it; default
+     * {@code true}. {@code false} parks workers on a plain thread park and saves the selector's
+     * file descriptors; network tasks then fail with {@link IllegalStateException}.
+     */
+    public RuntimeBuilder enableIo(boolean enabled) {
+        this.enableIo = enabled;
+        return this;
+    }
+
+    /**
+     * Adds a propagator of thread-bound context (SLF4J's MDC, tracing, Micrometer's context
+     * snapshot): every task spawned on the runtime captures it on the spawning thread and runs
+     * each poll inside it. Propagators are opened in the order they were added. None by default:
+     * spawning then captures only {@link io.asyncruntime.task.TaskLocal} values, and only once one
+     * is in use. Use {@link ContextPropagator#slf4jMdc()} to carry the MDC.
+     */
+    public RuntimeBuilder contextPropagator(ContextPropagator<?> propagator) {
+        if (propagator == null) {
+            throw new IllegalArgumentException("contextPropagator must not be null");
+        }
+        contextPropagators.add(propagator);
+        return this;
+    }
+
+    /**
      * The most threads the runtime's own blocking pool ({@link AsyncRuntime#spawnBlocking}) runs at
      * once: 1 to {@value BlockingLimits#MAX_THREADS}; default {@value BlockingLimits#DEFAULT_MAX_THREADS}
      * (as Tokio). Threads start on demand and exit after {@link #blockingKeepAlive} idle.
@@ -220,7 +266,7 @@ public final class RuntimeBuilder {
     }
 
     PoolSettings defaultBlockingPool() {
-        return new PoolSettings(BlockingPools.DEFAULT_POOL, BlockingPools.defaultThreadNamePrefix(threadNamePrefix),
+        return new PoolSettings(BlockingPools.DEFAULT_POOL, BlockingPools.defaultThreadNamePrefix(threadNamePrefix()),
                 maxBlockingThreads, blockingKeepAlive.toNanos(), blockingQueueCapacity, false);
     }
 
@@ -229,8 +275,14 @@ public final class RuntimeBuilder {
         return stallThreshold;
     }
 
+    /**
+     * The base of the blocking pools' thread names ({@code base-blocking-N}): the worker prefix
+     * without the dash that joins it to the worker index, so that workers {@code orders-0} have
+     * blocking threads {@code orders-blocking-0}.
+     */
     String threadNamePrefix() {
-        return threadNamePrefix;
+        return threadNamePrefix.endsWith("-") ? threadNamePrefix.substring(0, threadNamePrefix.length() - 1)
+                : threadNamePrefix;
     }
 
     Duration shutdownTimeout() {
@@ -241,8 +293,23 @@ public final class RuntimeBuilder {
         return clock;
     }
 
+    boolean ioEnabled() {
+        return enableIo;
+    }
+
+    List<ContextPropagator<?>> contextPropagators() {
+        return List.copyOf(contextPropagators);
+    }
+
     int eventIntervalTicks() {
         return eventInterval;
+    }
+
+    private static void requireNonBlank(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must be a non-blank string, got "
+                    + (value == null ? "null" : "\"" + value + "\""));
+        }
     }
 
     private static void requireRange(String name, int value, int min, int max) {

@@ -102,11 +102,11 @@ class SampleApplicationTests {
             .expectStatus()
             .isOk()
             .expectBody()
-            .jsonPath("$.running").isEqualTo(true)
-            .jsonPath("$.metrics.workers").isEqualTo(2)
-            .jsonPath("$.metrics.spawnedTasks").isNumber()
-            .jsonPath("$.metrics.activeTimers").isNumber()
-            .jsonPath("$.metrics.timersFired").isNumber();
+            .jsonPath("$.runtimes.asyncRuntime.running").isEqualTo(true)
+            .jsonPath("$.runtimes.asyncRuntime.metrics.workers").isEqualTo(2)
+            .jsonPath("$.runtimes.asyncRuntime.metrics.spawnedTasks").isNumber()
+            .jsonPath("$.runtimes.asyncRuntime.metrics.activeTimers").isNumber()
+            .jsonPath("$.runtimes.asyncRuntime.metrics.timersFired").isNumber();
     }
 
 }

@@ -47,7 +47,7 @@ final class ProgressOutput implements OutputFormat {
             Result primary = result.getPrimaryResult();
             String shown = String.format(Locale.ROOT, "%.4g %s", primary.getScore(), primary.getScoreUnit());
             for (Result secondary : result.getSecondaryResults().values()) {
-                if (!secondary.getLabel().contains(".")) {
+                if (!secondary.getLabel().contains(".") && !secondary.getLabel().endsWith(ResultTable.LATENCY_SUFFIX)) {
                     shown = String.format(Locale.ROOT, "%.3g M %s/s", secondary.getScore() / 1e6, secondary.getLabel());
                     break;
                 }

@@ -25,7 +25,9 @@ import java.util.Set;
  *       {@code asyncruntime} (any case) is this runtime; with it come the ratio columns.</li>
  *   <li>A secondary result whose name has no dot is an {@code @AuxCounters} unit of work; when a
  *       benchmark has one, the table shows it (in millions per second) instead of the primary score,
- *       and divides the allocation profile by it.</li>
+ *       and divides the allocation profile by it. One whose name ends in {@value #LATENCY_SUFFIX}
+ *       (an {@code EVENTS} counter such as {@code p99LatencyMicros}) is a latency instead: it gets
+ *       its own row ("p99 latency", µs, lower is better).</li>
  *   <li>{@code gc.alloc.rate.norm} (from {@code -prof gc}) becomes a second table: bytes allocated
  *       per unit of work. Idle-task footprints are added to it.</li>
  *   <li>Ratios read "times better": ours ÷ peer for rates, peer ÷ ours for times and bytes, so
@@ -42,6 +44,7 @@ public final class ResultTable {
     private static final String SINGLE_COLUMN = "score";
     private static final String ALLOC_NORM = "gc.alloc.rate.norm";
     private static final String SCHEDULER_SECTION = "SchedulerBenchmarks";
+    static final String LATENCY_SUFFIX = "LatencyMicros";
 
     /** One table row: a metric of one workload, valued per implementation. */
     static final class Row {
@@ -124,9 +127,16 @@ public final class ResultTable {
         String mode = (String) entry.get("mode");
         String counterName = null;
         for (String name : secondary.keySet()) {
-            if (!name.contains(".")) {
+            if (!name.contains(".") && !name.endsWith(LATENCY_SUFFIX)) {
                 counterName = name;
                 break;
+            }
+        }
+        for (String name : secondary.keySet()) {
+            if (name.endsWith(LATENCY_SUFFIX)) {
+                String what = name.substring(0, name.length() - LATENCY_SUFFIX.length()) + " latency";
+                row(section.speedRows, label + ", " + what, "µs", false)
+                        .values.put(column, median((Map<String, Object>) secondary.get(name)));
             }
         }
 

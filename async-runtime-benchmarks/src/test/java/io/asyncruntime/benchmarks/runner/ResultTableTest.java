@@ -88,6 +88,25 @@ class ResultTableTest {
     }
 
     @Test
+    void latencyCountersGetTheirOwnRowsWhereLowerIsBetter() {
+        String echo = "io.asyncruntime.benchmarks.net.TcpEchoBenchmark.echo";
+        String json = "[" + echoEntry(echo, "asyncruntime", 90_000, 1_200) + "," + echoEntry(echo, "netty_nio", 80_000, 1_500) + "]";
+
+        String table = new ResultTable().addJmhJson(json).render();
+
+        assertThat(table).containsPattern("echo +\\| M round trips/s +\\| +0\\.0900 \\| +0\\.0800 \\| +1\\.13× \\(Netty NIO\\) \\|");
+        assertThat(table).containsPattern("echo, p99 latency +\\| µs +\\| +1200 \\| +1500 \\| +1\\.25× \\(Netty NIO\\) \\|");
+    }
+
+    private static String echoEntry(String benchmark, String impl, double roundTripsPerSecond, double p99) {
+        return "{ \"benchmark\" : \"" + benchmark + "\", \"mode\" : \"thrpt\", \"params\" : { \"impl\" : \"" + impl + "\" },"
+                + " \"primaryMetric\" : { \"score\" : " + roundTripsPerSecond / 6400 + ", \"scoreUnit\" : \"ops/s\" },"
+                + " \"secondaryMetrics\" : {"
+                + " \"p99LatencyMicros\" : { \"score\" : " + p99 + ", \"scoreUnit\" : \"#\" },"
+                + " \"roundTrips\" : { \"score\" : " + roundTripsPerSecond + ", \"scoreUnit\" : \"ops/s\" } } }";
+    }
+
+    @Test
     void showsTheMedianIterationNotTheMean() {
         String json = "[" + entry(LOCAL, "forkjoin", 400, 4e6, 240_000)
                 .replace("\"spawns\" : { \"score\" : 4000000.0,",

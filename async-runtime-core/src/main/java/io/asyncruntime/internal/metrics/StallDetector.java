@@ -27,6 +27,13 @@ import org.slf4j.LoggerFactory;
  *   <li><b>When the detector itself was paused</b> (it woke much later than it asked: a pause of
  *       the whole process that no GC bean counted, a safepoint, a suspended VM), it restarts every
  *       worker's timing instead of blaming the workers.</li>
+ *   <li><b>The driver is attended.</b> A sample that finds a worker in the same poll as the
+ *       sample before (a poll of at least one period) asks the scheduler to make sure somebody
+ *       attends the timer and I/O driver ({@link StallTarget#attendDriver}): the worker that
+ *       last left it may be the one stuck, while the others sleep on their own parkers. So a
+ *       blocked worker delays timers and sockets by at most about two periods (50 ms at the
+ *       default threshold), well before it counts as a stall. Cost: one volatile read per
+ *       period while a poll is that long, a wake only when the driver is unattended.</li>
  *   <li><b>Once per poll.</b> A stall is reported (WARN with the task's name and the worker's
  *       stack, the {@link #stalls} count, a {@link WorkerStallEvent}) once; the worker's next
  *       poll (a new stamp) ends it and re-arms the detector.</li>
@@ -116,6 +123,7 @@ public final class StallDetector {
      * Package-private so a test can drive it with its own clock.
      */
     void sample(long now, long gcMillis, boolean restartTiming) {
+        boolean aPollSpansAPeriod = false;
         for (int worker = 0; worker < lastStamp.length; worker++) {
             long stamp = target.pollStamp(worker);
             if (stamp != lastStamp[worker] || stamp == StallTarget.PARKED) {
@@ -128,6 +136,7 @@ public final class StallDetector {
                 gcMillisAtFirstSeen[worker] = gcMillis;
                 continue;
             }
+            aPollSpansAPeriod = true;
             if (reported[worker]) {
                 continue;                                    // never twice for one poll
             }
@@ -144,6 +153,9 @@ public final class StallDetector {
                 target.markStalled(worker, stamp);
                 report(worker, inPoll);
             }
+        }
+        if (aPollSpansAPeriod) {
+            target.attendDriver();
         }
     }
 

@@ -34,4 +34,12 @@ public interface StallTarget {
 
     /** The poll that {@link #markStalled} named has ended. */
     void stallEnded(int worker);
+
+    /**
+     * Some worker has stayed inside one poll for a whole sampling period (not yet a stall, maybe
+     * never one): if nobody attends the timer and I/O driver now, wake a parked worker to take it,
+     * so that timers and sockets do not wait for that poll to end. A no-op while a worker holds
+     * the driver.
+     */
+    void attendDriver();
 }

@@ -75,7 +75,7 @@ public final class Scheduler implements CellScheduler {
         this.workers = new Worker[config.workers()];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i, config, driver);
-            workers[i].thread = new WorkerThread(workers[i], config.threadNamePrefix() + "-" + i);
+            workers[i].thread = new WorkerThread(workers[i], config.threadNamePrefix() + i);
         }
     }
 
@@ -270,7 +270,8 @@ public final class Scheduler implements CellScheduler {
      * parked worker is on its own parker (it parked while the driver was held, here or by a parked
      * holder that has left since), and timers and I/O would wait for the next turn of a busy
      * worker, or forever if that worker blocks in a task. Wake one; finding nothing to do, it parks
-     * in the free driver. One volatile read per event interval; a wake only in that state (see
+     * in the free driver. One volatile read per event interval (and per stall-detector period
+     * while a poll lasts that long, {@code callerIndex} -1); a wake only in that state (see
      * Worker's class comment, "Long polls").
      */
     void wakeASleeperIfTheDriverIsUnattended(int callerIndex) {

@@ -7,7 +7,7 @@ import io.asyncruntime.task.Priority;
  * argument, happens in {@code RuntimeBuilder}).
  *
  * @param workers number of worker threads
- * @param threadNamePrefix worker threads are named {@code prefix-N}
+ * @param threadNamePrefix worker threads are named {@code prefix + N}: the prefix holds its own separator
  * @param globalQueueInterval every this many ticks a worker takes from the inject queue first
  * @param eventInterval every this many ticks a worker turns the driver without blocking
  * @param lifoSlot whether a task woken by a worker runs next on it

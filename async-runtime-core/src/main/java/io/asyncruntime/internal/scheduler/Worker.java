@@ -43,20 +43,24 @@ import org.slf4j.LoggerFactory;
  *       its locality (Tokio stole from every LIFO slot in 1.51 and reverted it for the regression,
  *       tokio#8065). A marked worker's own wakes go to its ring, which thieves take anyway.</li>
  *   <li><b>The driver is never held by a poll.</b> A worker holds the driver only inside
- *       {@code Scheduler.parkWorker} or {@code turnDriverWithoutBlocking}, and polls no task there,
- *       so a stalled worker cannot be holding it. What can happen is that nobody attends it: a
- *       worker that parks while another holds the driver parks on its own parker, and the holder
- *       then goes back to its tasks. Two rules make sure another worker takes the driver before a
- *       task can stall the holder: a worker leaving a driver park to run tasks wakes a sleeper
- *       (its local work, or it was the last searcher: the ramp-up in {@link #runTask}), and after
- *       each non-blocking turn a worker that finds the driver free wakes a sleeper too
- *       ({@code Scheduler.wakeASleeperIfTheDriverIsUnattended}); the woken worker finds nothing
- *       and parks in the free driver. So timers and I/O keep firing while one worker is stuck
- *       (StallDetectionTest: a 10 ms timer fires about 1 ms late during a 2 s stall, and in rounds
- *       with the detector off). The second rule closes an interleaving found by reading the code
- *       (a worker parks on its own parker during another's non-blocking turn, and that one then
- *       blocks in a task); it costs one volatile read per event interval. The stall detector's
- *       mark wakes a sleeper as well, as the last resort.</li>
+ *       {@code Scheduler.parkWorker} or {@code turnDriverWithoutBlocking}, and polls no task there
+ *       (the tasks a turn wakes are queued, see {@link #turningDriver}), so a stalled worker, and
+ *       one in {@code blockInPlace}, cannot be holding it: there is nothing to hand over or
+ *       release. What can happen is that nobody attends it: a worker that parks while another
+ *       holds the driver parks on its own parker, and the holder then leaves the driver to run
+ *       what the turn woke. Leaving it wakes a peer only when it holds more than one task (the
+ *       I/O driver's rule, {@link #notifyIfOthersCouldHelp}: a futex wake per socket event cost
+ *       the echo benchmark dearly), so if that one task blocks, the driver is unattended. Three
+ *       things bring a sleeper to it: any spawn or wake the blocking task makes before it
+ *       blocks (a push to the ring notifies a peer); after each non-blocking turn, a worker that
+ *       finds the driver free wakes a sleeper ({@code Scheduler.wakeASleeperIfTheDriverIsUnattended},
+ *       one volatile read per event interval), which finds nothing to run and parks in the free
+ *       driver; and the stall detector, which asks for the same wake once a poll has lasted one
+ *       sampling period (a quarter of the stall threshold), then again each period. So timers
+ *       and I/O keep firing while one worker is stuck: StallDetectionTest measures a 10 ms timer
+ *       during a 2 s stall. With the detector turned off, a task that blocks right after a driver
+ *       turn without spawning or waking anything can hold timers up until it returns, as in
+ *       Tokio (tokio#4730).</li>
  * </ul>
  * {@code blockInPlace} goes further: {@link #handOver} gives the worker (queues, LIFO slot, run
  * loop, and with it its turn at the driver) to a new thread and the poll finishes on the old one.
@@ -136,6 +140,16 @@ final class Worker implements Runnable {
      */
     private long unpublishedPolls;
     private long unpublishedLocalSchedules;
+    /**
+     * Whether this worker is turning the driver (parked in it, or in a busy turn): the tasks the
+     * driver wakes go to this worker's ring without waking a peer each, and once the turn is over
+     * the worker wakes one peer if it holds more than one task (Tokio defers notifications while
+     * its core is out in the driver, then applies {@code should_notify_others} the same way). One
+     * ready socket then costs no futex wake and no steal: on the TCP echo benchmark a wake per
+     * event woke the idle peer, which stole the task while the driver, back in select, saw the
+     * still-unread data again.
+     */
+    private boolean turningDriver;
 
     /**
      * The thread's context class loader when the worker started: restored after any poll that
@@ -196,8 +210,15 @@ final class Worker implements Runnable {
         if (--ticksToEvent == 0) {
             ticksToEvent = config.eventInterval();
             publishCounters();
-            scheduler.turnDriverWithoutBlocking();
-            scheduler.wakeASleeperIfTheDriverIsUnattended(index);
+            turningDriver = true;
+            try {
+                scheduler.turnDriverWithoutBlocking();
+            } finally {
+                turningDriver = false;
+            }
+            if (!notifyIfOthersCouldHelp()) {
+                scheduler.wakeASleeperIfTheDriverIsUnattended(index);
+            }
         }
         ScheduledTask task = nextTask();
         if (task == null) {
@@ -222,6 +243,10 @@ final class Worker implements Runnable {
             if (remote != null) {
                 counters.increment(WorkerCounters.INJECT_POPS);
                 return remote;
+            }
+            ScheduledTask higher = stealLaneAboveLocalWork();
+            if (higher != null) {
+                return higher;
             }
         }
         ScheduledTask owed = pollLaneOwedItsShare();
@@ -280,6 +305,36 @@ final class Worker implements Runnable {
             counters.increment(WorkerCounters.INJECT_POPS);
         }
         return task;
+    }
+
+    /**
+     * Lanes are served runtime-wide, not only per worker: a worker whose best local work is in a
+     * lower lane than work queued on another worker's ring takes half of that ring, once per
+     * global-queue interval (a bounded cost: one look at each other worker's rings of the higher
+     * lanes). Without it a worker whose ring happens to hold only NORMAL tasks runs them at full
+     * speed while another worker's ring of HIGH tasks gets one core: measured as a NORMAL share of
+     * 0.6 with 8 HIGH and 8 NORMAL yielding tasks on 2 workers (PriorityLanesTest), instead of the
+     * configured 0.25. Returns null when no higher lane has work elsewhere.
+     */
+    private ScheduledTask stealLaneAboveLocalWork() {
+        ScheduledTask inSlot = (ScheduledTask) LIFO_SLOT.getOpaque(this);
+        int best = inSlot != null ? inSlot.lane() : Priority.COUNT;
+        for (int lane = 0; lane < best; lane++) {
+            if (!local[lane].isEmpty()) {
+                best = lane;
+                break;
+            }
+        }
+        if (best == Priority.COUNT) {
+            return null; // no local work at all: the idle search (with its throttle) takes over
+        }
+        for (int lane = 0; lane < best; lane++) {
+            ScheduledTask task = stealFromLane(lane);
+            if (task != null) {
+                return task;
+            }
+        }
+        return null;
     }
 
     /** The idle search: lane by lane from HIGH, steal half a victim's ring, else the inject queue. */
@@ -483,7 +538,27 @@ final class Worker implements Runnable {
             }
             task = previous;
         }
-        pushLocal(task, true);
+        pushLocal(task, !turningDriver);
+    }
+
+    /**
+     * After a driver turn: wake a peer if this worker holds more than the one task it runs next;
+     * whether it tried.
+     */
+    private boolean notifyIfOthersCouldHelp() {
+        if (!searching && localTaskCount() > 1) {
+            scheduler.notifyParkedLocal(index);
+            return true;
+        }
+        return false;
+    }
+
+    private int localTaskCount() {
+        int count = hasTaskInLifoSlot() ? 1 : 0;
+        for (LocalQueue queue : local) {
+            count += queue.len();
+        }
+        return count;
     }
 
     private void pushLocal(ScheduledTask task, boolean notify) {
@@ -546,7 +621,12 @@ final class Worker implements Runnable {
         }
         counters.increment(WorkerCounters.PARKS);
         for (;;) {
-            scheduler.parkWorker(this);
+            turningDriver = true;
+            try {
+                scheduler.parkWorker(this);
+            } finally {
+                turningDriver = false;
+            }
             if (scheduler.isClosed()) {
                 idle.unparkSelf(index);
                 break;
@@ -556,7 +636,7 @@ final class Worker implements Runnable {
                 if (!idle.unparkSelf(index)) {
                     searching = true; // a notifier claimed us meanwhile and counted us searching
                 }
-                scheduler.notifyParkedLocal(index);
+                notifyIfOthersCouldHelp();
                 break;
             }
             if (!idle.isParked(index)) {

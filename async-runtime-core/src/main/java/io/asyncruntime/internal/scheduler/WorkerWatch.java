@@ -45,4 +45,9 @@ public final class WorkerWatch implements StallTarget {
     public void stallEnded(int worker) {
         scheduler.stallEnded(scheduler.workers()[worker]);
     }
+
+    @Override
+    public void attendDriver() {
+        scheduler.wakeASleeperIfTheDriverIsUnattended(-1);
+    }
 }

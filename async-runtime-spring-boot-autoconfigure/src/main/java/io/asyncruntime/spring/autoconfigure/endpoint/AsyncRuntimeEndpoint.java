@@ -1,6 +1,12 @@
 package io.asyncruntime.spring.autoconfigure.endpoint;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.BlockingMetrics;
 import io.asyncruntime.RuntimeMetrics;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -8,64 +14,109 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
- * {@link Endpoint @Endpoint} that shows the state and the metrics snapshot of an
- * {@link AsyncRuntime}, at {@code /actuator/asyncruntime} once exposed.
+ * {@link Endpoint @Endpoint} that shows the state and the metrics snapshot of every
+ * {@link AsyncRuntime} of the context, by bean name, at {@code /actuator/asyncruntime} once
+ * exposed.
  */
 @Endpoint(id = "asyncruntime")
 public final class AsyncRuntimeEndpoint {
 
-    private final AsyncRuntime runtime;
+    private final Supplier<Map<String, AsyncRuntime>> runtimes;
 
     /**
-     * Creates an endpoint for the given runtime.
-     * @param runtime the runtime to describe
+     * Creates an endpoint for the given runtimes.
+     * @param runtimes the runtimes to describe, by name, looked up at each request; not null
      */
-    public AsyncRuntimeEndpoint(AsyncRuntime runtime) {
-        this.runtime = runtime;
+    public AsyncRuntimeEndpoint(Supplier<Map<String, AsyncRuntime>> runtimes) {
+        this.runtimes = runtimes;
     }
 
     /**
-     * Describes the runtime.
-     * @return whether it runs, and its metrics snapshot
+     * Describes every runtime.
+     * @return each runtime's state and metrics snapshot, by name; never null
      */
     @ReadOperation
-    public RuntimeDescriptor runtime() {
-        return new RuntimeDescriptor(!this.runtime.isClosed(), MetricsDescriptor.of(this.runtime.metrics()));
+    public RuntimesDescriptor runtimes() {
+        Map<String, RuntimeDescriptor> descriptors = new LinkedHashMap<>();
+        this.runtimes.get().forEach((name, runtime) -> descriptors.put(name, RuntimeDescriptor.of(runtime)));
+        return new RuntimesDescriptor(descriptors);
     }
 
     /**
-     * The endpoint's response.
+     * The endpoint's response: every runtime, by bean name.
+     * @param runtimes the runtimes' descriptions
+     */
+    public record RuntimesDescriptor(Map<String, RuntimeDescriptor> runtimes) implements OperationResponseBody {
+    }
+
+    /**
+     * One runtime.
      * @param running whether the runtime accepts and runs tasks
      * @param metrics the runtime's metrics snapshot
+     * @param blockingPools its blocking pools, the runtime's own ({@code default}) first
      */
-    public record RuntimeDescriptor(boolean running, MetricsDescriptor metrics) implements OperationResponseBody {
+    public record RuntimeDescriptor(boolean running, MetricsDescriptor metrics,
+            List<BlockingPoolDescriptor> blockingPools) {
+
+        static RuntimeDescriptor of(AsyncRuntime runtime) {
+            RuntimeMetrics metrics = runtime.metrics();
+            return new RuntimeDescriptor(!runtime.isClosed(), MetricsDescriptor.of(metrics),
+                    metrics.blocking().pools().stream().map(BlockingPoolDescriptor::of).toList());
+        }
+
+    }
+
+    /**
+     * One blocking pool.
+     * @param name the pool's name ({@code default}: the runtime's own)
+     * @param virtualThreads whether it runs its work on virtual threads
+     * @param maxThreads its thread cap
+     * @param threads threads alive, running work or idle
+     * @param idleThreads threads waiting for work
+     * @param queueCapacity its queue bound
+     * @param queueDepth tasks queued for a thread
+     * @param waitingForRoom tasks spawned past the queue bound, waiting for room
+     * @param rejections {@code trySpawnBlocking} calls rejected because the pool was full
+     * @param completed tasks finished, or cancelled before they started
+     */
+    public record BlockingPoolDescriptor(String name, boolean virtualThreads, int maxThreads, int threads,
+            int idleThreads, int queueCapacity, int queueDepth, int waitingForRoom, long rejections, long completed) {
+
+        static BlockingPoolDescriptor of(BlockingMetrics.Pool pool) {
+            return new BlockingPoolDescriptor(pool.name(), pool.virtualThreads(), pool.maxThreads(), pool.threads(),
+                    pool.idleThreads(), pool.queueCapacity(), pool.queueDepth(), pool.waitingForRoom(),
+                    pool.rejections(), pool.completed());
+        }
+
     }
 
     /**
      * A metrics snapshot, as the endpoint shows it. A copy rather than {@link RuntimeMetrics}
-     * itself, so the endpoint's JSON stays the same when the runtime's snapshot grows.
+     * itself, so that the endpoint's JSON stays the same when the runtime's snapshot grows.
      * @param workers number of worker threads
      * @param aliveTasks spawned tasks that have not finished
      * @param spawnedTasks tasks spawned since the runtime started
      * @param completedTasks tasks finished since the runtime started
+     * @param remoteSpawns tasks spawned from threads that are not workers
      * @param injectQueueDepth tasks waiting in the inject queue
      * @param polls task polls
-     * @param steals steal operations between workers
+     * @param steals tasks stolen between workers
      * @param parks times a worker parked for lack of work
      * @param budgetForcedYields times a task yielded because its cooperative budget ran out
      * @param activeTimers timers armed that have neither fired nor been cancelled
      * @param timersFired timers that fired since the runtime started
      * @param timersCancelled armed timers cancelled before they fired
+     * @param timerWakeups driver turns after a park in which a timer fired
      */
     public record MetricsDescriptor(int workers, long aliveTasks, long spawnedTasks, long completedTasks,
-            long injectQueueDepth, long polls, long steals, long parks, long budgetForcedYields, long activeTimers,
-            long timersFired, long timersCancelled) {
+            long remoteSpawns, long injectQueueDepth, long polls, long steals, long parks, long budgetForcedYields,
+            long activeTimers, long timersFired, long timersCancelled, long timerWakeups) {
 
         static MetricsDescriptor of(RuntimeMetrics metrics) {
             return new MetricsDescriptor(metrics.workers(), metrics.aliveTasks(), metrics.spawnedTasks(),
-                    metrics.completedTasks(), metrics.injectQueueDepth(), metrics.totalPolls(), metrics.totalSteals(),
-                    metrics.totalParks(), metrics.budgetForcedYields(), metrics.activeTimers(), metrics.timersFired(),
-                    metrics.timersCancelled());
+                    metrics.completedTasks(), metrics.remoteSpawns(), metrics.injectQueueDepth(), metrics.totalPolls(),
+                    metrics.totalSteals(), metrics.totalParks(), metrics.budgetForcedYields(), metrics.activeTimers(),
+                    metrics.timersFired(), metrics.timersCancelled(), metrics.timerWakeups());
         }
 
     }

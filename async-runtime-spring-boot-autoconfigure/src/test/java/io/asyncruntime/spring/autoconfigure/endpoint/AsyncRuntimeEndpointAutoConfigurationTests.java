@@ -29,10 +29,16 @@ class AsyncRuntimeEndpointAutoConfigurationTests {
         this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=asyncruntime")
             .run((context) -> {
                 assertThat(context).hasSingleBean(AsyncRuntimeEndpoint.class);
-                RuntimeDescriptor descriptor = context.getBean(AsyncRuntimeEndpoint.class).runtime();
+                RuntimeDescriptor descriptor = context.getBean(AsyncRuntimeEndpoint.class)
+                    .runtimes()
+                    .runtimes()
+                    .get("asyncRuntime");
                 assertThat(descriptor.running()).isTrue();
                 assertThat(descriptor.metrics().workers()).isEqualTo(2);
                 assertThat(descriptor.metrics().activeTimers()).isZero();
+                assertThat(descriptor.blockingPools()).singleElement()
+                    .satisfies((pool) -> assertThat(pool.name()).isEqualTo("default"))
+                    .satisfies((pool) -> assertThat(pool.maxThreads()).isEqualTo(512));
             });
     }
 

@@ -1,6 +1,10 @@
 package io.asyncruntime.spring.autoconfigure.health;
 
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeLifecycle;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
 import org.junit.jupiter.api.Test;
 
@@ -31,9 +35,12 @@ class AsyncRuntimeHealthContributorAutoConfigurationTests {
         this.contextRunner.run((context) -> {
             Health health = context.getBean(AsyncRuntimeHealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat(health.getDetails()).containsEntry("workers", 2)
+            assertThat(health.getDetails()).containsEntry("state", "running")
+                .containsEntry("workers", 2)
                 .containsKey("aliveTasks")
-                .containsKey("injectQueueDepth");
+                .containsKey("injectQueueDepth")
+                .containsKey("localQueueDepth")
+                .containsEntry("blockingPools", Map.of("default", Map.of("busyThreads", 0, "maxThreads", 512, "queued", 0)));
         });
     }
 
@@ -43,7 +50,7 @@ class AsyncRuntimeHealthContributorAutoConfigurationTests {
             context.getBean(AsyncRuntime.class).close();
             Health health = context.getBean(AsyncRuntimeHealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-            assertThat(health.getDetails()).containsEntry("state", "shut down");
+            assertThat(health.getDetails()).containsEntry("state", "shut down while the application runs");
         });
     }
 
@@ -74,6 +81,36 @@ class AsyncRuntimeHealthContributorAutoConfigurationTests {
                     () -> new AsyncRuntimeHealthIndicator(AsyncRuntime.builder().workerThreads(1).build()),
                     (definition) -> definition.setDestroyMethodName("toString"))
             .run((context) -> assertThat(context).hasSingleBean(AsyncRuntimeHealthIndicator.class));
+    }
+
+    @Test
+    void healthIsOutOfServiceWhileTheApplicationShutsTheRuntimeDown() {
+        try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build()) {
+            AtomicBoolean shuttingDown = new AtomicBoolean();
+            AsyncRuntimeHealthIndicator indicator = new AsyncRuntimeHealthIndicator(runtime, shuttingDown::get);
+            assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+            shuttingDown.set(true);
+            assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+            assertThat(indicator.health().getDetails()).containsEntry("state", "shutting down");
+            runtime.close();
+            assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+            assertThat(indicator.health().getDetails()).containsEntry("state", "shut down");
+        }
+    }
+
+    @Test
+    void healthFollowsTheLifecycleWhenTheContextCloses() {
+        this.contextRunner.withBean(AsyncRuntime.class, () -> AsyncRuntime.builder().workerThreads(1).build())
+            .run((context) -> {
+                AsyncRuntimeHealthIndicator indicator = context.getBean(AsyncRuntimeHealthIndicator.class);
+                assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+                context.getBean(AsyncRuntimeLifecycle.class).stop(() -> {
+                });
+                // Stopped without closing the context: the runtime goes on, and so does its health.
+                assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+                context.close();
+                assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+            });
     }
 
 }

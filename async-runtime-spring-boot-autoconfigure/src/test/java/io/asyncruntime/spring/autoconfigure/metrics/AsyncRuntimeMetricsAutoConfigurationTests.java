@@ -1,10 +1,14 @@
 package io.asyncruntime.spring.autoconfigure.metrics;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.BlockingPool;
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeBlockingPools;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -38,10 +42,17 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
             assertThat(registry.get("asyncruntime.tasks.alive").gauge()).isNotNull();
             assertThat(registry.get("asyncruntime.queue.inject.depth").gauge()).isNotNull();
             assertThat(registry.get("asyncruntime.timers.active").gauge().value()).isZero();
-            for (String counter : new String[] { "tasks.spawned", "tasks.completed", "polls", "steals", "parks",
-                    "budget.forced.yields", "timers.fired", "timers.cancelled", "timers.wakeups" }) {
+            for (String counter : new String[] { "tasks.spawned", "tasks.completed", "tasks.remote.spawned",
+                    "timers.fired", "timers.cancelled", "timers.wakeups" }) {
                 assertThat(registry.get("asyncruntime." + counter).functionCounter().count()).isNotNegative();
             }
+            for (String counter : new String[] { "polls", "steals", "steal.operations", "parks",
+                    "queue.local.overflows", "lifo.hits", "queue.local.schedules", "queue.inject.pops",
+                    "budget.forced.yields", "worker.busy" }) {
+                assertThat(registry.get("asyncruntime." + counter).functionCounters()).hasSize(2)
+                    .allMatch((meter) -> meter.count() >= 0);
+            }
+            assertThat(registry.get("asyncruntime.queue.local.depth").gauges()).hasSize(6);
         });
     }
 
@@ -72,7 +83,7 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
             context.getBean(AsyncRuntime.class).close();
             // Registries publish once more while the context closes, after the runtime stopped.
             assertThat(registry.get("asyncruntime.workers").gauge().value()).isEqualTo(2.0);
-            assertThat(registry.get("asyncruntime.polls").functionCounter().count()).isNotNegative();
+            assertThat(registry.get("asyncruntime.polls").functionCounters()).allMatch((meter) -> meter.count() >= 0);
         });
     }
 
@@ -80,19 +91,52 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
     void noBinderWithoutMicrometer() {
         runtimeOnly().withClassLoader(new FilteredClassLoader(MeterRegistry.class))
             .run((context) -> assertThat(context).hasSingleBean(AsyncRuntime.class)
-                .doesNotHaveBean(AsyncRuntimeMeterBinder.class));
+                .doesNotHaveBean("asyncRuntimeMeterBinder"));
     }
 
     @Test
     void noBinderWithoutAMeterRegistry() {
         runtimeOnly().run((context) -> assertThat(context).hasSingleBean(AsyncRuntime.class)
-            .doesNotHaveBean(AsyncRuntimeMeterBinder.class));
+            .doesNotHaveBean("asyncRuntimeMeterBinder"));
     }
 
     @Test
     void noBinderWithoutARuntime() {
         this.contextRunner.withPropertyValues("async.runtime.enabled=false")
-            .run((context) -> assertThat(context).doesNotHaveBean(AsyncRuntimeMeterBinder.class));
+            .run((context) -> assertThat(context).doesNotHaveBean("asyncRuntimeMeterBinder"));
+    }
+
+    @Test
+    void blockingPoolsAreMeasuredByPool() {
+        this.contextRunner.withPropertyValues("async.runtime.max-blocking-threads=6",
+                "async.runtime.blocking.pools.jdbc.max-threads=3", "async.runtime.blocking.pools.jdbc.queue-capacity=0")
+            .run((context) -> {
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                assertThat(registry.get("asyncruntime.blocking.threads.max").tag("pool", "default").gauge().value())
+                    .isEqualTo(6.0);
+                assertThat(registry.get("asyncruntime.blocking.threads.max").tag("pool", "jdbc").gauge().value())
+                    .isEqualTo(3.0);
+                assertThat(registry.get("asyncruntime.blocking.queue.capacity").tag("pool", "jdbc").gauge().value())
+                    .isZero();
+                BlockingPool jdbc = context.getBean(AsyncRuntimeBlockingPools.class).get("jdbc");
+                jdbc.spawnBlocking(() -> 1).get(10, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(registry.get("asyncruntime.blocking.completed").tag("pool", "jdbc")
+                        .functionCounter()
+                        .count()).isEqualTo(1.0));
+            });
+    }
+
+    @Test
+    void theReadmeListsEveryMeter() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        this.contextRunner.run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertThat(registry.getMeters()).extracting((meter) -> meter.getId().getName())
+                .filteredOn((name) -> name.startsWith("asyncruntime."))
+                .isNotEmpty()
+                .allSatisfy((name) -> assertThat(readme).as("README row for %s", name).contains("| `" + name + "` |"));
+        });
     }
 
     private static ApplicationContextRunner runtimeOnly() {

@@ -6,33 +6,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * Tests for {@link InvalidAsyncRuntimePropertyFailureAnalyzer}.
+ * A bad {@code async.runtime.*} value stops a real {@link SpringApplication} with Boot's own
+ * failure analysis: one message naming the property, its value, where it came from and the range.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class InvalidAsyncRuntimePropertyFailureAnalyzerTests {
-
-    @Test
-    void analysisNamesThePropertyTheValueAndTheReason() {
-        InvalidAsyncRuntimePropertyException failure = new InvalidAsyncRuntimePropertyException(
-                "async.runtime.worker-threads", 0, "workerThreads must be in 1..32767, was 0", null);
-        FailureAnalysis analysis = new InvalidAsyncRuntimePropertyFailureAnalyzer(new MockEnvironment())
-            .analyze(new IllegalStateException("wrapped", failure));
-        assertThat(analysis.getDescription())
-            .startsWith("Invalid value '0' for configuration property 'async.runtime.worker-threads'.")
-            .endsWith("The async runtime rejected it: workerThreads must be in 1..32767, was 0");
-        assertThat(analysis.getAction()).contains("'async.runtime.worker-threads'");
-        assertThat(analysis.getCause()).isSameAs(failure);
-    }
+class InvalidPropertyStartupTests {
 
     @Test
     void badPropertyStopsStartupWithOneClearMessage(CapturedOutput output) {
@@ -42,9 +28,9 @@ class InvalidAsyncRuntimePropertyFailureAnalyzerTests {
         assertThat(output).contains("APPLICATION FAILED TO START")
             .contains("Invalid value '0' for configuration property 'async.runtime.worker-threads' "
                     + "(originating from '\"async.runtime.worker-threads\" from property source \"commandLineArgs\"')")
-            .contains("The async runtime rejected it: ")
-            .contains("workerThreads")
-            .contains("Update your application's configuration: set 'async.runtime.worker-threads'");
+            .contains("Validation failed for the following reason:")
+            .contains("workerThreads must be between 1 and 32767, got 0")
+            .contains("Review the value of the property with the provided reason.");
     }
 
     @Configuration(proxyBeanMethods = false)
