@@ -376,6 +376,15 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         return settings.shutdownTimeout();
     }
 
+    /**
+     * How long a worker may stay inside one task poll before the stall detector reports it: the
+     * builder's {@link RuntimeBuilder#stallThreshold}; {@link Duration#ZERO} when detection is
+     * off. Never null.
+     */
+    public Duration stallThreshold() {
+        return settings.stallThreshold();
+    }
+
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
         return scheduler.isClosed();

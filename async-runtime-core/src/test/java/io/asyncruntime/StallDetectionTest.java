@@ -156,6 +156,40 @@ class StallDetectionTest {
     }
 
     @Test
+    void aTaskThatBlocksRightAfterADriverTurnHasTheDriverAttendedLongBeforeItCountsAsAStall() throws Exception {
+        // The worker parked in the driver wakes for one timer and runs the one task it woke, which
+        // blocks at once without spawning or waking anything: no rule on the workers brings the
+        // sleeping peer to the driver (leaving it with one task wakes nobody, and the blocked
+        // worker makes no more non-blocking turns). The detector does, after one sampling period
+        // (100 ms at a 400 ms threshold), long before the poll counts as a stall.
+        runtime = AsyncRuntime.builder().workerThreads(2).stallThreshold(Duration.ofMillis(400)).build();
+        AtomicLong timerFired = new AtomicLong();
+        AtomicLong blockStarted = new AtomicLong();
+        Task<Void> timer = Time.sleep(Duration.ofMillis(300)).map(ignored -> {
+            timerFired.set(System.nanoTime());
+            return null;
+        });
+        Task<Void> blocker = Time.sleep(Duration.ofMillis(250)).map(ignored -> {
+            blockStarted.set(System.nanoTime());
+            sleep(1_000);
+            return null;
+        });
+        // Both timers armed within microseconds of each other, from one task: the blocking one
+        // is due 50 ms before the other, which falls due while its worker blocks.
+        List<JoinHandle<Void>> handles = runtime.spawn(Task.call(
+                () -> List.of(AsyncRuntime.current().spawn(timer), AsyncRuntime.current().spawn(blocker))))
+                .get(10, TimeUnit.SECONDS);
+        for (JoinHandle<Void> handle : handles) {
+            handle.get(10, TimeUnit.SECONDS);
+        }
+        Duration firedAfterBlockStarted = Duration.ofNanos(timerFired.get() - blockStarted.get());
+        originalErr.println("timer due 50 ms into the block fired " + firedAfterBlockStarted.toMillis() + " ms into it");
+        // Due 50 ms into the block; attended after at most two 100 ms periods. Without the
+        // detector's driver check only the stall mark (>= 400 ms) would bring a worker to it.
+        assertThat(firedAfterBlockStarted).isLessThan(Duration.ofMillis(350));
+    }
+
+    @Test
     void aStallIsAJfrEventWithTheTasksName() throws Exception {
         runtime = AsyncRuntime.builder().workerThreads(2).stallThreshold(Duration.ofMillis(20)).build();
         Path file = Files.createTempFile("stalls", ".jfr");

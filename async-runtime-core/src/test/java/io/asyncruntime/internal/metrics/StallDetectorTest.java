@@ -49,6 +49,13 @@ class StallDetectorTest {
         public void stallEnded(int worker) {
             calls.add("ended " + worker);
         }
+
+        @Override
+        public void attendDriver() {
+            driverChecks++;
+        }
+
+        int driverChecks;
     }
 
     private final ScriptedWorkers workers = new ScriptedWorkers();
@@ -81,6 +88,24 @@ class StallDetectorTest {
             detector.sample(t * MS, 0, false);
         }
         assertThat(workers.calls).isEmpty(); // worker 0 stayed parked throughout
+        assertThat(workers.driverChecks).isZero(); // and no poll lasted a period: nothing to attend
+    }
+
+    @Test
+    void aPollThatSpansAPeriodHasTheDriverAttendedLongBeforeItIsAStall() {
+        workers.stamps[1] = 4;
+        detector.sample(0, 0, false);
+        assertThat(workers.driverChecks).isZero(); // first sight of this poll
+        detector.sample(25 * MS, 0, false);
+        assertThat(workers.driverChecks).isEqualTo(1); // the same poll a period later: not a stall yet
+        assertThat(workers.calls).isEmpty();
+        detector.sample(50 * MS, 0, false);
+        detector.sample(100 * MS, 0, false);
+        assertThat(workers.driverChecks).isEqualTo(3); // every period the poll goes on, stall or not
+        assertThat(workers.calls).containsExactly("stalled 1@4");
+        workers.stamps[1] = StallTarget.PARKED;
+        detector.sample(125 * MS, 0, false);
+        assertThat(workers.driverChecks).isEqualTo(3);
     }
 
     @Test

@@ -39,7 +39,7 @@ public final class RuntimeMetricsFixtures {
     }
 
     private static BlockingMetrics noBlockingWork() {
-        return new BlockingMetrics(List.of(new BlockingMetrics.Pool("default", 512, 10_000, false, 0, 0, 0, 0, 0, 0)));
+        return new BlockingMetrics(List.of(new BlockingMetrics.Pool("default", 512, 10_000, false, 0, 0, 0, 0, 0, 0)), 0, 0);
     }
 
 }

@@ -86,6 +86,7 @@ public final class AsyncRuntimeMeterBinder implements MeterBinder {
             bindWorker(registry, worker);
         }
         bindTimers(registry);
+        bindBlockingOnWorkers(registry);
         for (BlockingMetrics.Pool pool : this.snapshot.fresh().blocking().pools()) {
             bindBlockingPool(registry, pool.name());
         }
@@ -143,6 +144,13 @@ public final class AsyncRuntimeMeterBinder implements MeterBinder {
                 RuntimeMetrics::timersCancelled);
         counter(registry, "timers.wakeups", "Driver turns after a park in which a timer fired", null, this.tags,
                 RuntimeMetrics::timerWakeups);
+    }
+
+    private void bindBlockingOnWorkers(MeterRegistry registry) {
+        counter(registry, "stalls", "Task polls the stall detector found longer than the stall threshold", null,
+                this.tags, (m) -> m.blocking().stalls());
+        counter(registry, "block.in.place", "blockInPlace calls that handed a worker over to a new thread", null,
+                this.tags, (m) -> m.blocking().blockInPlaceCalls());
     }
 
     /*

@@ -43,7 +43,7 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
             assertThat(registry.get("asyncruntime.queue.inject.depth").gauge()).isNotNull();
             assertThat(registry.get("asyncruntime.timers.active").gauge().value()).isZero();
             for (String counter : new String[] { "tasks.spawned", "tasks.completed", "tasks.remote.spawned",
-                    "timers.fired", "timers.cancelled", "timers.wakeups" }) {
+                    "timers.fired", "timers.cancelled", "timers.wakeups", "stalls", "block.in.place" }) {
                 assertThat(registry.get("asyncruntime." + counter).functionCounter().count()).isNotNegative();
             }
             for (String counter : new String[] { "polls", "steals", "steal.operations", "parks",
