@@ -6,6 +6,7 @@ import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Task;
 import io.asyncruntime.time.Time;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -33,6 +34,8 @@ class InterruptedWorkerTest {
 
     /** How long the idle runtime is watched. */
     private static final Duration IDLE_WINDOW = Duration.ofMillis(300);
+    /** Far above an idle runtime's parks in the window (a few), far below a spinner's (thousands). */
+    private static final long MAX_IDLE_PARKS = 200;
 
     private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).threadNamePrefix("interrupt-rt").build();
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -114,17 +117,40 @@ class InterruptedWorkerTest {
         return new ArrayList<>(seen.keySet());
     }
 
-    /** While a timer keeps the runtime idle for {@link #IDLE_WINDOW}, the workers use almost no CPU. */
+    /**
+     * While a timer keeps the runtime idle for {@link #IDLE_WINDOW}, the workers park a few times
+     * and use almost no CPU.
+     */
     private void assertIdleWorkersStayParked(List<Thread> workers) {
+        long parksBefore = parks(workers);
         long cpuBefore = cpuNanos(workers);
         long wallBefore = System.nanoTime();
         runtime.blockOn(Time.sleep(IDLE_WINDOW));
         long wall = System.nanoTime() - wallBefore;
         long cpu = cpuNanos(workers) - cpuBefore;
+        long parked = parks(workers) - parksBefore;
+        // The park count does not depend on how busy the machine is: a worker spinning on an
+        // interrupted park parks (and returns at once) thousands of times in whatever CPU it
+        // gets, an idle one a handful of times (the timer, a wake or two).
+        assertThat(parked).as("worker parks over %d ms idle", TimeUnit.NANOSECONDS.toMillis(wall))
+                .isLessThan(MAX_IDLE_PARKS);
         // A spinning worker burns (nearly) a core for the whole window; a parked one wakes a few
         // times. 10% of the window leaves room for a loaded machine and still fails a spinner.
         assertThat(cpu).as("worker CPU time (ns) over %d ms idle", TimeUnit.NANOSECONDS.toMillis(wall))
                 .isLessThan(wall / 10);
+    }
+
+    /**
+     * How often the threads parked so far: the JVM counts every {@code LockSupport.park} in
+     * {@code ThreadInfo.getWaitedCount()}, with or without contention monitoring.
+     */
+    private long parks(List<Thread> threads) {
+        long sum = 0;
+        for (Thread t : threads) {
+            ThreadInfo info = mx.getThreadInfo(t.getId());
+            sum += info == null ? 0 : info.getWaitedCount();
+        }
+        return sum;
     }
 
     private long cpuNanos(List<Thread> threads) {

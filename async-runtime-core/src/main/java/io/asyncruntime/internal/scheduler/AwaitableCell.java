@@ -111,7 +111,7 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
     private void takeAndWake() {
         Waiters taken = (Waiters) WAITERS.getAndSet(this, Waiters.DONE);
         if (taken != Waiters.DONE) {
-            CompletionWakes.deliver(taken);
+            CompletionCascade.wakeAll(taken);
         }
     }
 

@@ -37,7 +37,8 @@ public final class Scheduler implements CellScheduler {
 
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
-    static final String SHUTDOWN_CANCELLATION = "cancelled: the runtime shut down before it ran";
+    /** Why a task the runtime will not run again (queued, or woken after shutdown) was cancelled. */
+    static final String SHUTDOWN_CANCELLATION = "cancelled: the runtime shut down before it finished";
 
     private static final VarHandle DRIVER_HELD;
 
@@ -140,7 +141,8 @@ public final class Scheduler implements CellScheduler {
     @Override
     public void schedule(ScheduledTask task, boolean isYield) {
         if (shutdown) {
-            task.cancelQueued(SHUTDOWN_CANCELLATION);
+            // Through the trampoline: a cancel can wake another task, cancelled here in turn.
+            CompletionCascade.cancelAfterShutdown(task);
             return;
         }
         Worker worker = currentWorker();
@@ -350,7 +352,7 @@ public final class Scheduler implements CellScheduler {
     /** Cancels every task in the inject queues; see {@link InjectQueue#drainForShutdown}. */
     void cancelInjected() {
         for (InjectQueue queue : inject) {
-            queue.drainForShutdown(task -> task.cancelQueued(SHUTDOWN_CANCELLATION));
+            queue.drainForShutdown(CompletionCascade::cancelAfterShutdown);
         }
     }
 

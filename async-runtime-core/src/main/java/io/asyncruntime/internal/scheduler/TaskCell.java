@@ -217,7 +217,7 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
             }
             s = witness;
         }
-        // Iteratively, whoever completes: a wake can complete another cell (CompletionWakes).
+        // Iteratively, whoever completes: a wake can complete another cell (CompletionCascade).
         wakeWaitersAfterCompletion();
     }
 

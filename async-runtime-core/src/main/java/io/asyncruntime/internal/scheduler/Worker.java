@@ -655,11 +655,11 @@ final class Worker implements Runnable {
     private void cancelQueuedOnShutdown() {
         ScheduledTask inSlot = (ScheduledTask) LIFO_SLOT.getAndSet(this, null);
         if (inSlot != null) {
-            inSlot.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
+            CompletionCascade.cancelAfterShutdown(inSlot);
         }
         for (LocalQueue queue : local) {
             for (ScheduledTask task = queue.pop(); task != null; task = queue.pop()) {
-                task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
+                CompletionCascade.cancelAfterShutdown(task);
             }
         }
         scheduler.cancelInjected();
@@ -668,7 +668,7 @@ final class Worker implements Runnable {
     /** A task of this worker's poll that returned pending while woken or yielding: back of the ring. */
     void requeue(ScheduledTask task) {
         if (scheduler.isClosed()) {
-            task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
+            CompletionCascade.cancelAfterShutdown(task);
             return;
         }
         pushLocal(task, true);

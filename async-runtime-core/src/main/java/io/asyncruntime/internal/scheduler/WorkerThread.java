@@ -17,8 +17,8 @@ final class WorkerThread extends Thread {
      * starts and afterwards only by the thread itself, which is the only reader: plain.
      */
     Worker worker;
-    /** This thread's completion trampoline (see {@link CompletionWakes}). */
-    final CompletionWakes completionWakes = new CompletionWakes();
+    /** This thread's completion trampoline (see {@link CompletionCascade}). */
+    final CompletionCascade completionCascade = new CompletionCascade();
     /** The poll this thread was in when it handed its worker over, until the thread leaves the run loop. */
     private PollContext handedOverPoll;
     /** The context class loader the worker started with, restored once the handed-over poll is done. */
