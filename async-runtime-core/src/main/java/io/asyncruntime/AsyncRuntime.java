@@ -5,12 +5,15 @@ import io.asyncruntime.internal.blocking.BlockingThreadPool;
 import io.asyncruntime.internal.io.IoDriver;
 import io.asyncruntime.internal.io.IoStats;
 import io.asyncruntime.internal.io.SelectorDriver;
+import io.asyncruntime.internal.metrics.StallDetector;
+import io.asyncruntime.internal.scheduler.BlockInPlace;
 import io.asyncruntime.internal.scheduler.BlockOn;
 import io.asyncruntime.internal.scheduler.Driver;
 import io.asyncruntime.internal.scheduler.Scheduler;
 import io.asyncruntime.internal.scheduler.SchedulerMetrics;
 import io.asyncruntime.internal.scheduler.TaskRegistry;
 import io.asyncruntime.internal.scheduler.ThreadParkDriver;
+import io.asyncruntime.internal.scheduler.WorkerWatch;
 import io.asyncruntime.internal.time.TimeDriver;
 import io.asyncruntime.internal.time.TimerMetrics;
 import io.asyncruntime.task.CancellationToken;
@@ -25,8 +28,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +73,9 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     /** Captures task-locals and propagated context at each spawn (nothing, when none is in use). */
     private final ContextCarrier contextCarrier;
     private final BlockingPools blocking;
+    /** The stall detector, or null when the builder turned it off. */
+    private final StallDetector stallDetector;
+    private final LongAdder blockInPlaceCalls = new LongAdder();
     /** Cancelled when a graceful shutdown begins; tasks watch it (or children of it) to wind down. */
     private final CancellationToken rootToken = new CancellationToken();
     /** Set by the first shutdown call, which runs it; the others wait for {@link #shutdownReport}. */
@@ -86,7 +94,15 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
                 timeDriver);
         this.blocking = new BlockingPools(builder.threadNamePrefix(), builder.defaultBlockingPool(), null,
                 this::bindThread, AsyncRuntime::unbindThread, timeDriver);
+        scheduler.onHandOver(this::afterBlockInPlace);
         scheduler.start();
+        if (builder.stallThreshold().isZero()) {
+            this.stallDetector = null;
+        } else {
+            this.stallDetector = new StallDetector(new WorkerWatch(scheduler), builder.stallThreshold(),
+                    builder.threadNamePrefix() + "-stall-detector");
+            stallDetector.start();
+        }
     }
 
     /**
@@ -267,6 +283,66 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     }
 
     /**
+     * Runs blocking {@code work} on the calling worker thread without stalling the runtime: first
+     * the worker's duties (its queued tasks, its LIFO slot, its run loop and with it its turn at
+     * the timer and I/O driver) pass to a new thread, then {@code work} runs here, and its value is
+     * returned to the task that called this, whose poll goes on on this thread. When that poll
+     * returns, this thread leaves the worker for good and joins the runtime's blocking pool (or
+     * ends, if the pool is full). Other tasks keep running meanwhile, even on a one-worker runtime.
+     *
+     * <p>Use it for blocking code in the middle of a task that cannot be split around it; prefer
+     * {@link #spawnBlocking}, which moves no worker and is cheaper. While this runs, the calling
+     * thread is not a worker: its spawns go through the inject queue, and {@link #blockOn} is
+     * allowed on it. The rest of the calling task's poll runs on this thread too, and any other
+     * task composed into the same poll (the branches of a {@code join}) waits for {@code work},
+     * as in Tokio. On a paused test clock the runtime does not auto-advance until that poll ends.
+     *
+     * @return what {@code work} returned
+     * @throws IllegalStateException if the calling thread is not an async-runtime worker polling a
+     *     task (a blocking-pool thread, an application thread, a thread already inside
+     *     blockInPlace): the message says which; there, call the blocking code directly
+     * @throws CompletionException wrapping a checked exception {@code work} threw; unchecked ones
+     *     are rethrown as they are
+     * @throws NullPointerException if {@code work} is null
+     */
+    public static <T> T blockInPlace(Callable<T> work) {
+        if (work == null) {
+            throw new NullPointerException("callable must not be null");
+        }
+        BlockInPlace.checkCaller();
+        AsyncRuntime runtime = current(); // a worker's thread is bound to its runtime
+        // The inhibition is taken before the worker leaves (a runtime idle without it could jump
+        // virtual time past a timer this poll is about to arm) and released by afterBlockInPlace,
+        // once the rest of this poll has run.
+        runtime.timeDriver.inhibitAutoAdvance();
+        try {
+            BlockInPlace.handOverCurrentWorker();
+        } catch (RuntimeException | Error e) {
+            runtime.timeDriver.allowAutoAdvance();
+            throw e;
+        }
+        runtime.blockInPlaceCalls.increment();
+        try {
+            return work.call();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    /**
+     * On a thread whose worker {@link #blockInPlace} handed over, once its poll returned: the poll
+     * has ended, so the clock may advance again, and the thread joins the blocking pool.
+     */
+    private void afterBlockInPlace() {
+        timeDriver.allowAutoAdvance();
+        if (!blocking.defaultPool().adoptCurrentThread()) {
+            unbindThread(); // the pool is full or shut down: the thread ends
+        }
+    }
+
+    /**
      * Runs {@code task} to completion on the calling thread and returns its value; tasks it spawns
      * run on the workers. A failure is rethrown: unchecked ones as themselves, checked ones in a
      * {@link java.util.concurrent.CompletionException}; cancellation as
@@ -321,6 +397,15 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         return settings.shutdownTimeout();
     }
 
+    /**
+     * How long a worker may stay inside one task poll before the stall detector reports it: the
+     * builder's {@link RuntimeBuilder#stallThreshold}; {@link Duration#ZERO} when detection is
+     * off. Never null.
+     */
+    public Duration stallThreshold() {
+        return settings.stallThreshold();
+    }
+
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
         return scheduler.isClosed();
@@ -367,7 +452,8 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         for (BlockingThreadPool pool : pools) {
             snapshots.add(BlockingMetrics.Pool.of(pool));
         }
-        return new BlockingMetrics(List.copyOf(snapshots));
+        return new BlockingMetrics(List.copyOf(snapshots), stallDetector == null ? 0 : stallDetector.stalls(),
+                blockInPlaceCalls.sum());
     }
 
     /**
@@ -465,6 +551,13 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     /** The root token, for the shutdown. */
     CancellationToken rootToken() {
         return rootToken;
+    }
+
+    /** Stops the stall detector, if it runs; for the shutdown, before the workers stop. */
+    void stopStallDetector() {
+        if (stallDetector != null) {
+            stallDetector.stop();
+        }
     }
 
     /**

@@ -49,6 +49,7 @@ final class GracefulShutdown {
         // then the time and I/O drivers shut, closing every registered channel. A worker stuck in a
         // poll is given until the deadline, and at least the stop allowance, then left behind.
         long stopBudget = Math.max(end - abortDone, AsyncRuntime.WORKER_STOP_ALLOWANCE.toNanos());
+        runtime.stopStallDetector(); // a worker stuck from here on is the report's, not a stall to log
         scheduler.shutdown(Duration.ofNanos(stopBudget));
         long[] atStop = registry.counts();
         long stillRunning = atStop[0] - atStop[1];

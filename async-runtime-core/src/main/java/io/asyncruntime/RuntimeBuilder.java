@@ -34,6 +34,15 @@ public final class RuntimeBuilder {
     /** Largest share a lower lane can be guaranteed, so that higher lanes keep priority. */
     public static final int MAX_LANE_SHARE = 50;
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Default {@link #stallThreshold}: a poll of 100 ms is far beyond any healthy one (polls are
+     * micro- to milliseconds), and short enough to catch a JDBC call or a sleep on a worker.
+     */
+    public static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofMillis(100);
+    /** Shortest {@link #stallThreshold}: the detector wakes four times per threshold. */
+    public static final Duration MIN_STALL_THRESHOLD = Duration.ofMillis(1);
+    /** Longest {@link #stallThreshold}. */
+    public static final Duration MAX_STALL_THRESHOLD = Duration.ofHours(1);
 
     private int workerThreads = Runtime.getRuntime().availableProcessors();
     /** Worker thread names are this followed by the worker index: the separator is part of it. */
@@ -50,6 +59,7 @@ public final class RuntimeBuilder {
     private Duration blockingKeepAlive = BlockingLimits.DEFAULT_KEEP_ALIVE;
     private int blockingQueueCapacity = BlockingLimits.DEFAULT_QUEUE_CAPACITY;
     private boolean enableIo = true;
+    private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
 
     RuntimeBuilder() {
         laneShares[Priority.NORMAL.ordinal()] = DEFAULT_NORMAL_SHARE;
@@ -227,6 +237,24 @@ public final class RuntimeBuilder {
         return this;
     }
 
+    /**
+     * How long a worker may stay inside one task poll before the stall detector reports it (one
+     * WARN with the task's name and the worker's stack, a count in the metrics, a JFR event
+     * {@code io.asyncruntime.WorkerStall}) and lets the other workers take the task the stalled
+     * worker holds in its LIFO slot: 1 ms to 1 h, or {@link Duration#ZERO} to turn the detector off;
+     * default 100 ms. Garbage-collection pauses do not count. The detector is one daemon thread
+     * that wakes four times per threshold.
+     */
+    public RuntimeBuilder stallThreshold(Duration threshold) {
+        if (threshold == null || !(threshold.isZero() || threshold.compareTo(MIN_STALL_THRESHOLD) >= 0
+                && threshold.compareTo(MAX_STALL_THRESHOLD) <= 0)) {
+            throw new IllegalArgumentException("stallThreshold must be between 1 ms and 1 h (PT0.001S to PT1H), "
+                    + "or zero to turn stall detection off, got " + threshold);
+        }
+        this.stallThreshold = threshold;
+        return this;
+    }
+
     /** Builds and starts the runtime: its worker threads are running when this returns. */
     public AsyncRuntime build() {
         return new AsyncRuntime(this);
@@ -240,6 +268,11 @@ public final class RuntimeBuilder {
     PoolSettings defaultBlockingPool() {
         return new PoolSettings(BlockingPools.DEFAULT_POOL, BlockingPools.defaultThreadNamePrefix(threadNamePrefix()),
                 maxBlockingThreads, blockingKeepAlive.toNanos(), blockingQueueCapacity, false);
+    }
+
+    /** The stall threshold; zero when detection is off. */
+    Duration stallThreshold() {
+        return stallThreshold;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.asyncruntime.benchmarks.Implementation;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,7 +31,11 @@ import java.util.concurrent.TimeUnit;
  * Netty 4.2, as its own examples write an echo: one {@code MultiThreadIoEventLoopGroup} of
  * {@link Implementation#WORKER_THREADS} loops (NIO or native epoll) serving both the server and
  * the clients, the canonical {@code EchoServerHandler} (write on read, flush on read-complete),
- * pooled buffers and {@code TCP_NODELAY} (Netty's defaults).
+ * pooled buffers and {@code TCP_NODELAY} (Netty's defaults). Buffers come from Netty's default
+ * allocator (4.2: the pooled adaptive allocator, direct buffers); the benchmark's fork keeps
+ * Netty's {@code Unsafe} access on with {@code -Dio.netty.noUnsafe=false}, as Netty advises for
+ * JDK 24+, where it is otherwise off by default and direct buffers lose their eager release.
+ * {@link #describe()} reports what the allocator actually hands out.
  */
 final class NettyEcho implements EchoWorkload {
 
@@ -80,6 +85,18 @@ final class NettyEcho implements EchoWorkload {
         }
         if (!done.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException("Netty echo batch did not finish within 5 minutes");
+        }
+    }
+
+    /** The allocator in use and whether its socket buffers are pooled and direct, for the diagnostics line. */
+    static String describe() {
+        ByteBuf sample = ByteBufAllocator.DEFAULT.ioBuffer(64);
+        try {
+            return "allocator=" + ByteBufAllocator.DEFAULT.getClass().getSimpleName()
+                    + " directPooled=" + ByteBufAllocator.DEFAULT.isDirectBufferPooled()
+                    + " ioBufferDirect=" + sample.isDirect();
+        } finally {
+            sample.release();
         }
     }
 

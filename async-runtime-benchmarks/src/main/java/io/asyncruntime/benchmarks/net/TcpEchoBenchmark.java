@@ -38,7 +38,8 @@ import org.openjdk.jmh.runner.IterationType;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Djdk.virtualThreadScheduler.parallelism=2"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Djdk.virtualThreadScheduler.parallelism=2",
+    "-Dio.netty.noUnsafe=false"})
 @State(Scope.Benchmark)
 public class TcpEchoBenchmark {
 
@@ -129,6 +130,8 @@ public class TcpEchoBenchmark {
         String counters = "";
         if (workload instanceof AsyncRuntimeEcho ours) {
             counters = " io.before=" + countersBefore + " io.after=" + ours.counters();
+        } else if (workload instanceof NettyEcho) {
+            counters = " " + NettyEcho.describe();
         }
         System.out.printf(Locale.ROOT, "%nTCP_ECHO impl=%s roundTrips=%d p50us=%.1f p99us=%.1f maxus=%.1f%s%n", impl,
                 measuredRoundTrips, measured.percentile(0.50) / 1e3, measured.percentile(0.99) / 1e3,

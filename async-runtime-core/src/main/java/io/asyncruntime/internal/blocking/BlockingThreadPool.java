@@ -73,6 +73,8 @@ public final class BlockingThreadPool implements BlockingTask.Owner {
     private final TimeDriver time;
     private final BlockingTask.Factory tasks = new BlockingTask.Factory(this);
     private final LongAdder completed = new LongAdder();
+    /** Numbers the platform threads this pool names ({@code prefix-N}), adopted ones included. */
+    private final AtomicInteger threadNumbers = new AtomicInteger();
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled whenever a thread exits (shutdown waits on it). */
@@ -104,17 +106,18 @@ public final class BlockingThreadPool implements BlockingTask.Owner {
         } else if (platformThreads != null) {
             this.threadFactory = platformThreads;
         } else {
-            this.threadFactory = daemonThreads(settings.threadNamePrefix());
+            this.threadFactory = this::newDaemonThread;
         }
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger sequence = new AtomicInteger();
-        return body -> {
-            Thread thread = new Thread(body, prefix + "-" + sequence.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        };
+    private Thread newDaemonThread(Runnable body) {
+        Thread thread = new Thread(body, nextThreadName());
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    private String nextThreadName() {
+        return settings.threadNamePrefix() + "-" + threadNumbers.getAndIncrement();
     }
 
     /** The pool's settings. */
@@ -205,6 +208,34 @@ public final class BlockingThreadPool implements BlockingTask.Owner {
     /** Unparks a woken thread or starts a new one, outside the lock. */
     private interface Wake {
         void act();
+    }
+
+    /**
+     * Makes the calling platform thread one of this pool's, under its name scheme: a worker thread
+     * that {@code blockInPlace} turned into a blocking thread comes back here rather than
+     * exiting. It then serves the pool like any of its threads (bound to the runtime, idle up to
+     * the keep-alive) and this returns true when it is done. If the pool is at its cap or shut
+     * down it returns false at once, and the thread should end.
+     */
+    public boolean adoptCurrentThread() {
+        if (settings.virtualThreads()) {
+            throw new IllegalStateException("a virtual-thread pool adopts no platform thread");
+        }
+        lock.lock();
+        try {
+            if (closed || threads >= settings.maxThreads()) {
+                return false;
+            }
+            threads++;
+            searching++;
+        } finally {
+            lock.unlock();
+        }
+        PoolThread adopted = new PoolThread();
+        adopted.thread = Thread.currentThread();
+        adopted.thread.setName(nextThreadName());
+        adopted.run();
+        return true;
     }
 
     // ---- the threads -------------------------------------------------------------------------

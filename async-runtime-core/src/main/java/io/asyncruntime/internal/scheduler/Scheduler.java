@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,6 @@ public final class Scheduler implements CellScheduler {
     }
 
     private final Worker[] workers;
-    private final WorkerThread[] threads;
     private final InjectQueue[] inject = new InjectQueue[Priority.COUNT];
     private final Idle idle;
     private final Driver driver;
@@ -64,6 +64,10 @@ public final class Scheduler implements CellScheduler {
     /** Spawns and completions that happen off the workers (remote spawns, inline aborts). */
     private final LongAdder remoteSpawns = new LongAdder();
     private final LongAdder remoteCompletions = new LongAdder();
+    /** Workers the stall detector marked and whose stall has not ended; thieves look at their LIFO slots. */
+    private final AtomicInteger stalledWorkers = new AtomicInteger();
+    /** Run by a thread that handed its worker over, once it is out of the run loop (see {@link #afterHandOver}). */
+    private volatile Runnable afterHandOver = () -> { };
 
     public Scheduler(SchedulerConfig config, Driver driver) {
         this.driver = driver;
@@ -72,10 +76,9 @@ public final class Scheduler implements CellScheduler {
             inject[lane] = new InjectQueue();
         }
         this.workers = new Worker[config.workers()];
-        this.threads = new WorkerThread[config.workers()];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i, config, driver);
-            threads[i] = new WorkerThread(workers[i], config.threadNamePrefix() + i);
+            workers[i].thread = new WorkerThread(workers[i], config.threadNamePrefix() + i);
         }
         this.registry = new TaskRegistry(this, config.workers());
         registry.refreshClock();
@@ -83,8 +86,8 @@ public final class Scheduler implements CellScheduler {
 
     /** Starts the worker threads. */
     public void start() {
-        for (WorkerThread thread : threads) {
-            thread.start();
+        for (Worker worker : workers) {
+            worker.thread.start();
         }
     }
 
@@ -169,20 +172,26 @@ public final class Scheduler implements CellScheduler {
 
     /** The current thread's worker if it is one of this scheduler's, else null. */
     Worker currentWorker() {
-        if (Thread.currentThread() instanceof WorkerThread thread && thread.worker.scheduler == this) {
-            return thread.worker;
+        if (Thread.currentThread() instanceof WorkerThread thread) {
+            Worker worker = thread.worker;
+            if (worker != null && worker.scheduler == this) {
+                return worker;
+            }
         }
         return null;
     }
 
-    /** Whether the calling thread is one of this scheduler's workers. */
+    /** Whether the calling thread runs one of this scheduler's workers. */
     public boolean isOwnWorkerThread() {
         return currentWorker() != null;
     }
 
-    /** Whether the calling thread is a worker of any scheduler. */
+    /**
+     * Whether the calling thread runs a worker of any scheduler (a thread that handed its worker
+     * over with {@code blockInPlace} no longer does).
+     */
     public static boolean isAnyWorkerThread() {
-        return Thread.currentThread() instanceof WorkerThread;
+        return Thread.currentThread() instanceof WorkerThread thread && thread.worker != null;
     }
 
     // ---- waking and parking -----------------------------------------------------------------
@@ -233,6 +242,9 @@ public final class Scheduler implements CellScheduler {
                     return true;
                 }
             }
+            if (hasStalledWorkers() && worker.isStalled() && worker.hasTaskInLifoSlot()) {
+                return true; // a stalled worker's LIFO slot is up for stealing
+            }
         }
         return false;
     }
@@ -271,6 +283,21 @@ public final class Scheduler implements CellScheduler {
         }
     }
 
+    /**
+     * After a non-blocking turn: if nobody holds the driver now, no worker is parked in it, so any
+     * parked worker is on its own parker (it parked while the driver was held, here or by a parked
+     * holder that has left since), and timers and I/O would wait for the next turn of a busy
+     * worker, or forever if that worker blocks in a task. Wake one; finding nothing to do, it parks
+     * in the free driver. One volatile read per event interval (and per stall-detector period
+     * while a poll lasts that long, {@code callerIndex} -1); a wake only in that state (see
+     * Worker's class comment, "Long polls").
+     */
+    void wakeASleeperIfTheDriverIsUnattended(int callerIndex) {
+        if (!(boolean) DRIVER_HELD.getVolatile(this)) {
+            notifyParkedLocal(callerIndex);
+        }
+    }
+
     // ---- shutdown ------------------------------------------------------------------------------
 
     /**
@@ -290,20 +317,26 @@ public final class Scheduler implements CellScheduler {
         driver.unpark();
         long deadline = System.nanoTime() + timeout.toNanos();
         Thread self = Thread.currentThread();
-        for (WorkerThread thread : threads) {
-            if (thread == self) {
-                continue;
-            }
+        for (Worker worker : workers) {
+            Thread thread = worker.thread;
             try {
-                long left = deadline - System.nanoTime();
-                if (left > 0) {
-                    thread.join(Math.max(1, left / 1_000_000));
+                // A blockInPlace may hand the worker to a new thread meanwhile: join that one too.
+                while (thread != self) {
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        thread.join(Math.max(1, left / 1_000_000));
+                    }
+                    Thread now = worker.thread;
+                    if (now == thread || left <= 0) {
+                        break;
+                    }
+                    thread = now;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            if (thread.isAlive()) {
+            if (thread != self && thread.isAlive()) {
                 log.warn("async-runtime worker {} did not stop within {}: a task is stuck in one poll", thread.getName(), timeout);
             }
         }
@@ -422,6 +455,39 @@ public final class Scheduler implements CellScheduler {
 
     long remoteCompletions() {
         return remoteCompletions.sum();
+    }
+
+    // ---- long polls (see Worker's class comment, WorkerWatch and BlockInPlace) ----------------
+
+    /** Whether any worker is marked stalled now: thieves then look at LIFO slots too. */
+    boolean hasStalledWorkers() {
+        return stalledWorkers.get() > 0;
+    }
+
+    /** The detector marked {@code worker}'s poll {@code stamp} stalled: let a thief come for its LIFO slot. */
+    void stallBegan(Worker worker, long stamp) {
+        worker.markStalled(stamp);
+        stalledWorkers.incrementAndGet(); // a full fence: the mark is visible before the wake below
+        // Wake a sleeper (if nobody searches): it takes the LIFO slot, or at least the driver.
+        notifyParked();
+    }
+
+    /** The poll the detector marked stalled has ended. */
+    void stallEnded(Worker worker) {
+        worker.clearStallMark();
+        stalledWorkers.decrementAndGet();
+    }
+
+    /**
+     * Sets what a thread that handed its worker over ({@code blockInPlace}) does once its poll
+     * returned: the runtime offers it to its blocking pool. Set before the workers start.
+     */
+    public void onHandOver(Runnable afterHandOver) {
+        this.afterHandOver = afterHandOver;
+    }
+
+    void afterHandOver() {
+        afterHandOver.run();
     }
 
 }

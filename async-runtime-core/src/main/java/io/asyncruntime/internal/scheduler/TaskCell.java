@@ -360,7 +360,7 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
             return waker;
         }
         Object owner = Thread.currentThread() instanceof WorkerThread thread
-                ? thread.worker.polling()
+                ? thread.polling()
                 : BlockOn.currentWaker();
         return owner != null ? owner : waker;
     }

@@ -1,14 +1,14 @@
 package io.asyncruntime.internal.scheduler;
 
-import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Waker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One worker of the multi-thread scheduler: its run loop, its queues, and the {@link Context} of
- * the poll it is running.
+ * One worker of the multi-thread scheduler: its run loop and its queues. The context of the poll
+ * it runs is a {@link PollContext}.
  *
  * <p>Each tick the worker picks a task in this order: every {@code globalQueueInterval} ticks the
  * inject queue first (fairness for remote spawns); a lower lane whose guaranteed share is due;
@@ -22,10 +22,50 @@ import org.slf4j.LoggerFactory;
  * (message-passing locality), at most {@code maxLifoPolls} times in a row; then it goes to the
  * back of the ring so a ping-pong pair cannot monopolise the worker.
  *
- * <p>Only the worker's own thread touches its fields, except {@link #local} (thieves steal from
- * it), {@link #parker} (anyone unparks it) and {@link #counters} (read by metrics).
+ * <p>Only the thread running the worker touches its fields, except {@link #local} (thieves steal
+ * from it), {@link #parker} (anyone unparks it), {@link #counters} (read by metrics), and what the
+ * stall detector and thieves of a stalled worker use: the poll stamp, the stall mark and the LIFO
+ * slot (see "Long polls" below).
+ *
+ * <h2>Long polls</h2>
+ * A task that blocks inside its poll keeps its worker from everything else. Three things keep the
+ * rest of the runtime moving:
+ * <ul>
+ *   <li><b>The poll stamp.</b> Each poll publishes a new {@link #pollStamp} (its tick) with one
+ *       opaque store, and parking publishes {@code PARKED}; the stall detector, on its own thread,
+ *       reads the stamps and calls a stamp that stays put for the stall threshold a stall. Opaque is
+ *       the weakest mode that still makes the store visible to the detector eventually, and on x86
+ *       it is a plain move: no fence on the poll path.</li>
+ *   <li><b>The LIFO slot is stealable while its worker is stalled.</b> The slot is written and
+ *       taken with atomic exchanges ({@link #LIFO_SLOT}), so a thief may take it with the same
+ *       exchange and a task is never taken twice; thieves only look at workers the detector marked
+ *       ({@link #stalledStamp} equal to the current poll stamp), so a healthy worker's slot keeps
+ *       its locality (Tokio stole from every LIFO slot in 1.51 and reverted it for the regression,
+ *       tokio#8065). A marked worker's own wakes go to its ring, which thieves take anyway.</li>
+ *   <li><b>The driver is never held by a poll.</b> A worker holds the driver only inside
+ *       {@code Scheduler.parkWorker} or {@code turnDriverWithoutBlocking}, and polls no task there
+ *       (the tasks a turn wakes are queued, see {@link #turningDriver}), so a stalled worker, and
+ *       one in {@code blockInPlace}, cannot be holding it: there is nothing to hand over or
+ *       release. What can happen is that nobody attends it: a worker that parks while another
+ *       holds the driver parks on its own parker, and the holder then leaves the driver to run
+ *       what the turn woke. Leaving it wakes a peer only when it holds more than one task (the
+ *       I/O driver's rule, {@link #notifyIfOthersCouldHelp}: a futex wake per socket event cost
+ *       the echo benchmark dearly), so if that one task blocks, the driver is unattended. Three
+ *       things bring a sleeper to it: any spawn or wake the blocking task makes before it
+ *       blocks (a push to the ring notifies a peer); after each non-blocking turn, a worker that
+ *       finds the driver free wakes a sleeper ({@code Scheduler.wakeASleeperIfTheDriverIsUnattended},
+ *       one volatile read per event interval), which finds nothing to run and parks in the free
+ *       driver; and the stall detector, which asks for the same wake once a poll has lasted one
+ *       sampling period (a quarter of the stall threshold), then again each period. So timers
+ *       and I/O keep firing while one worker is stuck: StallDetectionTest measures a 10 ms timer
+ *       during a 2 s stall. With the detector turned off, a task that blocks right after a driver
+ *       turn without spawning or waking anything can hold timers up until it returns, as in
+ *       Tokio (tokio#4730).</li>
+ * </ul>
+ * {@code blockInPlace} goes further: {@link #handOver} gives the worker (queues, LIFO slot, run
+ * loop, and with it its turn at the driver) to a new thread and the poll finishes on the old one.
  */
-final class Worker implements Runnable, Context, TaskPoller {
+final class Worker implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
@@ -43,6 +83,23 @@ final class Worker implements Runnable, Context, TaskPoller {
     private static final int SPINS_BETWEEN_LOOKS = 1 << 5;
     /** Most tasks moved from the inject queue into a local ring at once (half the ring). */
     private static final int MAX_INJECT_BATCH = LocalQueue.CAPACITY / 2;
+    /** The poll stamp of a parked worker (and of one that has not polled yet). */
+    static final long PARKED = io.asyncruntime.internal.metrics.StallTarget.PARKED;
+    /** The stall mark of a worker the stall detector has not marked. */
+    private static final long NOT_STALLED = -2;
+
+    private static final VarHandle LIFO_SLOT;
+    private static final VarHandle POLL_STAMP;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LIFO_SLOT = lookup.findVarHandle(Worker.class, "lifoSlot", ScheduledTask.class);
+            POLL_STAMP = lookup.findVarHandle(Worker.class, "pollStamp", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final Scheduler scheduler;
     final int index;
@@ -51,7 +108,18 @@ final class Worker implements Runnable, Context, TaskPoller {
     final WorkerCounters counters = new WorkerCounters();
     private final SchedulerConfig config;
 
+    /** Through {@link #LIFO_SLOT} only: exchanges, so a thief of a stalled worker can take it too. */
+    @SuppressWarnings("unused")
     private ScheduledTask lifoSlot;
+    /** Through {@link #POLL_STAMP}: written (opaque) by this worker's thread, read by the stall detector. */
+    @SuppressWarnings("unused")
+    private long pollStamp = PARKED;
+    /** The stamp of the poll the stall detector found stalled; a stall ends when the stamp moves on. */
+    private volatile long stalledStamp = NOT_STALLED;
+    /** The thread running this worker now; a new one after {@link #handOver}. */
+    volatile WorkerThread thread;
+    /** The context of this worker's polls; a new one after {@link #handOver}. */
+    private PollContext context = new PollContext(this);
     /** Polls this worker has made; the lane shares are counted against it. */
     private int tick;
     /** Ticks left until the next non-blocking driver turn / inject-queue-first pick. */
@@ -90,12 +158,6 @@ final class Worker implements Runnable, Context, TaskPoller {
      */
     private ClassLoader startContextClassLoader;
 
-    // The context of the poll in progress.
-    private TaskCell<?> current;
-    private int currentLane;
-    private int budget;
-    private boolean yieldRequested;
-
     Worker(Scheduler scheduler, int index, SchedulerConfig config, Driver driver) {
         this.scheduler = scheduler;
         this.index = index;
@@ -118,16 +180,22 @@ final class Worker implements Runnable, Context, TaskPoller {
         config.onThreadStart().run();
         startContextClassLoader = Thread.currentThread().getContextClassLoader();
         busySince = System.nanoTime();
+        boolean handedOver = false;
         try {
             while (!scheduler.isClosed()) {
-                tick();
+                if (!tick()) {
+                    handedOver = true; // blockInPlace gave this worker to another thread: hands off
+                    return;
+                }
             }
         } finally {
-            publishCounters();
-            try {
-                cancelQueuedOnShutdown();
-            } finally {
-                config.onThreadStop().run();
+            if (!handedOver) {
+                publishCounters();
+                try {
+                    cancelQueuedOnShutdown();
+                } finally {
+                    config.onThreadStop().run();
+                }
             }
         }
     }
@@ -136,8 +204,9 @@ final class Worker implements Runnable, Context, TaskPoller {
      * One turn of the run loop. A method of its own, not the loop body: {@code run()} never
      * returns, so the JIT could only compile it on-stack; this it compiles normally (measured on
      * JDK 17: throughput kept climbing for ~4 s of a benchmark fork with the body inline).
+     * Returns false when a poll handed the worker over to another thread ({@link #handOver}).
      */
-    private void tick() {
+    private boolean tick() {
         if (--ticksToEvent == 0) {
             ticksToEvent = config.eventInterval();
             publishCounters();
@@ -147,7 +216,9 @@ final class Worker implements Runnable, Context, TaskPoller {
             } finally {
                 turningDriver = false;
             }
-            notifyIfOthersCouldHelp();
+            if (!notifyIfOthersCouldHelp()) {
+                scheduler.wakeASleeperIfTheDriverIsUnattended(index);
+            }
         }
         ScheduledTask task = nextTask();
         if (task == null) {
@@ -157,10 +228,10 @@ final class Worker implements Runnable, Context, TaskPoller {
             task = spinForWork();
         }
         if (task != null) {
-            runTask(task);
-        } else {
-            park();
+            return runTask(task);
         }
+        park();
+        return true;
     }
 
     // ---- choosing the next task --------------------------------------------------------------
@@ -182,10 +253,9 @@ final class Worker implements Runnable, Context, TaskPoller {
         if (owed != null) {
             return owed;
         }
-        if (lifoSlot != null) {
-            ScheduledTask task = lifoSlot;
-            lifoSlot = null;
-            return task;
+        ScheduledTask fromSlot = takeLifoSlot();
+        if (fromSlot != null) {
+            return fromSlot;
         }
         for (int lane = 0; lane < Priority.COUNT; lane++) {
             ScheduledTask task = popLane(lane);
@@ -247,7 +317,8 @@ final class Worker implements Runnable, Context, TaskPoller {
      * configured 0.25. Returns null when no higher lane has work elsewhere.
      */
     private ScheduledTask stealLaneAboveLocalWork() {
-        int best = lifoSlot != null ? lifoSlot.lane() : Priority.COUNT;
+        ScheduledTask inSlot = (ScheduledTask) LIFO_SLOT.getOpaque(this);
+        int best = inSlot != null ? inSlot.lane() : Priority.COUNT;
         for (int lane = 0; lane < best; lane++) {
             if (!local[lane].isEmpty()) {
                 best = lane;
@@ -274,6 +345,12 @@ final class Worker implements Runnable, Context, TaskPoller {
             }
             searching = true;
         }
+        if (scheduler.hasStalledWorkers()) {
+            ScheduledTask task = stealFromStalledLifoSlot();
+            if (task != null) {
+                return task;
+            }
+        }
         for (int lane = 0; lane < Priority.COUNT; lane++) {
             ScheduledTask task = stealFromLane(lane);
             if (task == null) {
@@ -281,6 +358,25 @@ final class Worker implements Runnable, Context, TaskPoller {
             }
             if (task != null) {
                 return task;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Takes the task in the LIFO slot of a worker the stall detector marked, if one has any: it
+     * was woken to run right after a poll that has not ended for the stall threshold. First, since
+     * it is the most overdue task there is.
+     */
+    private ScheduledTask stealFromStalledLifoSlot() {
+        for (Worker victim : scheduler.workers()) {
+            if (victim != this && victim.isStalled()) {
+                ScheduledTask task = (ScheduledTask) LIFO_SLOT.getAndSet(victim, null);
+                if (task != null) {
+                    counters.increment(WorkerCounters.STEAL_OPERATIONS);
+                    counters.add(WorkerCounters.STEALS, 1);
+                    return task;
+                }
             }
         }
         return null;
@@ -340,7 +436,8 @@ final class Worker implements Runnable, Context, TaskPoller {
 
     // ---- running -----------------------------------------------------------------------------
 
-    private void runTask(ScheduledTask task) {
+    /** Runs {@code task} and what it put in the LIFO slot; false if a poll handed the worker over. */
+    private boolean runTask(ScheduledTask task) {
         if (searching) {
             searching = false;
             if (scheduler.idle().stopSearching()) {
@@ -348,38 +445,60 @@ final class Worker implements Runnable, Context, TaskPoller {
                 scheduler.notifyParkedLocal(index);
             }
         }
-        budget = BUDGET_PER_POLL;
-        pollOne(task);
+        PollContext cx = context;
+        cx.budget = BUDGET_PER_POLL;
+        if (!pollOne(task, cx)) {
+            return false;
+        }
         int lifoPolls = 0;
         for (;;) {
-            ScheduledTask next = lifoSlot;
+            ScheduledTask next = takeLifoSlot();
             if (next == null) {
-                return;
+                return true;
             }
-            lifoSlot = null;
-            if (budget <= 0 || lifoPolls >= config.maxLifoPolls()) {
+            if (cx.budget <= 0 || lifoPolls >= config.maxLifoPolls()) {
                 // Cap reached: the slot task goes to the back of the ring. No notification: this
                 // worker takes from the ring next, and it is still stealable.
                 pushLocal(next, false);
-                return;
+                return true;
             }
             lifoPolls++;
             counters.increment(WorkerCounters.LIFO_HITS);
-            pollOne(next);
+            if (!pollOne(next, cx)) {
+                return false;
+            }
         }
     }
 
-    private void pollOne(ScheduledTask task) {
+    /**
+     * Polls {@code task} once with {@code cx}, publishing a new poll stamp first. Returns false if
+     * the poll handed this worker over to another thread ({@link #handOver}): from then on this
+     * thread must not touch the worker, so nothing after the poll runs here.
+     */
+    private boolean pollOne(ScheduledTask task, PollContext cx) {
         unpublishedPolls++;
         recordServed(task.lane());
+        POLL_STAMP.setOpaque(this, (long) tick);
         try {
-            task.run(this);
+            task.run(cx);
         } catch (Throwable bug) {
             // TaskCell.run catches everything a task throws; reaching here is a runtime bug.
-            current = null;
+            cx.cell = null;
             log.error("async-runtime worker {} caught an internal error; the worker goes on", index, bug);
         }
+        if (cx.isHandedOver()) {
+            return false;
+        }
         resetThreadState();
+        return true;
+    }
+
+    /** The LIFO slot's task, taken; null if empty (or a thief of a stalled worker took it). */
+    private ScheduledTask takeLifoSlot() {
+        if (LIFO_SLOT.getOpaque(this) == null) {
+            return null;                     // the common case: no exchange
+        }
+        return (ScheduledTask) LIFO_SLOT.getAndSet(this, null);
     }
 
     /**
@@ -411,9 +530,9 @@ final class Worker implements Runnable, Context, TaskPoller {
      * lets a lower lane jump a higher one); whatever the slot held moves to the ring.
      */
     void schedule(ScheduledTask task, boolean isYield) {
-        if (!isYield && config.lifoSlot() && current != null && task.lane() <= currentLane) {
-            ScheduledTask previous = lifoSlot;
-            lifoSlot = task;
+        PollContext cx = context;
+        if (!isYield && config.lifoSlot() && cx.cell != null && task.lane() <= cx.lane && !isStalledByItself()) {
+            ScheduledTask previous = (ScheduledTask) LIFO_SLOT.getAndSet(this, task);
             if (previous == null) {
                 return; // it runs right after this poll; nothing for other workers to do
             }
@@ -422,15 +541,20 @@ final class Worker implements Runnable, Context, TaskPoller {
         pushLocal(task, !turningDriver);
     }
 
-    /** After a driver turn: wake a peer if this worker holds more than the one task it runs next. */
-    private void notifyIfOthersCouldHelp() {
+    /**
+     * After a driver turn: wake a peer if this worker holds more than the one task it runs next;
+     * whether it tried.
+     */
+    private boolean notifyIfOthersCouldHelp() {
         if (!searching && localTaskCount() > 1) {
             scheduler.notifyParkedLocal(index);
+            return true;
         }
+        return false;
     }
 
     private int localTaskCount() {
-        int count = lifoSlot != null ? 1 : 0;
+        int count = hasTaskInLifoSlot() ? 1 : 0;
         for (LocalQueue queue : local) {
             count += queue.len();
         }
@@ -450,7 +574,7 @@ final class Worker implements Runnable, Context, TaskPoller {
     }
 
     boolean hasLocalWork() {
-        if (lifoSlot != null) {
+        if (hasTaskInLifoSlot()) {
             return true;
         }
         for (LocalQueue queue : local) {
@@ -479,6 +603,7 @@ final class Worker implements Runnable, Context, TaskPoller {
     }
 
     private void park() {
+        POLL_STAMP.setOpaque(this, PARKED);
         publishCounters();
         Idle idle = scheduler.idle();
         boolean lastSearcher = idle.transitionToParked(index, searching);
@@ -528,10 +653,9 @@ final class Worker implements Runnable, Context, TaskPoller {
      * after its own last push there (a ring that overflowed just before the flag).
      */
     private void cancelQueuedOnShutdown() {
-        if (lifoSlot != null) {
-            ScheduledTask task = lifoSlot;
-            lifoSlot = null;
-            CompletionCascade.cancelAfterShutdown(task);
+        ScheduledTask inSlot = (ScheduledTask) LIFO_SLOT.getAndSet(this, null);
+        if (inSlot != null) {
+            CompletionCascade.cancelAfterShutdown(inSlot);
         }
         for (LocalQueue queue : local) {
             for (ScheduledTask task = queue.pop(); task != null; task = queue.pop()) {
@@ -541,18 +665,8 @@ final class Worker implements Runnable, Context, TaskPoller {
         scheduler.cancelInjected();
     }
 
-    // ---- Context -----------------------------------------------------------------------------
-
-    @Override
-    public Context enter(TaskCell<?> cell) {
-        current = cell;
-        currentLane = cell.lane();
-        yieldRequested = false;
-        return this;
-    }
-
-    @Override
-    public void requeue(ScheduledTask task) {
+    /** A task of this worker's poll that returned pending while woken or yielding: back of the ring. */
+    void requeue(ScheduledTask task) {
         if (scheduler.isClosed()) {
             CompletionCascade.cancelAfterShutdown(task);
             return;
@@ -560,51 +674,92 @@ final class Worker implements Runnable, Context, TaskPoller {
         pushLocal(task, true);
     }
 
-    @Override
-    public void taskCompleted() {
-        counters.increment(WorkerCounters.COMPLETIONS);
-    }
-
-    @Override
-    public boolean leave() {
-        current = null;
-        boolean yielded = yieldRequested;
-        yieldRequested = false;
-        return yielded;
-    }
-
-    @Override
-    public Waker waker() {
-        TaskCell<?> cell = current;
-        if (cell == null) {
-            throw new IllegalStateException("Context.waker() used outside the poll it was passed to");
-        }
-        return cell;
-    }
-
-    @Override
-    public boolean consumeBudget() {
-        if (budget > 0) {
-            budget--;
-            return true;
-        }
-        yieldRequested = true;
-        counters.increment(WorkerCounters.BUDGET_FORCED_YIELDS);
-        return false;
-    }
-
-    @Override
-    public void requestYield() {
-        yieldRequested = true;
-    }
-
     /** The cell this worker is polling, or null between polls. Worker thread only. */
     TaskCell<?> polling() {
-        return current;
+        return context.cell;
     }
 
     /** The lane of the task this worker is polling, or -1 between polls. */
     int currentLane() {
-        return current != null ? currentLane : -1;
+        PollContext cx = context;
+        return cx.cell != null ? cx.lane : -1;
+    }
+
+    // ---- long polls: the stall detector's view, blockInPlace ----------------------------------
+
+    /** The poll stamp (see the class comment); any thread. */
+    long pollStamp() {
+        return (long) POLL_STAMP.getOpaque(this);
+    }
+
+    /**
+     * The name of the task this worker is polling, or null between polls. Read from the stall
+     * detector's thread: racy by design (a reference read is atomic, and a name is immutable), for
+     * a log line about a poll that has not changed for the stall threshold.
+     */
+    String pollingTaskName() {
+        TaskCell<?> cell = context.cell;
+        return cell != null ? cell.name() : null;
+    }
+
+    /** The stall detector found the poll with {@code stamp} stalled. */
+    void markStalled(long stamp) {
+        stalledStamp = stamp;
+    }
+
+    /** Ends the mark of {@link #markStalled} (the marked poll ended), so a tick that comes round again is not marked. */
+    void clearStallMark() {
+        stalledStamp = NOT_STALLED;
+    }
+
+    /** Whether the LIFO slot holds a task; any thread. */
+    boolean hasTaskInLifoSlot() {
+        return LIFO_SLOT.getOpaque(this) != null;
+    }
+
+    /** Whether the detector marked this worker's current poll stalled; any thread. */
+    boolean isStalled() {
+        long stamp = pollStamp();
+        return stamp != PARKED && stamp == stalledStamp;
+    }
+
+    /** {@link #isStalled()} from the worker's own thread: its own stamp needs no opaque read. */
+    private boolean isStalledByItself() {
+        return stalledStamp == tick;
+    }
+
+    /**
+     * {@code blockInPlace}, on this worker's thread {@code self}, inside a poll: gives the worker
+     * (queues, LIFO slot, run loop, its turn at the driver, its context) to a new thread and leaves
+     * the poll in progress to finish on {@code self}, which is no longer a worker: its spawns and
+     * wakes go through the inject queue, and when the poll returns its run loop unwinds
+     * ({@link #pollOne}) and the thread becomes a blocking-pool thread. The hand-off is published
+     * by {@link Thread#start()}: everything this thread wrote to the worker happens-before the
+     * replacement reads it, and nothing is written after.
+     *
+     * @throws IllegalStateException if no thread could be started (the worker stays with {@code self})
+     */
+    void handOver(WorkerThread self) {
+        PollContext poll = context;
+        poll.handOver();
+        context = new PollContext(this);
+        publishCounters();
+        counters.add(WorkerCounters.BUSY_NANOS, System.nanoTime() - busySince);
+        WorkerThread replacement = new WorkerThread(this, self.getName());
+        self.leaveWorker(poll, startContextClassLoader);
+        thread = replacement;
+        parker.bind(replacement);
+        try {
+            replacement.start();
+        } catch (RuntimeException | Error failure) { // typically "unable to create native thread"
+            parker.bind(self);
+            thread = self;
+            self.rejoinWorker(this);
+            context = poll;
+            poll.takeBack();
+            busySince = System.nanoTime();
+            throw new IllegalStateException("blockInPlace could not start a thread to take over worker "
+                    + self.getName() + ": " + failure, failure);
+        }
     }
 }

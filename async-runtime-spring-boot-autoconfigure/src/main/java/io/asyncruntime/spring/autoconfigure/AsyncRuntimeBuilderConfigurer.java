@@ -95,6 +95,7 @@ public final class AsyncRuntimeBuilderConfigurer {
         apply("max-blocking-threads", p.getMaxBlockingThreads(), builder::maxBlockingThreads);
         apply("blocking-queue-capacity", p.getBlockingQueueCapacity(), builder::blockingQueueCapacity);
         apply("blocking-keep-alive", p.getBlockingKeepAlive(), builder::blockingKeepAlive);
+        apply("stall-threshold", p.getStallThreshold(), builder::stallThreshold);
         for (AsyncRuntimeBuilderCustomizer customizer : this.customizers) {
             customizer.customize(builder);
         }

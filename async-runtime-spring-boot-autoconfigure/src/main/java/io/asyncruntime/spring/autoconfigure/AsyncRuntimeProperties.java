@@ -70,6 +70,14 @@ public class AsyncRuntimeProperties {
      */
     private Duration blockingKeepAlive = Duration.ofSeconds(10);
 
+    /**
+     * Time, from 1ms to 1h, a worker may spend inside one task poll before the stall detector
+     * reports it (one WARN with the task's name and the worker's stack, the
+     * asyncruntime.stalls counter, a JFR event) while the other workers take over its queued
+     * tasks and the timer and I/O driver. 0 turns stall detection off.
+     */
+    private Duration stallThreshold = Duration.ofMillis(100);
+
     private final Blocking blocking = new Blocking();
 
     private final LifoSlot lifoSlot = new LifoSlot();
@@ -148,6 +156,14 @@ public class AsyncRuntimeProperties {
 
     public void setBlockingKeepAlive(Duration blockingKeepAlive) {
         this.blockingKeepAlive = blockingKeepAlive;
+    }
+
+    public Duration getStallThreshold() {
+        return this.stallThreshold;
+    }
+
+    public void setStallThreshold(Duration stallThreshold) {
+        this.stallThreshold = stallThreshold;
     }
 
     public Blocking getBlocking() {

@@ -82,6 +82,18 @@ class AsyncRuntimeAutoConfigurationTests {
     }
 
     @Test
+    void stallThresholdPropertyConfiguresTheStallDetectorAndZeroTurnsItOff() {
+        this.contextRunner.withPropertyValues("async.runtime.worker-threads=1", "async.runtime.stall-threshold=250ms")
+            .run((context) -> assertThat(context.getBean(AsyncRuntime.class).stallThreshold())
+                .isEqualTo(Duration.ofMillis(250)));
+        this.contextRunner.withPropertyValues("async.runtime.worker-threads=1", "async.runtime.stall-threshold=0")
+            .run((context) -> assertThat(context.getBean(AsyncRuntime.class).stallThreshold()).isZero());
+        this.contextRunner.withPropertyValues("async.runtime.worker-threads=1")
+            .run((context) -> assertThat(context.getBean(AsyncRuntime.class).stallThreshold())
+                .isEqualTo(RuntimeBuilder.DEFAULT_STALL_THRESHOLD));
+    }
+
+    @Test
     void blockingPropertiesConfigureTheRuntimesPoolAndNamedPools() {
         this.contextRunner
             .withPropertyValues("async.runtime.worker-threads=1", "async.runtime.max-blocking-threads=4",
@@ -210,6 +222,8 @@ class AsyncRuntimeAutoConfigurationTests {
             "max-blocking-threads, 0, 'maxBlockingThreads must be between 1 and 1000000, got 0'",
             "blocking-queue-capacity, -1, 'blockingQueueCapacity must be between 0 and 2147483647, got -1'",
             "blocking-keep-alive, 0s, 'blockingKeepAlive must be between 1 ms and 1 day (PT1MS to PT24H), got PT0S'",
+            "stall-threshold, 500us, 'stallThreshold must be between 1 ms and 1 h (PT0.001S to PT1H), or zero to turn stall detection off, got PT0.0005S'",
+            "stall-threshold, 2h, 'stallThreshold must be between 1 ms and 1 h (PT0.001S to PT1H), or zero to turn stall detection off, got PT2H'",
             "blocking.pools.jdbc.max-threads, 0, 'maxThreads must be between 1 and 1000000, got 0'",
             "blocking.pools.jdbc.queue-capacity, -5, 'queueCapacity must be between 0 and 2147483647, got -5'",
             "blocking.pools.jdbc.keep-alive, 2d, 'keepAlive must be between 1 ms and 1 day (PT1MS to PT24H), got PT48H'" })

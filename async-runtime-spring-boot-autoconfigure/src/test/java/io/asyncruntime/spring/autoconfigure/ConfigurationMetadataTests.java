@@ -56,6 +56,8 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf(metadata, "blocking-queue-capacity")).isEqualTo(BlockingLimits.DEFAULT_QUEUE_CAPACITY);
         assertThat(DurationStyle.detectAndParse((String) defaultOf(metadata, "blocking-keep-alive")))
             .isEqualTo(BlockingLimits.DEFAULT_KEEP_ALIVE);
+        assertThat(DurationStyle.detectAndParse((String) defaultOf(metadata, "stall-threshold")))
+            .isEqualTo(RuntimeBuilder.DEFAULT_STALL_THRESHOLD);
         AsyncRuntimeProperties.Pool pool = new AsyncRuntimeProperties.Pool();
         assertThat(BlockingLimits.defaults()).isEqualTo(BlockingLimits.defaults().maxThreads(pool.getMaxThreads())
             .queueCapacity(pool.getQueueCapacity()).keepAlive(pool.getKeepAlive()).virtualThreads(pool.isVirtualThreads()));

@@ -12,6 +12,9 @@ import io.asyncruntime.RuntimeMetrics.WorkerMetrics;
  */
 public final class RuntimeMetricsFixtures {
 
+    /** A runtime without an I/O driver: every I/O counter 0. */
+    private static final RuntimeMetrics.IoMetrics NO_IO = new RuntimeMetrics.IoMetrics(false, 0, 0, 0, 0, 0, 0, 0, 0);
+
     private RuntimeMetricsFixtures() {
     }
 
@@ -26,7 +29,7 @@ public final class RuntimeMetricsFixtures {
     public static RuntimeMetrics oneWorker(long polls, long completed, long injectQueueDepth, long localQueueDepth) {
         WorkerMetrics worker = new WorkerMetrics(0, polls, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, localQueueDepth, 0);
         return new RuntimeMetrics(1, 0, completed, completed, 0, injectQueueDepth, polls, 0, 0, 0, 0, 0, 0, 0,
-                List.of(worker), noBlockingWork());
+                List.of(worker), noBlockingWork(), NO_IO);
     }
 
     /**
@@ -35,11 +38,11 @@ public final class RuntimeMetricsFixtures {
      * @return the snapshot
      */
     public static RuntimeMetrics withWorkerCount(int workers) {
-        return new RuntimeMetrics(workers, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), noBlockingWork());
+        return new RuntimeMetrics(workers, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), noBlockingWork(), NO_IO);
     }
 
     private static BlockingMetrics noBlockingWork() {
-        return new BlockingMetrics(List.of(new BlockingMetrics.Pool("default", 512, 10_000, false, 0, 0, 0, 0, 0, 0)));
+        return new BlockingMetrics(List.of(new BlockingMetrics.Pool("default", 512, 10_000, false, 0, 0, 0, 0, 0, 0)), 0, 0);
     }
 
 }

@@ -54,14 +54,39 @@ public final class AsyncRuntimeEndpoint {
      * @param running whether the runtime accepts and runs tasks
      * @param metrics the runtime's metrics snapshot
      * @param blockingPools its blocking pools, the runtime's own ({@code default}) first
+     * @param io its I/O driver's counters
      */
     public record RuntimeDescriptor(boolean running, MetricsDescriptor metrics,
-            List<BlockingPoolDescriptor> blockingPools) {
+            List<BlockingPoolDescriptor> blockingPools, IoDescriptor io) {
 
         static RuntimeDescriptor of(AsyncRuntime runtime) {
             RuntimeMetrics metrics = runtime.metrics();
             return new RuntimeDescriptor(!runtime.isClosed(), MetricsDescriptor.of(metrics),
-                    metrics.blocking().pools().stream().map(BlockingPoolDescriptor::of).toList());
+                    metrics.blocking().pools().stream().map(BlockingPoolDescriptor::of).toList(),
+                    IoDescriptor.of(metrics.io()));
+        }
+
+    }
+
+    /**
+     * The I/O driver of a runtime. A copy of {@link RuntimeMetrics.IoMetrics}, so the endpoint's
+     * JSON keeps its shape when the runtime's record grows.
+     * @param enabled whether the runtime runs an I/O driver; if not, every counter is 0
+     * @param openRegistrations channels registered now (open sockets and listeners)
+     * @param registrations channels registered since the runtime started
+     * @param readyEvents readiness events the selector reported
+     * @param driverTurns turns of the driver, blocking or not
+     * @param blockingTurns turns that blocked in the selector
+     * @param wakeups times another thread woke the blocked selector
+     * @param rearms operations put back into a channel's interest set after a would-block
+     * @param disarms operations taken out of a channel's interest set after they fired
+     */
+    public record IoDescriptor(boolean enabled, long openRegistrations, long registrations, long readyEvents,
+            long driverTurns, long blockingTurns, long wakeups, long rearms, long disarms) {
+
+        static IoDescriptor of(RuntimeMetrics.IoMetrics io) {
+            return new IoDescriptor(io.enabled(), io.openRegistrations(), io.registrations(), io.readyEvents(),
+                    io.driverTurns(), io.blockingSelects(), io.selectorWakeups(), io.rearms(), io.disarms());
         }
 
     }

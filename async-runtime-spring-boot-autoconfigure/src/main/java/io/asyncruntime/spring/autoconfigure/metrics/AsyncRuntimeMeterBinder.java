@@ -22,7 +22,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * {@value #RUNTIME_TAG} tag naming the runtime; per-worker meters add a {@value #WORKER_TAG} tag
  * (the worker index, as in its thread name), per-lane meters a {@value #LANE_TAG} tag
  * ({@code high}, {@code normal}, {@code background}), blocking-pool meters a {@value #POOL_TAG}
- * tag.
+ * tag. The I/O driver's meters ({@code asyncruntime.io.*}) exist only for a runtime that runs one.
  *
  * <p>All meters of a scrape read one shared snapshot ({@link ScrapeSnapshot}). A snapshot sums
  * counters that the workers write without synchronization, so reading it costs the scrape, never
@@ -86,8 +86,12 @@ public final class AsyncRuntimeMeterBinder implements MeterBinder {
             bindWorker(registry, worker);
         }
         bindTimers(registry);
+        bindBlockingOnWorkers(registry);
         for (BlockingMetrics.Pool pool : this.snapshot.fresh().blocking().pools()) {
             bindBlockingPool(registry, pool.name());
+        }
+        if (this.snapshot.fresh().io().enabled()) {
+            bindIo(registry);
         }
     }
 
@@ -143,6 +147,36 @@ public final class AsyncRuntimeMeterBinder implements MeterBinder {
                 RuntimeMetrics::timersCancelled);
         counter(registry, "timers.wakeups", "Driver turns after a park in which a timer fired", null, this.tags,
                 RuntimeMetrics::timerWakeups);
+    }
+
+    private void bindBlockingOnWorkers(MeterRegistry registry) {
+        counter(registry, "stalls", "Task polls the stall detector found longer than the stall threshold", null,
+                this.tags, (m) -> m.blocking().stalls());
+        counter(registry, "block.in.place", "blockInPlace calls that handed a worker over to a new thread", null,
+                this.tags, (m) -> m.blocking().blockInPlaceCalls());
+    }
+
+    /*
+     * Bound only when the runtime runs an I/O driver (RuntimeBuilder.enableIo, on by default): a
+     * runtime built without one would show counters that can never move.
+     */
+    private void bindIo(MeterRegistry registry) {
+        gauge(registry, "io.registrations.open", "Channels registered with the I/O driver now (sockets, listeners)",
+                null, this.tags, (m) -> m.io().openRegistrations());
+        counter(registry, "io.registrations", "Channels registered with the I/O driver", null, this.tags,
+                (m) -> m.io().registrations());
+        counter(registry, "io.ready.events", "Readiness events the selector reported", null, this.tags,
+                (m) -> m.io().readyEvents());
+        counter(registry, "io.driver.turns", "Turns of the I/O driver, blocking or not", null, this.tags,
+                (m) -> m.io().driverTurns());
+        counter(registry, "io.driver.blocking.turns", "Turns of the I/O driver that blocked in the selector", null,
+                this.tags, (m) -> m.io().blockingSelects());
+        counter(registry, "io.wakeups", "Times another thread woke the blocked selector", null, this.tags,
+                (m) -> m.io().selectorWakeups());
+        counter(registry, "io.rearms", "Operations put back into a channel's interest set after a would-block", null,
+                this.tags, (m) -> m.io().rearms());
+        counter(registry, "io.disarms", "Operations taken out of a channel's interest set after they fired", null,
+                this.tags, (m) -> m.io().disarms());
     }
 
     /*

@@ -1,6 +1,13 @@
 package io.asyncruntime.spring.autoconfigure.endpoint;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.net.TcpListener;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeBuilderCustomizer;
+import io.asyncruntime.spring.autoconfigure.endpoint.AsyncRuntimeEndpoint.IoDescriptor;
 import io.asyncruntime.spring.autoconfigure.endpoint.AsyncRuntimeEndpoint.RuntimeDescriptor;
 import org.junit.jupiter.api.Test;
 
@@ -36,10 +43,39 @@ class AsyncRuntimeEndpointAutoConfigurationTests {
                 assertThat(descriptor.running()).isTrue();
                 assertThat(descriptor.metrics().workers()).isEqualTo(2);
                 assertThat(descriptor.metrics().activeTimers()).isZero();
+                assertThat(descriptor.io().enabled()).isTrue();
+                assertThat(descriptor.io().openRegistrations()).isZero();
                 assertThat(descriptor.blockingPools()).singleElement()
                     .satisfies((pool) -> assertThat(pool.name()).isEqualTo("default"))
                     .satisfies((pool) -> assertThat(pool.maxThreads()).isEqualTo(512));
             });
+    }
+
+    @Test
+    void endpointCountsOpenSockets() {
+        this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=asyncruntime")
+            .run((context) -> {
+                AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+                AsyncRuntimeEndpoint endpoint = context.getBean(AsyncRuntimeEndpoint.class);
+                try (TcpListener listener = runtime
+                    .blockOn(TcpListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))) {
+                    IoDescriptor io = endpoint.runtimes().runtimes().get("asyncRuntime").io();
+                    assertThat(io.openRegistrations()).isEqualTo(1);
+                    assertThat(io.registrations()).isGreaterThanOrEqualTo(1);
+                }
+                assertThat(endpoint.runtimes().runtimes().get("asyncRuntime").io().openRegistrations()).isZero();
+            });
+    }
+
+    @Test
+    void endpointShowsARuntimeWithoutIo() {
+        this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=asyncruntime")
+            .withBean(AsyncRuntimeBuilderCustomizer.class, () -> (builder) -> builder.enableIo(false))
+            .run((context) -> assertThat(context.getBean(AsyncRuntimeEndpoint.class)
+                .runtimes()
+                .runtimes()
+                .get("asyncRuntime")
+                .io()).isEqualTo(new IoDescriptor(false, 0, 0, 0, 0, 0, 0, 0, 0)));
     }
 
     @Test

@@ -1,5 +1,10 @@
 package io.asyncruntime.spring.autoconfigure.metrics;
 
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.BlockingPool;
+import io.asyncruntime.net.TcpListener;
+import io.asyncruntime.net.TcpStream;
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeBuilderCustomizer;
+import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeBlockingPools;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,7 +52,7 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
             assertThat(registry.get("asyncruntime.queue.inject.depth").gauge()).isNotNull();
             assertThat(registry.get("asyncruntime.timers.active").gauge().value()).isZero();
             for (String counter : new String[] { "tasks.spawned", "tasks.completed", "tasks.remote.spawned",
-                    "timers.fired", "timers.cancelled", "timers.wakeups" }) {
+                    "timers.fired", "timers.cancelled", "timers.wakeups", "stalls", "block.in.place" }) {
                 assertThat(registry.get("asyncruntime." + counter).functionCounter().count()).isNotNegative();
             }
             for (String counter : new String[] { "polls", "steals", "steal.operations", "parks",
@@ -124,6 +133,57 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
                     .untilAsserted(() -> assertThat(registry.get("asyncruntime.blocking.completed").tag("pool", "jdbc")
                         .functionCounter()
                         .count()).isEqualTo(1.0));
+            });
+    }
+
+    @Test
+    void ioMetersFollowTheDriver() {
+        this.contextRunner.run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+            double registrationsBefore = registry.get("asyncruntime.io.registrations").functionCounter().count();
+            double readyBefore = registry.get("asyncruntime.io.ready.events").functionCounter().count();
+            try (TcpListener listener = runtime
+                .blockOn(TcpListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+                    Socket client = new Socket()) {
+                client.connect(listener.localAddress(), 10_000);
+                try (TcpStream accepted = runtime.blockOn(listener.accept())) {
+                    // The read waits for a byte that is written only once it is pending: the
+                    // selector must report it ready.
+                    ByteBuffer buffer = ByteBuffer.allocate(1);
+                    JoinHandle<Integer> read = runtime.spawn(accepted.read(buffer));
+                    OutputStream out = client.getOutputStream();
+                    out.write(7);
+                    out.flush();
+                    assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+                    assertThat(registry.get("asyncruntime.io.registrations").functionCounter().count())
+                        .isGreaterThanOrEqualTo(registrationsBefore + 2);
+                    assertThat(registry.get("asyncruntime.io.registrations.open").gauge().value())
+                        .isGreaterThanOrEqualTo(2.0);
+                    assertThat(registry.get("asyncruntime.io.ready.events").functionCounter().count())
+                        .isGreaterThan(readyBefore);
+                    assertThat(registry.get("asyncruntime.io.driver.turns").functionCounter().count()).isPositive();
+                    for (String counter : new String[] { "io.driver.blocking.turns", "io.wakeups", "io.rearms",
+                            "io.disarms" }) {
+                        assertThat(registry.get("asyncruntime." + counter).functionCounter().count()).isNotNegative();
+                    }
+                }
+            }
+            await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(registry.get("asyncruntime.io.registrations.open").gauge().value())
+                    .isZero());
+        });
+    }
+
+    @Test
+    void noIoMetersForARuntimeWithoutIo() {
+        this.contextRunner
+            .withBean(AsyncRuntimeBuilderCustomizer.class, () -> (builder) -> builder.enableIo(false))
+            .run((context) -> {
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                assertThat(registry.get("asyncruntime.workers").gauge().value()).isEqualTo(2.0);
+                assertThat(registry.find("asyncruntime.io.registrations").functionCounter()).isNull();
+                assertThat(registry.find("asyncruntime.io.registrations.open").gauge()).isNull();
             });
     }
 
