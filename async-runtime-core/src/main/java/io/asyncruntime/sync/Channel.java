@@ -108,6 +108,11 @@ public final class Channel<T> {
         return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>());
     }
 
+    /** For tests: an unbounded channel whose storage blocks hold {@code blockSize} messages. */
+    static <T> Channel<T> unboundedWithBlockSize(int blockSize) {
+        return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>(blockSize));
+    }
+
     // ---- sending -----------------------------------------------------------------------------
 
     /**
@@ -393,15 +398,25 @@ public final class Channel<T> {
         return message;
     }
 
-    /** Takes messages that are there now, after {@link #pollNext} returned one. Consumer only. */
+    /**
+     * Takes messages that are there now, after {@link #pollNext} returned one, and gives their
+     * room back in one atomic add (and at most one visit to the senders' queue) rather than one
+     * per message. Every position is cleared before the add, so the ring invariant holds (see
+     * {@link RingQueue}). Consumer only.
+     */
     void drainInto(List<T> into, int max) {
+        int taken = 0;
         while (into.size() < max) {
             T message = queue.peek();
             if (message == null) {
-                return;
+                break;
             }
-            take();
+            queue.take();
+            taken++;
             into.add(message);
+        }
+        if (taken > 0) {
+            permits.release(taken);
         }
     }
 

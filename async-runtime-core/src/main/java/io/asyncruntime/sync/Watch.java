@@ -44,18 +44,23 @@ public final class Watch<T> {
         }
     }
 
-    /** A value and the version it was sent with; immutable, so one volatile read sees both. */
-    private record Version<T>(T value, long version) {
+    /**
+     * A value, the version it was sent with, and whether the watch is closed; immutable, so one
+     * volatile read sees all three. The closed flag lives here rather than in a field of its own so
+     * that a send and a close are ordered by the one CAS on {@link #current}: a send that read
+     * "open" in a separate flag and installed its value after a concurrent close would make a
+     * value appear after the close (and after a receiver was told it had seen the last one).
+     */
+    private record Version<T>(T value, long version, boolean closed) {
     }
 
     @SuppressWarnings("unused") // through CURRENT
     private volatile Version<T> current;
-    private volatile boolean closed;
     private final Notify changed = new Notify();
 
     /** A watch holding {@code initial} ({@code null} allowed) as version 0. */
     public Watch(T initial) {
-        this.current = new Version<>(initial, 0);
+        this.current = new Version<>(initial, 0, false);
     }
 
     /**
@@ -64,12 +69,12 @@ public final class Watch<T> {
      * @throws ChannelClosedException if the watch is closed
      */
     public void send(T value) {
-        if (closed) {
-            throw new ChannelClosedException("send on a closed Watch");
-        }
         Version<T> previous = current();
         for (;;) {
-            Version<T> next = new Version<>(value, previous.version + 1);
+            if (previous.closed) {
+                throw new ChannelClosedException("send on a closed Watch");
+            }
+            Version<T> next = new Version<>(value, previous.version + 1, false);
             @SuppressWarnings("unchecked")
             Version<T> witness = (Version<T>) CURRENT.compareAndExchange(this, previous, next);
             if (witness == previous) {
@@ -100,18 +105,28 @@ public final class Watch<T> {
      * The last value stays readable. Idempotent.
      */
     public void close() {
-        closed = true;
+        Version<T> previous = current();
+        while (!previous.closed) {
+            Version<T> closedVersion = new Version<>(previous.value, previous.version, true);
+            @SuppressWarnings("unchecked")
+            Version<T> witness = (Version<T>) CURRENT.compareAndExchange(this, previous, closedVersion);
+            if (witness == previous) {
+                break;
+            }
+            previous = witness;
+        }
         changed.notifyAllWaiters();
     }
 
     /** Whether the watch was closed. */
     public boolean isClosed() {
-        return closed;
+        return current().closed;
     }
 
     @Override
     public String toString() {
-        return "Watch[version=" + version() + (closed ? ", closed]" : "]");
+        Version<T> now = current();
+        return "Watch[version=" + now.version + (now.closed ? ", closed]" : "]");
     }
 
     @SuppressWarnings("unchecked")
@@ -216,7 +231,7 @@ public final class Watch<T> {
                     checkedCurrent = true;
                     continue;
                 }
-                if (watch.closed) {
+                if (now.closed) {
                     dropWait();
                     throw new ChannelClosedException("the Watch was closed");
                 }
