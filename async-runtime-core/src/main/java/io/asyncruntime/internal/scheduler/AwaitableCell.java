@@ -276,9 +276,17 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
             this.cell = cell;
         }
 
+        /**
+         * Completing the future runs its dependent callbacks here, user code that may block on
+         * what it causes: run outside the delivery we are in, so its wakes are not held back.
+         */
         @Override
-        @SuppressWarnings("unchecked")
         public void wake() {
+            CompletionCascade.runOutsideDelivery(this::completeFuture);
+        }
+
+        @SuppressWarnings("unchecked")
+        private void completeFuture() {
             Object result = cell.outcome();
             if (result instanceof TaskCell.Failure failure) {
                 future.completeExceptionally(failure.cause());
