@@ -42,8 +42,14 @@ public final class BlockOn implements Context {
     public static <T> T run(Task<T> task, Scheduler scheduler) {
         BlockOn blockOn = new BlockOn();
         if (!scheduler.enterBlockOn(blockOn.waker)) {
-            task.cancel(); // never polled: releases only what wrapping it took (an auto-advance inhibition)
-            throw new IllegalStateException("this async-runtime is closed: blockOn cannot run a task on it");
+            IllegalStateException closed =
+                    new IllegalStateException("this async-runtime is closed: blockOn cannot run a task on it");
+            try {
+                task.cancel(); // never polled: releases only what wrapping it took (an auto-advance inhibition)
+            } catch (Throwable cancelFailed) {
+                closed.addSuppressed(cancelFailed); // as in cancelled(): the reason blockOn ended comes first
+            }
+            throw closed;
         }
         Waiters.ThreadWaker outer = CURRENT.get();
         CURRENT.set(blockOn.waker);
