@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Task;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -59,5 +61,31 @@ class CompletionCascadeDeferredWhileCallbackBlocksTest {
         a.abort(); // a is idle: completed inline here, its stage callback runs inside the delivery
 
         assertThat(seenByCallback.get(10, TimeUnit.SECONDS)).isEqualTo("z saw TaskCancelledException");
+    }
+
+    /**
+     * The other side of running stage callbacks outside the delivery: a chain of callbacks, each
+     * aborting the next idle handle inline, must not recurse once per link (the nesting of fresh
+     * frames is bounded by {@code CompletionCascade.MAX_USER_FRAMES}; past it, wakes are queued).
+     */
+    @Test
+    void aLongChainOfStageCallbacksEachAbortingTheNextHandleDoesNotOverflowTheStack() throws Exception {
+        int links = 20_000;
+        List<JoinHandle<Void>> chain = new ArrayList<>(links);
+        for (int i = 0; i < links; i++) {
+            chain.add(runtime.spawn(Task.never()));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> chain.stream().allMatch(h -> h.toString().contains("idle")));
+        for (int i = 0; i + 1 < links; i++) {
+            JoinHandle<Void> next = chain.get(i + 1);
+            chain.get(i).whenComplete((v, e) -> next.abort());
+        }
+
+        chain.get(0).abort(); // idle: completed here, and so is every later link, through the callbacks
+
+        for (JoinHandle<Void> handle : chain) {
+            assertThat(handle.isFinished()).isTrue();
+            assertThat(handle.isCancelled()).isTrue();
+        }
     }
 }
