@@ -29,6 +29,7 @@ public class TaskRegistryLincheckTest {
     private static final int LINKING = 1;
     private static final int LINKED = 2;
     private static final int GONE = 3;
+    private static final int UNLINKING = 4;
 
     static {
         // Initialise the classes the operations use before Lincheck tracks memory (3.7 trips on
@@ -82,14 +83,17 @@ public class TaskRegistryLincheckTest {
     public boolean complete(int cell) {
         for (;;) {
             int p = phase.get(cell);
-            if (p == LINKING) {
+            if (p == LINKING || p == UNLINKING) {
+                // Another thread's spawn or completion is half done: a task's completion is one
+                // event, so this one decides only after that one has finished.
                 Thread.onSpinWait();
                 continue;
             }
-            if (p != LINKED || !phase.compareAndSet(cell, LINKED, GONE)) {
+            if (p != LINKED || !phase.compareAndSet(cell, LINKED, UNLINKING)) {
                 return false;
             }
             shardOf(cell).unregister(cells[cell]);
+            phase.set(cell, GONE);
             return true;
         }
     }
