@@ -146,11 +146,15 @@ class RateLimiterTest {
                     .map(v -> (Object) "served").recover(timedOut -> timedOut));
             assertThat(gaveUp.get(10, TimeUnit.SECONDS)).isInstanceOf(io.asyncruntime.time.TaskTimeoutException.class);
             assertThat(limiter.waiterCount()).isZero();
-            // activeTimers is the wheel's size as of the time driver's last turn, and the cancel
-            // reaches the wheel at the next turn (the worker that ran the timeout turns it as it
-            // parks): read it as soon as it is there, not at once (failed on JDK 25 under load).
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                    .untilAsserted(() -> assertThat(runtime.metrics().activeTimers()).as("the head's timer was cancelled").isZero());
+            // A cancelled timer is unlinked by the driver at its next turn, and activeTimers counts
+            // as of the last turn: wait (bounded) for the idle workers' turn rather than read it
+            // right after the join (that read raced with the turn and failed in the int build).
+            // Cancelled, not fired: a leaked entry would have made the paused clock jump to its
+            // deadline at 10 s, and the cancelled counter would not have moved.
+            org.awaitility.Awaitility.await().pollInterval(Duration.ofMillis(2)).atMost(Duration.ofSeconds(10))
+                    .until(() -> runtime.metrics().activeTimers() == 0);
+            assertThat(runtime.metrics().timersCancelled()).as("the head's timer was cancelled").isPositive();
+            assertThat(clock.elapsed()).as("no jump to the cancelled timer's deadline").isLessThan(Duration.ofSeconds(10));
             clock.advance(Duration.ofSeconds(9));
             assertThat(limiter.tryAcquire()).as("the refill was not spent by the cancelled acquire").isTrue();
         }

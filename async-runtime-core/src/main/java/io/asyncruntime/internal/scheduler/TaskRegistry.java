@@ -285,7 +285,7 @@ public final class TaskRegistry {
         } else {
             taskState = LiveTaskState.IDLE;
         }
-        long ageNanos = Math.max(0, now - ((long) Integer.toUnsignedLong(cell.spawnStamp) << SPAWN_STAMP_SHIFT));
+        long ageNanos = Math.max(0, now - (Integer.toUnsignedLong(cell.spawnStamp) << SPAWN_STAMP_SHIFT));
         long nowPollUnits = now >>> POLL_STAMP_SHIFT;
         long sincePollUnits = (nowPollUnits - Integer.toUnsignedLong(cell.pollStamp)) & 0xFFFF_FFFFL;
         long sincePollNanos = Math.min(sincePollUnits << POLL_STAMP_SHIFT, ageNanos);

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
  * reachable. Linearizable against the same operations run one at a time.
  *
  * <p>The harness keeps the runtime's one ordering rule: a cell is unlinked only after its link
- * completed (a task completes only after its spawn returned). A completion of a cell whose spawn
- * is in progress waits for it; one of a cell never spawned (or refused) returns false.
+ * completed (a task completes only after its spawn returned), and once. A completion of a cell
+ * whose spawn or whose other completion is in progress waits for it; one of a cell never spawned
+ * (or refused) or already gone returns false.
  */
 @Param(name = "cell", gen = IntGen.class, conf = "0:2")
 public class TaskRegistryLincheckTest {
@@ -28,7 +29,8 @@ public class TaskRegistryLincheckTest {
     private static final int NEW = 0;
     private static final int LINKING = 1;
     private static final int LINKED = 2;
-    private static final int GONE = 3;
+    private static final int UNLINKING = 3;
+    private static final int GONE = 4;
 
     static {
         // Initialise the classes the operations use before Lincheck tracks memory (3.7 trips on
@@ -65,6 +67,9 @@ public class TaskRegistryLincheckTest {
     @Operation(params = {"cell"})
     public boolean spawn(int cell) {
         if (!phase.compareAndSet(cell, NEW, LINKING)) {
+            while (phase.get(cell) == LINKING) {
+                Thread.onSpinWait(); // "already spawned" only once that spawn is over
+            }
             return false;
         }
         try {
@@ -77,19 +82,27 @@ public class TaskRegistryLincheckTest {
         return true;
     }
 
-    /** The cell's task completes: true if it was live. */
+    /**
+     * The cell's task completes: true if it was live. A completion that finds another one in
+     * progress waits for its unlink, so that "already completed" is only ever answered after the
+     * cell really left the registry (the harness's phases must not run ahead of the registry).
+     */
     @Operation(params = {"cell"})
     public boolean complete(int cell) {
         for (;;) {
             int p = phase.get(cell);
-            if (p == LINKING) {
+            if (p == LINKING || p == UNLINKING) {
                 Thread.onSpinWait();
                 continue;
             }
-            if (p != LINKED || !phase.compareAndSet(cell, LINKED, GONE)) {
-                return false;
+            if (p != LINKED) {
+                return false; // never spawned, refused, or gone
+            }
+            if (!phase.compareAndSet(cell, LINKED, UNLINKING)) {
+                continue; // another completion won: wait for its unlink, then answer false
             }
             shardOf(cell).unregister(cells[cell]);
+            phase.set(cell, GONE);
             return true;
         }
     }
