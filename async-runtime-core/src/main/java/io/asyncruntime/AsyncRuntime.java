@@ -535,11 +535,19 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
 
     /**
      * {@link #shutdownGracefully} with the builder's {@link RuntimeBuilder#shutdownTimeout}, so
-     * a runtime works in try-with-resources. Idempotent; called from one of its own tasks, it
-     * starts the shutdown and returns at once.
+     * a runtime works in try-with-resources. Idempotent: once a shutdown has begun (by any
+     * caller) it returns at once; called from one of its own tasks, it starts the shutdown and
+     * returns at once.
      */
     @Override
     public void close() {
+        if (shutdownStarted.get()) {
+            // A shutdown is under way or done: close() starts one, it never waits for another
+            // caller's. (A Spring context destroys the runtime bean after its lifecycle gave up
+            // waiting for the phase; that destroy call must not wait out the shutdown timeout.)
+            // Use shutdownGracefully to wait for, and read, the report of a shutdown in progress.
+            return;
+        }
         shutdownGracefully(settings.shutdownTimeout());
     }
 

@@ -2,6 +2,7 @@ package io.asyncruntime.internal.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.task.JoinHandle;
@@ -101,6 +102,9 @@ class WaitersTest {
         gate.open();
         assertThat(cell.get(10, TimeUnit.SECONDS)).isEqualTo(5);
         assertThat(stage.get(10, TimeUnit.SECONDS)).isEqualTo(5);
+        // get() returns once the value is published, which comes before the completing worker
+        // has walked the waiter list: wait for the wakes (bounded), then check there was one each.
+        await().atMost(Duration.ofSeconds(10)).until(() -> live.stream().allMatch(w -> w.wakes.get() > 0));
         for (CountingWaker w : live) {
             assertThat(w.wakes.get()).isEqualTo(1);
         }
