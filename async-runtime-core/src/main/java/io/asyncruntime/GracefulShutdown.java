@@ -18,6 +18,9 @@ import java.time.Duration;
  */
 final class GracefulShutdown {
 
+    /** How long the workers may go without cancelling a task before what is left counts as stuck. */
+    private static final long PROGRESS_WINDOW_NANOS = 50_000_000;
+
     private final AsyncRuntime runtime;
     private final Scheduler scheduler;
     private final TaskRegistry registry;
@@ -51,8 +54,7 @@ final class GracefulShutdown {
         long stopBudget = Math.max(end - abortDone, AsyncRuntime.WORKER_STOP_ALLOWANCE.toNanos());
         runtime.stopStallDetector(); // a worker stuck from here on is the report's, not a stall to log
         scheduler.shutdown(Duration.ofNanos(stopBudget));
-        long[] atStop = registry.counts();
-        long stillRunning = atStop[0] - atStop[1];
+        long stillRunning = liveWhileFalling(System.nanoTime() + Math.max(deadlineNanos, stopBudget));
         long stopped = System.nanoTime();
 
         int blockingLeft = runtime.shutdownBlockingPools(end);
@@ -67,5 +69,34 @@ final class GracefulShutdown {
                 Duration.ofNanos(drained - start), Duration.ofNanos(abortDone - drained),
                 Duration.ofNanos(stopped - abortDone), Duration.ofNanos(finished - stopped),
                 Duration.ofNanos(finished - start));
+    }
+
+    /**
+     * The tasks still live once the workers were given their stop budget. A worker that outlived
+     * it while still cancelling what it had queued is slow (a loaded machine, tens of thousands of
+     * aborted tasks), not stuck: while the count keeps falling, one progress window after another,
+     * it is waited for, up to {@code capNanos}. What is left when a window passes without progress
+     * is held by polls that do not return.
+     */
+    private long liveWhileFalling(long capNanos) {
+        long live = live();
+        while (live > 0) {
+            long now = System.nanoTime();
+            if (now - capNanos >= 0) {
+                break;
+            }
+            registry.awaitEmpty(Math.min(now + PROGRESS_WINDOW_NANOS, capNanos));
+            long after = live();
+            if (after >= live) {
+                return after;
+            }
+            live = after;
+        }
+        return live;
+    }
+
+    private long live() {
+        long[] counts = registry.counts();
+        return counts[0] - counts[1];
     }
 }

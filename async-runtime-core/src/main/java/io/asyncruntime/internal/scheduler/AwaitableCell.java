@@ -226,6 +226,13 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
         Object result = outcome();
         if (result instanceof TaskCell.Failure failure) {
             if (failure.cause() instanceof TaskCancelledException cancelled) {
+                if (cancelled.getStackTrace().length == 0) {
+                    // The runtime's own cancellations carry no stack (see TaskCancelledException):
+                    // the caller gets one of its own, with the stored exception as the cause.
+                    TaskCancelledException here = new TaskCancelledException(cancelled.getMessage());
+                    here.initCause(cancelled);
+                    throw here;
+                }
                 throw cancelled;
             }
             throw new ExecutionException(failure.cause());

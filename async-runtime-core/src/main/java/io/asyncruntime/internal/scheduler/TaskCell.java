@@ -216,7 +216,7 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
                 log.warn("cancel() of task {} threw; its resources may not all be released", name(), cancelFailure);
             }
         }
-        complete(new Failure(new TaskCancelledException("task " + name() + " was " + why)), null);
+        complete(new Failure(TaskCancelledException.withoutStackTrace("task " + name() + " was " + why)), null);
     }
 
     /**
@@ -238,7 +238,7 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
                 // Future.cancel returned true during the poll that produced this outcome: the
                 // cancellation wins (its contract). Checked in the loop, so a cancel whose CAS
                 // beat ours is seen; one that comes after ours fails on COMPLETE.
-                slot = new Failure(new TaskCancelledException("task " + name() + " was " + scheduler.abortReason()));
+                slot = new Failure(TaskCancelledException.withoutStackTrace("task " + name() + " was " + scheduler.abortReason()));
             }
             int next = TaskState.COMPLETE
                     | (s & (TaskState.CANCELLED | TaskState.FUTURE_CANCELLED | ~TaskState.FLAGS));
