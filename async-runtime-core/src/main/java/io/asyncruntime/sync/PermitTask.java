@@ -55,7 +55,20 @@ abstract class PermitTask {
 
     /** Marks a handle made from permits already taken (a successful try). */
     final void markTaken() {
-        state = TAKEN;
+        STATE.setRelease(this, TAKEN); // see setState
+    }
+
+    /**
+     * The owner's moves of {@link #state} (INIT → WAITING → TAKEN, FAILED, CANCELLED). A release
+     * store, not a volatile one: no later read of the owner's must be kept behind it (the only
+     * race on the field is {@link #leaveTaken}'s CAS from whoever closes the handle, and that
+     * thread got the handle from this task's completion, which orders this store before its
+     * CAS). On x86 a volatile store is a full fence (as costly as a CAS) and was one of the
+     * four atomic operations of an uncontended acquire and release; the release store is a plain
+     * move.
+     */
+    private void setState(int next) {
+        STATE.setRelease(this, next);
     }
 
     /**
@@ -66,7 +79,7 @@ abstract class PermitTask {
     final int pollPermits(Context cx) {
         int result;
         if (node == null) {
-            if (state != INIT) {
+            if ((int) STATE.getAcquire(this) != INIT) {
                 throw new IllegalStateException("a finished acquire was polled again");
             }
             if (!cx.consumeBudget()) {
@@ -81,11 +94,11 @@ abstract class PermitTask {
             result = semaphore.pollAcquire(node, cx);
         }
         if (result == BatchSemaphore.ACQUIRED) {
-            state = TAKEN;
+            setState(TAKEN);
         } else if (result == BatchSemaphore.CLOSED_RESULT) {
-            state = FAILED;
+            setState(FAILED);
         } else {
-            state = WAITING;
+            setState(WAITING);
         }
         return result;
     }
@@ -95,7 +108,7 @@ abstract class PermitTask {
         if (node != null && state == WAITING) {
             semaphore.cancel(node);
         }
-        state = CANCELLED;
+        setState(CANCELLED);
     }
 
     /** TAKEN → {@code to}, once; whoever wins owns the permits' fate. */
