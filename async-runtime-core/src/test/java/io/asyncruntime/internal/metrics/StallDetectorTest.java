@@ -146,4 +146,27 @@ class StallDetectorTest {
         System.gc();
         assertThat(new GcPauses().totalMillis()).isGreaterThanOrEqualTo(before);
     }
+
+    @Test
+    void theLatestStallsAreKeptOldestFirstUpToTheCap() {
+        assertThat(detector.recentStalls()).isEmpty();
+        long now = 0;
+        for (int stamp = 1; stamp <= StallDetector.RECENT_STALLS + 3; stamp++) {
+            workers.stamps[0] = stamp;
+            detector.sample(now, 0, false);
+            now += 100 * MS;
+            detector.sample(now, 0, false); // 100 ms in this poll: a stall
+            now += 25 * MS;
+        }
+        List<StallDetector.RecentStall> recent = detector.recentStalls();
+        assertThat(detector.stalls()).isEqualTo(StallDetector.RECENT_STALLS + 3);
+        assertThat(recent).hasSize(StallDetector.RECENT_STALLS);
+        assertThat(recent).allSatisfy(stall -> {
+            assertThat(stall.worker()).isEqualTo(Thread.currentThread().getName());
+            assertThat(stall.task()).isEqualTo("task-of-0");
+            assertThat(stall.inPollNanos()).isEqualTo(100 * MS);
+            assertThat(stall.detectedAtMillis()).isPositive();
+        });
+        assertThat(recent.get(0).detectedAtMillis()).isLessThanOrEqualTo(recent.get(recent.size() - 1).detectedAtMillis());
+    }
 }

@@ -24,8 +24,8 @@ import org.springframework.boot.health.contributor.Health;
  * </ul>
  *
  * <p>Details: the number of workers, the tasks alive, the tasks waiting in the inject queue and in
- * the workers' own queues, and for each blocking pool its busy threads, its thread cap and the
- * tasks queued for it.
+ * the workers' own queues, for each blocking pool its busy threads, its thread cap and the tasks
+ * queued for it, the tasks in the live-task registry and the stalls detected so far.
  *
  * <p>It belongs in the readiness group, not in liveness: a stall usually comes from a blocking call
  * inside a task (a slow database, a lock), which a restart does not cure and which ends by itself;
@@ -95,7 +95,9 @@ public final class AsyncRuntimeHealthIndicator extends AbstractHealthIndicator {
             .withDetail("aliveTasks", metrics.aliveTasks())
             .withDetail("injectQueueDepth", metrics.injectQueueDepth())
             .withDetail("localQueueDepth", localQueueDepth)
-            .withDetail("blockingPools", blockingPools);
+            .withDetail("blockingPools", blockingPools)
+            .withDetail("liveTasks", metrics.tasks().liveTasks())
+            .withDetail("stalls", metrics.blocking().stalls());
     }
 
 }

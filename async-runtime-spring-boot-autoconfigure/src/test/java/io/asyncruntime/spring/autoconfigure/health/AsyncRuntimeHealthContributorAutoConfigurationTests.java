@@ -40,7 +40,9 @@ class AsyncRuntimeHealthContributorAutoConfigurationTests {
                 .containsKey("aliveTasks")
                 .containsKey("injectQueueDepth")
                 .containsKey("localQueueDepth")
-                .containsEntry("blockingPools", Map.of("default", Map.of("busyThreads", 0, "maxThreads", 512, "queued", 0)));
+                .containsEntry("blockingPools", Map.of("default", Map.of("busyThreads", 0, "maxThreads", 512, "queued", 0)))
+                .containsEntry("liveTasks", 0L)
+                .containsEntry("stalls", 0L);
         });
     }
 
