@@ -132,31 +132,41 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
 
     // ---- Future -----------------------------------------------------------------------------
 
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        if (isFinished()) {
-            return false;
-        }
-        abort();
-        return true;
-    }
+    /**
+     * Whether {@link Future#cancel} succeeded on this cell: its outcome is, or will be once the
+     * poll in progress returns, a cancellation.
+     */
+    abstract boolean isFutureCancelled();
 
     @Override
     public boolean isCancelled() {
-        return isFinished() && outcome() instanceof TaskCell.Failure failure && failure.cause() instanceof TaskCancelledException;
+        return isFutureCancelled()
+                || isFinished() && outcome() instanceof TaskCell.Failure failure && failure.cause() instanceof TaskCancelledException;
     }
 
+    /** Finished, or cancelled through {@link Future#cancel} (done from that moment, by its contract). */
     @Override
     public boolean isDone() {
-        return isFinished();
+        return isFinished() || isFutureCancelled();
     }
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
         if (!isFinished()) {
+            throwIfFutureCancelled();
             awaitFinished(false, 0);
         }
         return reportForFuture();
+    }
+
+    /**
+     * A cell cancelled through {@link Future#cancel} is done: {@code get} throws at once rather
+     * than waiting for the poll in progress to return (its outcome will be that cancellation).
+     */
+    private void throwIfFutureCancelled() {
+        if (isFutureCancelled()) {
+            throw new TaskCancelledException("task " + name() + " was cancelled");
+        }
     }
 
     /**
@@ -170,6 +180,7 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
             throw new NullPointerException("unit must not be null");
         }
         if (!isFinished()) {
+            throwIfFutureCancelled();
             long nanos = unit.toNanos(timeout); // saturates at Long.MAX_VALUE / MIN_VALUE
             if (nanos <= 0 || !awaitFinished(true, nanos)) {
                 throw new TimeoutException("task " + name() + " did not finish within " + timeout + " " + unit);
@@ -276,9 +287,17 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
             this.cell = cell;
         }
 
+        /**
+         * Completing the future runs its dependent callbacks here, user code that may block on
+         * what it causes: run outside the delivery we are in, so its wakes are not held back.
+         */
         @Override
-        @SuppressWarnings("unchecked")
         public void wake() {
+            CompletionCascade.runOutsideDelivery(this::completeFuture);
+        }
+
+        @SuppressWarnings("unchecked")
+        private void completeFuture() {
             Object result = cell.outcome();
             if (result instanceof TaskCell.Failure failure) {
                 future.completeExceptionally(failure.cause());

@@ -42,8 +42,14 @@ public final class BlockOn implements Context {
     public static <T> T run(Task<T> task, Scheduler scheduler) {
         BlockOn blockOn = new BlockOn();
         if (!scheduler.enterBlockOn(blockOn.waker)) {
-            task.cancel(); // never polled: releases only what wrapping it took (an auto-advance inhibition)
-            throw new IllegalStateException("this async-runtime is closed: blockOn cannot run a task on it");
+            IllegalStateException closed =
+                    new IllegalStateException("this async-runtime is closed: blockOn cannot run a task on it");
+            try {
+                task.cancel(); // never polled: releases only what wrapping it took (an auto-advance inhibition)
+            } catch (Throwable cancelFailed) {
+                closed.addSuppressed(cancelFailed); // as in cancelled(): the reason blockOn ended comes first
+            }
+            throw closed;
         }
         Waiters.ThreadWaker outer = CURRENT.get();
         CURRENT.set(blockOn.waker);
@@ -71,8 +77,7 @@ public final class BlockOn implements Context {
             // (Scheduler.enterBlockOn), the time driver's shutdown the owners of the timers it
             // drops. The runtime runs nothing more for the task, so it ends here, cancelled.
             if (scheduler.isClosed()) {
-                task.cancel();
-                throw new TaskCancelledException("blockOn's runtime was closed while it waited; its task was cancelled");
+                throw cancelled(task, "blockOn's runtime was closed while it waited; its task was cancelled");
             }
             budget = Worker.BUDGET_PER_POLL;
             yieldRequested = false;
@@ -94,12 +99,27 @@ public final class BlockOn implements Context {
             while (!waker.consumeWake()) {
                 LockSupport.park(this);
                 if (Thread.interrupted()) {
-                    task.cancel();
+                    // Restored before the cancel, so a cancel() that throws cannot lose it.
                     Thread.currentThread().interrupt();
-                    throw new TaskCancelledException("blockOn was interrupted; its task was cancelled");
+                    throw cancelled(task, "blockOn was interrupted; its task was cancelled");
                 }
             }
         }
+    }
+
+    /**
+     * Cancels {@code task} and returns the {@link TaskCancelledException} for the caller to throw.
+     * A {@code cancel()} that throws is a bug of the task, not a reason to lose why blockOn ended:
+     * its failure is attached as suppressed and the cancellation is thrown all the same.
+     */
+    private static TaskCancelledException cancelled(Task<?> task, String message) {
+        TaskCancelledException cancelled = new TaskCancelledException(message);
+        try {
+            task.cancel();
+        } catch (Throwable cancelFailed) {
+            cancelled.addSuppressed(cancelFailed);
+        }
+        return cancelled;
     }
 
     @Override

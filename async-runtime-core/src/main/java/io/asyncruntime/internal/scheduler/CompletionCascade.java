@@ -18,6 +18,23 @@ import org.slf4j.LoggerFactory;
  * step it caused; a nested step only queues itself. The stack stays constant, and every step runs,
  * oldest first, before the outermost call returns.
  *
+ * <p><b>User code inside a delivery.</b> A {@code CompletionStage} callback of a handle runs in the
+ * delivery of that handle's completion (its {@code StageBridge} is a waiter), and it is user code
+ * that may block: abort another handle, then {@code get()} a third that awaits it. Had the wakes
+ * that abort causes been queued in the frame the callback runs in, they would wait for the callback
+ * to return, and the callback for them: a deadlock. So user code runs through
+ * {@link #runOutsideDelivery}, which opens a fresh frame: the queue of the delivery around it is
+ * set aside, and every cascade the user code starts is delivered in full before the call that
+ * started it returns, exactly as on a thread that is not delivering. The delivery around it goes on
+ * afterwards. Why not bounded inline nesting for every step (Netty's {@code DefaultPromise} notifies
+ * listeners inline up to a depth of 8)? It would still queue, hence deadlock, a blocking callback
+ * reached at depth 9, and the steps the runtime itself runs (task wakers, cancels after shutdown)
+ * never block, so they gain nothing from running inline. Those stay trampolined, and a cascade of
+ * them runs in constant stack. The bound is kept where it matters, on the user frames: at most
+ * {@value #MAX_USER_FRAMES} nest on a thread (a chain of callbacks each aborting the next handle
+ * would otherwise recurse once per link, as chained {@code CompletableFuture} callbacks do); beyond
+ * that, user code runs in the current frame and its wakes are queued as before.
+ *
  * <p>Thread-confined: workers keep theirs in their {@link WorkerThread} (no thread-local lookup
  * on the hot path); other threads get one from a thread-local.
  */
@@ -34,9 +51,17 @@ final class CompletionCascade {
      */
     private static final int RETAINED_CAPACITY = 1024;
 
+    /**
+     * How many {@link #runOutsideDelivery} frames may nest on one thread; past it, user code runs
+     * inside the current delivery (its wakes queued), so the stack stays bounded whatever users do.
+     */
+    static final int MAX_USER_FRAMES = 8;
+
     /** Steps queued by nested ones: {@link Waiters} lists to wake, {@link ScheduledTask}s to cancel. */
     private ArrayDeque<Object> queued = new ArrayDeque<>();
     private boolean running;
+    /** User-code frames opened inside deliveries on this thread, now; at most {@link #MAX_USER_FRAMES}. */
+    private int userFrames;
 
     private static CompletionCascade here() {
         return Thread.currentThread() instanceof WorkerThread worker ? worker.completionCascade : OFF_WORKER.get();
@@ -53,6 +78,36 @@ final class CompletionCascade {
      */
     static void cancelAfterShutdown(ScheduledTask task) {
         here().run(task);
+    }
+
+    /**
+     * Runs {@code userCode} (a callback that may block) so that the wakes it causes are not held
+     * back by the delivery it runs in: see the class comment. Returns when it returned; what it
+     * throws propagates, after the delivery's state is restored.
+     */
+    static void runOutsideDelivery(Runnable userCode) {
+        here().runInFreshFrame(userCode);
+    }
+
+    private void runInFreshFrame(Runnable userCode) {
+        if (!running || userFrames >= MAX_USER_FRAMES) {
+            userCode.run(); // not delivering (nothing is held back), or nested too deep
+            return;
+        }
+        ArrayDeque<Object> outer = queued;
+        queued = new ArrayDeque<>();
+        running = false;
+        userFrames++;
+        try {
+            userCode.run();
+        } finally {
+            userFrames--;
+            ArrayDeque<Object> inner = queued;
+            queued = outer;
+            running = true;
+            // Empty unless an Error escaped a cascade the user code started: keep its steps.
+            queued.addAll(inner);
+        }
     }
 
     private void run(Object first) {

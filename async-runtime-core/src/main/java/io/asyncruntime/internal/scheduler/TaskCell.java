@@ -234,7 +234,14 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
         scheduler.unregister(this);
         int s = (int) STATE.getVolatile(this);
         for (;;) {
-            int next = TaskState.COMPLETE | (s & (TaskState.CANCELLED | ~TaskState.FLAGS));
+            if ((s & TaskState.FUTURE_CANCELLED) != 0 && !isCancellation(slot)) {
+                // Future.cancel returned true during the poll that produced this outcome: the
+                // cancellation wins (its contract). Checked in the loop, so a cancel whose CAS
+                // beat ours is seen; one that comes after ours fails on COMPLETE.
+                slot = new Failure(new TaskCancelledException("task " + name() + " was " + scheduler.abortReason()));
+            }
+            int next = TaskState.COMPLETE
+                    | (s & (TaskState.CANCELLED | TaskState.FUTURE_CANCELLED | ~TaskState.FLAGS));
             int witness = (int) STATE.compareAndExchange(this, s, next);
             if (witness == s) {
                 break;
@@ -273,21 +280,54 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     }
 
     /**
+     * {@link java.util.concurrent.Future#cancel}: as {@link #abort()}, and moreover the
+     * cancellation wins over the outcome of a poll in progress, so that from the moment this
+     * returns true {@link #isDone()} and {@link #isCancelled()} are true and {@code get} throws
+     * {@link TaskCancelledException}, as the {@code Future} contract requires. False if the task had completed or was cancelled
+     * this way before. {@code mayInterruptIfRunning} is ignored: a poll is never interrupted.
+     */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (!requestCancel(TaskState.CANCELLED | TaskState.FUTURE_CANCELLED)) {
+            return false;
+        }
+        abort(); // the cell part is done; what a subclass adds to abort (a pool's dequeue) runs
+        return true;
+    }
+
+    @Override
+    final boolean isFutureCancelled() {
+        return (((int) STATE.getAcquire(this)) & TaskState.FUTURE_CANCELLED) != 0;
+    }
+
+    private static boolean isCancellation(Object outcome) {
+        return outcome instanceof Failure failure && failure.cause() instanceof TaskCancelledException;
+    }
+
+    /**
      * {@link #abort()}, telling whether this call requested the cancellation: false if the task
      * had completed or was already being cancelled. An idle task is cancelled on the calling
      * thread; a queued or running one at its next poll boundary.
      */
     final boolean abortIfLive() {
+        return requestCancel(TaskState.CANCELLED);
+    }
+
+    /**
+     * Sets {@code marks} (CANCELLED, with or without FUTURE_CANCELLED) unless the task completed
+     * or all of them are set already; returns whether this call set them.
+     */
+    private boolean requestCancel(int marks) {
         int s = (int) STATE.getVolatile(this);
         for (;;) {
-            if ((s & (TaskState.COMPLETE | TaskState.CANCELLED)) != 0) {
+            if ((s & TaskState.COMPLETE) != 0 || (s & marks) == marks) {
                 return false;
             }
             boolean idle = (s & (TaskState.RUNNING | TaskState.NOTIFIED)) == 0;
             // An idle task is taken over (RUNNING) and cancelled right here; a queued or running
             // one is marked, and whoever polls it next (or the poller, when its poll returns)
             // cancels it at that poll boundary.
-            int next = idle ? s | TaskState.CANCELLED | TaskState.RUNNING : s | TaskState.CANCELLED;
+            int next = idle ? s | marks | TaskState.RUNNING : s | marks;
             int witness = (int) STATE.compareAndExchange(this, s, next);
             if (witness == s) {
                 if (idle) {

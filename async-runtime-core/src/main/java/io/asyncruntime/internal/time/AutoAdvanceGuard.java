@@ -111,7 +111,10 @@ final class AutoAdvanceGuard<T> implements Task<T>, Context, Waker {
         Poll<T> result;
         try {
             result = task.poll(this);
-        } catch (Exception | Error e) {
+        } catch (Throwable e) {
+            // Throwable, not Exception | Error: a poll may sneak-throw any throwable, and whatever
+            // ends the poll abnormally ends the task, so its inhibition must go (precise rethrow
+            // keeps the declared type Exception).
             finish();
             throw e;
         }
@@ -168,8 +171,13 @@ final class AutoAdvanceGuard<T> implements Task<T>, Context, Waker {
 
     @Override
     public void cancel() {
-        task.cancel();
-        finish();
+        // A cancel() that throws still ends the task for us: without the finally a guard woken
+        // before the cancel would keep its inhibition, and the paused clock never auto-advance again.
+        try {
+            task.cancel();
+        } finally {
+            finish();
+        }
     }
 
     private void finish() {

@@ -148,10 +148,14 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
                     Socket client = new Socket()) {
                 client.connect(listener.localAddress(), 10_000);
                 try (TcpStream accepted = runtime.blockOn(listener.accept())) {
-                    // The read waits for a byte that is written only once it is pending: the
-                    // selector must report it ready.
+                    // The read waits for a byte that is written only once the read is pending (its
+                    // would-block put OP_READ back into the key: a rearm), so the selector must
+                    // report it ready. Written earlier, the read could succeed without a ready event.
+                    double rearmsBefore = registry.get("asyncruntime.io.rearms").functionCounter().count();
                     ByteBuffer buffer = ByteBuffer.allocate(1);
                     JoinHandle<Integer> read = runtime.spawn(accepted.read(buffer));
+                    await().atMost(Duration.ofSeconds(10))
+                        .until(() -> registry.get("asyncruntime.io.rearms").functionCounter().count() > rearmsBefore);
                     OutputStream out = client.getOutputStream();
                     out.write(7);
                     out.flush();
