@@ -465,6 +465,15 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     }
 
     /**
+     * How many workers are stalled now: inside a poll the stall detector reported as longer than
+     * the {@linkplain #stallThreshold() stall threshold}, which has not returned yet (seen up to a
+     * quarter threshold late). 0 when detection is off.
+     */
+    public int ongoingStalls() {
+        return stallDetector == null ? 0 : stallDetector.ongoingStalls();
+    }
+
+    /**
      * The latest stalls the stall detector reported, at most 16, oldest first; empty when
      * detection is off ({@link RuntimeBuilder#stallThreshold} zero) or nothing stalled. The count
      * of all stalls is {@link BlockingMetrics#stalls()}. Never null.

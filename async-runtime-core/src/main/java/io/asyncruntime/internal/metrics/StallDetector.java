@@ -54,6 +54,8 @@ public final class StallDetector {
     private final long periodNanos;
     private final LongSupplier gcPauseMillis;
     private final AtomicLong stalls = new AtomicLong();
+    /** Workers whose stall was reported and whose poll has not ended yet; written by the detector thread only. */
+    private final java.util.concurrent.atomic.AtomicInteger ongoing = new java.util.concurrent.atomic.AtomicInteger();
     /** The last {@link #RECENT_STALLS} stalls, oldest first; guarded by itself (written once per stall, read on demand). */
     private final java.util.ArrayDeque<RecentStall> recent = new java.util.ArrayDeque<>(RECENT_STALLS);
     private final String threadName;
@@ -105,6 +107,14 @@ public final class StallDetector {
     /** Stalls detected since the runtime started. */
     public long stalls() {
         return stalls.get();
+    }
+
+    /**
+     * Workers stalled now: their stall was reported and the poll it was reported for has not
+     * ended, as of the detector's last sample (a stall is seen to end up to one period late).
+     */
+    public int ongoingStalls() {
+        return ongoing.get();
     }
 
     /**
@@ -165,6 +175,7 @@ public final class StallDetector {
             if (stamp != lastStamp[worker] || stamp == StallTarget.PARKED) {
                 if (reported[worker]) {
                     reported[worker] = false;
+                    ongoing.decrementAndGet();
                     target.stallEnded(worker);
                 }
                 lastStamp[worker] = stamp;
@@ -185,6 +196,7 @@ public final class StallDetector {
             long gcPausedNanos = (gcMillis - gcMillisAtFirstSeen[worker]) * 1_000_000L;
             if (inPoll - gcPausedNanos >= thresholdNanos) {
                 reported[worker] = true;
+                ongoing.incrementAndGet();
                 stalls.incrementAndGet();
                 target.markStalled(worker, stamp);
                 report(worker, inPoll);

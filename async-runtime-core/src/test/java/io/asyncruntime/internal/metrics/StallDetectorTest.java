@@ -70,15 +70,18 @@ class StallDetectorTest {
         detector.sample(100 * MS, 0, false);
         assertThat(workers.calls).containsExactly("stalled 0@7");
         assertThat(detector.stalls()).isEqualTo(1);
+        assertThat(detector.ongoingStalls()).isEqualTo(1);
         detector.sample(400 * MS, 0, false);
         detector.sample(900 * MS, 0, false);
         assertThat(detector.stalls()).isEqualTo(1); // never twice for one poll
         workers.stamps[0] = 8;
         detector.sample(925 * MS, 0, false);
         assertThat(workers.calls).containsExactly("stalled 0@7", "ended 0");
+        assertThat(detector.ongoingStalls()).isZero();
         detector.sample(1_025 * MS, 0, false); // the next poll is long too: a new stall
         assertThat(workers.calls).containsExactly("stalled 0@7", "ended 0", "stalled 0@8");
         assertThat(detector.stalls()).isEqualTo(2);
+        assertThat(detector.ongoingStalls()).isEqualTo(1);
     }
 
     @Test

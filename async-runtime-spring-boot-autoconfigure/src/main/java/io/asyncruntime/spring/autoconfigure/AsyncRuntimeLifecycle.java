@@ -32,7 +32,7 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p><b>Deadline.</b> A runtime's tasks get its shutdown timeout
  * ({@code async.runtime.shutdown-timeout} for the auto-configured one) to finish, but never more
- * than {@link #drainDeadline(Duration, Duration) fits in the phase timeout}: what is left of the
+ * than fits in the phase timeout (a quarter of the phase, at most one second, is kept): what is left of the
  * phase after the drain is kept for aborting the rest and stopping the workers, so that the
  * report is complete before the lifecycle processor gives up on the phase.
  *

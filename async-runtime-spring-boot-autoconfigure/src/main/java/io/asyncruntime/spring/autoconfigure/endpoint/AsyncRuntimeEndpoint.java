@@ -15,6 +15,7 @@ import io.asyncruntime.TaskDump;
 import io.asyncruntime.WorkerStall;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -87,7 +88,7 @@ public final class AsyncRuntimeEndpoint {
      * @param limit how many tasks to list per runtime, 0 to {@value #MAX_TASK_LIMIT}; null for
      * {@value #DEFAULT_TASK_LIMIT}
      * @return every runtime's task dump, by name; null (404) for another sub-path
-     * @throws IllegalArgumentException (400) if {@code limit} is out of range
+     * @throws InvalidEndpointRequestException (400) if {@code limit} is out of range
      */
     @ReadOperation
     public @Nullable TaskDumpsDescriptor tasks(@Selector String section, @Nullable Integer limit) {
@@ -96,8 +97,8 @@ public final class AsyncRuntimeEndpoint {
         }
         int max = (limit != null) ? limit : DEFAULT_TASK_LIMIT;
         if (max < 0 || max > MAX_TASK_LIMIT) {
-            throw new IllegalArgumentException(
-                    "limit must be between 0 and " + MAX_TASK_LIMIT + ", got " + max);
+            String message = "limit must be between 0 and " + MAX_TASK_LIMIT + ", got " + max;
+            throw new InvalidEndpointRequestException(message, message);
         }
         Map<String, TaskDumpDescriptor> dumps = new LinkedHashMap<>();
         this.runtimes.get().forEach((name, runtime) -> dumps.put(name, TaskDumpDescriptor.of(runtime.taskDump(max))));

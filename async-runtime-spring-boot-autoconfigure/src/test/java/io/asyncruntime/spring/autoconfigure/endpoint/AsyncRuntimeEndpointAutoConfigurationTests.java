@@ -3,6 +3,7 @@ package io.asyncruntime.spring.autoconfigure.endpoint;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,12 +22,20 @@ import io.asyncruntime.spring.autoconfigure.endpoint.AsyncRuntimeEndpoint.IoDesc
 import io.asyncruntime.spring.autoconfigure.endpoint.AsyncRuntimeEndpoint.RuntimeDescriptor;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.InvocationContext;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.invoke.convert.ConversionServiceParameterValueMapper;
+import org.springframework.boot.actuate.endpoint.web.EndpointMediaTypes;
+import org.springframework.boot.actuate.endpoint.web.ExposableWebEndpoint;
+import org.springframework.boot.actuate.endpoint.web.WebOperation;
+import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpointDiscoverer;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -143,9 +152,10 @@ class AsyncRuntimeEndpointAutoConfigurationTests {
             .run((context) -> {
                 AsyncRuntimeEndpoint endpoint = context.getBean(AsyncRuntimeEndpoint.class);
                 assertThat(endpoint.tasks("workers", null)).isNull();
-                assertThatIllegalArgumentException().isThrownBy(() -> endpoint.tasks(AsyncRuntimeEndpoint.TASKS, -1))
+                assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> endpoint.tasks(AsyncRuntimeEndpoint.TASKS, -1))
                     .withMessage("limit must be between 0 and 100000, got -1");
-                assertThatIllegalArgumentException()
+                assertThatExceptionOfType(InvalidEndpointRequestException.class)
                     .isThrownBy(() -> endpoint.tasks(AsyncRuntimeEndpoint.TASKS, 100_001))
                     .withMessage("limit must be between 0 and 100000, got 100001");
             });
@@ -214,6 +224,50 @@ class AsyncRuntimeEndpointAutoConfigurationTests {
             assertThat(report.aborted()).isEqualTo(1);
             assertThat(report.deadline()).isEqualTo(Duration.ofMillis(200));
         });
+    }
+
+
+    @Test
+    void theTaskDumpIsServedAtTheTasksSubPathWithAnOptionalLimit() {
+        this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=asyncruntime")
+            .run((context) -> {
+                context.getBean(AsyncRuntime.class).spawn(Task.never(), Priority.NORMAL, "a");
+                context.getBean(AsyncRuntime.class).spawn(Task.never(), Priority.NORMAL, "b");
+                // What Boot's web endpoint support discovers (its auto-configuration needs a web
+                // application; the discoverer and the parameter mapping are the same).
+                ExposableWebEndpoint endpoint = new WebEndpointDiscoverer(context,
+                        new ConversionServiceParameterValueMapper(), EndpointMediaTypes.DEFAULT, List.of(), List.of(),
+                        List.of(), List.of(), List.of())
+                    .getEndpoints()
+                    .stream()
+                    .filter((candidate) -> candidate.getEndpointId().toString().equals("asyncruntime"))
+                    .findFirst()
+                    .orElseThrow();
+                assertThat(endpoint.getOperations()).extracting((operation) -> operation.getRequestPredicate().getPath())
+                    .containsExactlyInAnyOrder("asyncruntime", "asyncruntime/{section}");
+                WebOperation tasks = endpoint.getOperations()
+                    .stream()
+                    .filter((operation) -> operation.getRequestPredicate().getPath().endsWith("{section}"))
+                    .findFirst()
+                    .orElseThrow();
+                // What a GET /actuator/asyncruntime/tasks, with and without ?limit=1, passes on.
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                        ((AsyncRuntimeEndpoint.TaskDumpsDescriptor) tasks.invoke(invocation(Map.of("section", "tasks"))))
+                            .runtimes()
+                            .get("asyncRuntime")
+                            .tasks()).hasSize(2));
+                TaskDumpDescriptor one = ((AsyncRuntimeEndpoint.TaskDumpsDescriptor) tasks
+                    .invoke(invocation(Map.of("section", "tasks", "limit", "1")))).runtimes().get("asyncRuntime");
+                assertThat(one.tasks()).hasSize(1);
+                assertThat(one.truncated()).isTrue();
+                assertThat(tasks.invoke(invocation(Map.of("section", "other")))).isNull();
+                assertThatExceptionOfType(InvalidEndpointRequestException.class)
+                    .isThrownBy(() -> tasks.invoke(invocation(Map.of("section", "tasks", "limit", "-1"))));
+            });
+    }
+
+    private static InvocationContext invocation(Map<String, Object> arguments) {
+        return new InvocationContext(SecurityContext.NONE, arguments);
     }
 
 }
