@@ -133,6 +133,11 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
         return Waiters.length((Waiters) WAITERS.getAcquire(this));
     }
 
+    /** The newest registration (null if none, {@link Waiters#DONE} once taken); for tests and diagnostics. */
+    final Waiters waiterHead() {
+        return (Waiters) WAITERS.getAcquire(this);
+    }
+
     /** Whether {@code waker} is linked now; for tests and diagnostics. */
     final boolean hasWaiter(Waker waker) {
         for (Waiters w = (Waiters) WAITERS.getAcquire(this); w != null && w != Waiters.DONE; w = w.next()) {

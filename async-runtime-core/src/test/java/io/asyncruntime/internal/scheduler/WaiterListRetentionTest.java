@@ -43,7 +43,8 @@ class WaiterListRetentionTest {
     /** The bound the fix's own tests use: a list compacts at twice its live nodes, never below the threshold. */
     private static final int BOUND = 2 * Waiters.MIN_COMPACTION_LENGTH;
 
-    private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
+    private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2)
+            .shutdownTimeout(Duration.ofMillis(100)).build(); // close() drains that long; tests leave idle tasks
 
     @AfterEach
     void close() {
