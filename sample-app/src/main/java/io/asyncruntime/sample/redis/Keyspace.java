@@ -1,0 +1,274 @@
+package io.asyncruntime.sample.redis;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.task.JoinHandle;
+import io.asyncruntime.task.Priority;
+import io.asyncruntime.task.Step;
+import io.asyncruntime.task.Task;
+import io.asyncruntime.time.Clock;
+import io.asyncruntime.time.Time;
+
+/**
+ * The key-value store behind the RESP server: string values in a {@link ConcurrentHashMap} (its
+ * bins lock per key, so commands on different keys never contend), with optional expiry.
+ *
+ * <p><b>Expiry</b> happens two ways, as in Redis. Lazily: every read treats an entry whose deadline
+ * has passed as absent and removes it. Actively: a key given a deadline gets a timer task on the
+ * runtime's timing wheel ({@link Time#sleep}) that removes it when the deadline comes, so expired
+ * keys do not stay in memory until someone reads them. The timer removes a key only if its
+ * <em>current</em> entry carries the deadline the timer was set for (and has passed): a key
+ * overwritten meanwhile, or given another deadline, is left alone; a replaced entry's timer is
+ * aborted, so timers do not pile up under a workload that keeps resetting deadlines.
+ *
+ * <p>Deadlines are read on the runtime's {@link Clock} ({@link #useClock}), so timers and lazy
+ * checks agree. Thread-safe. Single-key operations are atomic; {@code MSET} and {@code DEL} of
+ * several keys are atomic per key, not across keys (unlike Redis, which runs one command at a time).
+ */
+public final class Keyspace {
+
+    /** Values a {@code TTL} answers for a key without a deadline, and for a missing key (Redis's). */
+    public static final long NO_DEADLINE = -1;
+    public static final long NO_KEY = -2;
+
+    private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>(1024);
+    private final AsyncRuntime runtime;
+    private volatile Clock clock = Clock.system();
+
+    /**
+     * A keyspace whose expiry timers run on {@code runtime}.
+     *
+     * @param runtime not null
+     */
+    public Keyspace(AsyncRuntime runtime) {
+        if (runtime == null) {
+            throw new IllegalArgumentException("runtime must not be null");
+        }
+        this.runtime = runtime;
+    }
+
+    /** Reads deadlines on {@code clock} from now on (the runtime's, which the server passes at start). */
+    void useClock(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** An entry: immutable but for its timer handle, which is set once just after it is published. */
+    static final class Entry {
+        final byte[] value;
+        final boolean expires;
+        /** Clock nanos; meaningful only if {@link #expires}. */
+        final long deadline;
+        /** The expiry timer, or null (no deadline, or shared with the entry this one replaced). */
+        volatile JoinHandle<Void> timer;
+
+        Entry(byte[] value, boolean expires, long deadline) {
+            this.value = value;
+            this.expires = expires;
+            this.deadline = deadline;
+        }
+
+        boolean sameDeadline(Entry other) {
+            return expires == other.expires && (!expires || deadline == other.deadline);
+        }
+    }
+
+    private boolean expired(Entry e, long now) {
+        return e.expires && e.deadline - now <= 0;
+    }
+
+    private boolean live(Entry e) {
+        return e != null && !expired(e, clock.nanoTime());
+    }
+
+    /** The value of {@code key}, or null if it is missing or expired. */
+    public byte[] get(Key key) {
+        Entry e = entries.get(key);
+        if (e == null) {
+            return null;
+        }
+        if (expired(e, clock.nanoTime())) {
+            entries.remove(key, e);
+            abortTimer(e);
+            return null;
+        }
+        return e.value;
+    }
+
+    /** Whether {@code key} holds a live value. */
+    public boolean exists(Key key) {
+        return get(key) != null;
+    }
+
+    /**
+     * {@code SET}: stores {@code value}, with a deadline {@code ttlNanos} from now if it is positive
+     * (no deadline if it is negative), only if the key is absent ({@code ifAbsent}) or present
+     * ({@code ifPresent}) when asked. Answers whether it stored.
+     */
+    boolean set(Key key, byte[] value, long ttlNanos, boolean ifAbsent, boolean ifPresent) {
+        boolean expires = ttlNanos >= 0;
+        Entry fresh = new Entry(value, expires, expires ? clock.nanoTime() + ttlNanos : 0);
+        if (!ifAbsent && !ifPresent) {
+            replaced(entries.put(key, fresh), fresh);
+            scheduleExpiry(key, fresh);
+            return true;
+        }
+        Entry[] old = new Entry[1];
+        Entry now = entries.compute(key, (k, current) -> {
+            old[0] = current;
+            boolean present = live(current);
+            return (ifAbsent && present) || (ifPresent && !present) ? current : fresh;
+        });
+        if (now != fresh) {
+            return false;
+        }
+        replaced(old[0], fresh);
+        scheduleExpiry(key, fresh);
+        return true;
+    }
+
+    /** Sets several keys, each as a plain {@code SET}. */
+    void setAll(Key[] keys, byte[][] values) {
+        for (int i = 0; i < keys.length; i++) {
+            set(keys[i], values[i], -1, false, false);
+        }
+    }
+
+    /** Removes {@code key}; answers whether it held a live value. */
+    public boolean delete(Key key) {
+        Entry e = entries.remove(key);
+        if (e == null) {
+            return false;
+        }
+        abortTimer(e);
+        return !expired(e, clock.nanoTime());
+    }
+
+    /**
+     * Adds {@code delta} to the decimal integer at {@code key} (0 if missing), keeping its deadline.
+     *
+     * @throws NumberFormatException if the value is not a decimal long ({@link RedisErrors#NOT_AN_INTEGER})
+     * @throws ArithmeticException if the result would overflow
+     */
+    long incrementBy(Key key, long delta) {
+        long[] result = new long[1];
+        entries.compute(key, (k, current) -> {
+            boolean present = live(current);
+            long base = present ? RedisNumbers.parseLong(current.value) : 0;
+            long sum = Math.addExact(base, delta);
+            result[0] = sum;
+            Entry next = present
+                    ? new Entry(RedisNumbers.toBytes(sum), current.expires, current.deadline)
+                    : new Entry(RedisNumbers.toBytes(sum), false, 0);
+            if (present) {
+                next.timer = current.timer; // same deadline: the running timer covers the new entry
+            } else if (current != null) {
+                abortTimer(current);
+            }
+            return next;
+        });
+        return result[0];
+    }
+
+    /**
+     * Gives {@code key} a deadline {@code ttlNanos} from now (a non-positive one deletes it, as in
+     * Redis); answers whether the key existed.
+     */
+    boolean expire(Key key, long ttlNanos) {
+        if (ttlNanos <= 0) {
+            return delete(key);
+        }
+        long deadline = clock.nanoTime() + ttlNanos;
+        Entry[] replaced = new Entry[1];
+        Entry now = entries.computeIfPresent(key, (k, current) -> {
+            if (!live(current)) {
+                replaced[0] = current;
+                return null;
+            }
+            replaced[0] = current;
+            return new Entry(current.value, true, deadline);
+        });
+        if (now == null) {
+            if (replaced[0] != null) {
+                abortTimer(replaced[0]);
+            }
+            return false;
+        }
+        replaced(replaced[0], now);
+        scheduleExpiry(key, now);
+        return true;
+    }
+
+    /** Nanos left before {@code key} expires, {@link #NO_DEADLINE} or {@link #NO_KEY}. */
+    long timeToLiveNanos(Key key) {
+        Entry e = entries.get(key);
+        long now = clock.nanoTime();
+        if (e == null || expired(e, now)) {
+            return NO_KEY;
+        }
+        return e.expires ? e.deadline - now : NO_DEADLINE;
+    }
+
+    /** Entries held, including expired ones no read or timer has removed yet (as Redis's DBSIZE). */
+    public long size() {
+        return entries.mappingCount();
+    }
+
+    /** Entries that carry a deadline (walks the keyspace: for INFO, not for hot paths). */
+    long countExpiring() {
+        return entries.values().stream().filter(e -> e.expires).count();
+    }
+
+    /** Removes every key and aborts every expiry timer. */
+    public void clear() {
+        for (Key key : entries.keySet()) {
+            Entry e = entries.remove(key);
+            if (e != null) {
+                abortTimer(e);
+            }
+        }
+    }
+
+    /** {@code old} was replaced by {@code fresh}: its timer goes unless {@code fresh} inherits the deadline. */
+    private void replaced(Entry old, Entry fresh) {
+        if (old != null && old.timer != null && !old.sameDeadline(fresh)) {
+            abortTimer(old);
+        }
+    }
+
+    private static void abortTimer(Entry e) {
+        JoinHandle<Void> timer = e.timer;
+        if (timer != null) {
+            timer.abort();
+        }
+    }
+
+    /**
+     * Starts {@code e}'s timer on the wheel. It sleeps until the deadline (in steps of at most
+     * {@link Time#MAX_DELAY}), then removes the key if the entry there still has this deadline.
+     */
+    private void scheduleExpiry(Key key, Entry e) {
+        if (!e.expires) {
+            return;
+        }
+        Task<Void> timer = Task.loop(e, entry -> {
+            long left = entry.deadline - clock.nanoTime();
+            if (left > 0) {
+                Duration wait = Duration.ofNanos(Math.min(left, Time.MAX_DELAY.toNanos()));
+                return Time.sleep(wait).map(v -> Step.<Entry, Void>next(entry));
+            }
+            Entry current = entries.get(key);
+            if (current != null && current.expires && current.deadline == entry.deadline) {
+                entries.remove(key, current);
+            }
+            return Task.completed(Step.<Entry, Void>done(null));
+        });
+        try {
+            e.timer = runtime.spawn(timer, Priority.BACKGROUND);
+        } catch (RuntimeException shuttingDown) {
+            // The runtime takes no new tasks while it shuts down: reads still expire the key lazily.
+        }
+    }
+
+}
