@@ -23,6 +23,7 @@ import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Spawner;
 import io.asyncruntime.task.Task;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -437,7 +438,14 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         return new RuntimeMetrics(m.workers(), Math.max(0, spawned - completed), spawned, completed,
                 m.remoteSpawns(), m.injectQueueDepth(), polls, steals, parks, forcedYields, timers.activeTimers(),
                 timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker), blockingMetrics(),
-                ioMetrics());
+                ioMetrics(), taskRegistryMetrics());
+    }
+
+    private RuntimeMetrics.TaskRegistryMetrics taskRegistryMetrics() {
+        TaskRegistry registry = scheduler.registry();
+        long[] counts = registry.counts();
+        return new RuntimeMetrics.TaskRegistryMetrics(registry.liveTasksHint(), counts[0], counts[1],
+                registry.isRefusingRemote());
     }
 
     private RuntimeMetrics.IoMetrics ioMetrics() {
@@ -454,6 +462,33 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         }
         return new BlockingMetrics(List.copyOf(snapshots), stallDetector == null ? 0 : stallDetector.stalls(),
                 blockInPlaceCalls.sum());
+    }
+
+    /**
+     * How many workers are stalled now: inside a poll the stall detector reported as longer than
+     * the {@linkplain #stallThreshold() stall threshold}, which has not returned yet (seen up to a
+     * quarter threshold late). 0 when detection is off.
+     */
+    public int ongoingStalls() {
+        return stallDetector == null ? 0 : stallDetector.ongoingStalls();
+    }
+
+    /**
+     * The latest stalls the stall detector reported, at most 16, oldest first; empty when
+     * detection is off ({@link RuntimeBuilder#stallThreshold} zero) or nothing stalled. The count
+     * of all stalls is {@link BlockingMetrics#stalls()}. Never null.
+     */
+    public List<WorkerStall> recentStalls() {
+        if (stallDetector == null) {
+            return List.of();
+        }
+        List<StallDetector.RecentStall> recent = stallDetector.recentStalls();
+        List<WorkerStall> stalls = new ArrayList<>(recent.size());
+        for (StallDetector.RecentStall s : recent) {
+            stalls.add(new WorkerStall(s.worker(), s.task(), Duration.ofNanos(s.inPollNanos()),
+                    Instant.ofEpochMilli(s.detectedAtMillis())));
+        }
+        return List.copyOf(stalls);
     }
 
     /**

@@ -24,13 +24,15 @@ import java.util.List;
  * @param perWorker the same counters per worker, indexed by worker
  * @param blocking the blocking pools' counters (the runtime's own pool first)
  * @param io the I/O driver's counters
+ * @param tasks the live-task registry's counts (what {@link AsyncRuntime#taskDump} walks)
  */
 public record RuntimeMetrics(int workers, long aliveTasks, long spawnedTasks, long completedTasks,
                              long remoteSpawns, long injectQueueDepth, long totalPolls, long totalSteals,
                              long totalParks, long budgetForcedYields, long activeTimers, long timersFired,
                              long timersCancelled, long timerWakeups, List<WorkerMetrics> perWorker,
                              BlockingMetrics blocking,
-                             IoMetrics io) {
+                             IoMetrics io,
+                             TaskRegistryMetrics tasks) {
 
     /**
      * One worker's counters.
@@ -76,5 +78,18 @@ public record RuntimeMetrics(int workers, long aliveTasks, long spawnedTasks, lo
     public record IoMetrics(boolean enabled, long openRegistrations, long registrations, long readyEvents,
                             long driverTurns, long blockingSelects, long selectorWakeups, long rearms,
                             long disarms) {
+    }
+
+    /**
+     * The live-task registry's counts. {@code registered - deregistered} is the number of live
+     * tasks at some instant during the read; {@code liveTasks} is a cheaper racy sum that may be
+     * off by the tasks spawned or finished while it was read.
+     *
+     * @param liveTasks tasks registered and not finished now (idle, queued or running)
+     * @param registered tasks the registry took in since start
+     * @param deregistered tasks that finished and left the registry since start
+     * @param refusingSpawns whether spawns from outside the runtime are refused (a shutdown began)
+     */
+    public record TaskRegistryMetrics(long liveTasks, long registered, long deregistered, boolean refusingSpawns) {
     }
 }

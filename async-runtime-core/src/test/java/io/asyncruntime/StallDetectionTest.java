@@ -227,6 +227,13 @@ class StallDetectionTest {
             assertThat(countOccurrences(log, "one poll of task long-" + i + " ")).as("long-" + i).isEqualTo(1);
         }
         assertThat(log).doesNotContain("one poll of task short-");
+        // The latest stalls are public, with the task and the worker (RuntimeMetrics has the count).
+        assertThat(runtime.recentStalls()).extracting(WorkerStall::task).contains("long-0", "long-1", "long-2");
+        assertThat(runtime.recentStalls()).allSatisfy(stall -> {
+            assertThat(stall.inPoll()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+            assertThat(stall.worker()).isNotBlank();
+            assertThat(stall.detectedAt()).isNotNull();
+        });
         // Stalls only grow; on a machine so overloaded that the worker thread itself is not run for
         // the threshold, the detector reports that too (the runtime made no progress either way).
         assertThat(runtime.metrics().blocking().stalls()).isGreaterThanOrEqualTo(3);
@@ -237,6 +244,7 @@ class StallDetectionTest {
         runtime = AsyncRuntime.builder().workerThreads(1).stallThreshold(Duration.ZERO).threadNamePrefix("nodetect").build();
         runtime.spawn(() -> sleep(150)).get(10, TimeUnit.SECONDS);
         assertThat(runtime.metrics().blocking().stalls()).isZero();
+        assertThat(runtime.recentStalls()).isEmpty();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("nodetect-stall-detector"));
         assertThat(log()).doesNotContain("has been inside one poll");
     }

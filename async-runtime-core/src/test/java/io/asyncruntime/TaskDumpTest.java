@@ -93,6 +93,10 @@ class TaskDumpTest {
             assertThat(capped.tasks()).hasSize(10);
             assertThat(capped.truncated()).isTrue();
             assertThat(capped.liveTasks()).isEqualTo(5_000);
+            RuntimeMetrics.TaskRegistryMetrics registry = runtime.metrics().tasks();
+            assertThat(registry.liveTasks()).isEqualTo(5_000);
+            assertThat(registry.registered() - registry.deregistered()).isEqualTo(5_000);
+            assertThat(registry.refusingSpawns()).isFalse();
             assertThat(runtime.taskDump().tasks()).hasSize(AsyncRuntime.DEFAULT_TASK_DUMP_LIMIT);
             assertThat(runtime.taskDump(0).tasks()).isEmpty();
             assertThat(runtime.taskDump(10_000).tasks()).hasSize(5_000);
@@ -121,6 +125,9 @@ class TaskDumpTest {
             fromInside.get(10, TimeUnit.SECONDS);
             await().atMost(PATIENCE).until(() -> runtime.taskDump().liveTasks() == 0);
             assertThat(runtime.taskDump().tasks()).isEmpty();
+            await().atMost(PATIENCE).until(() -> runtime.metrics().tasks().liveTasks() == 0);
+            RuntimeMetrics.TaskRegistryMetrics registry = runtime.metrics().tasks();
+            assertThat(registry.registered()).isGreaterThanOrEqualTo(60_001).isEqualTo(registry.deregistered());
         }
     }
 

@@ -46,11 +46,18 @@ public final class StallDetector {
     /** Samples per threshold: a stall is noticed at most a quarter threshold late. */
     static final int SAMPLES_PER_THRESHOLD = 4;
 
+    /** How many of the latest stalls {@link #recentStalls()} keeps. */
+    public static final int RECENT_STALLS = 16;
+
     private final StallTarget target;
     private final long thresholdNanos;
     private final long periodNanos;
     private final LongSupplier gcPauseMillis;
     private final AtomicLong stalls = new AtomicLong();
+    /** Workers whose stall was reported and whose poll has not ended yet; written by the detector thread only. */
+    private final java.util.concurrent.atomic.AtomicInteger ongoing = new java.util.concurrent.atomic.AtomicInteger();
+    /** The last {@link #RECENT_STALLS} stalls, oldest first; guarded by itself (written once per stall, read on demand). */
+    private final java.util.ArrayDeque<RecentStall> recent = new java.util.ArrayDeque<>(RECENT_STALLS);
     private final String threadName;
     private volatile boolean stopped;
     private volatile Thread thread;
@@ -102,6 +109,45 @@ public final class StallDetector {
         return stalls.get();
     }
 
+    /**
+     * Workers stalled now: their stall was reported and the poll it was reported for has not
+     * ended, as of the detector's last sample (a stall is seen to end up to one period late).
+     */
+    public int ongoingStalls() {
+        return ongoing.get();
+    }
+
+    /**
+     * The latest stalls, at most {@link #RECENT_STALLS}, oldest first. A copy, taken under a
+     * lock only the detector thread (once per stall) and callers of this method take: workers
+     * never touch it. Never null.
+     */
+    public java.util.List<RecentStall> recentStalls() {
+        synchronized (recent) {
+            return java.util.List.copyOf(recent);
+        }
+    }
+
+    /**
+     * One stall as reported.
+     *
+     * @param worker the worker thread's name ({@code #index} if it had none); never null
+     * @param task the name of the task being polled; null if the worker was between polls
+     * @param inPollNanos how long the poll had lasted when the stall was detected
+     * @param detectedAtMillis when it was detected, wall-clock epoch milliseconds
+     */
+    public record RecentStall(String worker, String task, long inPollNanos, long detectedAtMillis) {
+    }
+
+    private void remember(RecentStall stall) {
+        synchronized (recent) {
+            if (recent.size() == RECENT_STALLS) {
+                recent.removeFirst();
+            }
+            recent.addLast(stall);
+        }
+    }
+
     private void run() {
         long lastWake = System.nanoTime();
         while (!stopped) {
@@ -129,6 +175,7 @@ public final class StallDetector {
             if (stamp != lastStamp[worker] || stamp == StallTarget.PARKED) {
                 if (reported[worker]) {
                     reported[worker] = false;
+                    ongoing.decrementAndGet();
                     target.stallEnded(worker);
                 }
                 lastStamp[worker] = stamp;
@@ -149,6 +196,7 @@ public final class StallDetector {
             long gcPausedNanos = (gcMillis - gcMillisAtFirstSeen[worker]) * 1_000_000L;
             if (inPoll - gcPausedNanos >= thresholdNanos) {
                 reported[worker] = true;
+                ongoing.incrementAndGet();
                 stalls.incrementAndGet();
                 target.markStalled(worker, stamp);
                 report(worker, inPoll);
@@ -163,6 +211,8 @@ public final class StallDetector {
         Thread thread = target.workerThread(worker);
         String task = target.pollingTaskName(worker);
         String where = task != null ? "one poll of task " + task : "the scheduler between polls (no task is being polled)";
+        remember(new RecentStall(thread == null ? "#" + worker : thread.getName(), task, inPollNanos,
+                System.currentTimeMillis()));
         StalledWorkerStack stack = new StalledWorkerStack(thread);
         log.warn("async-runtime worker {} has been inside {} for at least {} ms (stall threshold {} ms): blocking code "
                         + "on a worker holds up every task queued behind it; run it with spawnBlocking or blockInPlace. "

@@ -115,9 +115,27 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
         }
     }
 
+    /**
+     * An awaiter gave up on this cell without saying which registration was its own (the handle
+     * is shared; see {@link Waiters}): counts the give-up and, when enough did, unlinks the
+     * obsolete registrations now rather than at the next push, which may never come. O(1)
+     * amortised, lock-free; a no-op on a list that stayed short or was already taken.
+     */
+    final void waiterGaveUp() {
+        Waiters head = (Waiters) WAITERS.getAcquire(this);
+        if (head != null && head != Waiters.DONE) {
+            Waiters.compactOnGiveUpIfDue(head);
+        }
+    }
+
     /** Waiters currently linked (DONE counts as none); for tests and diagnostics. */
     final int waiterCount() {
         return Waiters.length((Waiters) WAITERS.getAcquire(this));
+    }
+
+    /** The newest registration (null if none, {@link Waiters#DONE} once taken); for tests and diagnostics. */
+    final Waiters waiterHead() {
+        return (Waiters) WAITERS.getAcquire(this);
     }
 
     /** Whether {@code waker} is linked now; for tests and diagnostics. */
@@ -192,7 +210,8 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
     /**
      * Blocks the calling thread until the task finished or, if {@code timed}, {@code nanos}
      * (positive) passed. Returns whether it finished. A wait that ends unfinished (timeout or
-     * interrupt) abandons its registration, which the list then drops (see {@link Waiters}).
+     * interrupt) abandons its registration and reports the give-up, so the list drops it (see
+     * {@link Waiters}).
      */
     private boolean awaitFinished(boolean timed, long nanos) throws InterruptedException {
         long deadline = timed ? System.nanoTime() + nanos : 0L;
@@ -216,7 +235,8 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
             return true;
         } finally {
             if (!isFinished()) {
-                waker.abandon();
+                waker.abandon(); // first: the compaction below must see the node obsolete
+                waiterGaveUp();
             }
         }
     }

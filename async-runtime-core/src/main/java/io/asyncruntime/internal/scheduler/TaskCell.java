@@ -406,12 +406,24 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     }
 
     /**
-     * Dropping interest in the handle detaches the task; it runs on. What this awaiter registered
-     * is not removed here (the handle is shared and this call names no awaiter); it is dropped
-     * once its owner finishes (see {@link Waiters}).
+     * Dropping interest in the handle detaches the task; it runs on. The handle is shared and
+     * this call names no awaiter, so nothing is removed by name: the call counts as a give-up on
+     * the waiter list, which unlinks the registrations that became obsolete (their owner
+     * finished, or their waker says so, as a cancelled combinator branch does) once enough
+     * awaiters gave up (see {@link Waiters}). Combinators call this on every branch they drop.
      */
     @Override
     public void cancel() {
+        waiterGaveUp();
+    }
+
+    /**
+     * As this task's waker: obsolete once the task finished (it is never polled again), so the
+     * registrations it made on other handles may be dropped.
+     */
+    @Override
+    public boolean isObsolete() {
+        return isFinished();
     }
 
     /** A cell that carries a name given at spawn. */

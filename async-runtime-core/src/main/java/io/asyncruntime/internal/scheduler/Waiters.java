@@ -19,18 +19,35 @@ import org.slf4j.LoggerFactory;
  * completion exchanges the head for {@link #DONE} and wakes what it took. Nodes are never reused.
  *
  * <h2>Why it does not grow without bound</h2>
- * Awaits are given up without telling the handle: a timed-out or interrupted {@code get}, a
- * {@code race}/{@code select}/{@code timeout} whose branch awaiting the handle lost (the handle is
- * shared by every awaiter, so its {@code cancel()} cannot know whose registration to drop), a
- * task that finished while awaiting. Each registration therefore records its <em>owner</em>: the
- * task being polled when it registered (a {@link TaskCell}), or the blocked thread's
- * {@link ThreadWaker}. A node is <em>obsolete</em> once its owner finished or gave up, or when a
- * newer node holds the same waker (waking twice is waking once). Obsolete nodes are unlinked by
- * {@link #compactBelow}, run by a registrant once the list has had as many pushes since the last
- * compaction as it then had live nodes (at least {@link #MIN_COMPACTION_LENGTH}): each compaction
- * walks O(live + pushes) nodes and is paid for by as many pushes, so registration is O(1)
- * amortised, and a list holds at most about twice its live awaiters. A live awaiter that stopped
- * caring (it lost a race but runs on) keeps one node, however often it did so, until it or the
+ * Awaits are given up without the handle being able to tell whose: a timed-out or interrupted
+ * {@code get}, a {@code race}/{@code select}/{@code timeout} whose branch awaiting the handle lost
+ * (the handle is shared by every awaiter, so its {@code cancel()} cannot know whose registration
+ * to drop), a task that finished while awaiting. Each registration therefore records its
+ * <em>owner</em>: the task being polled when it registered (a {@link TaskCell}), or the blocked
+ * thread's {@link ThreadWaker}. A node is <em>obsolete</em> ({@link #isObsolete()}) once its
+ * waker or its owner {@linkplain Waker#isObsolete() says so} (a finished task; a thread that gave
+ * up; a combinator branch that finished or was cancelled, which is how a live task that keeps
+ * giving up joins through fresh branch wakers leaves nothing behind), or when a newer node holds
+ * the same waker (waking twice is waking once). Obsolete nodes are unlinked by
+ * {@link #compactBelow}, which two events trigger, each amortised against the walk it pays for:
+ * <ul>
+ *   <li>a <em>push</em>, once the list has had as many pushes since the last compaction as that
+ *       compaction kept nodes (at least {@link #MIN_COMPACTION_LENGTH}): a list holds at most
+ *       about twice its live awaiters while it is being awaited;</li>
+ *   <li>a <em>give-up</em> ({@link #compactOnGiveUpIfDue}: the handle's {@code cancel()}, which
+ *       combinators call on the branch they drop, and a blocking wait that ended unfinished), once
+ *       the give-ups since the last compaction are half the nodes it may meet (those it kept plus
+ *       the pushes since): a burst of awaiters that all gave up is unlinked without waiting for a
+ *       push that may never come, so what they pinned (their finished cells and outcomes) is
+ *       released. A give-up is counted before its node is obsolete (a race cancels its loser
+ *       while its task still runs), so the compaction it triggers may keep that one node; the
+ *       halving means the last ones are met by the following give-ups.</li>
+ * </ul>
+ * Each compaction walks O(kept + pushes) nodes and is paid for by as many pushes or half as many
+ * give-ups, so both are O(1) amortised. The head is never unlinked (that would race the pushers'
+ * CAS): a list keeps at most one obsolete node above its live ones once the give-ups stop. A live
+ * task that stopped caring through its own waker (it lost a {@code race}, which polls branches
+ * with the task's waker, but runs on) keeps one node, however often it did so, until it or the
  * handle finishes: one spurious wake, no growth.
  *
  * <h2>Concurrency of the unlinking</h2>
@@ -39,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * only read links. Unlinking {@code b} from {@code a -> b -> c} writes {@code a.next = c} and
  * leaves {@code b.next} as it was, so a reader standing on {@code b} still reaches {@code c}, and
  * one reading {@code a.next} reaches {@code c} either way. Only obsolete nodes are unlinked, and
- * obsolescence is permanent (finished stays finished, given up stays given up, and the kept
- * duplicate sits above the dropped one, where every later reader meets it first), so a reader that
+ * obsolescence is permanent (finished stays finished, given up stays given up, {@link
+ * Waker#isObsolete()} is monotonic by contract, and the kept duplicate sits above the dropped one,
+ * where every later reader meets it first), so a reader that
  * misses an unlinked node misses nothing it had to wake. Links are written with release and read
  * with acquire: a reader that follows a rewritten link sees the target's own link as the
  * compactor saw it, never its default.
@@ -112,16 +130,13 @@ final class Waiters {
         return (Waiters) NEXT.getAcquire(this);
     }
 
-    /** Whether nobody needs this node's wake any more: its owner finished or gave up waiting. */
-    boolean isAbandoned() {
-        Object o = owner;
-        if (o instanceof TaskCell<?> cell) {
-            return cell.isFinished();
-        }
-        if (o instanceof ThreadWaker thread) {
-            return thread.isAbandoned();
-        }
-        return false;
+    /**
+     * Whether nobody needs this node's wake any more: its waker, or its owner (a task cell is
+     * obsolete once finished, a thread's waker once it gave up), is {@linkplain Waker#isObsolete()
+     * obsolete}. Permanent once true.
+     */
+    boolean isObsolete() {
+        return waker.isObsolete() || owner != waker && owner instanceof Waker ownerWaker && ownerWaker.isObsolete();
     }
 
     /**
@@ -132,7 +147,24 @@ final class Waiters {
         Stats stats = top.stats;
         if (stats != null && stats.countPushAndClaim()) {
             try {
-                stats.compacted(compactBelow(top), stats.threshold);
+                stats.compacted(compactBelow(top));
+            } finally {
+                stats.release();
+            }
+        }
+    }
+
+    /**
+     * Called after an awaiter of the list headed by {@code head} gave up (see the class comment):
+     * counts the give-up and compacts below {@code head} if that is due and no other compaction
+     * of this list runs. Lists that stayed short (no {@link Stats}) are left alone: they hold
+     * fewer than the threshold. Never blocks.
+     */
+    static void compactOnGiveUpIfDue(Waiters head) {
+        Stats stats = head.stats;
+        if (stats != null && stats.countGiveUpAndClaim()) {
+            try {
+                stats.compacted(compactBelow(head));
             } finally {
                 stats.release();
             }
@@ -148,7 +180,7 @@ final class Waiters {
         int live = 1;
         Set<Waker> seen = null; // duplicates are found by a scan of the kept nodes while they are few
         for (Waiters n = top.next(); n != null; n = n.next()) {
-            if (n.isAbandoned() || isDuplicate(n.waker, top, kept, seen)) {
+            if (n.isObsolete() || isDuplicate(n.waker, top, kept, seen)) {
                 continue;
             }
             if (kept.next() != n) {
@@ -205,7 +237,7 @@ final class Waiters {
      */
     static void wakeEach(Waiters head) {
         for (Waiters w = head; w != null && w != DONE; w = w.next()) {
-            if (w.isAbandoned()) {
+            if (w.isObsolete()) {
                 continue;
             }
             try {
@@ -218,18 +250,20 @@ final class Waiters {
 
     /**
      * A list's compaction bookkeeping, shared by all its nodes from the moment it got long: pushes
-     * since the last compaction, the budget of pushes that pays for the next one, and the claim
-     * that keeps compactions of one list from overlapping. Racy reads only decide <em>when</em> to
-     * compact, never what is unlinked.
+     * and give-ups since the last compaction, the nodes that compaction kept, and the claim that
+     * keeps compactions of one list from overlapping. Racy reads and counts only decide
+     * <em>when</em> to compact, never what is unlinked.
      */
     static final class Stats {
         private static final VarHandle PUSHES;
+        private static final VarHandle GIVE_UPS;
         private static final VarHandle COMPACTING;
 
         static {
             try {
                 MethodHandles.Lookup lookup = MethodHandles.lookup();
                 PUSHES = lookup.findVarHandle(Stats.class, "pushes", int.class);
+                GIVE_UPS = lookup.findVarHandle(Stats.class, "giveUps", int.class);
                 COMPACTING = lookup.findVarHandle(Stats.class, "compacting", boolean.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
@@ -239,34 +273,48 @@ final class Waiters {
         final int threshold;
         @SuppressWarnings("unused") // through PUSHES
         private int pushes;
-        /** Pushes that pay for the next compaction: the live count after the last one, at least the threshold. */
-        private volatile int budget;
+        @SuppressWarnings("unused") // through GIVE_UPS
+        private int giveUps;
+        /** Nodes the last compaction kept (0 before the first). */
+        private volatile int kept;
         @SuppressWarnings("unused") // through COMPACTING
         private boolean compacting;
 
         Stats(int threshold) {
             this.threshold = threshold;
-            this.budget = threshold;
             this.pushes = threshold; // the list just reached the threshold: look at it now
         }
 
-        /** Counts a push; true if a compaction is due and this caller claimed it. */
+        /** Counts a push; true if a compaction is due (pushes paid for the kept nodes) and this caller claimed it. */
         boolean countPushAndClaim() {
             // Plain getAndAdd is atomic; its ordering is irrelevant (the claim orders compactions).
             int count = (int) PUSHES.getAndAdd(this, 1) + 1;
-            if (count < budget || (boolean) COMPACTING.getOpaque(this)) {
+            return count >= Math.max(threshold, kept) && claim();
+        }
+
+        /**
+         * Counts a give-up; true if a compaction is due (the give-ups are half the nodes it may
+         * walk: those kept last time plus the pushes since) and this caller claimed it.
+         */
+        boolean countGiveUpAndClaim() {
+            int count = (int) GIVE_UPS.getAndAdd(this, 1) + 1;
+            int nodes = kept + (int) PUSHES.getOpaque(this);
+            return 2L * count >= Math.max(1, nodes) && claim();
+        }
+
+        private boolean claim() {
+            if ((boolean) COMPACTING.getOpaque(this) || !COMPACTING.compareAndSet(this, false, true)) {
                 return false;
             }
-            if (!COMPACTING.compareAndSet(this, false, true)) {
-                return false;
-            }
-            // Pushes from here on are above the node the compaction starts from: they count for the next one.
+            // Pushes and give-ups from here on may be missed by the compaction now starting (above
+            // the node it starts from, or not yet obsolete): they count for the next one.
             PUSHES.setOpaque(this, 0);
+            GIVE_UPS.setOpaque(this, 0);
             return true;
         }
 
-        void compacted(int live, int minimum) {
-            budget = Math.max(minimum, live);
+        void compacted(int live) {
+            kept = live;
         }
 
         void release() {
@@ -306,7 +354,9 @@ final class Waiters {
             abandoned = true;
         }
 
-        boolean isAbandoned() {
+        /** Obsolete once its thread gave up: a later wait makes a new waker. */
+        @Override
+        public boolean isObsolete() {
             return abandoned;
         }
     }

@@ -70,15 +70,18 @@ class StallDetectorTest {
         detector.sample(100 * MS, 0, false);
         assertThat(workers.calls).containsExactly("stalled 0@7");
         assertThat(detector.stalls()).isEqualTo(1);
+        assertThat(detector.ongoingStalls()).isEqualTo(1);
         detector.sample(400 * MS, 0, false);
         detector.sample(900 * MS, 0, false);
         assertThat(detector.stalls()).isEqualTo(1); // never twice for one poll
         workers.stamps[0] = 8;
         detector.sample(925 * MS, 0, false);
         assertThat(workers.calls).containsExactly("stalled 0@7", "ended 0");
+        assertThat(detector.ongoingStalls()).isZero();
         detector.sample(1_025 * MS, 0, false); // the next poll is long too: a new stall
         assertThat(workers.calls).containsExactly("stalled 0@7", "ended 0", "stalled 0@8");
         assertThat(detector.stalls()).isEqualTo(2);
+        assertThat(detector.ongoingStalls()).isEqualTo(1);
     }
 
     @Test
@@ -145,5 +148,28 @@ class StallDetectorTest {
         long before = new GcPauses().totalMillis();
         System.gc();
         assertThat(new GcPauses().totalMillis()).isGreaterThanOrEqualTo(before);
+    }
+
+    @Test
+    void theLatestStallsAreKeptOldestFirstUpToTheCap() {
+        assertThat(detector.recentStalls()).isEmpty();
+        long now = 0;
+        for (int stamp = 1; stamp <= StallDetector.RECENT_STALLS + 3; stamp++) {
+            workers.stamps[0] = stamp;
+            detector.sample(now, 0, false);
+            now += 100 * MS;
+            detector.sample(now, 0, false); // 100 ms in this poll: a stall
+            now += 25 * MS;
+        }
+        List<StallDetector.RecentStall> recent = detector.recentStalls();
+        assertThat(detector.stalls()).isEqualTo(StallDetector.RECENT_STALLS + 3);
+        assertThat(recent).hasSize(StallDetector.RECENT_STALLS);
+        assertThat(recent).allSatisfy(stall -> {
+            assertThat(stall.worker()).isEqualTo(Thread.currentThread().getName());
+            assertThat(stall.task()).isEqualTo("task-of-0");
+            assertThat(stall.inPollNanos()).isEqualTo(100 * MS);
+            assertThat(stall.detectedAtMillis()).isPositive();
+        });
+        assertThat(recent.get(0).detectedAtMillis()).isLessThanOrEqualTo(recent.get(recent.size() - 1).detectedAtMillis());
     }
 }

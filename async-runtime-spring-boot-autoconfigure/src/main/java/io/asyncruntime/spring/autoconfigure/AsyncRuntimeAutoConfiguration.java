@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.RuntimeBuilder;
+import io.asyncruntime.spring.autoconfigure.context.AsyncRuntimeContextPropagationConfiguration;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
@@ -18,6 +19,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Scope;
 import org.springframework.core.env.Environment;
 
@@ -34,6 +36,7 @@ import org.springframework.core.env.Environment;
 @ConditionalOnClass(AsyncRuntime.class)
 @ConditionalOnBooleanProperty(name = "async.runtime.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(AsyncRuntimeProperties.class)
+@Import(AsyncRuntimeContextPropagationConfiguration.class)
 public final class AsyncRuntimeAutoConfiguration {
 
     /** Spring's {@code DefaultLifecycleProcessor} default, used when Boot's lifecycle auto-configuration is absent. */

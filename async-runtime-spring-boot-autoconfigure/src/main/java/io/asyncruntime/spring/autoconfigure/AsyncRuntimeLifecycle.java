@@ -3,12 +3,14 @@ package io.asyncruntime.spring.autoconfigure;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.ShutdownReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +23,18 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Shuts the context's {@link AsyncRuntime}s down when the application context closes: readiness
- * goes to {@link ReadinessState#REFUSING_TRAFFIC} first, then every runtime shuts down, all at
- * once, each on a thread of its own, and the lifecycle processor is told when they are done.
+ * goes to {@link ReadinessState#REFUSING_TRAFFIC} first, then every runtime shuts down
+ * gracefully ({@link AsyncRuntime#shutdownGracefully}), all at once, each on a thread of its own,
+ * and the lifecycle processor is told when they are done. Each runtime's
+ * {@link ShutdownReport} (how many tasks completed, how many were aborted, how many are still
+ * stuck in a poll) is logged, at INFO when everything drained and at WARN otherwise, and kept:
+ * {@link #shutdownReports()}.
+ *
+ * <p><b>Deadline.</b> A runtime's tasks get its shutdown timeout
+ * ({@code async.runtime.shutdown-timeout} for the auto-configured one) to finish, but never more
+ * than fits in the phase timeout (a quarter of the phase, at most one second, is kept): what is left of the
+ * phase after the drain is kept for aborting the rest and stopping the workers, so that the
+ * report is complete before the lifecycle processor gives up on the phase.
  *
  * <p><b>Phase.</b> {@link #PHASE} is the phase of Spring's own executors
  * ({@code ExecutorConfigurationSupport.DEFAULT_PHASE}): it stops after the web server's graceful
@@ -55,6 +67,11 @@ public final class AsyncRuntimeLifecycle implements SmartLifecycle {
     private final Supplier<Map<String, AsyncRuntime>> runtimes;
 
     private final Duration phaseTimeout;
+
+    /** Kept out of the phase for the abort and stop steps that follow the drain: at most this. */
+    static final Duration MAX_STOP_RESERVE = Duration.ofSeconds(1);
+
+    private final Map<String, ShutdownReport> reports = new ConcurrentHashMap<>();
 
     private volatile boolean started;
 
@@ -175,12 +192,50 @@ public final class AsyncRuntimeLifecycle implements SmartLifecycle {
         AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
     }
 
+    /**
+     * The report of each runtime this lifecycle shut down, by bean name; empty until the context
+     * closes. A runtime appears once its shutdown finished.
+     * @return an unmodifiable copy; never null
+     */
+    public Map<String, ShutdownReport> shutdownReports() {
+        return Map.copyOf(this.reports);
+    }
+
+    /**
+     * How long a runtime's tasks are given to finish when the context closes: its own shutdown
+     * timeout, cut to what fits in the phase timeout once a reserve for the abort and stop steps
+     * (a quarter of the phase, at most {@link #MAX_STOP_RESERVE}) is taken out.
+     * @param shutdownTimeout the runtime's shutdown timeout; not null
+     * @param phaseTimeout the lifecycle processor's timeout per shutdown phase; not null
+     * @return the deadline to pass to {@link AsyncRuntime#shutdownGracefully}; never negative
+     */
+    static Duration drainDeadline(Duration shutdownTimeout, Duration phaseTimeout) {
+        Duration quarter = phaseTimeout.dividedBy(4);
+        Duration reserve = (quarter.compareTo(MAX_STOP_RESERVE) < 0) ? quarter : MAX_STOP_RESERVE;
+        Duration fits = phaseTimeout.minus(reserve);
+        if (fits.isNegative()) {
+            return Duration.ZERO;
+        }
+        return (shutdownTimeout.compareTo(fits) < 0) ? shutdownTimeout : fits;
+    }
+
     private void shutDown(String name, AsyncRuntime runtime) {
-        long start = System.nanoTime();
-        logger.debug("Shutting down async runtime '{}' ({})", name, runtime);
+        Duration deadline = drainDeadline(runtime.shutdownTimeout(), this.phaseTimeout);
+        logger.debug("Shutting down async runtime '{}' ({}), giving its tasks {} to finish", name, runtime, deadline);
         try {
-            runtime.close();
-            logger.debug("Async runtime '{}' shut down in {} ms", name, (System.nanoTime() - start) / 1_000_000);
+            ShutdownReport report = runtime.shutdownGracefully(deadline);
+            this.reports.put(name, report);
+            if (report.drained()) {
+                logger.info("Async runtime '{}' shut down in {} ms: all {} tasks completed", name,
+                        report.total().toMillis(), report.completed());
+            }
+            else {
+                logger.warn("Async runtime '{}' shut down in {} ms with work left: {} tasks completed, {} aborted "
+                        + "after {} ({} of them still inside a poll, their workers left behind), {} blocking "
+                        + "threads still running. {}", name, report.total().toMillis(), report.completed(),
+                        report.aborted(), deadline, report.stillRunning(), report.blockingThreadsStillRunning(),
+                        report);
+            }
         }
         catch (RuntimeException ex) {
             logger.warn("Async runtime '{}' failed to shut down", name, ex);
@@ -189,12 +244,13 @@ public final class AsyncRuntimeLifecycle implements SmartLifecycle {
 
     private void warnIfShutdownTimeoutDoesNotFit(String name, AsyncRuntime runtime) {
         Duration shutdownTimeout = runtime.shutdownTimeout();
-        if (shutdownTimeout.compareTo(this.phaseTimeout) >= 0) {
+        Duration deadline = drainDeadline(shutdownTimeout, this.phaseTimeout);
+        if (deadline.compareTo(shutdownTimeout) < 0) {
             logger.warn("The shutdown timeout of async runtime '{}' ({}) does not fit in "
-                    + "spring.lifecycle.timeout-per-shutdown-phase ({}): when the context closes it stops waiting "
-                    + "for the runtime after {} and destroys beans that tasks still running may use. "
-                    + "Set async.runtime.shutdown-timeout below the phase timeout.", name, shutdownTimeout,
-                    this.phaseTimeout, this.phaseTimeout);
+                    + "spring.lifecycle.timeout-per-shutdown-phase ({}): when the context closes its tasks get {} "
+                    + "to finish, the rest of the phase being kept to abort what is left and stop the workers. "
+                    + "Set async.runtime.shutdown-timeout to at most {}, or raise the phase timeout.", name,
+                    shutdownTimeout, this.phaseTimeout, deadline, deadline);
         }
     }
 

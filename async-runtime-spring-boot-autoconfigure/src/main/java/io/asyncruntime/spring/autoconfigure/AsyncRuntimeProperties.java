@@ -86,6 +86,8 @@ public class AsyncRuntimeProperties {
 
     private final TaskIntegration taskIntegration = new TaskIntegration();
 
+    private final ContextPropagation contextPropagation = new ContextPropagation();
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -182,6 +184,14 @@ public class AsyncRuntimeProperties {
         return this.taskIntegration;
     }
 
+    /**
+     * Context propagation into the runtime's tasks.
+     * @return the context propagation settings; never null
+     */
+    public ContextPropagation getContextPropagation() {
+        return this.contextPropagation;
+    }
+
     /** The per-worker LIFO slot: a task woken by a worker runs next on that worker. */
     public static class LifoSlot {
 
@@ -261,6 +271,28 @@ public class AsyncRuntimeProperties {
          * only by name: asyncRuntimeExecutor and asyncRuntimeScheduler.
          */
         private boolean enabled;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+    }
+
+    /** Context propagation into the runtime's tasks. */
+    public static class ContextPropagation {
+
+        /**
+         * Whether a task runs with the context of the thread that spawned it (SLF4J's MDC and
+         * every thread-local that Micrometer's context-propagation library knows: the current
+         * observation and trace, Spring Security's context), carried on into every task it spawns
+         * in turn. Applies when io.micrometer:context-propagation is on the class path; costs a
+         * capture per spawn and a scope per poll.
+         */
+        private boolean enabled = true;
 
         public boolean isEnabled() {
             return this.enabled;

@@ -63,7 +63,21 @@ class AsyncRuntimeLifecycleTests {
         lifecycle(Duration.ofSeconds(10)).start();
         assertThat(output).contains("The shutdown timeout of async runtime 'runtime' (PT10S) does not fit in "
                 + "spring.lifecycle.timeout-per-shutdown-phase (PT10S)")
-            .contains("Set async.runtime.shutdown-timeout below the phase timeout");
+            .contains("its tasks get PT9S to finish")
+            .contains("Set async.runtime.shutdown-timeout to at most PT9S");
+    }
+
+    @Test
+    void theDrainDeadlineIsTheShutdownTimeoutCutToWhatFitsInThePhase() {
+        // A quarter of the phase, at most a second, is kept for aborting and stopping the workers.
+        assertThat(AsyncRuntimeLifecycle.drainDeadline(Duration.ofSeconds(5), Duration.ofSeconds(30)))
+            .isEqualTo(Duration.ofSeconds(5));
+        assertThat(AsyncRuntimeLifecycle.drainDeadline(Duration.ofSeconds(30), Duration.ofSeconds(30)))
+            .isEqualTo(Duration.ofSeconds(29));
+        assertThat(AsyncRuntimeLifecycle.drainDeadline(Duration.ofSeconds(8), Duration.ofSeconds(1)))
+            .isEqualTo(Duration.ofMillis(750));
+        assertThat(AsyncRuntimeLifecycle.drainDeadline(Duration.ofSeconds(8), Duration.ZERO)).isEqualTo(Duration.ZERO);
+        assertThat(AsyncRuntimeLifecycle.drainDeadline(Duration.ZERO, Duration.ofSeconds(30))).isEqualTo(Duration.ZERO);
     }
 
     @Test

@@ -15,6 +15,8 @@ public final class RuntimeMetricsFixtures {
     /** A runtime without an I/O driver: every I/O counter 0. */
     private static final RuntimeMetrics.IoMetrics NO_IO = new RuntimeMetrics.IoMetrics(false, 0, 0, 0, 0, 0, 0, 0, 0);
 
+    private static final RuntimeMetrics.TaskRegistryMetrics NO_TASKS = new RuntimeMetrics.TaskRegistryMetrics(0, 0, 0, false);
+
     private RuntimeMetricsFixtures() {
     }
 
@@ -29,7 +31,7 @@ public final class RuntimeMetricsFixtures {
     public static RuntimeMetrics oneWorker(long polls, long completed, long injectQueueDepth, long localQueueDepth) {
         WorkerMetrics worker = new WorkerMetrics(0, polls, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, localQueueDepth, 0);
         return new RuntimeMetrics(1, 0, completed, completed, 0, injectQueueDepth, polls, 0, 0, 0, 0, 0, 0, 0,
-                List.of(worker), noBlockingWork(), NO_IO);
+                List.of(worker), noBlockingWork(), NO_IO, NO_TASKS);
     }
 
     /**
@@ -38,7 +40,7 @@ public final class RuntimeMetricsFixtures {
      * @return the snapshot
      */
     public static RuntimeMetrics withWorkerCount(int workers) {
-        return new RuntimeMetrics(workers, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), noBlockingWork(), NO_IO);
+        return new RuntimeMetrics(workers, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), noBlockingWork(), NO_IO, NO_TASKS);
     }
 
     private static BlockingMetrics noBlockingWork() {

@@ -1,5 +1,7 @@
 package io.asyncruntime.spring.autoconfigure.endpoint;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,27 +10,63 @@ import java.util.function.Supplier;
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.BlockingMetrics;
 import io.asyncruntime.RuntimeMetrics;
+import io.asyncruntime.ShutdownReport;
+import io.asyncruntime.TaskDump;
+import io.asyncruntime.WorkerStall;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
- * {@link Endpoint @Endpoint} that shows the state and the metrics snapshot of every
- * {@link AsyncRuntime} of the context, by bean name, at {@code /actuator/asyncruntime} once
- * exposed.
+ * {@link Endpoint @Endpoint} that shows every {@link AsyncRuntime} of the context, by bean name,
+ * once exposed:
+ * <ul>
+ * <li>{@code /actuator/asyncruntime}: each runtime's state, metrics snapshot, blocking pools, I/O
+ * driver, live-task registry counts, stalls (count and the latest ones) and, once the context
+ * closed it, its shutdown report;</li>
+ * <li>{@code /actuator/asyncruntime/tasks}: each runtime's task dump (every live task's name,
+ * lane, state, age, polls and time since its last poll), at most {@code limit} tasks per runtime
+ * ({@value #DEFAULT_TASK_LIMIT} unless the request says {@code ?limit=n}).</li>
+ * </ul>
  */
 @Endpoint(id = "asyncruntime")
 public final class AsyncRuntimeEndpoint {
 
+    /** The sub-path of the task dump: {@code /actuator/asyncruntime/tasks}. */
+    public static final String TASKS = "tasks";
+
+    /** Tasks listed per runtime when the request gives no {@code limit}. */
+    public static final int DEFAULT_TASK_LIMIT = AsyncRuntime.DEFAULT_TASK_DUMP_LIMIT;
+
+    /** Most tasks listed per runtime, whatever the request asks: bounds the response's size. */
+    public static final int MAX_TASK_LIMIT = 100_000;
+
     private final Supplier<Map<String, AsyncRuntime>> runtimes;
+
+    private final Supplier<Map<String, ShutdownReport>> shutdownReports;
+
+    /**
+     * Creates an endpoint for the given runtimes, without shutdown reports.
+     * @param runtimes the runtimes to describe, by name, looked up at each request; not null
+     */
+    public AsyncRuntimeEndpoint(Supplier<Map<String, AsyncRuntime>> runtimes) {
+        this(runtimes, Map::of);
+    }
 
     /**
      * Creates an endpoint for the given runtimes.
      * @param runtimes the runtimes to describe, by name, looked up at each request; not null
+     * @param shutdownReports the reports of the runtimes that were shut down, by name, looked up at
+     * each request; not null
      */
-    public AsyncRuntimeEndpoint(Supplier<Map<String, AsyncRuntime>> runtimes) {
+    public AsyncRuntimeEndpoint(Supplier<Map<String, AsyncRuntime>> runtimes,
+            Supplier<Map<String, ShutdownReport>> shutdownReports) {
         this.runtimes = runtimes;
+        this.shutdownReports = shutdownReports;
     }
 
     /**
@@ -38,8 +76,75 @@ public final class AsyncRuntimeEndpoint {
     @ReadOperation
     public RuntimesDescriptor runtimes() {
         Map<String, RuntimeDescriptor> descriptors = new LinkedHashMap<>();
-        this.runtimes.get().forEach((name, runtime) -> descriptors.put(name, RuntimeDescriptor.of(runtime)));
+        Map<String, ShutdownReport> reports = this.shutdownReports.get();
+        this.runtimes.get()
+            .forEach((name, runtime) -> descriptors.put(name, RuntimeDescriptor.of(runtime, reports.get(name))));
         return new RuntimesDescriptor(descriptors);
+    }
+
+    /**
+     * The task dump of every runtime, at {@code /actuator/asyncruntime/tasks}.
+     * @param section the sub-path; only {@value #TASKS} is known
+     * @param limit how many tasks to list per runtime, 0 to {@value #MAX_TASK_LIMIT}; null for
+     * {@value #DEFAULT_TASK_LIMIT}
+     * @return every runtime's task dump, by name; null (404) for another sub-path
+     * @throws InvalidEndpointRequestException (400) if {@code limit} is out of range
+     */
+    @ReadOperation
+    public @Nullable TaskDumpsDescriptor tasks(@Selector String section, @Nullable Integer limit) {
+        if (!TASKS.equals(section)) {
+            return null;
+        }
+        int max = (limit != null) ? limit : DEFAULT_TASK_LIMIT;
+        if (max < 0 || max > MAX_TASK_LIMIT) {
+            String message = "limit must be between 0 and " + MAX_TASK_LIMIT + ", got " + max;
+            throw new InvalidEndpointRequestException(message, message);
+        }
+        Map<String, TaskDumpDescriptor> dumps = new LinkedHashMap<>();
+        this.runtimes.get().forEach((name, runtime) -> dumps.put(name, TaskDumpDescriptor.of(runtime.taskDump(max))));
+        return new TaskDumpsDescriptor(dumps);
+    }
+
+    /**
+     * The response of {@code /actuator/asyncruntime/tasks}: every runtime's task dump, by bean name.
+     * @param runtimes the dumps
+     */
+    public record TaskDumpsDescriptor(Map<String, TaskDumpDescriptor> runtimes) implements OperationResponseBody {
+    }
+
+    /**
+     * One runtime's task dump.
+     * @param liveTasks tasks live when the dump began, listed or not
+     * @param truncated whether tasks were left out because of the limit
+     * @param tasks the listed tasks
+     */
+    public record TaskDumpDescriptor(long liveTasks, boolean truncated, List<TaskDescriptor> tasks) {
+
+        static TaskDumpDescriptor of(TaskDump dump) {
+            return new TaskDumpDescriptor(dump.liveTasks(), dump.truncated(),
+                    dump.tasks().stream().map(TaskDescriptor::of).toList());
+        }
+
+    }
+
+    /**
+     * One live task.
+     * @param name its name, given at spawn or generated
+     * @param lane its priority lane ({@code HIGH}, {@code NORMAL}, {@code BACKGROUND})
+     * @param state {@code IDLE} (waiting to be woken), {@code QUEUED} or {@code RUNNING}
+     * @param age time since it was spawned
+     * @param polls polls started so far
+     * @param sinceLastPoll time since its last poll started; null if never polled
+     * @param cancelRequested whether it was aborted and will be cancelled at its next poll boundary
+     */
+    public record TaskDescriptor(String name, String lane, String state, Duration age, long polls,
+            @Nullable Duration sinceLastPoll, boolean cancelRequested) {
+
+        static TaskDescriptor of(TaskDump.TaskInfo task) {
+            return new TaskDescriptor(task.name(), task.priority().name(), task.state().name(), task.age(),
+                    task.polls(), task.sinceLastPoll(), task.cancelRequested());
+        }
+
     }
 
     /**
@@ -55,15 +160,92 @@ public final class AsyncRuntimeEndpoint {
      * @param metrics the runtime's metrics snapshot
      * @param blockingPools its blocking pools, the runtime's own ({@code default}) first
      * @param io its I/O driver's counters
+     * @param tasks its live-task registry's counts
+     * @param stalls what its stall detector found
+     * @param shutdown the report of its shutdown when the context closed; null until then
      */
     public record RuntimeDescriptor(boolean running, MetricsDescriptor metrics,
-            List<BlockingPoolDescriptor> blockingPools, IoDescriptor io) {
+            List<BlockingPoolDescriptor> blockingPools, IoDescriptor io, TaskRegistryDescriptor tasks,
+            StallsDescriptor stalls, @Nullable ShutdownDescriptor shutdown) {
 
-        static RuntimeDescriptor of(AsyncRuntime runtime) {
+        static RuntimeDescriptor of(AsyncRuntime runtime, @Nullable ShutdownReport report) {
             RuntimeMetrics metrics = runtime.metrics();
             return new RuntimeDescriptor(!runtime.isClosed(), MetricsDescriptor.of(metrics),
                     metrics.blocking().pools().stream().map(BlockingPoolDescriptor::of).toList(),
-                    IoDescriptor.of(metrics.io()));
+                    IoDescriptor.of(metrics.io()), TaskRegistryDescriptor.of(metrics.tasks()),
+                    StallsDescriptor.of(runtime, metrics.blocking()),
+                    (report != null) ? ShutdownDescriptor.of(report) : null);
+        }
+
+    }
+
+    /**
+     * The live-task registry of a runtime.
+     * @param liveTasks tasks registered and not finished (idle, queued or running)
+     * @param registered tasks registered since the runtime started
+     * @param deregistered tasks that finished and left the registry
+     * @param refusingSpawns whether spawns from outside the runtime are refused (shutting down)
+     */
+    public record TaskRegistryDescriptor(long liveTasks, long registered, long deregistered, boolean refusingSpawns) {
+
+        static TaskRegistryDescriptor of(RuntimeMetrics.TaskRegistryMetrics tasks) {
+            return new TaskRegistryDescriptor(tasks.liveTasks(), tasks.registered(), tasks.deregistered(),
+                    tasks.refusingSpawns());
+        }
+
+    }
+
+    /**
+     * The stall detector of a runtime.
+     * @param enabled whether the runtime detects stalls (its threshold is above zero)
+     * @param threshold how long one poll may last before it counts as a stall
+     * @param count stalls detected since the runtime started
+     * @param recent the latest stalls, oldest first (at most 16)
+     */
+    public record StallsDescriptor(boolean enabled, Duration threshold, long count, List<StallDescriptor> recent) {
+
+        static StallsDescriptor of(AsyncRuntime runtime, BlockingMetrics blocking) {
+            Duration threshold = runtime.stallThreshold();
+            return new StallsDescriptor(!threshold.isZero(), threshold, blocking.stalls(),
+                    runtime.recentStalls().stream().map(StallDescriptor::of).toList());
+        }
+
+    }
+
+    /**
+     * One stall.
+     * @param worker the stalled worker thread
+     * @param task the task whose poll stalled; null if the worker was between polls
+     * @param inPoll how long the poll had lasted when the stall was detected
+     * @param detectedAt when it was detected
+     */
+    public record StallDescriptor(String worker, @Nullable String task, Duration inPoll, Instant detectedAt) {
+
+        static StallDescriptor of(WorkerStall stall) {
+            return new StallDescriptor(stall.worker(), stall.task(), stall.inPoll(), stall.detectedAt());
+        }
+
+    }
+
+    /**
+     * The report of a runtime's graceful shutdown (see {@link ShutdownReport}).
+     * @param deadline how long its tasks were given to finish
+     * @param drained whether every task finished on its own
+     * @param liveAtStart tasks live when the shutdown began
+     * @param spawnedDuringShutdown tasks spawned while they wound down
+     * @param completed tasks that finished before the deadline
+     * @param aborted tasks still live at the deadline, cancelled by the shutdown
+     * @param stillRunning aborted tasks still stuck inside a poll
+     * @param blockingThreadsStillRunning blocking threads still running work at the end
+     * @param total how long the whole shutdown took
+     */
+    public record ShutdownDescriptor(Duration deadline, boolean drained, long liveAtStart, long spawnedDuringShutdown,
+            long completed, long aborted, long stillRunning, int blockingThreadsStillRunning, Duration total) {
+
+        static ShutdownDescriptor of(ShutdownReport report) {
+            return new ShutdownDescriptor(report.deadline(), report.drained(), report.liveAtStart(),
+                    report.spawnedDuringShutdown(), report.completed(), report.aborted(), report.stillRunning(),
+                    report.blockingThreadsStillRunning(), report.total());
         }
 
     }

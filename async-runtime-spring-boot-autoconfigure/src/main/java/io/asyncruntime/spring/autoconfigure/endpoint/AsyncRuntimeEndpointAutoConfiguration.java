@@ -1,9 +1,13 @@
 package io.asyncruntime.spring.autoconfigure.endpoint;
 
+import java.util.Map;
+
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeLifecycle;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimes;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -28,8 +32,12 @@ public final class AsyncRuntimeEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    AsyncRuntimeEndpoint asyncRuntimeEndpoint(ApplicationContext context) {
-        return new AsyncRuntimeEndpoint(() -> AsyncRuntimes.of(context));
+    AsyncRuntimeEndpoint asyncRuntimeEndpoint(ApplicationContext context,
+            ObjectProvider<AsyncRuntimeLifecycle> lifecycle) {
+        return new AsyncRuntimeEndpoint(() -> AsyncRuntimes.of(context), () -> {
+            AsyncRuntimeLifecycle shutdowns = lifecycle.getIfAvailable();
+            return (shutdowns != null) ? shutdowns.shutdownReports() : Map.of();
+        });
     }
 
 }

@@ -19,13 +19,15 @@ import org.springframework.boot.health.contributor.Health;
  * <li>{@code UP} while the runtime runs and makes progress;</li>
  * <li>{@code DOWN} when it stopped making progress: tasks wait in its queues and no worker has
  * polled or completed anything for at least a second between two checks (every worker stuck in a
- * poll), or when it was shut down while the application still runs;</li>
+ * poll); while a stall is ongoing (a worker inside one poll for longer than the stall threshold,
+ * as the stall detector reported: blocking code on a worker); or when it was shut down while the
+ * application still runs;</li>
  * <li>{@code OUT_OF_SERVICE} while the application context shuts it down.</li>
  * </ul>
  *
  * <p>Details: the number of workers, the tasks alive, the tasks waiting in the inject queue and in
- * the workers' own queues, and for each blocking pool its busy threads, its thread cap and the
- * tasks queued for it.
+ * the workers' own queues, for each blocking pool its busy threads, its thread cap and the tasks
+ * queued for it, the tasks in the live-task registry and the stalls detected so far.
  *
  * <p>It belongs in the readiness group, not in liveness: a stall usually comes from a blocking call
  * inside a task (a slow database, a lock), which a restart does not cure and which ends by itself;
@@ -75,8 +77,15 @@ public final class AsyncRuntimeHealthIndicator extends AbstractHealthIndicator {
             return;
         }
         RuntimeMetrics metrics = this.runtime.metrics();
+        int stalledWorkers = this.runtime.ongoingStalls();
         if (this.progress.isStalled(metrics, System.nanoTime())) {
             builder.down().withDetail("state", "stalled: tasks are waiting and no worker made progress");
+        }
+        else if (stalledWorkers > 0) {
+            builder.down()
+                .withDetail("state", "stalled: " + stalledWorkers + " of " + metrics.workers()
+                        + " workers inside one poll for longer than the stall threshold ("
+                        + this.runtime.stallThreshold().toMillis() + " ms)");
         }
         else {
             builder.up().withDetail("state", "running");
@@ -95,7 +104,10 @@ public final class AsyncRuntimeHealthIndicator extends AbstractHealthIndicator {
             .withDetail("aliveTasks", metrics.aliveTasks())
             .withDetail("injectQueueDepth", metrics.injectQueueDepth())
             .withDetail("localQueueDepth", localQueueDepth)
-            .withDetail("blockingPools", blockingPools);
+            .withDetail("blockingPools", blockingPools)
+            .withDetail("liveTasks", metrics.tasks().liveTasks())
+            .withDetail("stalls", metrics.blocking().stalls())
+            .withDetail("stalledWorkers", stalledWorkers);
     }
 
 }

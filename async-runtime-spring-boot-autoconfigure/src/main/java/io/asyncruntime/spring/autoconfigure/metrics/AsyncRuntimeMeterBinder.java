@@ -103,6 +103,8 @@ public final class AsyncRuntimeMeterBinder implements MeterBinder {
                 this.tags, RuntimeMetrics::completedTasks);
         counter(registry, "tasks.remote.spawned", "Tasks spawned from threads that are not workers", BaseUnits.TASKS,
                 this.tags, RuntimeMetrics::remoteSpawns);
+        gauge(registry, "tasks.live", "Tasks in the live-task registry: idle, queued or running", BaseUnits.TASKS,
+                this.tags, (m) -> m.tasks().liveTasks());
     }
 
     private void bindScheduler(MeterRegistry registry) {

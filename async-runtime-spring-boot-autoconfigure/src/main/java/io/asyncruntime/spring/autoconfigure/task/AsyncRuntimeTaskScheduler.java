@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.function.Function;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.task.CancellationToken;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Step;
 import io.asyncruntime.task.Task;
@@ -38,6 +39,12 @@ import org.springframework.util.ErrorHandler;
  * schedule goes on; a one-shot task's failure is logged and completes its future. The
  * {@link TaskDecorator} wraps each task once, when it is scheduled, as Spring's schedulers do.
  *
+ * <p><b>Shutdown.</b> A schedule ends, without running again, when the runtime's
+ * {@linkplain AsyncRuntime#cancellationToken() root cancellation token} is cancelled, which a
+ * graceful shutdown does first: a run in progress finishes, but no schedule keeps the shutdown
+ * waiting for its next time (as Spring's schedulers drop their delayed tasks on shutdown). Its
+ * future then completes normally.
+ *
  * <p>Times are read from the runtime's clock, so a runtime on a paused test clock runs its
  * schedules in virtual time.
  */
@@ -50,6 +57,9 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
     private final @Nullable ErrorHandler errorHandler;
 
     private final Clock clock;
+
+    /** Cancelled when the runtime begins shutting down: every schedule stops waiting then. */
+    private final CancellationToken shutdown;
 
     /**
      * Creates a scheduler.
@@ -64,6 +74,7 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
         this.taskDecorator = taskDecorator;
         this.errorHandler = errorHandler;
         this.clock = RuntimeClock.of(runtime);
+        this.shutdown = runtime.cancellationToken();
     }
 
     /**
@@ -84,16 +95,19 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
             return null;
         }
         RuntimeScheduledFuture future = new RuntimeScheduledFuture(this.clock, first);
-        Task<Void> loop = Task.loop(first, (scheduled) -> Time.sleepUntil(scheduled).flatMap((ignored) -> {
+        Task<Void> loop = Task.loop(first, (scheduled) -> untilShutdown(Time.sleepUntil(scheduled)).flatMap((due) -> {
+            if (!due) {
+                return Task.completed(Step.<Instant, Void>done(null));
+            }
             Instant actual = this.clock.instant();
             return blocking(run).map((ran) -> {
                 context.update(scheduled, actual, this.clock.instant());
                 Instant next = trigger.nextExecution(context);
                 if (next == null) {
-                    return Step.done(null);
+                    return Step.<Instant, Void>done(null);
                 }
                 future.nextExecution(next);
-                return Step.next(next);
+                return Step.<Instant, Void>next(next);
             });
         }));
         return start(future, loop);
@@ -103,7 +117,8 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
     public ScheduledFuture<?> schedule(Runnable task, Instant startTime) {
         Runnable run = prepare(task, false);
         RuntimeScheduledFuture future = new RuntimeScheduledFuture(this.clock, startTime);
-        return start(future, Time.sleepUntil(startTime).flatMap((ignored) -> blocking(run)));
+        return start(future, untilShutdown(Time.sleepUntil(startTime))
+            .flatMap((due) -> due ? blocking(run) : Task.<Void>completed(null)));
     }
 
     @Override
@@ -112,10 +127,14 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
         RuntimeScheduledFuture future = new RuntimeScheduledFuture(this.clock, startTime);
         // One interval for the whole schedule, owned by the one runtime task that polls it.
         Interval ticks = Time.intervalAt(startTime, period).missedTickBehavior(MissedTickBehavior.BURST);
-        Task<Void> schedule = Task.loop(null, (ignored) -> ticks.tick().flatMap((tick) -> {
-            future.nextExecution(tick.plus(period));
-            return blocking(run).map((ran) -> Step.<Object, Void>next(null));
-        }));
+        Task<Void> schedule = Task.loop(null, (ignored) -> Task.select(this.shutdown.cancelled(),
+                (stop) -> (Instant) null, ticks.tick(), (tick) -> tick).flatMap((tick) -> {
+                    if (tick == null) {
+                        return Task.completed(Step.<Object, Void>done(null));
+                    }
+                    future.nextExecution(tick.plus(period));
+                    return blocking(run).map((ran) -> Step.<Object, Void>next(null));
+                }));
         return start(future, schedule);
     }
 
@@ -130,9 +149,11 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
         RuntimeScheduledFuture future = new RuntimeScheduledFuture(this.clock, startTime);
         Function<Object, Task<Step<Object, Void>>> runThenWait = (ignored) -> blocking(run).flatMap((ran) -> {
             future.nextExecution(this.clock.instant().plus(delay));
-            return Time.sleep(delay).map((slept) -> Step.next(slept));
+            return untilShutdown(Time.sleep(delay))
+                .map((due) -> due ? Step.<Object, Void>next(null) : Step.<Object, Void>done(null));
         });
-        return start(future, Time.sleepUntil(startTime).flatMap((ignored) -> Task.loop(null, runThenWait)));
+        return start(future, untilShutdown(Time.sleepUntil(startTime))
+            .flatMap((due) -> due ? Task.loop(null, runThenWait) : Task.<Void>completed(null)));
     }
 
     @Override
@@ -151,6 +172,15 @@ public final class AsyncRuntimeTaskScheduler implements TaskScheduler {
     private Runnable prepare(Runnable task, boolean repeating) {
         Runnable decorated = (this.taskDecorator != null) ? this.taskDecorator.decorate(task) : task;
         return TaskUtils.decorateTaskWithErrorHandler(decorated, this.errorHandler, repeating);
+    }
+
+    /**
+     * Waits for {@code wait} unless the runtime begins shutting down first.
+     * @return a task that completes with true when {@code wait} did, false when shutdown began
+     * (and {@code wait} is then cancelled, releasing its timer)
+     */
+    private Task<Boolean> untilShutdown(Task<?> wait) {
+        return Task.select(this.shutdown.cancelled(), (stop) -> false, wait, (due) -> true);
     }
 
     /** Runs {@code run} on the blocking pool; the returned task completes when it has run. */

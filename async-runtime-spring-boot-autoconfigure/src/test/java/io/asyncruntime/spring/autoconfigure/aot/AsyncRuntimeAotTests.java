@@ -41,7 +41,9 @@ class AsyncRuntimeAotTests {
         RuntimeHints hints = processAheadOfTime();
         // Jackson writes the endpoint's response records by reflection.
         for (Class<?> type : new Class<?>[] { AsyncRuntimeEndpoint.RuntimesDescriptor.class,
-                AsyncRuntimeEndpoint.RuntimeDescriptor.class, AsyncRuntimeEndpoint.MetricsDescriptor.class }) {
+                AsyncRuntimeEndpoint.RuntimeDescriptor.class, AsyncRuntimeEndpoint.MetricsDescriptor.class,
+                AsyncRuntimeEndpoint.StallsDescriptor.class, AsyncRuntimeEndpoint.ShutdownDescriptor.class,
+                AsyncRuntimeEndpoint.TaskDumpsDescriptor.class, AsyncRuntimeEndpoint.TaskDescriptor.class }) {
             assertThat(RuntimeHintsPredicates.reflection().onType(type)).as(type.getName()).accepts(hints);
         }
         // The binder sets the properties through their setters.

@@ -1,9 +1,11 @@
 package io.asyncruntime.spring.autoconfigure.health;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.task.Poll;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeLifecycle;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,7 @@ import org.springframework.boot.health.registry.HealthContributorRegistry;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link AsyncRuntimeHealthContributorAutoConfiguration} and
@@ -40,7 +43,10 @@ class AsyncRuntimeHealthContributorAutoConfigurationTests {
                 .containsKey("aliveTasks")
                 .containsKey("injectQueueDepth")
                 .containsKey("localQueueDepth")
-                .containsEntry("blockingPools", Map.of("default", Map.of("busyThreads", 0, "maxThreads", 512, "queued", 0)));
+                .containsEntry("blockingPools", Map.of("default", Map.of("busyThreads", 0, "maxThreads", 512, "queued", 0)))
+                .containsEntry("liveTasks", 0L)
+                .containsEntry("stalls", 0L)
+                .containsEntry("stalledWorkers", 0);
         });
     }
 
@@ -111,6 +117,41 @@ class AsyncRuntimeHealthContributorAutoConfigurationTests {
                 context.close();
                 assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
             });
+    }
+
+
+    @Test
+    void healthIsDownWhileOneWorkerIsStalledAndUpAgainWhenItsPollReturns() {
+        AtomicBoolean release = new AtomicBoolean();
+        AtomicBoolean spinning = new AtomicBoolean();
+        try {
+            this.contextRunner.withPropertyValues("async.runtime.stall-threshold=50ms").run((context) -> {
+                AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+                AsyncRuntimeHealthIndicator indicator = context.getBean(AsyncRuntimeHealthIndicator.class);
+                runtime.spawn((cx) -> {
+                    spinning.set(true);
+                    while (!release.get()) {
+                        Thread.onSpinWait();
+                    }
+                    return Poll.ready(null);
+                });
+                await().atMost(Duration.ofSeconds(10)).untilTrue(spinning);
+                // The other worker goes on: only the stall detector tells that something is wrong.
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    Health health = indicator.health();
+                    assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(health.getDetails()).containsEntry("stalledWorkers", 1)
+                        .containsEntry("state",
+                                "stalled: 1 of 2 workers inside one poll for longer than the stall threshold (50 ms)");
+                });
+                release.set(true);
+                await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.UP));
+            });
+        }
+        finally {
+            release.set(true);
+        }
     }
 
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.ShutdownReport;
 import io.asyncruntime.time.Clock;
 import io.asyncruntime.time.TestClock;
 import org.junit.jupiter.api.AfterEach;
@@ -39,6 +40,30 @@ class AsyncRuntimeTaskSchedulerTests {
     @AfterEach
     void close() {
         this.runtime.close();
+    }
+
+    // Issue 12 review: a schedule waiting for its next time kept a graceful shutdown waiting for the
+    // whole deadline, and was then counted as aborted (4 aborted, 5 s, before the fix).
+    @Test
+    void schedulesEndWhenTheRuntimeShutsDownInsteadOfHoldingUpTheDrain() throws Exception {
+        try (AsyncRuntime real = AsyncRuntime.builder().workerThreads(1).build()) {
+            AsyncRuntimeTaskScheduler onReal = new AsyncRuntimeTaskScheduler(real, null, null);
+            CountDownLatch ranOnce = new CountDownLatch(2);
+            List<ScheduledFuture<?>> futures = List.of(
+                    onReal.scheduleAtFixedRate(ranOnce::countDown, Duration.ofHours(1)),
+                    onReal.scheduleWithFixedDelay(ranOnce::countDown, Duration.ofHours(1)),
+                    onReal.schedule(() -> { }, new CronTrigger("0 0 0 1 1 *")),
+                    onReal.schedule(() -> { }, onReal.getClock().instant().plus(Duration.ofHours(1))));
+            assertThat(ranOnce.await(10, TimeUnit.SECONDS)).as("the fixed-rate and fixed-delay schedules ran").isTrue();
+            ShutdownReport report = real.shutdownGracefully(Duration.ofSeconds(5));
+            assertThat(report.aborted()).as("aborted: %s", report).isZero();
+            assertThat(report.drained()).isTrue();
+            assertThat(report.total()).isLessThan(Duration.ofSeconds(2));
+            for (ScheduledFuture<?> future : futures) {
+                assertThat(future.isDone()).isTrue();
+                assertThat(future.get(1, TimeUnit.SECONDS)).isNull();
+            }
+        }
     }
 
     @Test
