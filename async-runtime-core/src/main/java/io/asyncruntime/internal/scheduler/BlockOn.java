@@ -92,6 +92,11 @@ public final class BlockOn implements Context {
             if (result.isReady()) {
                 return result.value();
             }
+            // Also without a park: a task that yields or wakes itself is re-polled at once, and an
+            // interrupt seen only after a park would never end it. The flag stays set.
+            if (Thread.currentThread().isInterrupted()) {
+                throw cancelled(task, "blockOn was interrupted; its task was cancelled");
+            }
             if (yieldRequested) {
                 Thread.yield();
                 continue;

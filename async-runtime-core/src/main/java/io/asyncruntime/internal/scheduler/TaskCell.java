@@ -390,19 +390,15 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     }
 
     /**
-     * Whose interest a registration of {@code waker} is: a task cell or a blocked thread's waker
-     * stands for itself; any other waker (a combinator's branch, a guard) belongs to the task this
-     * worker is polling, or to the {@code blockOn} running on this thread. Contexts are per poll
-     * and their wakers serve the task being polled, so that task finishing ends the interest.
+     * Whose interest a registration of {@code waker} is: every waker stands for itself, and says
+     * itself when it is obsolete ({@link Waker#isObsolete()}: a finished task cell, a thread's
+     * waker that gave up, a finished combinator branch, a finished guard). It is not attributed
+     * to the task or {@code blockOn} polling at the time: a waker from another library's context
+     * (an adapter polling a handle with its own {@code Context}) may outlive that task, and
+     * dropping it when the task finished lost its wake (issue 15 review, ForeignContextWakeDroppedTest).
      */
     private static Object ownerOf(Waker waker) {
-        if (waker instanceof TaskCell<?> || waker instanceof Waiters.ThreadWaker) {
-            return waker;
-        }
-        Object owner = Thread.currentThread() instanceof WorkerThread thread
-                ? thread.polling()
-                : BlockOn.currentWaker();
-        return owner != null ? owner : waker;
+        return waker;
     }
 
     /**

@@ -155,6 +155,12 @@ final class AutoAdvanceGuard<T> implements Task<T>, Context, Waker {
         }
     }
 
+    /** Finished or cancelled: a registration of this guard as a waker has nobody left to wake. */
+    @Override
+    public boolean isObsolete() {
+        return state == DONE;
+    }
+
     @Override
     public void wake() {
         for (;;) {
