@@ -67,6 +67,8 @@ public final class BlockingThreadPool implements BlockingTask.Owner {
     static final String SHUTDOWN_CANCELLATION = "cancelled: the blocking pool shut down before it started";
 
     private final PoolSettings settings;
+    /** The context class loader of the thread that built the pool: every pool thread starts with it. */
+    private final ClassLoader builderLoader;
     private final ThreadFactory threadFactory;
     private final Runnable onThreadStart;
     private final Runnable onThreadStop;
@@ -97,7 +99,14 @@ public final class BlockingThreadPool implements BlockingTask.Owner {
      */
     public BlockingThreadPool(PoolSettings settings, ThreadFactory platformThreads, Runnable onThreadStart,
                               Runnable onThreadStop, TimeDriver time) {
+        this(settings, platformThreads, onThreadStart, onThreadStop, time, Thread.currentThread().getContextClassLoader());
+    }
+
+    /** As the public constructor, with the context class loader its threads start with. */
+    BlockingThreadPool(PoolSettings settings, ThreadFactory platformThreads, Runnable onThreadStart,
+                       Runnable onThreadStop, TimeDriver time, ClassLoader builderLoader) {
         this.settings = settings;
+        this.builderLoader = builderLoader;
         this.onThreadStart = onThreadStart;
         this.onThreadStop = onThreadStop;
         this.time = time;
@@ -110,9 +119,17 @@ public final class BlockingThreadPool implements BlockingTask.Owner {
         }
     }
 
+    /**
+     * A pool thread is started on whichever thread spawned work when the pool was short of one: a
+     * task's, with that task's loader and thread-locals. It inherits neither (a plain
+     * {@code new Thread} copies both, and the pool thread would carry one caller's tenant into
+     * every later caller's work): no inheritable thread-locals, and the context class loader of
+     * the thread that built the pool.
+     */
     private Thread newDaemonThread(Runnable body) {
-        Thread thread = new Thread(body, nextThreadName());
+        Thread thread = new Thread(null, body, nextThreadName(), 0, false);
         thread.setDaemon(true);
+        thread.setContextClassLoader(builderLoader);
         return thread;
     }
 

@@ -478,7 +478,9 @@ final class Worker implements Runnable {
     private boolean pollOne(ScheduledTask task, PollContext cx) {
         unpublishedPolls++;
         recordServed(task.lane());
-        POLL_STAMP.setOpaque(this, (long) tick);
+        // Unsigned: the int tick wraps, and a stamp of -1 would read as PARKED (a poll the detector
+        // could never report).
+        POLL_STAMP.setOpaque(this, Integer.toUnsignedLong(tick));
         try {
             task.run(cx);
         } catch (Throwable bug) {
@@ -745,7 +747,7 @@ final class Worker implements Runnable {
         context = new PollContext(this);
         publishCounters();
         counters.add(WorkerCounters.BUSY_NANOS, System.nanoTime() - busySince);
-        WorkerThread replacement = new WorkerThread(this, self.getName());
+        WorkerThread replacement = WorkerThread.replacement(this, self.getName(), startContextClassLoader);
         self.leaveWorker(poll, startContextClassLoader);
         thread = replacement;
         parker.bind(replacement);

@@ -30,6 +30,25 @@ final class WorkerThread extends Thread {
         setDaemon(true);
     }
 
+    private WorkerThread(Worker worker, String name, ClassLoader loader) {
+        // No inheritable thread-locals: the creating thread is a task's, mid-poll (blockInPlace).
+        super(null, null, name, 0, false);
+        this.worker = worker;
+        setDaemon(true);
+        setContextClassLoader(loader);
+    }
+
+    /**
+     * The thread that takes {@code worker} over from a {@code blockInPlace} caller. It is made on
+     * the caller's thread in the middle of a task's poll, so it must not inherit what that task
+     * set there: it gets the worker's own context class loader and no inheritable thread-locals
+     * (a plain {@code new Thread} copies both, and the worker would carry one task's loader and
+     * tenant into every later task).
+     */
+    static WorkerThread replacement(Worker worker, String name, ClassLoader workerLoader) {
+        return new WorkerThread(worker, name, workerLoader);
+    }
+
     @Override
     public void run() {
         Worker running = worker;
