@@ -300,8 +300,9 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      *
      * @return what {@code work} returned
      * @throws IllegalStateException if the calling thread is not an async-runtime worker polling a
-     *     task (a blocking-pool thread, an application thread, a thread already inside
-     *     blockInPlace): the message says which; there, call the blocking code directly
+     *     task (a blocking-pool thread, an application thread): the message says which; there,
+     *     call the blocking code directly. A second call within the poll that already handed its
+     *     worker over just runs {@code work}.
      * @throws CompletionException wrapping a checked exception {@code work} threw; unchecked ones
      *     are rethrown as they are
      * @throws NullPointerException if {@code work} is null
@@ -309,6 +310,9 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     public static <T> T blockInPlace(Callable<T> work) {
         if (work == null) {
             throw new NullPointerException("callable must not be null");
+        }
+        if (BlockInPlace.alreadyHandedOver()) {
+            return callBlocking(work); // a second call in one poll: the worker is already elsewhere
         }
         BlockInPlace.checkCaller();
         AsyncRuntime runtime = current(); // a worker's thread is bound to its runtime
@@ -323,6 +327,10 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
             throw e;
         }
         runtime.blockInPlaceCalls.increment();
+        return callBlocking(work);
+    }
+
+    private static <T> T callBlocking(Callable<T> work) {
         try {
             return work.call();
         } catch (RuntimeException | Error e) {

@@ -71,4 +71,14 @@ class BlockInPlaceReplacementThreadTest {
         assertThat(seen).as("an InheritableThreadLocal of another task, seen by every later task on worker 0")
                 .isNull();
     }
+
+    /** review9: a second blockInPlace in one poll threw IllegalStateException (failed on d6874c4). */
+    @Test
+    void blockInPlaceTwiceInOnePollRunsBothCalls() throws Exception {
+        // Tokio's block_in_place may be called again once the worker is handed over (it just runs
+        // the closure); a loop of blocking calls inside one poll is the common case.
+        runtime = AsyncRuntime.builder().workerThreads(1).build();
+        assertThat(runtime.spawn(() -> AsyncRuntime.blockInPlace(() -> 1) + AsyncRuntime.blockInPlace(() -> 2))
+                .get(10, TimeUnit.SECONDS)).isEqualTo(3);
+    }
 }

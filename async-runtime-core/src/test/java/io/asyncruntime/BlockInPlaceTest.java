@@ -126,9 +126,10 @@ class BlockInPlaceTest {
         JoinHandle<Object> onBlockingThread = runtime.spawnBlocking(() -> AsyncRuntime.blockInPlace(() -> 1));
         assertThatThrownBy(onBlockingThread::get).hasCauseInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("which is not an async-runtime worker");
-        JoinHandle<Object> nested = runtime.spawn(() -> AsyncRuntime.blockInPlace(() -> AsyncRuntime.blockInPlace(() -> 1)));
-        assertThatThrownBy(nested::get).hasCauseInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("-blocking\", which is not an async-runtime worker");
+        // Nested in the poll that handed its worker over, it just runs the work (as Tokio's does;
+        // review9): there is no worker left to move. That one is not a hand-over, so not counted.
+        JoinHandle<Integer> nested = runtime.spawn(() -> AsyncRuntime.blockInPlace(() -> AsyncRuntime.blockInPlace(() -> 1)));
+        assertThat(nested.get(10, TimeUnit.SECONDS)).isEqualTo(1);
         assertThatThrownBy(() -> AsyncRuntime.blockInPlace(null)).isInstanceOf(NullPointerException.class);
         assertThat(runtime.metrics().blocking().blockInPlaceCalls()).isEqualTo(1);
     }

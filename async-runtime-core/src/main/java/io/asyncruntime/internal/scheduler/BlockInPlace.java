@@ -24,6 +24,15 @@ public final class BlockInPlace {
     }
 
     /**
+     * True on a thread that already handed its worker over and is still inside that poll (a
+     * second {@code blockInPlace} in one poll): there is no worker left to move, and the caller
+     * may simply block, as Tokio's {@code block_in_place} does then.
+     */
+    public static boolean alreadyHandedOver() {
+        return Thread.currentThread() instanceof WorkerThread thread && thread.worker == null && thread.polling() != null;
+    }
+
+    /**
      * Checks that the calling thread may call {@link #handOverCurrentWorker()}.
      *
      * @throws IllegalStateException saying why not: the thread is not a worker, or not in a poll

@@ -68,9 +68,22 @@ class WaiterListGiveUpStressTest {
             Churn first = new Churn(signal);
             first.awaitGiveUps();
             first.stop();
+            // The bound is amortised: a give-up counted while another compaction runs may be lost
+            // to it (Stats.claim), so the last compaction of a burst can be missing until the list
+            // is used again (failed in land on JDK 25 under load: 1119 nodes vs 464). Used again,
+            // one timed-out get at a time (each a push and a give-up), it comes back under the bound.
+            int bound = 2 * (LIVE + 2 * Waiters.MIN_COMPACTION_LENGTH);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1)).until(() -> {
+                try {
+                    signal.get(1, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException stillPending) {
+                    // the give-up this nudge is for
+                }
+                return signal.waiterCount() <= bound;
+            });
             assertThat(signal.waiterCount())
                     .as("waiters of a pending handle with %d live awaiters, after the churn stopped", LIVE)
-                    .isLessThanOrEqualTo(2 * (LIVE + 2 * Waiters.MIN_COMPACTION_LENGTH));
+                    .isLessThanOrEqualTo(bound);
 
             Churn second = new Churn(signal);
             try {
