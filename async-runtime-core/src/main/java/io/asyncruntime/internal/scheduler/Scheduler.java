@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,11 +67,16 @@ public final class Scheduler implements CellScheduler {
     private final LongAdder remoteCompletions = new LongAdder();
     /** Workers the stall detector marked and whose stall has not ended; thieves look at their LIFO slots. */
     private final AtomicInteger stalledWorkers = new AtomicInteger();
+    /** Errors a worker's run loop caught outside any poll (see {@code Worker.survive}). */
+    private final AtomicLong workerLoopErrors = new AtomicLong();
     /** Run by a thread that handed its worker over, once it is out of the run loop (see {@link #afterHandOver}). */
     private volatile Runnable afterHandOver = () -> { };
+    /** The stack size requested for worker threads and their blockInPlace replacements; 0 for the JVM's default. */
+    private final long workerStackSize;
 
     public Scheduler(SchedulerConfig config, Driver driver) {
         this.driver = driver;
+        this.workerStackSize = config.workerStackSize();
         this.idle = new Idle(config.workers());
         for (int lane = 0; lane < inject.length; lane++) {
             inject[lane] = new InjectQueue();
@@ -78,10 +84,15 @@ public final class Scheduler implements CellScheduler {
         this.workers = new Worker[config.workers()];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i, config, driver);
-            workers[i].thread = new WorkerThread(workers[i], config.threadNamePrefix() + i);
+            workers[i].thread = new WorkerThread(workers[i], config.threadNamePrefix() + i, config.workerStackSize());
         }
         this.registry = new TaskRegistry(this, config.workers());
         registry.refreshClock();
+    }
+
+    /** The stack size requested for worker threads, in bytes; 0 for the JVM's default. */
+    long workerStackSize() {
+        return workerStackSize;
     }
 
     /** Starts the worker threads. */
@@ -440,6 +451,35 @@ public final class Scheduler implements CellScheduler {
     }
 
     /** Number of workers. */
+    /** Counts an error a worker's run loop survived; returns the count so far. */
+    long countWorkerLoopError() {
+        return workerLoopErrors.incrementAndGet();
+    }
+
+    /** Errors the workers' run loops caught outside any task poll, since start. */
+    public long workerLoopErrors() {
+        return workerLoopErrors.get();
+    }
+
+    /**
+     * Workers whose thread has ended while the runtime runs: an error escaped the run loop's own
+     * recovery, or a worker's thread-start hook threw. Their queued tasks wait for the other
+     * workers to steal them, but nothing polls their LIFO slot's task until a stall-style steal
+     * takes it, and the worker is one fewer: a reason to restart the application. 0 once closed.
+     */
+    public int deadWorkers() {
+        if (isClosed()) {
+            return 0;
+        }
+        int dead = 0;
+        for (Worker worker : workers) {
+            if (worker.thread.getState() == Thread.State.TERMINATED) {
+                dead++;
+            }
+        }
+        return isClosed() ? 0 : dead; // a worker that ended because close() began is not dead
+    }
+
     public int workerCount() {
         return workers.length;
     }

@@ -3,6 +3,7 @@ package io.asyncruntime.internal.scheduler;
 import io.asyncruntime.task.Priority;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,6 +119,8 @@ final class Worker implements Runnable {
     private volatile long stalledStamp = NOT_STALLED;
     /** The thread running this worker now; a new one after {@link #handOver}. */
     volatile WorkerThread thread;
+    /** When {@link #survive} last logged, in {@code System.nanoTime()}; worker thread only. */
+    private long lastLoopErrorLog;
     /** The context of this worker's polls; a new one after {@link #handOver}. */
     private PollContext context = new PollContext(this);
     /** Polls this worker has made; the lane shares are counted against it. */
@@ -183,21 +186,52 @@ final class Worker implements Runnable {
         boolean handedOver = false;
         try {
             while (!scheduler.isClosed()) {
-                if (!tick()) {
-                    handedOver = true; // blockInPlace gave this worker to another thread: hands off
-                    return;
+                try {
+                    if (!tick()) {
+                        handedOver = true; // blockInPlace gave this worker to another thread: hands off
+                        return;
+                    }
+                } catch (Throwable error) {
+                    survive(error);
                 }
             }
         } finally {
             if (!handedOver) {
                 publishCounters();
                 try {
-                    cancelQueuedOnShutdown();
+                    if (scheduler.isClosed()) {
+                        cancelQueuedOnShutdown();
+                    } else {
+                        // This thread dies with the runtime still running (survive itself failed):
+                        // its queued tasks stay where the other workers steal them.
+                        log.error("async-runtime worker {} stopped while the runtime runs", index);
+                    }
                 } finally {
                     config.onThreadStop().run();
                 }
             }
         }
+    }
+
+    /**
+     * An error escaped a turn of the run loop outside any poll ({@code pollOne} catches what a
+     * task throws): an {@link Error} from a user's {@link io.asyncruntime.task.Waker} fired by the
+     * timer or I/O driver, an {@link OutOfMemoryError} while stealing or parking. The worker goes
+     * on, as Netty's event loops do, instead of dying with its queues (which stranded their tasks
+     * and left every wake aimed at this worker unanswered). Counted, logged at most once a second
+     * with the count since the last line, and followed by a 1 ms pause so that an error that
+     * repeats on every turn neither floods the log nor spins the CPU.
+     */
+    private void survive(Throwable error) {
+        turningDriver = false;
+        long errors = scheduler.countWorkerLoopError();
+        long now = System.nanoTime();
+        if (errors == 1 || now - lastLoopErrorLog >= 1_000_000_000L) {
+            lastLoopErrorLog = now;
+            log.error("async-runtime worker {} caught an error outside any task poll ({} so far in this runtime); "
+                    + "the worker goes on", index, errors, error);
+        }
+        LockSupport.parkNanos(1_000_000L);
     }
 
     /**
@@ -626,6 +660,15 @@ final class Worker implements Runnable {
             turningDriver = true;
             try {
                 scheduler.parkWorker(this);
+            } catch (Throwable error) {
+                // Leave the idle set as a wake would before the run loop survives the error
+                // (survive): registered as parked, a notifier would count a searcher that never
+                // stops searching, and no other worker would be woken for new work.
+                if (!idle.unparkSelf(index)) {
+                    searching = true; // a notifier claimed us meanwhile and counted us searching
+                }
+                busySince = System.nanoTime();
+                throw error;
             } finally {
                 turningDriver = false;
             }
