@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.asyncruntime.AsyncRuntime;
-import io.asyncruntime.JoinHandle;
 import io.asyncruntime.TaskDump;
 import io.asyncruntime.task.CancellationToken;
+import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 
 import org.junit.jupiter.api.Test;

@@ -57,14 +57,24 @@ class WorkerLoopErrorTest {
         Runnable failingStart = () -> {
             throw new IllegalStateException("a thread-start hook that fails");
         };
-        scheduler = new Scheduler(new SchedulerConfig(2, "loop-error-", 31, 61, true, 3, new int[] {0, 25, 10},
-                failingStart, () -> { }, 0), new ThreadParkDriver());
-        scheduler.start();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> scheduler.deadWorkers() == 2);
-        scheduler.shutdown(Duration.ofSeconds(1));
-        assertThat(scheduler.deadWorkers()).isZero();
-        scheduler = null;
+        // The workers' threads end with an uncaught exception: record it (and keep Awaitility from
+        // reporting it as this test's failure).
+        List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> uncaught.add(error));
+        try {
+            scheduler = new Scheduler(new SchedulerConfig(2, "loop-error-", 31, 61, true, 3, new int[] {0, 25, 10},
+                    failingStart, () -> { }, 0), new ThreadParkDriver());
+            scheduler.start();
+            org.awaitility.Awaitility.await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(10))
+                    .until(() -> scheduler.deadWorkers() == 2);
+            assertThat(uncaught).hasSize(2).allMatch(e -> "a thread-start hook that fails".equals(e.getMessage()));
+            scheduler.shutdown(Duration.ofSeconds(1));
+            assertThat(scheduler.deadWorkers()).as("after close").isZero();
+            scheduler = null;
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
     }
 
     private static SchedulerConfig config(int workers) {
