@@ -69,6 +69,8 @@ public final class Scheduler implements CellScheduler {
     private final AtomicInteger stalledWorkers = new AtomicInteger();
     /** Errors a worker's run loop caught outside any poll (see {@code Worker.survive}). */
     private final AtomicLong workerLoopErrors = new AtomicLong();
+    /** Poll-time and schedule-latency sampling; initialised here, before the workers that use it. */
+    private final PollSampler sampler = new PollSampler();
     /** Run by a thread that handed its worker over, once it is out of the run loop (see {@link #afterHandOver}). */
     private volatile Runnable afterHandOver = () -> { };
     /** The stack size requested for worker threads and their blockInPlace replacements; 0 for the JVM's default. */
@@ -149,6 +151,7 @@ public final class Scheduler implements CellScheduler {
         shard.register(cell, worker == null); // throws if a shutdown refuses it; then nothing is queued
         if (worker != null) {
             worker.counters.increment(WorkerCounters.SPAWNS);
+            worker.sampling.onSchedule(cell);
             worker.schedule(cell, false);
         } else {
             remoteSpawns.increment();
@@ -167,6 +170,7 @@ public final class Scheduler implements CellScheduler {
         }
         Worker worker = currentWorker();
         if (worker != null) {
+            worker.sampling.onSchedule(task);
             worker.schedule(task, isYield);
         } else {
             scheduleRemote(task);
@@ -174,6 +178,7 @@ public final class Scheduler implements CellScheduler {
     }
 
     private void scheduleRemote(ScheduledTask task) {
+        sampler.onRemoteSchedule(task);
         inject[task.lane()].push(task);
         notifyParked(); // its full fence orders the push before the read of shutdown below
         if (shutdown) {
@@ -451,6 +456,19 @@ public final class Scheduler implements CellScheduler {
     }
 
     /** Number of workers. */
+    PollSampler sampler() {
+        return sampler;
+    }
+
+    /**
+     * Hands one poll and one schedule in {@code oneIn} to {@code listener} (see
+     * {@link PollSampler}); a null listener stops sampling. Takes effect on each worker within a
+     * few thousand polls.
+     */
+    public void samplePolls(int oneIn, io.asyncruntime.PollSampleListener listener) {
+        sampler.start(oneIn, listener);
+    }
+
     /** Counts an error a worker's run loop survived; returns the count so far. */
     long countWorkerLoopError() {
         return workerLoopErrors.incrementAndGet();

@@ -107,6 +107,8 @@ final class Worker implements Runnable {
     final LocalQueue[] local = new LocalQueue[Priority.COUNT];
     final Parker parker;
     final WorkerCounters counters = new WorkerCounters();
+    /** Sampling of poll times and schedule latencies ({@link PollSampler}); worker thread only. */
+    final WorkerSampling sampling;
     private final SchedulerConfig config;
 
     /** Through {@link #LIFO_SLOT} only: exchanges, so a thief of a stalled worker can take it too. */
@@ -166,6 +168,7 @@ final class Worker implements Runnable {
         this.index = index;
         this.config = config;
         this.parker = new Parker(driver);
+        this.sampling = new WorkerSampling(scheduler.sampler(), index);
         for (int lane = 0; lane < local.length; lane++) {
             local[lane] = new LocalQueue();
         }
@@ -515,6 +518,7 @@ final class Worker implements Runnable {
         // Unsigned: the int tick wraps, and a stamp of -1 would read as PARKED (a poll the detector
         // could never report).
         POLL_STAMP.setOpaque(this, Integer.toUnsignedLong(tick));
+        long sampledAt = sampling.beforePoll(task);
         try {
             task.run(cx);
         } catch (Throwable bug) {
@@ -523,7 +527,10 @@ final class Worker implements Runnable {
             log.error("async-runtime worker {} caught an internal error; the worker goes on", index, bug);
         }
         if (cx.isHandedOver()) {
-            return false;
+            return false; // a sample of this poll is dropped: it ends off the worker, blocking
+        }
+        if (sampledAt != WorkerSampling.NOT_SAMPLED) {
+            sampling.afterPoll(sampledAt);
         }
         resetThreadState();
         return true;
@@ -716,6 +723,7 @@ final class Worker implements Runnable {
             CompletionCascade.cancelAfterShutdown(task);
             return;
         }
+        sampling.onSchedule(task);
         pushLocal(task, true);
     }
 

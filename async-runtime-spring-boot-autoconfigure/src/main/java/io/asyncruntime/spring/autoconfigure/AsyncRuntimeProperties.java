@@ -88,6 +88,8 @@ public class AsyncRuntimeProperties {
 
     private final Io io = new Io();
 
+    private final Metrics metrics = new Metrics();
+
     private final Blocking blocking = new Blocking();
 
     private final LifoSlot lifoSlot = new LifoSlot();
@@ -188,6 +190,10 @@ public class AsyncRuntimeProperties {
 
     public Io getIo() {
         return this.io;
+    }
+
+    public Metrics getMetrics() {
+        return this.metrics;
     }
 
     public Blocking getBlocking() {
@@ -300,6 +306,26 @@ public class AsyncRuntimeProperties {
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+
+    }
+
+    /** The runtime's Micrometer meters. */
+    public static class Metrics {
+
+        /**
+         * Sample one task poll (its duration) and one schedule (its wait for a worker) in this
+         * many, from 1 to 1000000, for the asyncruntime.poll.time and
+         * asyncruntime.schedule.latency timers. 0 turns sampling off and leaves both timers out.
+         */
+        private int pollSamplingInterval = 64;
+
+        public int getPollSamplingInterval() {
+            return this.pollSamplingInterval;
+        }
+
+        public void setPollSamplingInterval(int pollSamplingInterval) {
+            this.pollSamplingInterval = pollSamplingInterval;
         }
 
     }
