@@ -224,6 +224,11 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * starts and the handle completes as cancelled at once. Running work is not interrupted; it
      * finishes, and its outcome is dropped with the handle if nobody waits for it.
      *
+     * <p>The work runs in the context of the thread that spawned it, as a spawned task does: its
+     * {@link io.asyncruntime.task.TaskLocal} values and what the builder's
+     * {@link RuntimeBuilder#contextPropagator context propagators} capture (the MDC, the current
+     * trace), installed around the work on the blocking thread and removed after it.
+     *
      * <p>The work's thread is bound to this runtime: {@link #current()}, {@link #spawn} (through
      * the inject queue, as from any thread outside the workers) and {@link #blockOn} work there.
      * On a paused test clock, blocking work in flight keeps virtual time from auto-advancing.
@@ -234,7 +239,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
-        return openPool(blocking.defaultPool()).spawn(work, null);
+        return openPool(blocking.defaultPool()).spawn(contextCarrier.carryBlocking(work), null);
     }
 
     /**
@@ -247,7 +252,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> JoinHandle<T> trySpawnBlocking(Callable<T> work) {
-        return openPool(blocking.defaultPool()).trySpawn(work, null);
+        return openPool(blocking.defaultPool()).trySpawn(contextCarrier.carryBlocking(work), null);
     }
 
     /**
@@ -273,7 +278,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         }
         BlockingThreadPool pool = blocking.named(name, limits.maxThreads(), limits.keepAlive().toNanos(),
                 limits.queueCapacity(), limits.virtualThreads());
-        return new BlockingPool(pool, limits);
+        return new BlockingPool(pool, limits, contextCarrier);
     }
 
     private BlockingThreadPool openPool(BlockingThreadPool pool) {
@@ -415,6 +420,14 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         return settings.stallThreshold();
     }
 
+    /**
+     * The stack size requested for the worker threads, in bytes: the builder's
+     * {@link RuntimeBuilder#workerStackSize}; 0 when the workers have the JVM's default.
+     */
+    public long workerStackSize() {
+        return settings.workerStackSize();
+    }
+
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
         return scheduler.isClosed();
@@ -479,6 +492,61 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      */
     public int ongoingStalls() {
         return stallDetector == null ? 0 : stallDetector.ongoingStalls();
+    }
+
+    /** Largest {@code oneIn} of {@link #samplePolls}. */
+    public static final int MAX_POLL_SAMPLING_INTERVAL = 1_000_000;
+
+    /**
+     * Hands a sample of this runtime's polls to {@code listener}: the duration of one poll in
+     * {@code oneIn} on each worker, and the schedule latency (time queued before the poll began)
+     * of one task in about {@code oneIn} spawned, woken or yielding, one followed at a time. For
+     * distributions (Micrometer timers, HdrHistogram) at a cost the hot path carries: off, a poll
+     * pays a decrement and one read of a rarely written field; on, one poll in {@code oneIn} reads
+     * the clock twice (measured in the scheduler benchmarks). Replaces a listener set before;
+     * takes effect on each worker within a few thousand polls.
+     *
+     * @param oneIn sample one in this many polls and schedules, 1 (every one) to {@value #MAX_POLL_SAMPLING_INTERVAL}
+     * @param listener called on the workers: fast, thread-safe, non-blocking; not null
+     * @throws IllegalArgumentException if {@code oneIn} is out of range
+     * @throws NullPointerException if {@code listener} is null
+     */
+    public void samplePolls(int oneIn, PollSampleListener listener) {
+        if (oneIn < 1 || oneIn > MAX_POLL_SAMPLING_INTERVAL) {
+            throw new IllegalArgumentException("oneIn must be between 1 and " + MAX_POLL_SAMPLING_INTERVAL
+                    + ", got " + oneIn);
+        }
+        if (listener == null) {
+            throw new NullPointerException("listener must not be null");
+        }
+        scheduler.samplePolls(oneIn, listener);
+    }
+
+    /** Stops what {@link #samplePolls} started; no listener is called after the workers notice (a few polls). */
+    public void stopSamplingPolls() {
+        scheduler.samplePolls(1, null);
+    }
+
+    /**
+     * How many workers have lost their thread while the runtime runs: an error escaped a worker's
+     * run loop and its own recovery (a worker survives, counted in {@link #workerLoopErrors()},
+     * any error outside a task's poll that it can still log). The tasks such a worker had queued
+     * are taken by the others, but the runtime runs one worker short until it is restarted: a
+     * health check should report it. 0 once the runtime is closed.
+     */
+    public int deadWorkers() {
+        return scheduler.deadWorkers();
+    }
+
+    /**
+     * Errors the workers' run loops caught outside any task poll since start, and went on after
+     * (what a task's poll throws completes that task instead): an {@link Error} thrown by a
+     * {@link io.asyncruntime.task.Waker} that the timer or I/O driver fired, an
+     * {@link OutOfMemoryError} while a worker looked for work. Each is logged (at most one line a
+     * second); a count that grows means something is wrong with the process, not with one task.
+     */
+    public long workerLoopErrors() {
+        return scheduler.workerLoopErrors();
     }
 
     /**

@@ -43,6 +43,10 @@ public final class RuntimeBuilder {
     public static final Duration MIN_STALL_THRESHOLD = Duration.ofMillis(1);
     /** Longest {@link #stallThreshold}. */
     public static final Duration MAX_STALL_THRESHOLD = Duration.ofHours(1);
+    /** Smallest {@link #workerStackSize} other than 0: below it HotSpot refuses to start a thread on some platforms. */
+    public static final long MIN_WORKER_STACK_SIZE = 128 * 1024;
+    /** Largest {@link #workerStackSize}. */
+    public static final long MAX_WORKER_STACK_SIZE = 1024L * 1024 * 1024;
 
     private int workerThreads = Runtime.getRuntime().availableProcessors();
     /** Worker thread names are this followed by the worker index: the separator is part of it. */
@@ -60,6 +64,7 @@ public final class RuntimeBuilder {
     private int blockingQueueCapacity = BlockingLimits.DEFAULT_QUEUE_CAPACITY;
     private boolean enableIo = true;
     private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
+    private long workerStackSize;
 
     RuntimeBuilder() {
         laneShares[Priority.NORMAL.ordinal()] = DEFAULT_NORMAL_SHARE;
@@ -255,6 +260,24 @@ public final class RuntimeBuilder {
         return this;
     }
 
+    /**
+     * The stack size, in bytes, of each worker thread (and of the thread that takes a worker over
+     * from {@link AsyncRuntime#blockInPlace}): 0 for the JVM's default ({@code -Xss}, usually
+     * 1 MiB on 64-bit Linux), or {@value #MIN_WORKER_STACK_SIZE} to {@value #MAX_WORKER_STACK_SIZE};
+     * default 0. As with {@link Thread#Thread(ThreadGroup, Runnable, String, long)}, the JVM treats
+     * the value as a request: it rounds it to its page size and may ignore it on some platforms.
+     * Raise it for tasks that recurse deeply in one poll (parsers, deep callback chains); lower it
+     * only with many workers and a tight memory budget.
+     */
+    public RuntimeBuilder workerStackSize(long bytes) {
+        if (bytes != 0 && (bytes < MIN_WORKER_STACK_SIZE || bytes > MAX_WORKER_STACK_SIZE)) {
+            throw new IllegalArgumentException("workerStackSize must be 0 (the JVM's default) or between "
+                    + MIN_WORKER_STACK_SIZE + " and " + MAX_WORKER_STACK_SIZE + " bytes (128 KiB to 1 GiB), got " + bytes);
+        }
+        this.workerStackSize = bytes;
+        return this;
+    }
+
     /** Builds and starts the runtime: its worker threads are running when this returns. */
     public AsyncRuntime build() {
         return new AsyncRuntime(this);
@@ -262,7 +285,7 @@ public final class RuntimeBuilder {
 
     SchedulerConfig schedulerConfig(Runnable onThreadStart, Runnable onThreadStop) {
         return new SchedulerConfig(workerThreads, threadNamePrefix, globalQueueInterval, eventInterval,
-                lifoSlot, maxLifoPolls, laneShares.clone(), onThreadStart, onThreadStop);
+                lifoSlot, maxLifoPolls, laneShares.clone(), onThreadStart, onThreadStop, workerStackSize);
     }
 
     PoolSettings defaultBlockingPool() {
@@ -291,6 +314,10 @@ public final class RuntimeBuilder {
 
     Clock clock() {
         return clock;
+    }
+
+    long workerStackSize() {
+        return workerStackSize;
     }
 
     boolean ioEnabled() {

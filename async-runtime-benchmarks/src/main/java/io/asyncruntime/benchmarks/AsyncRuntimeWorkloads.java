@@ -36,6 +36,11 @@ public final class AsyncRuntimeWorkloads implements Workloads {
         runtime = AsyncRuntime.builder().workerThreads(threads).threadNamePrefix("bench-rt").build();
     }
 
+    /** The runtime the workloads run on (to switch on poll sampling, for one). */
+    public AsyncRuntime runtime() {
+        return runtime;
+    }
+
     @Override
     public void spawnManyLocal(int tasks) {
         Countdown countdown = new Countdown(tasks);

@@ -1,6 +1,7 @@
 package io.asyncruntime.task;
 
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * The spawn-side half of {@link TaskLocal} inheritance and {@link ContextPropagator}s: captures,
@@ -74,6 +75,25 @@ public final class ContextCarrier {
             captured[i] = propagators[i].capture();
         }
         return new CarriedTask<>(task, bindings, propagators, captured);
+    }
+
+    /**
+     * Captures the calling thread's context for blocking {@code work} (what
+     * {@code AsyncRuntime.spawnBlocking} and the blocking pools run on their own threads): returns
+     * {@code work} itself when there is nothing to carry, else a callable that runs {@code work}
+     * inside the captured context, as {@link #carry(Task)} does for a task's poll, and restores the
+     * blocking thread's own context after it. Call it on the spawning thread, once per spawn.
+     *
+     * @param work not null
+     */
+    public <T> Callable<T> carryBlocking(Callable<T> work) {
+        if (work == null) {
+            throw new NullPointerException("work must not be null");
+        }
+        if (!hasContextToCarry()) {
+            return work;
+        }
+        return new CarriedCall<>(carry(Task.call(work)), work);
     }
 
     @Override

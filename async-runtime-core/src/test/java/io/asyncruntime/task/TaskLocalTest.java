@@ -125,6 +125,45 @@ class TaskLocalTest {
     }
 
     @Test
+    void blockingWorkCarriesItsSpawnersContextAndTheBlockingThreadKeepsNone() throws Exception {
+        try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).maxBlockingThreads(1)
+                .contextPropagator(TRACE_PROPAGATOR).build()) {
+            io.asyncruntime.BlockingPool jdbc = runtime.blockingPool("jdbc", io.asyncruntime.BlockingLimits.defaults()
+                    .maxThreads(1));
+            // From a task: a task-local and the propagated trace reach work on the runtime's pool
+            // and on a named pool, then a grandchild task spawned from that blocking thread.
+            Task<List<String>> parent = REQUEST.scope("r-7", Task.call(() -> {
+                TRACE.set("trace-7"); // what a tracing library's instrumentation does on this poll
+                try {
+                    return List.<JoinHandle<String>>of(
+                            AsyncRuntime.current().spawnBlocking(() -> REQUEST.get() + "/" + TRACE.get()),
+                            jdbc.spawnBlocking(() -> REQUEST.get() + "/" + TRACE.get()),
+                            AsyncRuntime.current().spawnBlocking(() -> AsyncRuntime.current()
+                                    .spawn(() -> "grandchild " + REQUEST.get() + "/" + TRACE.get()).get(10, TimeUnit.SECONDS)));
+                } finally {
+                    TRACE.remove();
+                }
+            })).flatMap(handles -> Task.all(handles));
+            assertThat(runtime.blockOn(parent)).containsExactly("r-7/trace-7", "r-7/trace-7", "grandchild r-7/trace-7");
+
+            // From a plain thread, through trySpawnBlocking; then the same (only) pool thread runs
+            // work spawned with no context, and sees none: the thread kept nothing.
+            TRACE.set("servlet-trace");
+            JoinHandle<String> fromServlet;
+            try {
+                fromServlet = REQUEST.callWith("servlet", () -> runtime.trySpawnBlocking(() -> REQUEST.get() + "/" + TRACE.get()));
+            } finally {
+                TRACE.remove();
+            }
+            assertThat(fromServlet.get(10, TimeUnit.SECONDS)).isEqualTo("servlet/servlet-trace");
+            assertThat(runtime.spawnBlocking(() -> REQUEST.isSet() + "/" + TRACE.get()).get(10, TimeUnit.SECONDS))
+                    .isEqualTo("false/null");
+            assertThat(jdbc.trySpawnBlocking(() -> REQUEST.isSet() + "/" + TRACE.get()).get(10, TimeUnit.SECONDS))
+                    .isEqualTo("false/null");
+        }
+    }
+
+    @Test
     void aPropagatorThatFailsToCloseIsLoggedAndTheTaskKeepsItsValue() throws Exception {
         ContextPropagator<String> broken = new ContextPropagator<>() {
             @Override

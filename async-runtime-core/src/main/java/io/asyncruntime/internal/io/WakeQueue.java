@@ -67,7 +67,7 @@ final class WakeQueue {
             size--;
             try {
                 w.wake();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an Error too: one waker's failure is not the driver's
                 LOG.error("an I/O waker threw; the driver goes on", e);
             }
         }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,11 +67,18 @@ public final class Scheduler implements CellScheduler {
     private final LongAdder remoteCompletions = new LongAdder();
     /** Workers the stall detector marked and whose stall has not ended; thieves look at their LIFO slots. */
     private final AtomicInteger stalledWorkers = new AtomicInteger();
+    /** Errors a worker's run loop caught outside any poll (see {@code Worker.survive}). */
+    private final AtomicLong workerLoopErrors = new AtomicLong();
+    /** Poll-time and schedule-latency sampling; initialised here, before the workers that use it. */
+    private final PollSampler sampler = new PollSampler();
     /** Run by a thread that handed its worker over, once it is out of the run loop (see {@link #afterHandOver}). */
     private volatile Runnable afterHandOver = () -> { };
+    /** The stack size requested for worker threads and their blockInPlace replacements; 0 for the JVM's default. */
+    private final long workerStackSize;
 
     public Scheduler(SchedulerConfig config, Driver driver) {
         this.driver = driver;
+        this.workerStackSize = config.workerStackSize();
         this.idle = new Idle(config.workers());
         for (int lane = 0; lane < inject.length; lane++) {
             inject[lane] = new InjectQueue();
@@ -78,10 +86,15 @@ public final class Scheduler implements CellScheduler {
         this.workers = new Worker[config.workers()];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i, config, driver);
-            workers[i].thread = new WorkerThread(workers[i], config.threadNamePrefix() + i);
+            workers[i].thread = new WorkerThread(workers[i], config.threadNamePrefix() + i, config.workerStackSize());
         }
         this.registry = new TaskRegistry(this, config.workers());
         registry.refreshClock();
+    }
+
+    /** The stack size requested for worker threads, in bytes; 0 for the JVM's default. */
+    long workerStackSize() {
+        return workerStackSize;
     }
 
     /** Starts the worker threads. */
@@ -138,6 +151,7 @@ public final class Scheduler implements CellScheduler {
         shard.register(cell, worker == null); // throws if a shutdown refuses it; then nothing is queued
         if (worker != null) {
             worker.counters.increment(WorkerCounters.SPAWNS);
+            worker.sampling.onSchedule(cell);
             worker.schedule(cell, false);
         } else {
             remoteSpawns.increment();
@@ -156,6 +170,7 @@ public final class Scheduler implements CellScheduler {
         }
         Worker worker = currentWorker();
         if (worker != null) {
+            worker.sampling.onSchedule(task);
             worker.schedule(task, isYield);
         } else {
             scheduleRemote(task);
@@ -163,6 +178,7 @@ public final class Scheduler implements CellScheduler {
     }
 
     private void scheduleRemote(ScheduledTask task) {
+        sampler.onRemoteSchedule(task);
         inject[task.lane()].push(task);
         notifyParked(); // its full fence orders the push before the read of shutdown below
         if (shutdown) {
@@ -440,6 +456,48 @@ public final class Scheduler implements CellScheduler {
     }
 
     /** Number of workers. */
+    PollSampler sampler() {
+        return sampler;
+    }
+
+    /**
+     * Hands one poll and one schedule in {@code oneIn} to {@code listener} (see
+     * {@link PollSampler}); a null listener stops sampling. Takes effect on each worker within a
+     * few thousand polls.
+     */
+    public void samplePolls(int oneIn, io.asyncruntime.PollSampleListener listener) {
+        sampler.start(oneIn, listener);
+    }
+
+    /** Counts an error a worker's run loop survived; returns the count so far. */
+    long countWorkerLoopError() {
+        return workerLoopErrors.incrementAndGet();
+    }
+
+    /** Errors the workers' run loops caught outside any task poll, since start. */
+    public long workerLoopErrors() {
+        return workerLoopErrors.get();
+    }
+
+    /**
+     * Workers whose thread has ended while the runtime runs: an error escaped the run loop's own
+     * recovery, or a worker's thread-start hook threw. Their queued tasks wait for the other
+     * workers to steal them, but nothing polls their LIFO slot's task until a stall-style steal
+     * takes it, and the worker is one fewer: a reason to restart the application. 0 once closed.
+     */
+    public int deadWorkers() {
+        if (isClosed()) {
+            return 0;
+        }
+        int dead = 0;
+        for (Worker worker : workers) {
+            if (worker.thread.getState() == Thread.State.TERMINATED) {
+                dead++;
+            }
+        }
+        return isClosed() ? 0 : dead; // a worker that ended because close() began is not dead
+    }
+
     public int workerCount() {
         return workers.length;
     }

@@ -16,10 +16,11 @@ import io.asyncruntime.task.Priority;
  *     (indexed by lane; the HIGH entry is unused)
  * @param onThreadStart run on each worker thread before its first task (binds thread-locals)
  * @param onThreadStop run on each worker thread after its last task
+ * @param workerStackSize the stack size requested for worker threads, in bytes; 0 for the JVM's default
  */
 public record SchedulerConfig(int workers, String threadNamePrefix, int globalQueueInterval, int eventInterval,
                               boolean lifoSlot, int maxLifoPolls, int[] laneSharePercent,
-                              Runnable onThreadStart, Runnable onThreadStop) {
+                              Runnable onThreadStart, Runnable onThreadStop, long workerStackSize) {
 
     /**
      * Polls between guaranteed turns of a lane: a lane with share {@code p} percent is served at

@@ -3,6 +3,7 @@ package io.asyncruntime.internal.scheduler;
 import io.asyncruntime.task.Priority;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +107,8 @@ final class Worker implements Runnable {
     final LocalQueue[] local = new LocalQueue[Priority.COUNT];
     final Parker parker;
     final WorkerCounters counters = new WorkerCounters();
+    /** Sampling of poll times and schedule latencies ({@link PollSampler}); worker thread only. */
+    final WorkerSampling sampling;
     private final SchedulerConfig config;
 
     /** Through {@link #LIFO_SLOT} only: exchanges, so a thief of a stalled worker can take it too. */
@@ -118,6 +121,8 @@ final class Worker implements Runnable {
     private volatile long stalledStamp = NOT_STALLED;
     /** The thread running this worker now; a new one after {@link #handOver}. */
     volatile WorkerThread thread;
+    /** When {@link #survive} last logged, in {@code System.nanoTime()}; worker thread only. */
+    private long lastLoopErrorLog;
     /** The context of this worker's polls; a new one after {@link #handOver}. */
     private PollContext context = new PollContext(this);
     /** Polls this worker has made; the lane shares are counted against it. */
@@ -163,6 +168,7 @@ final class Worker implements Runnable {
         this.index = index;
         this.config = config;
         this.parker = new Parker(driver);
+        this.sampling = new WorkerSampling(scheduler.sampler(), index);
         for (int lane = 0; lane < local.length; lane++) {
             local[lane] = new LocalQueue();
         }
@@ -183,21 +189,52 @@ final class Worker implements Runnable {
         boolean handedOver = false;
         try {
             while (!scheduler.isClosed()) {
-                if (!tick()) {
-                    handedOver = true; // blockInPlace gave this worker to another thread: hands off
-                    return;
+                try {
+                    if (!tick()) {
+                        handedOver = true; // blockInPlace gave this worker to another thread: hands off
+                        return;
+                    }
+                } catch (Throwable error) {
+                    survive(error);
                 }
             }
         } finally {
             if (!handedOver) {
                 publishCounters();
                 try {
-                    cancelQueuedOnShutdown();
+                    if (scheduler.isClosed()) {
+                        cancelQueuedOnShutdown();
+                    } else {
+                        // This thread dies with the runtime still running (survive itself failed):
+                        // its queued tasks stay where the other workers steal them.
+                        log.error("async-runtime worker {} stopped while the runtime runs", index);
+                    }
                 } finally {
                     config.onThreadStop().run();
                 }
             }
         }
+    }
+
+    /**
+     * An error escaped a turn of the run loop outside any poll ({@code pollOne} catches what a
+     * task throws): an {@link Error} from a user's {@link io.asyncruntime.task.Waker} fired by the
+     * timer or I/O driver, an {@link OutOfMemoryError} while stealing or parking. The worker goes
+     * on, as Netty's event loops do, instead of dying with its queues (which stranded their tasks
+     * and left every wake aimed at this worker unanswered). Counted, logged at most once a second
+     * with the count since the last line, and followed by a 1 ms pause so that an error that
+     * repeats on every turn neither floods the log nor spins the CPU.
+     */
+    private void survive(Throwable error) {
+        turningDriver = false;
+        long errors = scheduler.countWorkerLoopError();
+        long now = System.nanoTime();
+        if (errors == 1 || now - lastLoopErrorLog >= 1_000_000_000L) {
+            lastLoopErrorLog = now;
+            log.error("async-runtime worker {} caught an error outside any task poll ({} so far in this runtime); "
+                    + "the worker goes on", index, errors, error);
+        }
+        LockSupport.parkNanos(1_000_000L);
     }
 
     /**
@@ -481,6 +518,7 @@ final class Worker implements Runnable {
         // Unsigned: the int tick wraps, and a stamp of -1 would read as PARKED (a poll the detector
         // could never report).
         POLL_STAMP.setOpaque(this, Integer.toUnsignedLong(tick));
+        long sampledAt = sampling.beforePoll(task);
         try {
             task.run(cx);
         } catch (Throwable bug) {
@@ -489,7 +527,10 @@ final class Worker implements Runnable {
             log.error("async-runtime worker {} caught an internal error; the worker goes on", index, bug);
         }
         if (cx.isHandedOver()) {
-            return false;
+            return false; // a sample of this poll is dropped: it ends off the worker, blocking
+        }
+        if (sampledAt != WorkerSampling.NOT_SAMPLED) {
+            sampling.afterPoll(sampledAt);
         }
         resetThreadState();
         return true;
@@ -626,6 +667,15 @@ final class Worker implements Runnable {
             turningDriver = true;
             try {
                 scheduler.parkWorker(this);
+            } catch (Throwable error) {
+                // Leave the idle set as a wake would before the run loop survives the error
+                // (survive): registered as parked, a notifier would count a searcher that never
+                // stops searching, and no other worker would be woken for new work.
+                if (!idle.unparkSelf(index)) {
+                    searching = true; // a notifier claimed us meanwhile and counted us searching
+                }
+                busySince = System.nanoTime();
+                throw error;
             } finally {
                 turningDriver = false;
             }
@@ -673,6 +723,7 @@ final class Worker implements Runnable {
             CompletionCascade.cancelAfterShutdown(task);
             return;
         }
+        sampling.onSchedule(task);
         pushLocal(task, true);
     }
 

@@ -24,15 +24,16 @@ final class WorkerThread extends Thread {
     /** The context class loader the worker started with, restored once the handed-over poll is done. */
     private ClassLoader startLoader;
 
-    WorkerThread(Worker worker, String name) {
-        super(name);
+    /** A worker's first thread, made by the thread that builds the runtime; {@code stackSize} 0 is the JVM's default. */
+    WorkerThread(Worker worker, String name, long stackSize) {
+        super(null, null, name, stackSize);
         this.worker = worker;
         setDaemon(true);
     }
 
-    private WorkerThread(Worker worker, String name, ClassLoader loader) {
+    private WorkerThread(Worker worker, String name, long stackSize, ClassLoader loader) {
         // No inheritable thread-locals: the creating thread is a task's, mid-poll (blockInPlace).
-        super(null, null, name, 0, false);
+        super(null, null, name, stackSize, false);
         this.worker = worker;
         setDaemon(true);
         setContextClassLoader(loader);
@@ -43,10 +44,10 @@ final class WorkerThread extends Thread {
      * the caller's thread in the middle of a task's poll, so it must not inherit what that task
      * set there: it gets the worker's own context class loader and no inheritable thread-locals
      * (a plain {@code new Thread} copies both, and the worker would carry one task's loader and
-     * tenant into every later task).
+     * tenant into every later task). It gets the stack size configured for workers.
      */
     static WorkerThread replacement(Worker worker, String name, ClassLoader workerLoader) {
-        return new WorkerThread(worker, name, workerLoader);
+        return new WorkerThread(worker, name, worker.scheduler.workerStackSize(), workerLoader);
     }
 
     @Override

@@ -96,6 +96,10 @@ public final class AsyncRuntimeBuilderConfigurer {
         apply("blocking-queue-capacity", p.getBlockingQueueCapacity(), builder::blockingQueueCapacity);
         apply("blocking-keep-alive", p.getBlockingKeepAlive(), builder::blockingKeepAlive);
         apply("stall-threshold", p.getStallThreshold(), builder::stallThreshold);
+        apply("worker-stack-size", p.getWorkerStackSize(), (size) -> builder.workerStackSize(size.toBytes()));
+        if (!p.getIo().isEnabled()) {
+            builder.enableIo(false);
+        }
         for (AsyncRuntimeBuilderCustomizer customizer : this.customizers) {
             customizer.customize(builder);
         }

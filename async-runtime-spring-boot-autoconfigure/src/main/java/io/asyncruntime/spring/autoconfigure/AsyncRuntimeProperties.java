@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties of the auto-configured {@code AsyncRuntime} and of the
@@ -77,6 +78,17 @@ public class AsyncRuntimeProperties {
      * tasks and the timer and I/O driver. 0 turns stall detection off.
      */
     private Duration stallThreshold = Duration.ofMillis(100);
+
+    /**
+     * Stack size of each worker thread, from 128KB to 1GB (a request the JVM rounds to its
+     * page size). Raise it for tasks that recurse deeply within one poll. Defaults to the JVM's
+     * thread stack size (-Xss).
+     */
+    private DataSize workerStackSize;
+
+    private final Io io = new Io();
+
+    private final Metrics metrics = new Metrics();
 
     private final Blocking blocking = new Blocking();
 
@@ -166,6 +178,22 @@ public class AsyncRuntimeProperties {
 
     public void setStallThreshold(Duration stallThreshold) {
         this.stallThreshold = stallThreshold;
+    }
+
+    public DataSize getWorkerStackSize() {
+        return this.workerStackSize;
+    }
+
+    public void setWorkerStackSize(DataSize workerStackSize) {
+        this.workerStackSize = workerStackSize;
+    }
+
+    public Io getIo() {
+        return this.io;
+    }
+
+    public Metrics getMetrics() {
+        return this.metrics;
     }
 
     public Blocking getBlocking() {
@@ -271,6 +299,46 @@ public class AsyncRuntimeProperties {
          * only by name: asyncRuntimeExecutor and asyncRuntimeScheduler.
          */
         private boolean enabled;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+    }
+
+    /** The runtime's Micrometer meters. */
+    public static class Metrics {
+
+        /**
+         * Sample one task poll (its duration) and one schedule (its wait for a worker) in this
+         * many, from 1 to 1000000, for the asyncruntime.poll.time and
+         * asyncruntime.schedule.latency timers. 0 turns sampling off and leaves both timers out.
+         */
+        private int pollSamplingInterval = 64;
+
+        public int getPollSamplingInterval() {
+            return this.pollSamplingInterval;
+        }
+
+        public void setPollSamplingInterval(int pollSamplingInterval) {
+            this.pollSamplingInterval = pollSamplingInterval;
+        }
+
+    }
+
+    /** The runtime's I/O driver. */
+    public static class Io {
+
+        /**
+         * Whether the runtime runs an I/O driver (one java.nio Selector, turned by the worker
+         * that parks with it), so that its TCP and UDP types work. Off, workers park on a plain
+         * thread park and the selector's file descriptors are saved; network tasks then fail.
+         */
+        private boolean enabled = true;
 
         public boolean isEnabled() {
             return this.enabled;

@@ -94,6 +94,23 @@ class AsyncRuntimeAutoConfigurationTests {
     }
 
     @Test
+    void workerStackSizePropertySetsTheWorkersStackAndTheDefaultIsTheJvms() {
+        this.contextRunner.withPropertyValues("async.runtime.worker-threads=1", "async.runtime.worker-stack-size=4MB")
+            .run((context) -> assertThat(context.getBean(AsyncRuntime.class).workerStackSize())
+                .isEqualTo(4L * 1024 * 1024));
+        this.contextRunner.withPropertyValues("async.runtime.worker-threads=1")
+            .run((context) -> assertThat(context.getBean(AsyncRuntime.class).workerStackSize()).isZero());
+    }
+
+    @Test
+    void ioEnabledFalseBuildsARuntimeWithoutAnIoDriver() {
+        this.contextRunner.withPropertyValues("async.runtime.worker-threads=1", "async.runtime.io.enabled=false")
+            .run((context) -> assertThat(context.getBean(AsyncRuntime.class).metrics().io().enabled()).isFalse());
+        this.contextRunner.withPropertyValues("async.runtime.worker-threads=1")
+            .run((context) -> assertThat(context.getBean(AsyncRuntime.class).metrics().io().enabled()).isTrue());
+    }
+
+    @Test
     void blockingPropertiesConfigureTheRuntimesPoolAndNamedPools() {
         this.contextRunner
             .withPropertyValues("async.runtime.worker-threads=1", "async.runtime.max-blocking-threads=4",
@@ -224,6 +241,8 @@ class AsyncRuntimeAutoConfigurationTests {
             "blocking-keep-alive, 0s, 'blockingKeepAlive must be between 1 ms and 1 day (PT1MS to PT24H), got PT0S'",
             "stall-threshold, 500us, 'stallThreshold must be between 1 ms and 1 h (PT0.001S to PT1H), or zero to turn stall detection off, got PT0.0005S'",
             "stall-threshold, 2h, 'stallThreshold must be between 1 ms and 1 h (PT0.001S to PT1H), or zero to turn stall detection off, got PT2H'",
+            "worker-stack-size, 64KB, 'workerStackSize must be 0 (the JVM''s default) or between 131072 and 1073741824 bytes (128 KiB to 1 GiB), got 65536'",
+            "worker-stack-size, 2GB, 'workerStackSize must be 0 (the JVM''s default) or between 131072 and 1073741824 bytes (128 KiB to 1 GiB), got 2147483648'",
             "blocking.pools.jdbc.max-threads, 0, 'maxThreads must be between 1 and 1000000, got 0'",
             "blocking.pools.jdbc.queue-capacity, -5, 'queueCapacity must be between 0 and 2147483647, got -5'",
             "blocking.pools.jdbc.keep-alive, 2d, 'keepAlive must be between 1 ms and 1 day (PT1MS to PT24H), got PT48H'" })

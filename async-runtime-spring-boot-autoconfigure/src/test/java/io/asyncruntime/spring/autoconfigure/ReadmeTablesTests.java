@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.spring.autoconfigure.endpoint.AsyncRuntimeEndpoint;
 import io.asyncruntime.spring.autoconfigure.metrics.AsyncRuntimeMeterBinder;
+import io.asyncruntime.spring.autoconfigure.metrics.AsyncRuntimePollTimers;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +56,7 @@ class ReadmeTablesTests {
         try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build()) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             new AsyncRuntimeMeterBinder(runtime, "runtime").bindTo(registry);
+            new AsyncRuntimePollTimers().bindTo(registry, Tags.of("runtime", "runtime"), runtime, 64);
             registry.getMeters().forEach((meter) -> registered.add(meter.getId().getName()));
         }
         assertThat(registered).hasSizeGreaterThan(30);

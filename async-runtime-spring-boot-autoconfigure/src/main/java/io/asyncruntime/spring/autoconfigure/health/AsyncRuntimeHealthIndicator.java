@@ -17,7 +17,8 @@ import org.springframework.boot.health.contributor.Health;
  *
  * <ul>
  * <li>{@code UP} while the runtime runs and makes progress;</li>
- * <li>{@code DOWN} when it stopped making progress: tasks wait in its queues and no worker has
+ * <li>{@code DOWN} when a worker died (an error escaped its run loop: the runtime runs a worker
+ * short, which only a restart cures); when it stopped making progress: tasks wait in its queues and no worker has
  * polled or completed anything for at least a second between two checks (every worker stuck in a
  * poll); while a stall is ongoing (a worker inside one poll for longer than the stall threshold,
  * as the stall detector reported: blocking code on a worker); or when it was shut down while the
@@ -78,7 +79,13 @@ public final class AsyncRuntimeHealthIndicator extends AbstractHealthIndicator {
         }
         RuntimeMetrics metrics = this.runtime.metrics();
         int stalledWorkers = this.runtime.ongoingStalls();
-        if (this.progress.isStalled(metrics, System.nanoTime())) {
+        int deadWorkers = this.runtime.deadWorkers();
+        if (deadWorkers > 0) {
+            builder.down()
+                .withDetail("state", deadWorkers + " of " + metrics.workers()
+                        + " workers died (an error escaped the worker's run loop; see the log): restart the application");
+        }
+        else if (this.progress.isStalled(metrics, System.nanoTime())) {
             builder.down().withDetail("state", "stalled: tasks are waiting and no worker made progress");
         }
         else if (stalledWorkers > 0) {
@@ -107,7 +114,9 @@ public final class AsyncRuntimeHealthIndicator extends AbstractHealthIndicator {
             .withDetail("blockingPools", blockingPools)
             .withDetail("liveTasks", metrics.tasks().liveTasks())
             .withDetail("stalls", metrics.blocking().stalls())
-            .withDetail("stalledWorkers", stalledWorkers);
+            .withDetail("stalledWorkers", stalledWorkers)
+            .withDetail("deadWorkers", deadWorkers)
+            .withDetail("workerLoopErrors", this.runtime.workerLoopErrors());
     }
 
 }

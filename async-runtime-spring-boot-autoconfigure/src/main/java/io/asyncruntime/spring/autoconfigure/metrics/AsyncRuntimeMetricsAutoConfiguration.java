@@ -1,18 +1,23 @@
 package io.asyncruntime.spring.autoconfigure.metrics;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
+import io.asyncruntime.spring.autoconfigure.AsyncRuntimeProperties;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimes;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.context.ApplicationContext;
@@ -32,22 +37,46 @@ public final class AsyncRuntimeMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "asyncRuntimeMeterBinder")
-    AsyncRuntimesMeterBinder asyncRuntimeMeterBinder(ApplicationContext context) {
-        return new AsyncRuntimesMeterBinder(() -> AsyncRuntimes.of(context));
+    AsyncRuntimesMeterBinder asyncRuntimeMeterBinder(ApplicationContext context,
+            ObjectProvider<AsyncRuntimeProperties> properties) {
+        // Absent when async.runtime.enabled=false leaves the application's own runtimes unconfigured.
+        int interval = properties.getIfAvailable(AsyncRuntimeProperties::new).getMetrics().getPollSamplingInterval();
+        if (interval < 0 || interval > AsyncRuntime.MAX_POLL_SAMPLING_INTERVAL) {
+            throw new InvalidConfigurationPropertyValueException("async.runtime.metrics.poll-sampling-interval",
+                    interval, "pollSamplingInterval must be between 1 and " + AsyncRuntime.MAX_POLL_SAMPLING_INTERVAL
+                            + ", or 0 to turn poll sampling off, got " + interval);
+        }
+        return new AsyncRuntimesMeterBinder(() -> AsyncRuntimes.of(context), interval);
     }
 
-    /** Binds the meters of every runtime the context holds when the registry is bound. */
+    /**
+     * Binds the meters of every runtime the context holds when the registry is bound, and, unless
+     * the sampling interval is 0, the poll-time and schedule-latency timers fed by its workers.
+     */
     static final class AsyncRuntimesMeterBinder implements MeterBinder {
 
         private final Supplier<Map<String, AsyncRuntime>> runtimes;
 
-        AsyncRuntimesMeterBinder(Supplier<Map<String, AsyncRuntime>> runtimes) {
+        private final int pollSamplingInterval;
+
+        /** Per runtime bean name: its timers, shared by every registry bound. */
+        private final Map<String, AsyncRuntimePollTimers> pollTimers = new ConcurrentHashMap<>();
+
+        AsyncRuntimesMeterBinder(Supplier<Map<String, AsyncRuntime>> runtimes, int pollSamplingInterval) {
             this.runtimes = runtimes;
+            this.pollSamplingInterval = pollSamplingInterval;
         }
 
         @Override
         public void bindTo(MeterRegistry registry) {
-            this.runtimes.get().forEach((name, runtime) -> new AsyncRuntimeMeterBinder(runtime, name).bindTo(registry));
+            this.runtimes.get().forEach((name, runtime) -> {
+                new AsyncRuntimeMeterBinder(runtime, name).bindTo(registry);
+                if (this.pollSamplingInterval > 0) {
+                    this.pollTimers.computeIfAbsent(name, (key) -> new AsyncRuntimePollTimers())
+                        .bindTo(registry, Tags.of(AsyncRuntimeMeterBinder.RUNTIME_TAG, name), runtime,
+                                this.pollSamplingInterval);
+                }
+            });
         }
 
     }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.spring.autoconfigure.RuntimeMetricsFixtures;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeLifecycle;
 import io.asyncruntime.spring.autoconfigure.AsyncRuntimeAutoConfiguration;
@@ -20,6 +21,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
 
 /**
  * Tests for {@link AsyncRuntimeHealthContributorAutoConfiguration} and
@@ -152,6 +155,25 @@ class AsyncRuntimeHealthContributorAutoConfigurationTests {
         finally {
             release.set(true);
         }
+    }
+
+    @Test
+    void healthIsDownWhenAWorkerDied() {
+        // No public path kills a worker thread (its run loop survives errors, WorkerLoopErrorTest
+        // in the core): the runtime's own count stands in for one that died.
+        AsyncRuntime runtime = mock(AsyncRuntime.class);
+        given(runtime.metrics()).willReturn(RuntimeMetricsFixtures.withWorkerCount(4));
+        given(runtime.stallThreshold()).willReturn(Duration.ofMillis(100));
+        given(runtime.deadWorkers()).willReturn(1);
+        given(runtime.workerLoopErrors()).willReturn(7L);
+        Health health = new AsyncRuntimeHealthIndicator(runtime).health();
+        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.getDetails()).containsEntry("deadWorkers", 1)
+            .containsEntry("workerLoopErrors", 7L)
+            .containsEntry("state",
+                    "1 of 4 workers died (an error escaped the worker's run loop; see the log): restart the application");
+        given(runtime.deadWorkers()).willReturn(0);
+        assertThat(new AsyncRuntimeHealthIndicator(runtime).health().getStatus()).isEqualTo(Status.UP);
     }
 
 }

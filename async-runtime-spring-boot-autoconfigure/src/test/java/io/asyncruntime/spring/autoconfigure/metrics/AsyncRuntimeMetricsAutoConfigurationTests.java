@@ -192,6 +192,50 @@ class AsyncRuntimeMetricsAutoConfigurationTests {
     }
 
     @Test
+    void pollTimeAndScheduleLatencyTimersAreFedBySampledPolls() {
+        this.contextRunner.withPropertyValues("async.runtime.metrics.poll-sampling-interval=1").run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+            // Each worker re-reads the interval within 4096 polls: keep both busy until samples arrive.
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                JoinHandle<?>[] loops = new JoinHandle<?>[2];
+                for (int i = 0; i < loops.length; i++) {
+                    loops[i] = runtime.spawn(io.asyncruntime.task.Task.loop(0, (n) -> (n == 3000)
+                            ? io.asyncruntime.task.Task.completed(io.asyncruntime.task.Step.done(n))
+                            : io.asyncruntime.task.Task.yieldNow().map((v) -> io.asyncruntime.task.Step.next(n + 1))));
+                }
+                for (JoinHandle<?> loop : loops) {
+                    loop.get(10, TimeUnit.SECONDS);
+                }
+                assertThat(registry.get("asyncruntime.poll.time").tag("runtime", "asyncRuntime").timer().count())
+                    .isGreaterThan(100);
+                assertThat(registry.get("asyncruntime.schedule.latency").timer().count()).isGreaterThan(0);
+            });
+            assertThat(registry.get("asyncruntime.poll.time").timer().max(TimeUnit.NANOSECONDS)).isPositive();
+        });
+    }
+
+    @Test
+    void pollSamplingOffLeavesTheTimersOut() {
+        this.contextRunner.withPropertyValues("async.runtime.metrics.poll-sampling-interval=0").run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertThat(registry.find("asyncruntime.poll.time").timer()).isNull();
+            assertThat(registry.find("asyncruntime.schedule.latency").timer()).isNull();
+            assertThat(registry.get("asyncruntime.workers").gauge()).isNotNull();
+        });
+    }
+
+    @Test
+    void aPollSamplingIntervalOutOfRangeFailsNamingTheProperty() {
+        this.contextRunner.withPropertyValues("async.runtime.metrics.poll-sampling-interval=-1").run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                .hasMessageContaining("async.runtime.metrics.poll-sampling-interval")
+                .hasMessageContaining("pollSamplingInterval must be between 1 and 1000000, or 0 to turn poll sampling off, got -1");
+        });
+    }
+
+    @Test
     void theReadmeListsEveryMeter() throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
         this.contextRunner.run((context) -> {
