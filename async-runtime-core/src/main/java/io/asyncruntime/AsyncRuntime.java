@@ -531,7 +531,8 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      *
      * <p>Safe to call more than once and from several threads: the first call shuts down, the
      * others wait for it and return its report (later calls return it at once). Called from one of
-     * this runtime's own tasks, it cannot wait (that task is one of those being drained): the
+     * this runtime's own tasks (also from inside {@link #blockInPlace}), it cannot wait (that task
+     * is one of those being drained): the
      * shutdown runs on a new thread, and the call returns at once with a report whose
      * {@link ShutdownReport#inProgress()} is true.
      *
@@ -543,11 +544,13 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
             throw new IllegalArgumentException("shutdownGracefully deadline must be zero or a positive duration, got "
                     + deadline);
         }
-        boolean onOwnWorker = scheduler.isOwnWorkerThread();
+        // A task inside blockInPlace counts too: its thread handed the worker over, but it is
+        // still in that task's poll, and waiting here would wait for itself (review9).
+        boolean onOwnTask = scheduler.isOwnTaskThread();
         if (!shutdownStarted.compareAndSet(false, true)) {
-            return onOwnWorker ? shutdownReport.getNow(ShutdownReport.inProgress(deadline)) : shutdownReport.join();
+            return onOwnTask ? shutdownReport.getNow(ShutdownReport.inProgress(deadline)) : shutdownReport.join();
         }
-        if (onOwnWorker) {
+        if (onOwnTask) {
             Thread shutdown = new Thread(() -> runShutdown(deadline), settings.threadNamePrefix() + "shutdown");
             shutdown.setDaemon(true);
             shutdown.start();

@@ -49,6 +49,11 @@ final class PollContext implements Context, TaskPoller {
         return handedOver;
     }
 
+    /** The scheduler of the worker this context's polls run on. */
+    Scheduler scheduler() {
+        return worker.scheduler;
+    }
+
     @Override
     public Context enter(TaskCell<?> polled) {
         cell = polled;

@@ -181,9 +181,33 @@ public final class Scheduler implements CellScheduler {
         return null;
     }
 
-    /** Whether the calling thread runs one of this scheduler's workers. */
-    public boolean isOwnWorkerThread() {
-        return currentWorker() != null;
+    /**
+     * The poll of one of this scheduler's tasks that the calling thread is finishing after
+     * {@code blockInPlace} handed its worker over, or null. Such a thread runs no worker (its
+     * spawns and wakes go through the inject queue), but it is still running one of the
+     * runtime's own tasks: it must be treated as inside the runtime wherever that matters, not
+     * as a stranger (review9: it waited out close()'s timeout for its own task, spawned into
+     * NORMAL, and had its spawns refused during a graceful shutdown's drain). Only consulted off
+     * the workers, so the spawn and wake paths of a worker pay nothing for it.
+     */
+    PollContext handedOverPollOfCurrentThread() {
+        if (Thread.currentThread() instanceof WorkerThread thread) {
+            PollContext poll = thread.handedOverPoll();
+            if (poll != null && poll.scheduler() == this) {
+                return poll;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether the calling thread is running one of this scheduler's tasks, or could be: it runs
+     * one of its workers, or it is inside {@code blockInPlace} in the poll of one of its tasks.
+     * A shutdown called from such a thread cannot wait for the tasks to finish (it is one of
+     * them, or runs them).
+     */
+    public boolean isOwnTaskThread() {
+        return currentWorker() != null || handedOverPollOfCurrentThread() != null;
     }
 
     /**

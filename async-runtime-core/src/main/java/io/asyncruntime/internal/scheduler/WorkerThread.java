@@ -80,6 +80,15 @@ final class WorkerThread extends Thread {
         handedOverPoll = null;
     }
 
+    /**
+     * The poll this thread is finishing after it handed its worker over, or null (it runs a
+     * worker, or that poll has returned). Thread-confined: call on the current thread only.
+     */
+    PollContext handedOverPoll() {
+        PollContext poll = handedOverPoll;
+        return poll != null && poll.cell != null ? poll : null;
+    }
+
     /** The cell this thread is polling: its worker's, or the handed-over poll's; null between polls. */
     TaskCell<?> polling() {
         Worker running = worker;
