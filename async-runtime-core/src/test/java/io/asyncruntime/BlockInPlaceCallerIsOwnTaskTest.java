@@ -3,6 +3,8 @@ package io.asyncruntime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asyncruntime.task.JoinHandle;
+import io.asyncruntime.task.Priority;
+import io.asyncruntime.task.Task;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,5 +56,27 @@ class BlockInPlaceCallerIsOwnTaskTest {
         assertThat(report.inProgress()).isFalse();
         assertThat(report.aborted()).isZero();
         assertThat(report.total()).isLessThan(Duration.ofSeconds(10));
+    }
+
+    /** Defect 5: a task spawned inside blockInPlace got lane NORMAL, not its spawner's lane. */
+    @Test
+    void aSpawnInsideBlockInPlaceInheritsTheCallingTasksLaneNotNormal() throws Exception {
+        runtime = AsyncRuntime.builder().workerThreads(1).build();
+        for (Priority spawner : Priority.values()) {
+            Priority onWorker = runtime.spawn(Task.call(() -> AsyncRuntime.current().spawn(() -> 1).priority()),
+                    spawner).get(10, TimeUnit.SECONDS);
+            assertThat(onWorker).as("lane of a task spawned by a running %s task", spawner).isEqualTo(spawner);
+
+            Priority inBlockInPlace = runtime.spawn(Task.call(() -> AsyncRuntime.blockInPlace(
+                    () -> AsyncRuntime.current().spawn(() -> 1).priority())), spawner).get(10, TimeUnit.SECONDS);
+            assertThat(inBlockInPlace).as("lane of a task spawned by a %s task inside blockInPlace", spawner)
+                    .isEqualTo(spawner);
+        }
+        // An explicit lane still wins, and a plain thread outside the runtime still gets NORMAL.
+        Priority explicit = runtime.spawn(Task.call(() -> AsyncRuntime.blockInPlace(
+                () -> AsyncRuntime.current().spawn(() -> 1, Priority.BACKGROUND).priority())), Priority.HIGH)
+                .get(10, TimeUnit.SECONDS);
+        assertThat(explicit).isEqualTo(Priority.BACKGROUND);
+        assertThat(runtime.spawn(() -> 1).priority()).isEqualTo(Priority.NORMAL);
     }
 }

@@ -127,8 +127,7 @@ public final class Scheduler implements CellScheduler {
         Worker worker = currentWorker();
         Priority lane = priority;
         if (lane == null) {
-            int inherited = worker != null ? worker.currentLane() : -1;
-            lane = inherited >= 0 ? Priority.ofLane(inherited) : Priority.NORMAL;
+            lane = inheritedLane(worker);
         }
         if (worker == null && idle.allParked()) {
             registry.refreshClock(); // nobody is turning the driver to keep the coarse clock fresh
@@ -144,6 +143,22 @@ public final class Scheduler implements CellScheduler {
             scheduleRemote(cell);
         }
         return cell;
+    }
+
+    /**
+     * The lane a spawn without a priority inherits: the lane of the task the calling thread is
+     * polling, on a worker ({@code worker}, the caller's) or inside {@code blockInPlace} (the
+     * poll it handed over); NORMAL from anywhere else.
+     */
+    private Priority inheritedLane(Worker worker) {
+        int lane;
+        if (worker != null) {
+            lane = worker.currentLane();
+        } else {
+            PollContext handedOver = handedOverPollOfCurrentThread();
+            lane = handedOver != null ? handedOver.lane : -1;
+        }
+        return lane >= 0 ? Priority.ofLane(lane) : Priority.NORMAL;
     }
 
     /** Queues a cell whose state just became NOTIFIED (a wake, a yield, or a spawn). */
