@@ -1,11 +1,15 @@
 package io.asyncruntime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -78,5 +82,40 @@ class BlockInPlaceCallerIsOwnTaskTest {
                 .get(10, TimeUnit.SECONDS);
         assertThat(explicit).isEqualTo(Priority.BACKGROUND);
         assertThat(runtime.spawn(() -> 1).priority()).isEqualTo(Priority.NORMAL);
+    }
+
+    /** Defect 6: during a graceful shutdown's drain, a spawn inside blockInPlace was refused as from outside. */
+    @Test
+    void aSpawnInsideBlockInPlaceDuringAGracefulDrainIsNotRefusedAsFromOutside() throws Exception {
+        // shutdownGracefully refuses spawns from outside at once, but lets running tasks spawn
+        // (cleanup children) until the drain ends; a task inside blockInPlace is a running task.
+        runtime = AsyncRuntime.builder().workerThreads(2).build();
+        CountDownLatch inside = new CountDownLatch(1);
+        JoinHandle<Integer> cleanup = runtime.spawn(() -> AsyncRuntime.blockInPlace(() -> {
+            inside.countDown();
+            AsyncRuntime self = AsyncRuntime.current();
+            // Blocking code that watches for the shutdown, as blocking code does.
+            await().atMost(Duration.ofSeconds(20)).until(self.cancellationToken()::isCancelled);
+            // The drain is on: a spawn from a thread outside the runtime is refused ...
+            CompletableFuture<Object> outside = CompletableFuture.supplyAsync(() -> self.spawn(() -> 0));
+            assertThatThrownBy(() -> outside.get(10, TimeUnit.SECONDS)).hasRootCauseInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("shutting down");
+            // ... and one from this task is not.
+            return self.spawn(() -> 42).get(10, TimeUnit.SECONDS);
+        }));
+        assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+        AtomicReference<ShutdownReport> report = new AtomicReference<>();
+        Thread shutdown = new Thread(() -> report.set(runtime.shutdownGracefully(Duration.ofSeconds(20))),
+                "own-task-shutdown");
+        shutdown.start();
+        try {
+            assertThat(cleanup.get(30, TimeUnit.SECONDS)).isEqualTo(42);
+        } finally {
+            shutdown.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertThat(shutdown.isAlive()).isFalse();
+        // The drain counted the child as spawned by the runtime's own tasks, and aborted nothing.
+        assertThat(report.get().spawnedDuringShutdown()).isEqualTo(1);
+        assertThat(report.get().aborted()).isZero();
     }
 }

@@ -125,16 +125,20 @@ public final class Scheduler implements CellScheduler {
             throw new IllegalStateException("this async-runtime is closed: it accepts no new tasks");
         }
         Worker worker = currentWorker();
+        // Inside blockInPlace the thread runs no worker but is still in one of our tasks' polls:
+        // its spawn inherits that task's lane, and a graceful drain accepts it as from a task.
+        PollContext handedOver = worker == null ? handedOverPollOfCurrentThread() : null;
         Priority lane = priority;
         if (lane == null) {
-            lane = inheritedLane(worker);
+            lane = inheritedLane(worker, handedOver);
         }
         if (worker == null && idle.allParked()) {
             registry.refreshClock(); // nobody is turning the driver to keep the coarse clock fresh
         }
         TaskShard shard = registry.shardFor(worker);
         TaskCell<T> cell = TaskCell.create(shard, body, kind, lane, name);
-        shard.register(cell, worker == null); // throws if a shutdown refuses it; then nothing is queued
+        // Throws if a shutdown refuses it (then nothing is queued); a drain refuses only strangers.
+        shard.register(cell, worker == null && handedOver == null);
         if (worker != null) {
             worker.counters.increment(WorkerCounters.SPAWNS);
             worker.schedule(cell, false);
@@ -147,17 +151,11 @@ public final class Scheduler implements CellScheduler {
 
     /**
      * The lane a spawn without a priority inherits: the lane of the task the calling thread is
-     * polling, on a worker ({@code worker}, the caller's) or inside {@code blockInPlace} (the
-     * poll it handed over); NORMAL from anywhere else.
+     * polling, on its {@code worker} or inside {@code blockInPlace} (the poll it
+     * {@code handedOver}); NORMAL from anywhere else.
      */
-    private Priority inheritedLane(Worker worker) {
-        int lane;
-        if (worker != null) {
-            lane = worker.currentLane();
-        } else {
-            PollContext handedOver = handedOverPollOfCurrentThread();
-            lane = handedOver != null ? handedOver.lane : -1;
-        }
+    private static Priority inheritedLane(Worker worker, PollContext handedOver) {
+        int lane = worker != null ? worker.currentLane() : handedOver != null ? handedOver.lane : -1;
         return lane >= 0 ? Priority.ofLane(lane) : Priority.NORMAL;
     }
 
