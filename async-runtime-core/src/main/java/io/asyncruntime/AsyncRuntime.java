@@ -294,7 +294,11 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * <p>Use it for blocking code in the middle of a task that cannot be split around it; prefer
      * {@link #spawnBlocking}, which moves no worker and is cheaper. While this runs, the calling
      * thread is not a worker: its spawns go through the inject queue, and {@link #blockOn} is
-     * allowed on it. The rest of the calling task's poll runs on this thread too, and any other
+     * allowed on it. It still runs the calling task, though: a task it spawns without a priority
+     * inherits that task's lane, its spawns are accepted while a graceful shutdown drains (as any
+     * running task's are), and {@link #close()} or {@link #shutdownGracefully} called here return
+     * at once, as from any of the runtime's own tasks. The rest of the calling task's poll runs on
+     * this thread too, and any other
      * task composed into the same poll (the branches of a {@code join}) waits for {@code work},
      * as in Tokio. On a paused test clock the runtime does not auto-advance until that poll ends.
      *
