@@ -1,12 +1,10 @@
 package io.asyncruntime;
 
 import io.asyncruntime.internal.blocking.BlockingPools;
-import io.asyncruntime.internal.blocking.BlockingThreadPool;
 import io.asyncruntime.internal.io.IoDriver;
 import io.asyncruntime.internal.io.IoStats;
 import io.asyncruntime.internal.io.SelectorDriver;
 import io.asyncruntime.internal.metrics.StallDetector;
-import io.asyncruntime.internal.scheduler.BlockInPlace;
 import io.asyncruntime.internal.scheduler.BlockOn;
 import io.asyncruntime.internal.scheduler.Driver;
 import io.asyncruntime.internal.scheduler.Scheduler;
@@ -32,7 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,10 +70,10 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     private final SelectorDriver ioDriver;
     /** Captures task-locals and propagated context at each spawn (nothing, when none is in use). */
     private final ContextCarrier contextCarrier;
-    private final BlockingPools blocking;
+    /** The blocking pools and blockInPlace's side of the runtime. */
+    private final RuntimeBlocking blocking;
     /** The stall detector, or null when the builder turned it off. */
     private final StallDetector stallDetector;
-    private final LongAdder blockInPlaceCalls = new LongAdder();
     /** Cancelled when a graceful shutdown begins; tasks watch it (or children of it) to wind down. */
     private final CancellationToken rootToken = new CancellationToken();
     /** Set by the first shutdown call, which runs it; the others wait for {@link #shutdownReport}. */
@@ -93,9 +90,10 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         this.scheduler = new Scheduler(
                 builder.schedulerConfig(this::bindThread, AsyncRuntime::unbindThread),
                 timeDriver);
-        this.blocking = new BlockingPools(builder.threadNamePrefix(), builder.defaultBlockingPool(), null,
-                this::bindThread, AsyncRuntime::unbindThread, timeDriver);
-        scheduler.onHandOver(this::afterBlockInPlace);
+        this.blocking = new RuntimeBlocking(scheduler, timeDriver, new BlockingPools(builder.threadNamePrefix(),
+                builder.defaultBlockingPool(), null, this::bindThread, AsyncRuntime::unbindThread, timeDriver),
+                AsyncRuntime::unbindThread);
+        scheduler.onHandOver(blocking::afterBlockInPlace);
         scheduler.start();
         if (builder.stallThreshold().isZero()) {
             this.stallDetector = null;
@@ -234,7 +232,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
-        return openPool(blocking.defaultPool()).spawn(work, null);
+        return blocking.spawn(work);
     }
 
     /**
@@ -247,7 +245,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> JoinHandle<T> trySpawnBlocking(Callable<T> work) {
-        return openPool(blocking.defaultPool()).trySpawn(work, null);
+        return blocking.trySpawn(work);
     }
 
     /**
@@ -261,26 +259,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public BlockingPool blockingPool(String name, BlockingLimits limits) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("blockingPool name must be a non-blank string, got "
-                    + (name == null ? "null" : "\"" + name + "\""));
-        }
-        if (limits == null) {
-            throw new NullPointerException("limits must not be null");
-        }
-        if (scheduler.isClosed()) {
-            throw new IllegalStateException("this async-runtime is closed: it creates no blocking pools");
-        }
-        BlockingThreadPool pool = blocking.named(name, limits.maxThreads(), limits.keepAlive().toNanos(),
-                limits.queueCapacity(), limits.virtualThreads());
-        return new BlockingPool(pool, limits);
-    }
-
-    private BlockingThreadPool openPool(BlockingThreadPool pool) {
-        if (scheduler.isClosed()) {
-            throw new IllegalStateException("this async-runtime is closed: it accepts no new blocking work");
-        }
-        return pool;
+        return blocking.named(name, limits);
     }
 
     /**
@@ -312,47 +291,12 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws NullPointerException if {@code work} is null
      */
     public static <T> T blockInPlace(Callable<T> work) {
-        if (work == null) {
-            throw new NullPointerException("callable must not be null");
-        }
-        if (BlockInPlace.alreadyHandedOver()) {
-            return callBlocking(work); // a second call in one poll: the worker is already elsewhere
-        }
-        BlockInPlace.checkCaller();
-        AsyncRuntime runtime = current(); // a worker's thread is bound to its runtime
-        // The inhibition is taken before the worker leaves (a runtime idle without it could jump
-        // virtual time past a timer this poll is about to arm) and released by afterBlockInPlace,
-        // once the rest of this poll has run.
-        runtime.timeDriver.inhibitAutoAdvance();
-        try {
-            BlockInPlace.handOverCurrentWorker();
-        } catch (RuntimeException | Error e) {
-            runtime.timeDriver.allowAutoAdvance();
-            throw e;
-        }
-        runtime.blockInPlaceCalls.increment();
-        return callBlocking(work);
+        return RuntimeBlocking.blockInPlace(work);
     }
 
-    private static <T> T callBlocking(Callable<T> work) {
-        try {
-            return work.call();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CompletionException(e);
-        }
-    }
-
-    /**
-     * On a thread whose worker {@link #blockInPlace} handed over, once its poll returned: the poll
-     * has ended, so the clock may advance again, and the thread joins the blocking pool.
-     */
-    private void afterBlockInPlace() {
-        timeDriver.allowAutoAdvance();
-        if (!blocking.defaultPool().adoptCurrentThread()) {
-            unbindThread(); // the pool is full or shut down: the thread ends
-        }
+    /** This runtime's blocking side (for {@link RuntimeBlocking#blockInPlace}). */
+    RuntimeBlocking blocking() {
+        return blocking;
     }
 
     /**
@@ -449,7 +393,8 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         TimerMetrics timers = timeDriver.metrics();
         return new RuntimeMetrics(m.workers(), Math.max(0, spawned - completed), spawned, completed,
                 m.remoteSpawns(), m.injectQueueDepth(), polls, steals, parks, forcedYields, timers.activeTimers(),
-                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker), blockingMetrics(),
+                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker),
+                blocking.metrics(stallDetector == null ? 0 : stallDetector.stalls()),
                 ioMetrics(), taskRegistryMetrics());
     }
 
@@ -464,16 +409,6 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         IoStats io = ioDriver != null ? ioDriver.stats() : IoStats.NONE;
         return new RuntimeMetrics.IoMetrics(ioDriver != null, io.openRegistrations(), io.registrations(),
                 io.readyEvents(), io.turns(), io.blockingSelects(), io.selectorWakeups(), io.rearms(), io.disarms());
-    }
-
-    private BlockingMetrics blockingMetrics() {
-        List<BlockingThreadPool> pools = blocking.pools();
-        List<BlockingMetrics.Pool> snapshots = new ArrayList<>(pools.size());
-        for (BlockingThreadPool pool : pools) {
-            snapshots.add(BlockingMetrics.Pool.of(pool));
-        }
-        return new BlockingMetrics(List.copyOf(snapshots), stallDetector == null ? 0 : stallDetector.stalls(),
-                blockInPlaceCalls.sum());
     }
 
     /**

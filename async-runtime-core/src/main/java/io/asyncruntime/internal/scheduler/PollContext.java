@@ -16,7 +16,7 @@ import io.asyncruntime.task.Waker;
  * count.
  *
  * <p>Thread-confined: only the thread polling with it touches it, except {@link #cell}, which the
- * stall detector reads (racily, for its log line) through {@link Worker#pollingTaskName()}.
+ * stall detector reads (racily, for its log line) through {@link WorkerHandOver#pollingTaskName()}.
  */
 final class PollContext implements Context, TaskPoller {
 

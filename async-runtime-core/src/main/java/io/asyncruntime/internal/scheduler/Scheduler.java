@@ -279,7 +279,7 @@ public final class Scheduler implements CellScheduler {
                     return true;
                 }
             }
-            if (hasStalledWorkers() && worker.isStalled() && worker.hasTaskInLifoSlot()) {
+            if (hasStalledWorkers() && worker.handOver.isStalled() && worker.hasTaskInLifoSlot()) {
                 return true; // a stalled worker's LIFO slot is up for stealing
             }
         }
@@ -327,7 +327,7 @@ public final class Scheduler implements CellScheduler {
      * worker, or forever if that worker blocks in a task. Wake one; finding nothing to do, it parks
      * in the free driver. One volatile read per event interval (and per stall-detector period
      * while a poll lasts that long, {@code callerIndex} -1); a wake only in that state (see
-     * Worker's class comment, "Long polls").
+     * WorkerHandOver's class comment, "Long polls").
      */
     void wakeASleeperIfTheDriverIsUnattended(int callerIndex) {
         if (!(boolean) DRIVER_HELD.getVolatile(this)) {
@@ -494,7 +494,7 @@ public final class Scheduler implements CellScheduler {
         return remoteCompletions.sum();
     }
 
-    // ---- long polls (see Worker's class comment, WorkerWatch and BlockInPlace) ----------------
+    // ---- long polls (see WorkerHandOver's class comment, WorkerWatch and BlockInPlace) --------
 
     /** Whether any worker is marked stalled now: thieves then look at LIFO slots too. */
     boolean hasStalledWorkers() {
@@ -503,7 +503,7 @@ public final class Scheduler implements CellScheduler {
 
     /** The detector marked {@code worker}'s poll {@code stamp} stalled: let a thief come for its LIFO slot. */
     void stallBegan(Worker worker, long stamp) {
-        worker.markStalled(stamp);
+        worker.handOver.markStalled(stamp);
         stalledWorkers.incrementAndGet(); // a full fence: the mark is visible before the wake below
         // Wake a sleeper (if nobody searches): it takes the LIFO slot, or at least the driver.
         notifyParked();
@@ -511,7 +511,7 @@ public final class Scheduler implements CellScheduler {
 
     /** The poll the detector marked stalled has ended. */
     void stallEnded(Worker worker) {
-        worker.clearStallMark();
+        worker.handOver.clearStallMark();
         stalledWorkers.decrementAndGet();
     }
 
