@@ -128,10 +128,11 @@ final class WorkerHandOver {
 
     /**
      * {@link #isStalled()} from the worker's own thread, in the poll of {@code tick}: its own
-     * stamp needs no opaque read.
+     * stamp needs no opaque read. Unsigned, as the stamp is (see {@link #publishPollStamp}): a
+     * tick widened signed never equals a mark once the tick has wrapped negative.
      */
     boolean isStalledAt(int tick) {
-        return stalledStamp == tick;
+        return stalledStamp == Integer.toUnsignedLong(tick);
     }
 
     /**
