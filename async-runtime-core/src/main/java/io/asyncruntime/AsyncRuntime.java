@@ -1,12 +1,10 @@
 package io.asyncruntime;
 
 import io.asyncruntime.internal.blocking.BlockingPools;
-import io.asyncruntime.internal.blocking.BlockingThreadPool;
 import io.asyncruntime.internal.io.IoDriver;
 import io.asyncruntime.internal.io.IoStats;
 import io.asyncruntime.internal.io.SelectorDriver;
 import io.asyncruntime.internal.metrics.StallDetector;
-import io.asyncruntime.internal.scheduler.BlockInPlace;
 import io.asyncruntime.internal.scheduler.BlockOn;
 import io.asyncruntime.internal.scheduler.Driver;
 import io.asyncruntime.internal.scheduler.Scheduler;
@@ -32,7 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,10 +70,10 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     private final SelectorDriver ioDriver;
     /** Captures task-locals and propagated context at each spawn (nothing, when none is in use). */
     private final ContextCarrier contextCarrier;
-    private final BlockingPools blocking;
+    /** The blocking pools and blockInPlace's side of the runtime. */
+    private final RuntimeBlocking blocking;
     /** The stall detector, or null when the builder turned it off. */
     private final StallDetector stallDetector;
-    private final LongAdder blockInPlaceCalls = new LongAdder();
     /** Cancelled when a graceful shutdown begins; tasks watch it (or children of it) to wind down. */
     private final CancellationToken rootToken = new CancellationToken();
     /** Set by the first shutdown call, which runs it; the others wait for {@link #shutdownReport}. */
@@ -93,9 +90,10 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         this.scheduler = new Scheduler(
                 builder.schedulerConfig(this::bindThread, AsyncRuntime::unbindThread),
                 timeDriver);
-        this.blocking = new BlockingPools(builder.threadNamePrefix(), builder.defaultBlockingPool(), null,
-                this::bindThread, AsyncRuntime::unbindThread, timeDriver);
-        scheduler.onHandOver(this::afterBlockInPlace);
+        this.blocking = new RuntimeBlocking(scheduler, timeDriver, new BlockingPools(builder.threadNamePrefix(),
+                builder.defaultBlockingPool(), null, this::bindThread, AsyncRuntime::unbindThread, timeDriver),
+                AsyncRuntime::unbindThread, contextCarrier);
+        scheduler.onHandOver(blocking::afterBlockInPlace);
         scheduler.start();
         if (builder.stallThreshold().isZero()) {
             this.stallDetector = null;
@@ -239,7 +237,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
-        return openPool(blocking.defaultPool()).spawn(contextCarrier.carryBlocking(work), null);
+        return blocking.spawn(contextCarrier.carryBlocking(work));
     }
 
     /**
@@ -252,7 +250,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> JoinHandle<T> trySpawnBlocking(Callable<T> work) {
-        return openPool(blocking.defaultPool()).trySpawn(contextCarrier.carryBlocking(work), null);
+        return blocking.trySpawn(contextCarrier.carryBlocking(work));
     }
 
     /**
@@ -266,26 +264,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public BlockingPool blockingPool(String name, BlockingLimits limits) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("blockingPool name must be a non-blank string, got "
-                    + (name == null ? "null" : "\"" + name + "\""));
-        }
-        if (limits == null) {
-            throw new NullPointerException("limits must not be null");
-        }
-        if (scheduler.isClosed()) {
-            throw new IllegalStateException("this async-runtime is closed: it creates no blocking pools");
-        }
-        BlockingThreadPool pool = blocking.named(name, limits.maxThreads(), limits.keepAlive().toNanos(),
-                limits.queueCapacity(), limits.virtualThreads());
-        return new BlockingPool(pool, limits, contextCarrier);
-    }
-
-    private BlockingThreadPool openPool(BlockingThreadPool pool) {
-        if (scheduler.isClosed()) {
-            throw new IllegalStateException("this async-runtime is closed: it accepts no new blocking work");
-        }
-        return pool;
+        return blocking.named(name, limits);
     }
 
     /**
@@ -299,7 +278,11 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * <p>Use it for blocking code in the middle of a task that cannot be split around it; prefer
      * {@link #spawnBlocking}, which moves no worker and is cheaper. While this runs, the calling
      * thread is not a worker: its spawns go through the inject queue, and {@link #blockOn} is
-     * allowed on it. The rest of the calling task's poll runs on this thread too, and any other
+     * allowed on it. It still runs the calling task, though: a task it spawns without a priority
+     * inherits that task's lane, its spawns are accepted while a graceful shutdown drains (as any
+     * running task's are), and {@link #close()} or {@link #shutdownGracefully} called here return
+     * at once, as from any of the runtime's own tasks. The rest of the calling task's poll runs on
+     * this thread too, and any other
      * task composed into the same poll (the branches of a {@code join}) waits for {@code work},
      * as in Tokio. On a paused test clock the runtime does not auto-advance until that poll ends.
      *
@@ -313,47 +296,12 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws NullPointerException if {@code work} is null
      */
     public static <T> T blockInPlace(Callable<T> work) {
-        if (work == null) {
-            throw new NullPointerException("callable must not be null");
-        }
-        if (BlockInPlace.alreadyHandedOver()) {
-            return callBlocking(work); // a second call in one poll: the worker is already elsewhere
-        }
-        BlockInPlace.checkCaller();
-        AsyncRuntime runtime = current(); // a worker's thread is bound to its runtime
-        // The inhibition is taken before the worker leaves (a runtime idle without it could jump
-        // virtual time past a timer this poll is about to arm) and released by afterBlockInPlace,
-        // once the rest of this poll has run.
-        runtime.timeDriver.inhibitAutoAdvance();
-        try {
-            BlockInPlace.handOverCurrentWorker();
-        } catch (RuntimeException | Error e) {
-            runtime.timeDriver.allowAutoAdvance();
-            throw e;
-        }
-        runtime.blockInPlaceCalls.increment();
-        return callBlocking(work);
+        return RuntimeBlocking.blockInPlace(work);
     }
 
-    private static <T> T callBlocking(Callable<T> work) {
-        try {
-            return work.call();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CompletionException(e);
-        }
-    }
-
-    /**
-     * On a thread whose worker {@link #blockInPlace} handed over, once its poll returned: the poll
-     * has ended, so the clock may advance again, and the thread joins the blocking pool.
-     */
-    private void afterBlockInPlace() {
-        timeDriver.allowAutoAdvance();
-        if (!blocking.defaultPool().adoptCurrentThread()) {
-            unbindThread(); // the pool is full or shut down: the thread ends
-        }
+    /** This runtime's blocking side (for {@link RuntimeBlocking#blockInPlace}). */
+    RuntimeBlocking blocking() {
+        return blocking;
     }
 
     /**
@@ -458,7 +406,8 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         TimerMetrics timers = timeDriver.metrics();
         return new RuntimeMetrics(m.workers(), Math.max(0, spawned - completed), spawned, completed,
                 m.remoteSpawns(), m.injectQueueDepth(), polls, steals, parks, forcedYields, timers.activeTimers(),
-                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker), blockingMetrics(),
+                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker),
+                blocking.metrics(stallDetector == null ? 0 : stallDetector.stalls()),
                 ioMetrics(), taskRegistryMetrics());
     }
 
@@ -473,16 +422,6 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         IoStats io = ioDriver != null ? ioDriver.stats() : IoStats.NONE;
         return new RuntimeMetrics.IoMetrics(ioDriver != null, io.openRegistrations(), io.registrations(),
                 io.readyEvents(), io.turns(), io.blockingSelects(), io.selectorWakeups(), io.rearms(), io.disarms());
-    }
-
-    private BlockingMetrics blockingMetrics() {
-        List<BlockingThreadPool> pools = blocking.pools();
-        List<BlockingMetrics.Pool> snapshots = new ArrayList<>(pools.size());
-        for (BlockingThreadPool pool : pools) {
-            snapshots.add(BlockingMetrics.Pool.of(pool));
-        }
-        return new BlockingMetrics(List.copyOf(snapshots), stallDetector == null ? 0 : stallDetector.stalls(),
-                blockInPlaceCalls.sum());
     }
 
     /**
@@ -599,7 +538,8 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      *
      * <p>Safe to call more than once and from several threads: the first call shuts down, the
      * others wait for it and return its report (later calls return it at once). Called from one of
-     * this runtime's own tasks, it cannot wait (that task is one of those being drained): the
+     * this runtime's own tasks (also from inside {@link #blockInPlace}), it cannot wait (that task
+     * is one of those being drained): the
      * shutdown runs on a new thread, and the call returns at once with a report whose
      * {@link ShutdownReport#inProgress()} is true.
      *
@@ -611,11 +551,13 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
             throw new IllegalArgumentException("shutdownGracefully deadline must be zero or a positive duration, got "
                     + deadline);
         }
-        boolean onOwnWorker = scheduler.isOwnWorkerThread();
+        // A task inside blockInPlace counts too: its thread handed the worker over, but it is
+        // still in that task's poll, and waiting here would wait for itself (review9).
+        boolean onOwnTask = scheduler.isOwnTaskThread();
         if (!shutdownStarted.compareAndSet(false, true)) {
-            return onOwnWorker ? shutdownReport.getNow(ShutdownReport.inProgress(deadline)) : shutdownReport.join();
+            return onOwnTask ? shutdownReport.getNow(ShutdownReport.inProgress(deadline)) : shutdownReport.join();
         }
-        if (onOwnWorker) {
+        if (onOwnTask) {
             Thread shutdown = new Thread(() -> runShutdown(deadline), settings.threadNamePrefix() + "shutdown");
             shutdown.setDaemon(true);
             shutdown.start();

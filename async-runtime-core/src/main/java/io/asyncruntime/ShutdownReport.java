@@ -10,7 +10,8 @@ import java.time.Duration;
  *
  * @param deadline the deadline the shutdown was given
  * @param inProgress true only for the report returned by a call that could not wait for the
- *     shutdown (made from one of the runtime's own workers): then every count is 0 and the
+ *     shutdown (made from one of the runtime's own tasks, on a worker or inside
+ *     {@code blockInPlace}): then every count is 0 and the
  *     durations are zero, and the real report is logged at INFO when the shutdown ends
  * @param liveAtStart tasks live when the shutdown began
  * @param spawnedDuringShutdown tasks the runtime's own tasks spawned while they wound down

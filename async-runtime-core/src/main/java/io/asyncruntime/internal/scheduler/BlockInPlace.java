@@ -2,7 +2,7 @@ package io.asyncruntime.internal.scheduler;
 
 /**
  * The scheduler's half of {@code AsyncRuntime.blockInPlace}: checks that the caller is a worker
- * inside a task's poll, and hands that worker to a replacement thread ({@link Worker#handOver}),
+ * inside a task's poll, and hands that worker to a replacement thread ({@link WorkerHandOver#toNewThread}),
  * so that the caller may block while the worker's queued tasks, LIFO slot and turn at the driver
  * go on elsewhere. Tokio's {@code block_in_place} does the same with its worker core.
  */
@@ -20,7 +20,7 @@ public final class BlockInPlace {
      *     task's poll, or no replacement thread could be started
      */
     public static void handOverCurrentWorker() {
-        requireWorkerInPoll().handOver((WorkerThread) Thread.currentThread());
+        requireWorkerInPoll().handOver.toNewThread((WorkerThread) Thread.currentThread());
     }
 
     /**

@@ -16,7 +16,7 @@ import io.asyncruntime.task.Waker;
  * count.
  *
  * <p>Thread-confined: only the thread polling with it touches it, except {@link #cell}, which the
- * stall detector reads (racily, for its log line) through {@link Worker#pollingTaskName()}.
+ * stall detector reads (racily, for its log line) through {@link WorkerHandOver#pollingTaskName()}.
  */
 final class PollContext implements Context, TaskPoller {
 
@@ -47,6 +47,11 @@ final class PollContext implements Context, TaskPoller {
 
     boolean isHandedOver() {
         return handedOver;
+    }
+
+    /** The scheduler of the worker this context's polls run on. */
+    Scheduler scheduler() {
+        return worker.scheduler;
     }
 
     @Override

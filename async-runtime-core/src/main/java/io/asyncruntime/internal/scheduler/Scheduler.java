@@ -138,17 +138,20 @@ public final class Scheduler implements CellScheduler {
             throw new IllegalStateException("this async-runtime is closed: it accepts no new tasks");
         }
         Worker worker = currentWorker();
+        // Inside blockInPlace the thread runs no worker but is still in one of our tasks' polls:
+        // its spawn inherits that task's lane, and a graceful drain accepts it as from a task.
+        PollContext handedOver = worker == null ? handedOverPollOfCurrentThread() : null;
         Priority lane = priority;
         if (lane == null) {
-            int inherited = worker != null ? worker.currentLane() : -1;
-            lane = inherited >= 0 ? Priority.ofLane(inherited) : Priority.NORMAL;
+            lane = inheritedLane(worker, handedOver);
         }
         if (worker == null && idle.allParked()) {
             registry.refreshClock(); // nobody is turning the driver to keep the coarse clock fresh
         }
         TaskShard shard = registry.shardFor(worker);
         TaskCell<T> cell = TaskCell.create(shard, body, kind, lane, name);
-        shard.register(cell, worker == null); // throws if a shutdown refuses it; then nothing is queued
+        // Throws if a shutdown refuses it (then nothing is queued); a drain refuses only strangers.
+        shard.register(cell, worker == null && handedOver == null);
         if (worker != null) {
             worker.counters.increment(WorkerCounters.SPAWNS);
             worker.sampling.onSchedule(cell);
@@ -158,6 +161,16 @@ public final class Scheduler implements CellScheduler {
             scheduleRemote(cell);
         }
         return cell;
+    }
+
+    /**
+     * The lane a spawn without a priority inherits: the lane of the task the calling thread is
+     * polling, on its {@code worker} or inside {@code blockInPlace} (the poll it
+     * {@code handedOver}); NORMAL from anywhere else.
+     */
+    private static Priority inheritedLane(Worker worker, PollContext handedOver) {
+        int lane = worker != null ? worker.currentLane() : handedOver != null ? handedOver.lane : -1;
+        return lane >= 0 ? Priority.ofLane(lane) : Priority.NORMAL;
     }
 
     /** Queues a cell whose state just became NOTIFIED (a wake, a yield, or a spawn). */
@@ -197,9 +210,33 @@ public final class Scheduler implements CellScheduler {
         return null;
     }
 
-    /** Whether the calling thread runs one of this scheduler's workers. */
-    public boolean isOwnWorkerThread() {
-        return currentWorker() != null;
+    /**
+     * The poll of one of this scheduler's tasks that the calling thread is finishing after
+     * {@code blockInPlace} handed its worker over, or null. Such a thread runs no worker (its
+     * spawns and wakes go through the inject queue), but it is still running one of the
+     * runtime's own tasks: it must be treated as inside the runtime wherever that matters, not
+     * as a stranger (review9: it waited out close()'s timeout for its own task, spawned into
+     * NORMAL, and had its spawns refused during a graceful shutdown's drain). Only consulted off
+     * the workers, so the spawn and wake paths of a worker pay nothing for it.
+     */
+    PollContext handedOverPollOfCurrentThread() {
+        if (Thread.currentThread() instanceof WorkerThread thread) {
+            PollContext poll = thread.handedOverPoll();
+            if (poll != null && poll.scheduler() == this) {
+                return poll;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether the calling thread is running one of this scheduler's tasks, or could be: it runs
+     * one of its workers, or it is inside {@code blockInPlace} in the poll of one of its tasks.
+     * A shutdown called from such a thread cannot wait for the tasks to finish (it is one of
+     * them, or runs them).
+     */
+    public boolean isOwnTaskThread() {
+        return currentWorker() != null || handedOverPollOfCurrentThread() != null;
     }
 
     /**
@@ -258,7 +295,7 @@ public final class Scheduler implements CellScheduler {
                     return true;
                 }
             }
-            if (hasStalledWorkers() && worker.isStalled() && worker.hasTaskInLifoSlot()) {
+            if (hasStalledWorkers() && worker.handOver.isStalled() && worker.hasTaskInLifoSlot()) {
                 return true; // a stalled worker's LIFO slot is up for stealing
             }
         }
@@ -306,7 +343,7 @@ public final class Scheduler implements CellScheduler {
      * worker, or forever if that worker blocks in a task. Wake one; finding nothing to do, it parks
      * in the free driver. One volatile read per event interval (and per stall-detector period
      * while a poll lasts that long, {@code callerIndex} -1); a wake only in that state (see
-     * Worker's class comment, "Long polls").
+     * WorkerHandOver's class comment, "Long polls").
      */
     void wakeASleeperIfTheDriverIsUnattended(int callerIndex) {
         if (!(boolean) DRIVER_HELD.getVolatile(this)) {
@@ -515,7 +552,7 @@ public final class Scheduler implements CellScheduler {
         return remoteCompletions.sum();
     }
 
-    // ---- long polls (see Worker's class comment, WorkerWatch and BlockInPlace) ----------------
+    // ---- long polls (see WorkerHandOver's class comment, WorkerWatch and BlockInPlace) --------
 
     /** Whether any worker is marked stalled now: thieves then look at LIFO slots too. */
     boolean hasStalledWorkers() {
@@ -524,7 +561,7 @@ public final class Scheduler implements CellScheduler {
 
     /** The detector marked {@code worker}'s poll {@code stamp} stalled: let a thief come for its LIFO slot. */
     void stallBegan(Worker worker, long stamp) {
-        worker.markStalled(stamp);
+        worker.handOver.markStalled(stamp);
         stalledWorkers.incrementAndGet(); // a full fence: the mark is visible before the wake below
         // Wake a sleeper (if nobody searches): it takes the LIFO slot, or at least the driver.
         notifyParked();
@@ -532,7 +569,7 @@ public final class Scheduler implements CellScheduler {
 
     /** The poll the detector marked stalled has ended. */
     void stallEnded(Worker worker) {
-        worker.clearStallMark();
+        worker.handOver.clearStallMark();
         stalledWorkers.decrementAndGet();
     }
 

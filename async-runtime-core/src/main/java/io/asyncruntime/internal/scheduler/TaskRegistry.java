@@ -26,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * diagnostic needs (Go's goroutine dump stamps waiting goroutines just as coarsely, at GC).
  *
  * <p><b>Refusing spawns.</b> {@link #refuseRemote()} (a graceful shutdown starts) makes spawns
- * from outside the workers fail; {@link #refuseAll()} (the shutdown aborts what remains) makes
+ * from outside the runtime's own tasks fail (a task on a worker or inside {@code blockInPlace}
+ * still spawns); {@link #refuseAll()} (the shutdown aborts what remains) makes
  * every spawn fail. The flags are read under the shard's lock; see {@link TaskShard}.
  */
 public final class TaskRegistry {
@@ -132,7 +133,7 @@ public final class TaskRegistry {
 
     // ---- shutdown -----------------------------------------------------------------------------
 
-    /** From now on spawns from outside the workers fail (a graceful shutdown has begun). */
+    /** From now on spawns from outside the runtime's own tasks fail (a graceful shutdown has begun). */
     public void refuseRemote() {
         if (refusal == ACCEPTING) {
             REFUSAL.compareAndSet(this, ACCEPTING, REFUSING_REMOTE);

@@ -1,15 +1,14 @@
 package io.asyncruntime.internal.scheduler;
 
 import io.asyncruntime.task.Priority;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One worker of the multi-thread scheduler: its run loop and its queues. The context of the poll
- * it runs is a {@link PollContext}.
+ * One worker of the multi-thread scheduler: its run loop. Its queues (LIFO slot and per-lane
+ * rings) are {@link WorkerQueues}, which it extends; the context of the poll it runs is a
+ * {@link PollContext}.
  *
  * <p>Each tick the worker picks a task in this order: every {@code globalQueueInterval} ticks the
  * inject queue first (fairness for remote spawns); a lower lane whose guaranteed share is due;
@@ -24,49 +23,15 @@ import org.slf4j.LoggerFactory;
  * back of the ring so a ping-pong pair cannot monopolise the worker.
  *
  * <p>Only the thread running the worker touches its fields, except {@link #local} (thieves steal
- * from it), {@link #parker} (anyone unparks it), {@link #counters} (read by metrics), and what the
- * stall detector and thieves of a stalled worker use: the poll stamp, the stall mark and the LIFO
- * slot (see "Long polls" below).
- *
- * <h2>Long polls</h2>
- * A task that blocks inside its poll keeps its worker from everything else. Three things keep the
- * rest of the runtime moving:
- * <ul>
- *   <li><b>The poll stamp.</b> Each poll publishes a new {@link #pollStamp} (its tick) with one
- *       opaque store, and parking publishes {@code PARKED}; the stall detector, on its own thread,
- *       reads the stamps and calls a stamp that stays put for the stall threshold a stall. Opaque is
- *       the weakest mode that still makes the store visible to the detector eventually, and on x86
- *       it is a plain move: no fence on the poll path.</li>
- *   <li><b>The LIFO slot is stealable while its worker is stalled.</b> The slot is written and
- *       taken with atomic exchanges ({@link #LIFO_SLOT}), so a thief may take it with the same
- *       exchange and a task is never taken twice; thieves only look at workers the detector marked
- *       ({@link #stalledStamp} equal to the current poll stamp), so a healthy worker's slot keeps
- *       its locality (Tokio stole from every LIFO slot in 1.51 and reverted it for the regression,
- *       tokio#8065). A marked worker's own wakes go to its ring, which thieves take anyway.</li>
- *   <li><b>The driver is never held by a poll.</b> A worker holds the driver only inside
- *       {@code Scheduler.parkWorker} or {@code turnDriverWithoutBlocking}, and polls no task there
- *       (the tasks a turn wakes are queued, see {@link #turningDriver}), so a stalled worker, and
- *       one in {@code blockInPlace}, cannot be holding it: there is nothing to hand over or
- *       release. What can happen is that nobody attends it: a worker that parks while another
- *       holds the driver parks on its own parker, and the holder then leaves the driver to run
- *       what the turn woke. Leaving it wakes a peer only when it holds more than one task (the
- *       I/O driver's rule, {@link #notifyIfOthersCouldHelp}: a futex wake per socket event cost
- *       the echo benchmark dearly), so if that one task blocks, the driver is unattended. Three
- *       things bring a sleeper to it: any spawn or wake the blocking task makes before it
- *       blocks (a push to the ring notifies a peer); after each non-blocking turn, a worker that
- *       finds the driver free wakes a sleeper ({@code Scheduler.wakeASleeperIfTheDriverIsUnattended},
- *       one volatile read per event interval), which finds nothing to run and parks in the free
- *       driver; and the stall detector, which asks for the same wake once a poll has lasted one
- *       sampling period (a quarter of the stall threshold), then again each period. So timers
- *       and I/O keep firing while one worker is stuck: StallDetectionTest measures a 10 ms timer
- *       during a 2 s stall. With the detector turned off, a task that blocks right after a driver
- *       turn without spawning or waking anything can hold timers up until it returns, as in
- *       Tokio (tokio#4730).</li>
- * </ul>
- * {@code blockInPlace} goes further: {@link #handOver} gives the worker (queues, LIFO slot, run
- * loop, and with it its turn at the driver) to a new thread and the poll finishes on the old one.
+ * from it), the LIFO slot (thieves of a stalled worker take it, through atomic exchanges),
+ * {@link #parker} (anyone unparks it), {@link #counters} (read by metrics) and {@link #handOver}
+ * (the poll stamp the stall detector reads and the stall mark it writes; see
+ * {@link WorkerHandOver}, "Long polls", which also hands the worker over for
+ * {@code blockInPlace}). Lane accounting and lane-wise stealing are {@link LaneShares}. The
+ * split keeps the hot path as it was: the queues are inherited fields, the other two are reached
+ * through final fields, and nothing allocates per poll.
  */
-final class Worker implements Runnable {
+final class Worker extends WorkerQueues implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
@@ -82,69 +47,35 @@ final class Worker implements Runnable {
     private static final int SPINS_BEFORE_PARK = 1 << 10;
     /** Spin rounds between two looks at the queues while spinning. */
     private static final int SPINS_BETWEEN_LOOKS = 1 << 5;
-    /** Most tasks moved from the inject queue into a local ring at once (half the ring). */
-    private static final int MAX_INJECT_BATCH = LocalQueue.CAPACITY / 2;
-    /** The poll stamp of a parked worker (and of one that has not polled yet). */
-    static final long PARKED = io.asyncruntime.internal.metrics.StallTarget.PARKED;
-    /** The stall mark of a worker the stall detector has not marked. */
-    private static final long NOT_STALLED = -2;
 
-    private static final VarHandle LIFO_SLOT;
-    private static final VarHandle POLL_STAMP;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            LIFO_SLOT = lookup.findVarHandle(Worker.class, "lifoSlot", ScheduledTask.class);
-            POLL_STAMP = lookup.findVarHandle(Worker.class, "pollStamp", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    final Scheduler scheduler;
-    final int index;
-    final LocalQueue[] local = new LocalQueue[Priority.COUNT];
     final Parker parker;
-    final WorkerCounters counters = new WorkerCounters();
+    /** The poll stamp, the stall mark and the hand-over (see {@link WorkerHandOver}). */
+    final WorkerHandOver handOver = new WorkerHandOver(this);
     /** Sampling of poll times and schedule latencies ({@link PollSampler}); worker thread only. */
     final WorkerSampling sampling;
     private final SchedulerConfig config;
+    private final LaneShares shares;
 
-    /** Through {@link #LIFO_SLOT} only: exchanges, so a thief of a stalled worker can take it too. */
-    @SuppressWarnings("unused")
-    private ScheduledTask lifoSlot;
-    /** Through {@link #POLL_STAMP}: written (opaque) by this worker's thread, read by the stall detector. */
-    @SuppressWarnings("unused")
-    private long pollStamp = PARKED;
-    /** The stamp of the poll the stall detector found stalled; a stall ends when the stamp moves on. */
-    private volatile long stalledStamp = NOT_STALLED;
-    /** The thread running this worker now; a new one after {@link #handOver}. */
+    /** The thread running this worker now; a new one after a hand-over ({@link WorkerHandOver#toNewThread}). */
     volatile WorkerThread thread;
     /** When {@link #survive} last logged, in {@code System.nanoTime()}; worker thread only. */
     private long lastLoopErrorLog;
-    /** The context of this worker's polls; a new one after {@link #handOver}. */
+    /** The context of this worker's polls; a new one after a hand-over. */
     private PollContext context = new PollContext(this);
-    /** Polls this worker has made; the lane shares are counted against it. */
+    /** Polls this worker has made: the poll stamps, and the lane shares are counted against it. */
     private int tick;
     /** Ticks left until the next non-blocking driver turn / inject-queue-first pick. */
     private int ticksToEvent;
     private int ticksToGlobalQueue;
     private boolean searching;
-    /** The tick at which each lane was last served; only the lower lanes' entries are used. */
-    private final int[] lastServed = new int[Priority.COUNT];
-    /** Per lane, polls between guaranteed turns (0 for HIGH), from the configured shares. */
-    private final int[] serviceInterval = new int[Priority.COUNT];
-    private int randomState;
     private long busySince;
     /**
-     * Polls and local schedules counted since the last {@link #publishCounters()}: plain fields
-     * on the hot path, published every event interval, before spinning and before parking, so
-     * metrics lag a busy worker by at most {@code eventInterval} polls (Tokio batches its worker
-     * metrics the same way).
+     * Polls (and, in {@link WorkerQueues}, local schedules) counted since the last
+     * {@link #publishCounters()}: plain fields on the hot path, published every event interval,
+     * before spinning and before parking, so metrics lag a busy worker by at most
+     * {@code eventInterval} polls (Tokio batches its worker metrics the same way).
      */
     private long unpublishedPolls;
-    private long unpublishedLocalSchedules;
     /**
      * Whether this worker is turning the driver (parked in it, or in a busy turn): the tasks the
      * driver wakes go to this worker's ring without waking a peer each, and once the turn is over
@@ -164,18 +95,11 @@ final class Worker implements Runnable {
     private ClassLoader startContextClassLoader;
 
     Worker(Scheduler scheduler, int index, SchedulerConfig config, Driver driver) {
-        this.scheduler = scheduler;
-        this.index = index;
+        super(scheduler, index);
         this.config = config;
         this.parker = new Parker(driver);
         this.sampling = new WorkerSampling(scheduler.sampler(), index);
-        for (int lane = 0; lane < local.length; lane++) {
-            local[lane] = new LocalQueue();
-        }
-        this.randomState = 0x9E3779B9 * (index + 1);
-        for (int lane = 0; lane < Priority.COUNT; lane++) {
-            serviceInterval[lane] = config.laneServiceInterval(lane);
-        }
+        this.shares = new LaneShares(this, config);
         this.ticksToEvent = config.eventInterval();
         this.ticksToGlobalQueue = config.globalQueueInterval();
     }
@@ -241,7 +165,7 @@ final class Worker implements Runnable {
      * One turn of the run loop. A method of its own, not the loop body: {@code run()} never
      * returns, so the JIT could only compile it on-stack; this it compiles normally (measured on
      * JDK 17: throughput kept climbing for ~4 s of a benchmark fork with the body inline).
-     * Returns false when a poll handed the worker over to another thread ({@link #handOver}).
+     * Returns false when a poll handed the worker over to another thread ({@link WorkerHandOver#toNewThread}).
      */
     private boolean tick() {
         if (--ticksToEvent == 0) {
@@ -281,12 +205,12 @@ final class Worker implements Runnable {
                 counters.increment(WorkerCounters.INJECT_POPS);
                 return remote;
             }
-            ScheduledTask higher = stealLaneAboveLocalWork();
+            ScheduledTask higher = shares.stealLaneAboveLocalWork();
             if (higher != null) {
                 return higher;
             }
         }
-        ScheduledTask owed = pollLaneOwedItsShare();
+        ScheduledTask owed = shares.pollLaneOwedItsShare(tick);
         if (owed != null) {
             return owed;
         }
@@ -303,77 +227,6 @@ final class Worker implements Runnable {
         return null;
     }
 
-    /**
-     * A task from a lower lane whose guaranteed share is due on this poll, lowest lane first, or
-     * null. The lane's work is looked for here, in the inject queue, and then in the other
-     * workers' rings of that lane: the share holds runtime-wide even when all of a lane's tasks
-     * sit on one busy worker. A due lane found empty everywhere starts its count again, so an idle
-     * lane costs one check per interval rather than one per poll.
-     */
-    private ScheduledTask pollLaneOwedItsShare() {
-        for (int lane = Priority.COUNT - 1; lane > 0; lane--) {
-            if (tick - lastServed[lane] + 1 >= serviceInterval[lane]) {
-                ScheduledTask task = popLane(lane);
-                if (task == null) {
-                    task = stealFromLane(lane);
-                }
-                if (task != null) {
-                    return task;
-                }
-                lastServed[lane] = tick;
-            }
-        }
-        return null;
-    }
-
-    private ScheduledTask popLane(int lane) {
-        ScheduledTask task = local[lane].pop();
-        if (task != null) {
-            return task;
-        }
-        InjectQueue inject = scheduler.inject(lane);
-        if (inject.isEmpty()) {
-            return null;
-        }
-        int fairShare = inject.len() / scheduler.workerCount() + 1;
-        int max = Math.min(Math.min(fairShare, local[lane].remainingSlots() + 1), MAX_INJECT_BATCH);
-        task = inject.popBatchInto(local[lane], Math.max(1, max));
-        if (task != null) {
-            counters.increment(WorkerCounters.INJECT_POPS);
-        }
-        return task;
-    }
-
-    /**
-     * Lanes are served runtime-wide, not only per worker: a worker whose best local work is in a
-     * lower lane than work queued on another worker's ring takes half of that ring, once per
-     * global-queue interval (a bounded cost: one look at each other worker's rings of the higher
-     * lanes). Without it a worker whose ring happens to hold only NORMAL tasks runs them at full
-     * speed while another worker's ring of HIGH tasks gets one core: measured as a NORMAL share of
-     * 0.6 with 8 HIGH and 8 NORMAL yielding tasks on 2 workers (PriorityLanesTest), instead of the
-     * configured 0.25. Returns null when no higher lane has work elsewhere.
-     */
-    private ScheduledTask stealLaneAboveLocalWork() {
-        ScheduledTask inSlot = (ScheduledTask) LIFO_SLOT.getOpaque(this);
-        int best = inSlot != null ? inSlot.lane() : Priority.COUNT;
-        for (int lane = 0; lane < best; lane++) {
-            if (!local[lane].isEmpty()) {
-                best = lane;
-                break;
-            }
-        }
-        if (best == Priority.COUNT) {
-            return null; // no local work at all: the idle search (with its throttle) takes over
-        }
-        for (int lane = 0; lane < best; lane++) {
-            ScheduledTask task = stealFromLane(lane);
-            if (task != null) {
-                return task;
-            }
-        }
-        return null;
-    }
-
     /** The idle search: lane by lane from HIGH, steal half a victim's ring, else the inject queue. */
     private ScheduledTask steal() {
         if (!searching) {
@@ -383,58 +236,17 @@ final class Worker implements Runnable {
             searching = true;
         }
         if (scheduler.hasStalledWorkers()) {
-            ScheduledTask task = stealFromStalledLifoSlot();
+            ScheduledTask task = handOver.stealFromStalledLifoSlot();
             if (task != null) {
                 return task;
             }
         }
         for (int lane = 0; lane < Priority.COUNT; lane++) {
-            ScheduledTask task = stealFromLane(lane);
+            ScheduledTask task = shares.stealFromLane(lane);
             if (task == null) {
                 task = popLane(lane);
             }
             if (task != null) {
-                return task;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Takes the task in the LIFO slot of a worker the stall detector marked, if one has any: it
-     * was woken to run right after a poll that has not ended for the stall threshold. First, since
-     * it is the most overdue task there is.
-     */
-    private ScheduledTask stealFromStalledLifoSlot() {
-        for (Worker victim : scheduler.workers()) {
-            if (victim != this && victim.isStalled()) {
-                ScheduledTask task = (ScheduledTask) LIFO_SLOT.getAndSet(victim, null);
-                if (task != null) {
-                    counters.increment(WorkerCounters.STEAL_OPERATIONS);
-                    counters.add(WorkerCounters.STEALS, 1);
-                    return task;
-                }
-            }
-        }
-        return null;
-    }
-
-    /** Steals half of one lane of some other worker's ring into ours, starting at a random victim. */
-    private ScheduledTask stealFromLane(int lane) {
-        Worker[] workers = scheduler.workers();
-        int n = workers.length;
-        int start = nextRandom(n);
-        LocalQueue mine = local[lane];
-        for (int i = 0; i < n; i++) {
-            Worker victim = workers[(start + i) % n];
-            if (victim == this) {
-                continue;
-            }
-            int before = mine.len();
-            ScheduledTask task = victim.local[lane].stealInto(mine);
-            if (task != null) {
-                counters.increment(WorkerCounters.STEAL_OPERATIONS);
-                counters.add(WorkerCounters.STEALS, mine.len() - before + 1L);
                 return task;
             }
         }
@@ -460,15 +272,6 @@ final class Worker implements Runnable {
             }
         }
         return null;
-    }
-
-    private int nextRandom(int bound) {
-        int x = randomState;
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        randomState = x;
-        return (x & Integer.MAX_VALUE) % bound;
     }
 
     // ---- running -----------------------------------------------------------------------------
@@ -509,15 +312,14 @@ final class Worker implements Runnable {
 
     /**
      * Polls {@code task} once with {@code cx}, publishing a new poll stamp first. Returns false if
-     * the poll handed this worker over to another thread ({@link #handOver}): from then on this
+     * the poll handed this worker over to another thread ({@link WorkerHandOver#toNewThread}): from then on this
      * thread must not touch the worker, so nothing after the poll runs here.
      */
     private boolean pollOne(ScheduledTask task, PollContext cx) {
         unpublishedPolls++;
-        recordServed(task.lane());
-        // Unsigned: the int tick wraps, and a stamp of -1 would read as PARKED (a poll the detector
-        // could never report).
-        POLL_STAMP.setOpaque(this, Integer.toUnsignedLong(tick));
+        tick++;
+        shares.recordServed(task.lane(), tick);
+        handOver.publishPollStamp(tick);
         long sampledAt = sampling.beforePoll(task);
         try {
             task.run(cx);
@@ -536,14 +338,6 @@ final class Worker implements Runnable {
         return true;
     }
 
-    /** The LIFO slot's task, taken; null if empty (or a thief of a stalled worker took it). */
-    private ScheduledTask takeLifoSlot() {
-        if (LIFO_SLOT.getOpaque(this) == null) {
-            return null;                     // the common case: no exchange
-        }
-        return (ScheduledTask) LIFO_SLOT.getAndSet(this, null);
-    }
-
     /**
      * Undoes what a poll left on the thread, as ThreadPoolExecutor and ForkJoinPool do between
      * tasks: the interrupt flag (a task restoring an interrupt, or a FutureTask cancelled with
@@ -560,11 +354,6 @@ final class Worker implements Runnable {
         }
     }
 
-    private void recordServed(int lane) {
-        tick++;
-        lastServed[lane] = tick;
-    }
-
     // ---- scheduling from this worker ------------------------------------------------------
 
     /**
@@ -574,8 +363,8 @@ final class Worker implements Runnable {
      */
     void schedule(ScheduledTask task, boolean isYield) {
         PollContext cx = context;
-        if (!isYield && config.lifoSlot() && cx.cell != null && task.lane() <= cx.lane && !isStalledByItself()) {
-            ScheduledTask previous = (ScheduledTask) LIFO_SLOT.getAndSet(this, task);
+        if (!isYield && config.lifoSlot() && cx.cell != null && task.lane() <= cx.lane && !handOver.isStalledAt(tick)) {
+            ScheduledTask previous = swapLifoSlot(task);
             if (previous == null) {
                 return; // it runs right after this poll; nothing for other workers to do
             }
@@ -596,42 +385,6 @@ final class Worker implements Runnable {
         return false;
     }
 
-    private int localTaskCount() {
-        int count = hasTaskInLifoSlot() ? 1 : 0;
-        for (LocalQueue queue : local) {
-            count += queue.len();
-        }
-        return count;
-    }
-
-    private void pushLocal(ScheduledTask task, boolean notify) {
-        int lane = task.lane();
-        int moved = local[lane].pushBackOrOverflow(task, scheduler.inject(lane));
-        if (moved > 0) {
-            counters.increment(WorkerCounters.OVERFLOWS);
-        }
-        unpublishedLocalSchedules++;
-        if (notify) {
-            scheduler.notifyParkedLocal(index);
-        }
-    }
-
-    boolean hasLocalWork() {
-        if (hasTaskInLifoSlot()) {
-            return true;
-        }
-        for (LocalQueue queue : local) {
-            if (!queue.isEmpty()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    int localDepth(int lane) {
-        return local[lane].len();
-    }
-
     // ---- parking -----------------------------------------------------------------------------
 
     private void publishCounters() {
@@ -646,7 +399,7 @@ final class Worker implements Runnable {
     }
 
     private void park() {
-        POLL_STAMP.setOpaque(this, PARKED);
+        handOver.publishParked();
         publishCounters();
         Idle idle = scheduler.idle();
         boolean lastSearcher = idle.transitionToParked(index, searching);
@@ -700,23 +453,6 @@ final class Worker implements Runnable {
         busySince = System.nanoTime();
     }
 
-    /**
-     * The worker stops: what it queued is cancelled, and the inject queues are drained once more,
-     * after its own last push there (a ring that overflowed just before the flag).
-     */
-    private void cancelQueuedOnShutdown() {
-        ScheduledTask inSlot = (ScheduledTask) LIFO_SLOT.getAndSet(this, null);
-        if (inSlot != null) {
-            CompletionCascade.cancelAfterShutdown(inSlot);
-        }
-        for (LocalQueue queue : local) {
-            for (ScheduledTask task = queue.pop(); task != null; task = queue.pop()) {
-                CompletionCascade.cancelAfterShutdown(task);
-            }
-        }
-        scheduler.cancelInjected();
-    }
-
     /** A task of this worker's poll that returned pending while woken or yielding: back of the ring. */
     void requeue(ScheduledTask task) {
         if (scheduler.isClosed()) {
@@ -738,81 +474,31 @@ final class Worker implements Runnable {
         return cx.cell != null ? cx.lane : -1;
     }
 
-    // ---- long polls: the stall detector's view, blockInPlace ----------------------------------
+    // ---- the hand-over (see WorkerHandOver) -----------------------------------------------------
 
-    /** The poll stamp (see the class comment); any thread. */
-    long pollStamp() {
-        return (long) POLL_STAMP.getOpaque(this);
+    /** The worker's context class loader (restored after every poll, and given to a replacement thread). */
+    ClassLoader startContextClassLoader() {
+        return startContextClassLoader;
     }
 
     /**
-     * The name of the task this worker is polling, or null between polls. Read from the stall
-     * detector's thread: racy by design (a reference read is atomic, and a name is immutable), for
-     * a log line about a poll that has not changed for the stall threshold.
+     * For a hand-over, on this worker's thread inside a poll: the poll in progress leaves with the
+     * thread (marked handed over) and the worker gets a new context; the counters and the busy
+     * time so far are published, since this thread writes nothing to the worker after it.
      */
-    String pollingTaskName() {
-        TaskCell<?> cell = context.cell;
-        return cell != null ? cell.name() : null;
-    }
-
-    /** The stall detector found the poll with {@code stamp} stalled. */
-    void markStalled(long stamp) {
-        stalledStamp = stamp;
-    }
-
-    /** Ends the mark of {@link #markStalled} (the marked poll ended), so a tick that comes round again is not marked. */
-    void clearStallMark() {
-        stalledStamp = NOT_STALLED;
-    }
-
-    /** Whether the LIFO slot holds a task; any thread. */
-    boolean hasTaskInLifoSlot() {
-        return LIFO_SLOT.getOpaque(this) != null;
-    }
-
-    /** Whether the detector marked this worker's current poll stalled; any thread. */
-    boolean isStalled() {
-        long stamp = pollStamp();
-        return stamp != PARKED && stamp == stalledStamp;
-    }
-
-    /** {@link #isStalled()} from the worker's own thread: its own stamp needs no opaque read. */
-    private boolean isStalledByItself() {
-        return stalledStamp == tick;
-    }
-
-    /**
-     * {@code blockInPlace}, on this worker's thread {@code self}, inside a poll: gives the worker
-     * (queues, LIFO slot, run loop, its turn at the driver, its context) to a new thread and leaves
-     * the poll in progress to finish on {@code self}, which is no longer a worker: its spawns and
-     * wakes go through the inject queue, and when the poll returns its run loop unwinds
-     * ({@link #pollOne}) and the thread becomes a blocking-pool thread. The hand-off is published
-     * by {@link Thread#start()}: everything this thread wrote to the worker happens-before the
-     * replacement reads it, and nothing is written after.
-     *
-     * @throws IllegalStateException if no thread could be started (the worker stays with {@code self})
-     */
-    void handOver(WorkerThread self) {
+    PollContext detachPoll() {
         PollContext poll = context;
         poll.handOver();
         context = new PollContext(this);
         publishCounters();
         counters.add(WorkerCounters.BUSY_NANOS, System.nanoTime() - busySince);
-        WorkerThread replacement = WorkerThread.replacement(this, self.getName(), startContextClassLoader);
-        self.leaveWorker(poll, startContextClassLoader);
-        thread = replacement;
-        parker.bind(replacement);
-        try {
-            replacement.start();
-        } catch (RuntimeException | Error failure) { // typically "unable to create native thread"
-            parker.bind(self);
-            thread = self;
-            self.rejoinWorker(this);
-            context = poll;
-            poll.takeBack();
-            busySince = System.nanoTime();
-            throw new IllegalStateException("blockInPlace could not start a thread to take over worker "
-                    + self.getName() + ": " + failure, failure);
-        }
+        return poll;
+    }
+
+    /** Undoes {@link #detachPoll()}: no replacement thread could be started, this thread keeps the worker. */
+    void reattachPoll(PollContext poll) {
+        context = poll;
+        poll.takeBack();
+        busySince = System.nanoTime();
     }
 }

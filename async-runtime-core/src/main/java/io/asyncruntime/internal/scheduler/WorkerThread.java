@@ -5,7 +5,7 @@ package io.asyncruntime.internal.scheduler;
  * one type check instead of a thread-local lookup on the spawn and wake paths.
  *
  * <p>A thread runs one worker until it stops, or until {@code blockInPlace} hands the worker to a
- * replacement thread ({@link Worker#handOver}). From then on {@link #worker} is null, so the
+ * replacement thread ({@link WorkerHandOver#toNewThread}). From then on {@link #worker} is null, so the
  * thread counts as outside the workers (its spawns and wakes go through the inject queue), the
  * poll it was in finishes here, and once that poll returns the thread leaves the worker's run
  * loop and is offered to the runtime's blocking pool ({@link Scheduler#afterHandOver}).
@@ -79,6 +79,15 @@ final class WorkerThread extends Thread {
         setName(name.substring(0, name.length() - "-blocking".length()));
         worker = kept;
         handedOverPoll = null;
+    }
+
+    /**
+     * The poll this thread is finishing after it handed its worker over, or null (it runs a
+     * worker, or that poll has returned). Thread-confined: call on the current thread only.
+     */
+    PollContext handedOverPoll() {
+        PollContext poll = handedOverPoll;
+        return poll != null && poll.cell != null ? poll : null;
     }
 
     /** The cell this thread is polling: its worker's, or the handed-over poll's; null between polls. */

@@ -5,7 +5,7 @@ import io.asyncruntime.internal.metrics.StallTarget;
 /**
  * The stall detector's view of a scheduler's workers: their poll stamps, what they poll, their
  * threads, and the two calls that open a stalled worker's LIFO slot to thieves and close it again
- * (the protocol is in {@link Worker}'s class comment, "Long polls").
+ * (the protocol is in {@link WorkerHandOver}'s class comment, "Long polls").
  */
 public final class WorkerWatch implements StallTarget {
 
@@ -23,12 +23,12 @@ public final class WorkerWatch implements StallTarget {
 
     @Override
     public long pollStamp(int worker) {
-        return scheduler.workers()[worker].pollStamp();
+        return scheduler.workers()[worker].handOver.pollStamp();
     }
 
     @Override
     public String pollingTaskName(int worker) {
-        return scheduler.workers()[worker].pollingTaskName();
+        return scheduler.workers()[worker].handOver.pollingTaskName();
     }
 
     @Override
