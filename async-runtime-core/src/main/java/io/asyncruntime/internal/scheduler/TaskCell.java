@@ -365,16 +365,17 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     }
 
     /**
-     * Awaiting the handle inside another task: ready when this task is, else registers a waker.
-     * The registration is owned by the task being polled (see {@link Waiters}), so it is dropped
-     * once that task finished, even if the awaiter gave up without a word (a lost race).
+     * Awaiting the handle inside another task: ready when this task is, else registers the
+     * context's waker. The registration stands for that waker alone and is dropped once the waker
+     * says it is obsolete (see {@link Waiters}), even if the awaiter gave up without a word (a
+     * lost race). It is not attributed to the task polling now: a waker from another library's
+     * context may outlive that task (issue 15 review, ForeignContextWakeDroppedTest).
      */
     @Override
     @SuppressWarnings("unchecked")
     public Poll<T> poll(Context cx) throws Exception {
         if (!isFinished()) {
-            Waker waker = cx.waker();
-            addWaiter(waker, ownerOf(waker));
+            addWaiter(cx.waker());
             if (!isFinished()) {
                 return Poll.pending();
             }
@@ -387,18 +388,6 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
             throw rethrow(failure.cause);
         }
         return Poll.ready((T) result);
-    }
-
-    /**
-     * Whose interest a registration of {@code waker} is: every waker stands for itself, and says
-     * itself when it is obsolete ({@link Waker#isObsolete()}: a finished task cell, a thread's
-     * waker that gave up, a finished combinator branch, a finished guard). It is not attributed
-     * to the task or {@code blockOn} polling at the time: a waker from another library's context
-     * (an adapter polling a handle with its own {@code Context}) may outlive that task, and
-     * dropping it when the task finished lost its wake (issue 15 review, ForeignContextWakeDroppedTest).
-     */
-    private static Object ownerOf(Waker waker) {
-        return waker;
     }
 
     /**
