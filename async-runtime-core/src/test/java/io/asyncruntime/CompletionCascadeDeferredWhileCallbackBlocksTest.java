@@ -7,8 +7,11 @@ import io.asyncruntime.task.Task;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,8 +68,11 @@ class CompletionCascadeDeferredWhileCallbackBlocksTest {
 
     /**
      * The other side of running stage callbacks outside the delivery: a chain of callbacks, each
-     * aborting the next idle handle inline, must not recurse once per link (the nesting of fresh
-     * frames is bounded by {@code CompletionCascade.MAX_USER_FRAMES}; past it, wakes are queued).
+     * aborting the next idle handle inline, must not recurse once per link. Fresh frames nest at
+     * most {@code CompletionCascade.MAX_USER_FRAMES} deep on a thread; past that, the callback is
+     * handed to a thread of its own (so it may block, see DeepCallbackChainDeliveryDeadlockTest),
+     * which is why the chain is awaited rather than finished when the first abort returns. Every
+     * callback runs exactly once.
      */
     @Test
     void aLongChainOfStageCallbacksEachAbortingTheNextHandleDoesNotOverflowTheStack() throws Exception {
@@ -76,16 +82,32 @@ class CompletionCascadeDeferredWhileCallbackBlocksTest {
             chain.add(runtime.spawn(Task.never()));
         }
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> chain.stream().allMatch(h -> h.toString().contains("idle")));
-        for (int i = 0; i + 1 < links; i++) {
-            JoinHandle<Void> next = chain.get(i + 1);
-            chain.get(i).whenComplete((v, e) -> next.abort());
+        AtomicIntegerArray runs = new AtomicIntegerArray(links);
+        Set<String> callbackThreads = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < links; i++) {
+            int index = i;
+            JoinHandle<Void> next = i + 1 < links ? chain.get(i + 1) : null;
+            chain.get(i).whenComplete((v, e) -> {
+                runs.incrementAndGet(index);
+                callbackThreads.add(Thread.currentThread().getName());
+                if (next != null) {
+                    next.abort();
+                }
+            });
         }
 
         chain.get(0).abort(); // idle: completed here, and so is every later link, through the callbacks
 
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> runs.get(links - 1) > 0);
         for (JoinHandle<Void> handle : chain) {
             assertThat(handle.isFinished()).isTrue();
             assertThat(handle.isCancelled()).isTrue();
         }
+        for (int i = 0; i < links; i++) {
+            assertThat(runs.get(i)).as("runs of callback %d", i).isEqualTo(1);
+        }
+        assertThat(callbackThreads).as("threads the callbacks ran on")
+                .contains(Thread.currentThread().getName())
+                .anyMatch(name -> name.startsWith("async-runtime-stage-callback-"));
     }
 }

@@ -52,10 +52,10 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
     // ---- the waiter list --------------------------------------------------------------------
 
     /**
-     * Registers {@code waker} to be woken once when the task completes (at once if it has), on
-     * behalf of {@code owner} (see {@link Waiters}). Lock-free; O(1) amortised.
+     * Registers {@code waker} to be woken once when the task completes (at once if it has); it is
+     * dropped once it says it is obsolete (see {@link Waiters}). Lock-free; O(1) amortised.
      */
-    final void addWaiter(Waker waker, Object owner) {
+    final void addWaiter(Waker waker) {
         Waiters head = (Waiters) WAITERS.getAcquire(this);
         for (;;) {
             if (head == Waiters.DONE) {
@@ -65,12 +65,12 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
             if (head != null && head.waker == waker) {
                 return; // the same awaiter polled again while pending: already registered
             }
-            Waiters node = Waiters.on(head, waker, owner, waiterCompactionThreshold());
+            Waiters node = Waiters.on(head, waker, waiterCompactionThreshold());
             // Volatile CAS: pairs with the completer's volatile read in takeWaiters (Dekker: we
             // push then read the state, it writes the state then reads the list).
             Waiters witness = (Waiters) WAITERS.compareAndExchange(this, head, node);
             if (witness == head) {
-                Waiters.compactIfDue(node);
+                compactAfterPush(node);
                 wakeWaitersIfFinished();
                 return;
             }
@@ -123,9 +123,41 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
      */
     final void waiterGaveUp() {
         Waiters head = (Waiters) WAITERS.getAcquire(this);
-        if (head != null && head != Waiters.DONE) {
-            Waiters.compactOnGiveUpIfDue(head);
+        // Lists that stayed short have no Stats: they hold fewer nodes than the threshold.
+        if (head != null && head != Waiters.DONE && head.stats != null && head.stats.countGiveUpAndClaim()) {
+            compactWhileDue(head.stats);
         }
+    }
+
+    /** Called by the registrant that just pushed {@code node}: counts the push and compacts if that is due. */
+    private void compactAfterPush(Waiters node) {
+        Waiters.Stats stats = node.stats;
+        if (stats != null && stats.countPushAndClaim()) {
+            compactWhileDue(stats);
+        }
+    }
+
+    /**
+     * Holding the list's compaction claim (which consumed the counts that made it due): unlinks
+     * the obsolete nodes below the head as it is now, releases the claim, and goes again while
+     * what others counted meanwhile makes another compaction due (see {@link Waiters}, "No count
+     * is lost"). Never blocks.
+     */
+    private void compactWhileDue(Waiters.Stats stats) {
+        do {
+            try {
+                // Read after the claim: every push it consumed linked its node at or below this
+                // head, every give-up it consumed (but a race loser's) made its node obsolete.
+                // A list with Stats never becomes empty again; once taken (DONE), the completer
+                // wakes it and there is nothing to keep short.
+                Waiters head = (Waiters) WAITERS.getAcquire(this);
+                if (head != null && head != Waiters.DONE) {
+                    stats.compacted(Waiters.compactBelow(head));
+                }
+            } finally {
+                stats.release();
+            }
+        } while (stats.claimIfDue());
     }
 
     /** Waiters currently linked (DONE counts as none); for tests and diagnostics. */
@@ -216,7 +248,7 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
     private boolean awaitFinished(boolean timed, long nanos) throws InterruptedException {
         long deadline = timed ? System.nanoTime() + nanos : 0L;
         Waiters.ThreadWaker waker = new Waiters.ThreadWaker();
-        addWaiter(waker, waker);
+        addWaiter(waker);
         try {
             while (!isFinished()) {
                 if (timed) {
@@ -264,7 +296,7 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
 
     /**
      * The future behind the {@code CompletionStage} side. It is registered as a waiter (a
-     * {@link StageBridge}, its own owner, so never dropped as abandoned) rather than kept in a
+     * {@link StageBridge}, never obsolete, so never dropped as abandoned) rather than kept in a
      * field of its own, so cells that are never used as a stage carry no field for it. Once the
      * cell is complete and its waiters are gone, a completed future is made on demand.
      */
@@ -286,10 +318,10 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
             if (created == null) {
                 created = new StageBridge<>(this);
             }
-            Waiters node = Waiters.on(head, created, created, waiterCompactionThreshold());
+            Waiters node = Waiters.on(head, created, waiterCompactionThreshold());
             Waiters witness = (Waiters) WAITERS.compareAndExchange(this, head, node);
             if (witness == head) {
-                Waiters.compactIfDue(node);
+                compactAfterPush(node);
                 wakeWaitersIfFinished();
                 return created.future;
             }

@@ -26,14 +26,28 @@ import org.slf4j.LoggerFactory;
  * {@link #runOutsideDelivery}, which opens a fresh frame: the queue of the delivery around it is
  * set aside, and every cascade the user code starts is delivered in full before the call that
  * started it returns, exactly as on a thread that is not delivering. The delivery around it goes on
- * afterwards. Why not bounded inline nesting for every step (Netty's {@code DefaultPromise} notifies
- * listeners inline up to a depth of 8)? It would still queue, hence deadlock, a blocking callback
- * reached at depth 9, and the steps the runtime itself runs (task wakers, cancels after shutdown)
- * never block, so they gain nothing from running inline. Those stay trampolined, and a cascade of
- * them runs in constant stack. The bound is kept where it matters, on the user frames: at most
- * {@value #MAX_USER_FRAMES} nest on a thread (a chain of callbacks each aborting the next handle
- * would otherwise recurse once per link, as chained {@code CompletableFuture} callbacks do); beyond
- * that, user code runs in the current frame and its wakes are queued as before.
+ * afterwards. The steps the runtime itself runs (task wakers, cancels after shutdown) never block,
+ * so they stay trampolined, and a cascade of them runs in constant stack.
+ *
+ * <p><b>Deep user code.</b> Fresh frames nest (a chain of callbacks each aborting the next handle
+ * recurses once per link, as chained {@code CompletableFuture} callbacks do), so at most
+ * {@value #MAX_USER_FRAMES} nest on a thread. Past that, user code is handed to a thread of its
+ * own ({@link CallbackHandOff}), where it starts with an empty stack and no delivery around it.
+ * Running it inline in the current frame instead would queue its wakes behind it, which is the
+ * deadlock above moved to depth {@code MAX_USER_FRAMES + 1} (issue 15 review,
+ * DeepCallbackChainDeliveryDeadlockTest). This is Netty's stack-overflow protection in
+ * {@code DefaultPromise} (listeners notified inline up to a depth of 8, then as a task on the
+ * promise's executor) with a hand-off that never refuses, and the way {@code CompletableFuture}'s
+ * async methods fall back to a thread per task.
+ *
+ * <p><b>Ordering.</b> Every step runs exactly once. On one thread, the steps of a delivery run
+ * oldest first. User code up to {@code MAX_USER_FRAMES} deep runs, with all it causes delivered,
+ * before the wake that reached it returns; deeper user code runs after its outcome is published,
+ * as any stage callback, but possibly after the wake that reached it returned and concurrently
+ * with the rest of that delivery (as if the callback had been registered with
+ * {@code whenCompleteAsync}). The callbacks of one handle are one unit of user code (one
+ * {@code CompletableFuture} completion), so they stay on one thread in {@code CompletableFuture}'s
+ * order.
  *
  * <p>Thread-confined: workers keep theirs in their {@link WorkerThread} (no thread-local lookup
  * on the hot path); other threads get one from a thread-local.
@@ -52,8 +66,9 @@ final class CompletionCascade {
     private static final int RETAINED_CAPACITY = 1024;
 
     /**
-     * How many {@link #runOutsideDelivery} frames may nest on one thread; past it, user code runs
-     * inside the current delivery (its wakes queued), so the stack stays bounded whatever users do.
+     * How many {@link #runOutsideDelivery} frames may nest on one thread; past it, user code is
+     * handed to another thread ({@link CallbackHandOff}), so the stack stays bounded whatever users
+     * do. Netty's {@code DefaultPromise} bounds its inline listener nesting at the same depth.
      */
     static final int MAX_USER_FRAMES = 8;
 
@@ -82,16 +97,21 @@ final class CompletionCascade {
 
     /**
      * Runs {@code userCode} (a callback that may block) so that the wakes it causes are not held
-     * back by the delivery it runs in: see the class comment. Returns when it returned; what it
-     * throws propagates, after the delivery's state is restored.
+     * back by the delivery it runs in: see the class comment. Returns when it returned (what it
+     * throws propagates, after the delivery's state is restored), or, nested past
+     * {@link #MAX_USER_FRAMES}, once it was handed to another thread.
      */
     static void runOutsideDelivery(Runnable userCode) {
         here().runInFreshFrame(userCode);
     }
 
     private void runInFreshFrame(Runnable userCode) {
-        if (!running || userFrames >= MAX_USER_FRAMES) {
-            userCode.run(); // not delivering (nothing is held back), or nested too deep
+        if (!running) {
+            userCode.run(); // not delivering: nothing is held back
+            return;
+        }
+        if (userFrames >= MAX_USER_FRAMES) {
+            CallbackHandOff.run(userCode); // a fresh stack, on a thread that is not delivering
             return;
         }
         ArrayDeque<Object> outer = queued;

@@ -7,16 +7,15 @@ import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
 import io.asyncruntime.task.TaskCancelledException;
 import io.asyncruntime.task.Waker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one runtime-owned cell of a spawned task: state word, the task, its outcome, and (in
- * {@link AwaitableCell}) its waiters. It is the task's {@link Waker} and its {@link JoinHandle},
+ * The one runtime-owned cell of a spawned task: the task, its outcome, its polls and completion;
+ * with, in {@link CancellableCell}, the state word and the cancel requests, and in
+ * {@link AwaitableCell}, its waiters. It is the task's {@link Waker} and its {@link JoinHandle},
  * so a plain spawn allocates this object and nothing else (48 bytes: header 12, queue link,
  * waiters, scheduler, state, slot, and for the live-task registry two links and two stamps), and
  * a wake allocates nothing (it re-queues this same cell). For a spawned task the scheduler field
@@ -31,19 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>Whatever a task does in its poll, only its own handle bears it: a throw or a broken
  * contract (a {@code null} poll result) fails this handle, and the worker goes on.
  */
-class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
+class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
 
     private static final Logger log = LoggerFactory.getLogger(TaskCell.class);
-
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(TaskCell.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /** What the body is (kept in the state word): a Runnable or Callable needs no adapter. */
     static final int TASK = 0;
@@ -51,8 +40,6 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     static final int CALLABLE = 2;
 
     private final CellScheduler scheduler;
-    @SuppressWarnings("unused") // through STATE
-    private int state;
     /**
      * Before completion, the work (a {@link Task}, {@link Runnable} or {@link Callable}), owned by
      * the thread holding RUNNING; from completion on, the outcome (the value or a
@@ -81,9 +68,9 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     }
 
     TaskCell(CellScheduler scheduler, Object body, int kind, Priority priority) {
+        super(TaskState.initial(priority.ordinal(), kind));
         this.scheduler = scheduler;
         this.slot = body;
-        this.state = TaskState.initial(priority.ordinal(), kind);
         long now = scheduler.coarseNanos();
         this.spawnStamp = (int) (now >>> TaskRegistry.SPAWN_STAMP_SHIFT);
         this.pollStamp = (int) (now >>> TaskRegistry.POLL_STAMP_SHIFT);
@@ -186,28 +173,8 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
         }
     }
 
-    /**
-     * Cancels on the owner's behalf when the runtime will never run this queued cell (shutdown).
-     * Called with NOTIFIED set by the caller that holds the cell out of every queue.
-     */
     @Override
-    void cancelQueued(String why) {
-        int s = (int) STATE.getVolatile(this);
-        for (;;) {
-            if ((s & (TaskState.COMPLETE | TaskState.RUNNING)) != 0) {
-                return;
-            }
-            int witness = (int) STATE.compareAndExchange(this, s, (s & ~TaskState.NOTIFIED) | TaskState.RUNNING);
-            if (witness == s) {
-                cancelAndComplete(why);
-                return;
-            }
-            s = witness;
-        }
-    }
-
-    /** The owner (holding RUNNING) drops the task and completes the handle as cancelled. */
-    private void cancelAndComplete(String why) {
+    void cancelAndComplete(String why) {
         Object dropped = slot;
         if (TaskState.kind((int) STATE.get(this)) == TASK) {
             try {
@@ -275,78 +242,8 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     // ---- the handle side ------------------------------------------------------------------
 
     @Override
-    public void abort() {
-        abortIfLive();
-    }
-
-    /**
-     * {@link java.util.concurrent.Future#cancel}: as {@link #abort()}, and moreover the
-     * cancellation wins over the outcome of a poll in progress, so that from the moment this
-     * returns true {@link #isDone()} and {@link #isCancelled()} are true and {@code get} throws
-     * {@link TaskCancelledException}, as the {@code Future} contract requires. False if the task had completed or was cancelled
-     * this way before. {@code mayInterruptIfRunning} is ignored: a poll is never interrupted.
-     */
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        if (!requestCancel(TaskState.CANCELLED | TaskState.FUTURE_CANCELLED)) {
-            return false;
-        }
-        abort(); // the cell part is done; what a subclass adds to abort (a pool's dequeue) runs
-        return true;
-    }
-
-    @Override
-    final boolean isFutureCancelled() {
-        return (((int) STATE.getAcquire(this)) & TaskState.FUTURE_CANCELLED) != 0;
-    }
-
-    private static boolean isCancellation(Object outcome) {
-        return outcome instanceof Failure failure && failure.cause() instanceof TaskCancelledException;
-    }
-
-    /**
-     * {@link #abort()}, telling whether this call requested the cancellation: false if the task
-     * had completed or was already being cancelled. An idle task is cancelled on the calling
-     * thread; a queued or running one at its next poll boundary.
-     */
-    final boolean abortIfLive() {
-        return requestCancel(TaskState.CANCELLED);
-    }
-
-    /**
-     * Sets {@code marks} (CANCELLED, with or without FUTURE_CANCELLED) unless the task completed
-     * or all of them are set already; returns whether this call set them.
-     */
-    private boolean requestCancel(int marks) {
-        int s = (int) STATE.getVolatile(this);
-        for (;;) {
-            if ((s & TaskState.COMPLETE) != 0 || (s & marks) == marks) {
-                return false;
-            }
-            boolean idle = (s & (TaskState.RUNNING | TaskState.NOTIFIED)) == 0;
-            // An idle task is taken over (RUNNING) and cancelled right here; a queued or running
-            // one is marked, and whoever polls it next (or the poller, when its poll returns)
-            // cancels it at that poll boundary.
-            int next = idle ? s | marks | TaskState.RUNNING : s | marks;
-            int witness = (int) STATE.compareAndExchange(this, s, next);
-            if (witness == s) {
-                if (idle) {
-                    cancelAndComplete(scheduler.abortReason());
-                }
-                return true;
-            }
-            s = witness;
-        }
-    }
-
-    /** The raw state word, for diagnostics and tests. */
-    int state() {
-        return (int) STATE.getVolatile(this);
-    }
-
-    @Override
-    public boolean isFinished() {
-        return TaskState.isComplete((int) STATE.getAcquire(this));
+    String abortReason() {
+        return scheduler.abortReason();
     }
 
     @Override
@@ -365,16 +262,17 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     }
 
     /**
-     * Awaiting the handle inside another task: ready when this task is, else registers a waker.
-     * The registration is owned by the task being polled (see {@link Waiters}), so it is dropped
-     * once that task finished, even if the awaiter gave up without a word (a lost race).
+     * Awaiting the handle inside another task: ready when this task is, else registers the
+     * context's waker. The registration stands for that waker alone and is dropped once the waker
+     * says it is obsolete (see {@link Waiters}), even if the awaiter gave up without a word (a
+     * lost race). It is not attributed to the task polling now: a waker from another library's
+     * context may outlive that task (issue 15 review, ForeignContextWakeDroppedTest).
      */
     @Override
     @SuppressWarnings("unchecked")
     public Poll<T> poll(Context cx) throws Exception {
         if (!isFinished()) {
-            Waker waker = cx.waker();
-            addWaiter(waker, ownerOf(waker));
+            addWaiter(cx.waker());
             if (!isFinished()) {
                 return Poll.pending();
             }
@@ -387,18 +285,6 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
             throw rethrow(failure.cause);
         }
         return Poll.ready((T) result);
-    }
-
-    /**
-     * Whose interest a registration of {@code waker} is: every waker stands for itself, and says
-     * itself when it is obsolete ({@link Waker#isObsolete()}: a finished task cell, a thread's
-     * waker that gave up, a finished combinator branch, a finished guard). It is not attributed
-     * to the task or {@code blockOn} polling at the time: a waker from another library's context
-     * (an adapter polling a handle with its own {@code Context}) may outlive that task, and
-     * dropping it when the task finished lost its wake (issue 15 review, ForeignContextWakeDroppedTest).
-     */
-    private static Object ownerOf(Waker waker) {
-        return waker;
     }
 
     /**

@@ -22,19 +22,20 @@ import org.slf4j.LoggerFactory;
  * Awaits are given up without the handle being able to tell whose: a timed-out or interrupted
  * {@code get}, a {@code race}/{@code select}/{@code timeout} whose branch awaiting the handle lost
  * (the handle is shared by every awaiter, so its {@code cancel()} cannot know whose registration
- * to drop), a task that finished while awaiting. Each registration therefore records its
- * <em>owner</em>: the task being polled when it registered (a {@link TaskCell}), or the blocked
- * thread's {@link ThreadWaker}. A node is <em>obsolete</em> ({@link #isObsolete()}) once its
- * waker or its owner {@linkplain Waker#isObsolete() says so} (a finished task; a thread that gave
- * up; a combinator branch that finished or was cancelled, which is how a live task that keeps
- * giving up joins through fresh branch wakers leaves nothing behind), or when a newer node holds
- * the same waker (waking twice is waking once). Obsolete nodes are unlinked by
+ * to drop), a task that finished while awaiting. Each waker therefore says itself when nobody
+ * needs its wake any more ({@link Waker#isObsolete()}): a finished task cell, a blocked thread's
+ * {@link ThreadWaker} that gave up, a combinator branch that finished or was cancelled (which is
+ * how a live task that keeps giving up joins through fresh branch wakers leaves nothing behind). A
+ * node is <em>obsolete</em> ({@link #isObsolete()}) once its waker is, or when a newer node holds
+ * the same waker (waking twice is waking once). A registration is not attributed to the task being
+ * polled when it was made: a waker from another library's context may outlive that task (issue 15
+ * review, ForeignContextWakeDroppedTest). Obsolete nodes are unlinked by
  * {@link #compactBelow}, which two events trigger, each amortised against the walk it pays for:
  * <ul>
  *   <li>a <em>push</em>, once the list has had as many pushes since the last compaction as that
  *       compaction kept nodes (at least {@link #MIN_COMPACTION_LENGTH}): a list holds at most
  *       about twice its live awaiters while it is being awaited;</li>
- *   <li>a <em>give-up</em> ({@link #compactOnGiveUpIfDue}: the handle's {@code cancel()}, which
+ *   <li>a <em>give-up</em> ({@code AwaitableCell.waiterGaveUp}: the handle's {@code cancel()}, which
  *       combinators call on the branch they drop, and a blocking wait that ended unfinished), once
  *       the give-ups since the last compaction are half the nodes it may meet (those it kept plus
  *       the pushes since): a burst of awaiters that all gave up is unlinked without waiting for a
@@ -49,6 +50,28 @@ import org.slf4j.LoggerFactory;
  * task that stopped caring through its own waker (it lost a {@code race}, which polls branches
  * with the task's waker, but runs on) keeps one node, however often it did so, until it or the
  * handle finishes: one spurious wake, no growth.
+ *
+ * <h2>No count is lost, so the bound holds at rest</h2>
+ * One compaction runs at a time per list; a push or give-up that finds one running only counts.
+ * Three rules make sure every count is acted on (issue 15 review, R4: the claim used to reset the
+ * counters, and nobody looked at what was counted during a compaction, so a burst's last
+ * compaction could wait for the list's next use):
+ * <ol>
+ *   <li>the claim consumes the counters with an atomic exchange ({@link Stats#claim}): exactly the
+ *       events counted before it, none after, are paid for by this compaction;</li>
+ *   <li>the compaction starts from the head read <em>after</em> the claim (see
+ *       {@code AwaitableCell.compactWhileDue}): a push counts after its CAS, and a give-up after
+ *       its node became obsolete (except a {@code race} loser's, above), so every consumed event's
+ *       node is met;</li>
+ *   <li>the compactor re-checks after releasing the claim and compacts again if what was counted
+ *       meanwhile made it due ({@link Stats#claimIfDue}). Release and re-check against count and
+ *       claim form a Dekker pair (volatile on both sides): either the compactor sees the count, or
+ *       the counter sees the claim free and takes it.</li>
+ * </ol>
+ * So with nothing in flight no compaction is due, and a list that is being awaited holds fewer
+ * than {@code kept + max(threshold, kept)} nodes, {@code kept} being at most its live awaiters,
+ * the head and one registration in flight per awaiter at the last walk. A compactor does another
+ * round only for events others counted during its last one, each round paid for as above.
  *
  * <h2>Concurrency of the unlinking</h2>
  * Only a compactor writes {@link #next} after a node is published, and one runs at a time per
@@ -77,7 +100,7 @@ final class Waiters {
     private static final int SCAN_LIMIT = 32;
 
     /** Marks a cell whose waiters were already taken: later registrants wake themselves. */
-    static final Waiters DONE = new Waiters(null, null, null, 0, null);
+    static final Waiters DONE = new Waiters(null, null, 0, null);
 
     private static final VarHandle NEXT;
 
@@ -90,8 +113,6 @@ final class Waiters {
     }
 
     final Waker waker;
-    /** Whose interest this is (see the class comment): a {@link TaskCell}, a {@link ThreadWaker}, or the waker itself. */
-    final Object owner;
     /** The older registrations; rewritten only by a compactor, through {@link #NEXT}. */
     @SuppressWarnings("unused") // through NEXT, except in the constructor
     private Waiters next;
@@ -100,9 +121,8 @@ final class Waiters {
     /** The list's compaction bookkeeping; null while the list has stayed short. */
     final Stats stats;
 
-    private Waiters(Waker waker, Object owner, Waiters next, int shortLength, Stats stats) {
+    private Waiters(Waker waker, Waiters next, int shortLength, Stats stats) {
         this.waker = waker;
-        this.owner = owner;
         this.next = next;
         this.shortLength = shortLength;
         this.stats = stats;
@@ -113,16 +133,16 @@ final class Waiters {
      * {@code threshold} nodes get their {@link Stats} here, created at most once per list (a
      * losing CAS retries with the winner's head and so inherits its stats).
      */
-    static Waiters on(Waiters head, Waker waker, Object owner, int threshold) {
+    static Waiters on(Waiters head, Waker waker, int threshold) {
         if (head == null) {
-            return new Waiters(waker, owner, null, 1, null);
+            return new Waiters(waker, null, 1, null);
         }
         Stats stats = head.stats;
         int length = Math.min(head.shortLength + 1, threshold);
         if (stats == null && length >= threshold) {
             stats = new Stats(threshold);
         }
-        return new Waiters(waker, owner, head, length, stats);
+        return new Waiters(waker, head, length, stats);
     }
 
     Waiters next() {
@@ -131,44 +151,11 @@ final class Waiters {
     }
 
     /**
-     * Whether nobody needs this node's wake any more: its waker, or its owner (a task cell is
-     * obsolete once finished, a thread's waker once it gave up), is {@linkplain Waker#isObsolete()
-     * obsolete}. Permanent once true.
+     * Whether nobody needs this node's wake any more: its waker is {@linkplain Waker#isObsolete()
+     * obsolete} (a task cell once finished, a thread's waker once it gave up). Permanent once true.
      */
     boolean isObsolete() {
-        return waker.isObsolete() || owner != waker && owner instanceof Waker ownerWaker && ownerWaker.isObsolete();
-    }
-
-    /**
-     * Called by the registrant that just pushed {@code top}: compacts the list below it if it is
-     * due and no other compaction of this list runs. Never blocks.
-     */
-    static void compactIfDue(Waiters top) {
-        Stats stats = top.stats;
-        if (stats != null && stats.countPushAndClaim()) {
-            try {
-                stats.compacted(compactBelow(top));
-            } finally {
-                stats.release();
-            }
-        }
-    }
-
-    /**
-     * Called after an awaiter of the list headed by {@code head} gave up (see the class comment):
-     * counts the give-up and compacts below {@code head} if that is due and no other compaction
-     * of this list runs. Lists that stayed short (no {@link Stats}) are left alone: they hold
-     * fewer than the threshold. Never blocks.
-     */
-    static void compactOnGiveUpIfDue(Waiters head) {
-        Stats stats = head.stats;
-        if (stats != null && stats.countGiveUpAndClaim()) {
-            try {
-                stats.compacted(compactBelow(head));
-            } finally {
-                stats.release();
-            }
-        }
+        return waker.isObsolete();
     }
 
     /**
@@ -287,9 +274,9 @@ final class Waiters {
 
         /** Counts a push; true if a compaction is due (pushes paid for the kept nodes) and this caller claimed it. */
         boolean countPushAndClaim() {
-            // Plain getAndAdd is atomic; its ordering is irrelevant (the claim orders compactions).
+            // getAndAdd has volatile semantics: the counting side of the Dekker pair with release().
             int count = (int) PUSHES.getAndAdd(this, 1) + 1;
-            return count >= Math.max(threshold, kept) && claim();
+            return count >= pushesDue() && claim();
         }
 
         /**
@@ -298,18 +285,46 @@ final class Waiters {
          */
         boolean countGiveUpAndClaim() {
             int count = (int) GIVE_UPS.getAndAdd(this, 1) + 1;
-            int nodes = kept + (int) PUSHES.getOpaque(this);
-            return 2L * count >= Math.max(1, nodes) && claim();
+            return giveUpsDue(count, (int) PUSHES.getVolatile(this)) && claim();
         }
 
+        /**
+         * Called by a compactor right after {@link #release()}: true if what was counted while it
+         * ran makes another compaction due and this caller claimed it. Volatile reads: the
+         * re-checking side of the Dekker pair (see the class comment).
+         */
+        boolean claimIfDue() {
+            return isDue() && claim();
+        }
+
+        /** Whether the counts so far make a compaction due; for the checks above and for tests. */
+        boolean isDue() {
+            int pushes = (int) PUSHES.getVolatile(this);
+            return pushes >= pushesDue() || giveUpsDue((int) GIVE_UPS.getVolatile(this), pushes);
+        }
+
+        private int pushesDue() {
+            return Math.max(threshold, kept);
+        }
+
+        private boolean giveUpsDue(int giveUps, int pushes) {
+            return 2L * giveUps >= Math.max(1L, (long) kept + pushes);
+        }
+
+        /**
+         * Takes the list's compaction claim if no compaction runs, and consumes the counts: the
+         * exchanges return what was counted up to now (paid for by the compaction starting) and
+         * leave what is counted from here on for the next one. A reset after a read lost the
+         * counts made in between.
+         */
         private boolean claim() {
-            if ((boolean) COMPACTING.getOpaque(this) || !COMPACTING.compareAndSet(this, false, true)) {
+            // Volatile pre-check (not opaque): after a count, it must see a release that came
+            // before the releaser's re-check missed that count (the Dekker pair).
+            if ((boolean) COMPACTING.getVolatile(this) || !COMPACTING.compareAndSet(this, false, true)) {
                 return false;
             }
-            // Pushes and give-ups from here on may be missed by the compaction now starting (above
-            // the node it starts from, or not yet obsolete): they count for the next one.
-            PUSHES.setOpaque(this, 0);
-            GIVE_UPS.setOpaque(this, 0);
+            PUSHES.getAndSet(this, 0);
+            GIVE_UPS.getAndSet(this, 0);
             return true;
         }
 

@@ -83,15 +83,15 @@ class WaitersTest {
         for (int i = 0; i < 100; i++) {
             CountingWaker waker = new CountingWaker();
             live.add(waker);
-            cell.addWaiter(waker, waker);
+            cell.addWaiter(waker);
             // Abandoned registrations and re-registrations of live wakers in between: compaction
             // runs many times and must keep exactly the live ones.
             for (int j = 0; j < 50; j++) {
                 Waiters.ThreadWaker gaveUp = new Waiters.ThreadWaker();
-                cell.addWaiter(gaveUp, gaveUp);
+                cell.addWaiter(gaveUp);
                 gaveUp.abandon();
                 CountingWaker again = live.get(j % live.size());
-                cell.addWaiter(again, again);
+                cell.addWaiter(again);
             }
             for (CountingWaker w : live) {
                 assertThat(cell.hasWaiter(w)).isTrue();
@@ -180,7 +180,7 @@ class WaitersTest {
         // compacted by the next push, so push abandoned ones until it has been.
         for (int i = 0; i < 1_000 && cell.waiterCount() > bound; i++) {
             Waiters.ThreadWaker gaveUp = new Waiters.ThreadWaker();
-            cell.addWaiter(gaveUp, gaveUp);
+            cell.addWaiter(gaveUp);
             gaveUp.abandon();
         }
         assertThat(cell.waiterCount()).isLessThanOrEqualTo(bound);
