@@ -7,6 +7,7 @@ import io.asyncruntime.internal.io.SelectorDriver;
 import io.asyncruntime.internal.metrics.StallDetector;
 import io.asyncruntime.internal.scheduler.BlockOn;
 import io.asyncruntime.internal.scheduler.Driver;
+import io.asyncruntime.internal.scheduler.PollSampler;
 import io.asyncruntime.internal.scheduler.Scheduler;
 import io.asyncruntime.internal.scheduler.SchedulerMetrics;
 import io.asyncruntime.internal.scheduler.TaskRegistry;
@@ -437,20 +438,23 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     public static final int MAX_POLL_SAMPLING_INTERVAL = 1_000_000;
 
     /**
-     * Hands a sample of this runtime's polls to {@code listener}: the duration of one poll in
-     * {@code oneIn} on each worker, and the schedule latency (time queued before the poll began)
-     * of one task in about {@code oneIn} spawned, woken or yielding, one followed at a time. For
-     * distributions (Micrometer timers, HdrHistogram) at a cost the hot path carries: off, a poll
-     * pays a decrement and one read of a rarely written field; on, one poll in {@code oneIn} reads
-     * the clock twice (measured in the scheduler benchmarks). Replaces a listener set before;
-     * takes effect on each worker within a few thousand polls.
+     * Hands a sample of this runtime's polls to {@code listener} until the returned registration
+     * is closed: the duration of about one poll in {@code oneIn} on each worker, and the schedule
+     * latency (time queued before the poll began) of about one task in {@code oneIn} spawned,
+     * woken or yielding, one followed at a time. For distributions (Micrometer timers,
+     * HdrHistogram) at a cost the hot path carries: with no listener, a poll pays a decrement and
+     * one read of a rarely written field; with one, one poll in {@code oneIn} also reads the clock
+     * twice (see the benchmarks module's PollSamplingOverheadBenchmark). Several listeners may
+     * sample at once, each at its own interval. Takes effect on each worker within a few thousand
+     * polls.
      *
-     * @param oneIn sample one in this many polls and schedules, 1 (every one) to {@value #MAX_POLL_SAMPLING_INTERVAL}
+     * @param oneIn sample about one in this many polls and schedules, 1 (every one) to {@value #MAX_POLL_SAMPLING_INTERVAL}
      * @param listener called on the workers: fast, thread-safe, non-blocking; not null
+     * @return closes to stop the samples to {@code listener}; never null
      * @throws IllegalArgumentException if {@code oneIn} is out of range
      * @throws NullPointerException if {@code listener} is null
      */
-    public void samplePolls(int oneIn, PollSampleListener listener) {
+    public PollSampleListener.Registration samplePolls(int oneIn, PollSampleListener listener) {
         if (oneIn < 1 || oneIn > MAX_POLL_SAMPLING_INTERVAL) {
             throw new IllegalArgumentException("oneIn must be between 1 and " + MAX_POLL_SAMPLING_INTERVAL
                     + ", got " + oneIn);
@@ -458,12 +462,23 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         if (listener == null) {
             throw new NullPointerException("listener must not be null");
         }
-        scheduler.samplePolls(oneIn, listener);
-    }
+        Object subscription = scheduler.samplePolls(oneIn, new PollSampler.Listener() {
+            @Override
+            public void pollTime(int worker, long nanos) {
+                listener.pollTime(worker, nanos);
+            }
 
-    /** Stops what {@link #samplePolls} started; no listener is called after the workers notice (a few polls). */
-    public void stopSamplingPolls() {
-        scheduler.samplePolls(1, null);
+            @Override
+            public void scheduleLatency(long nanos) {
+                listener.scheduleLatency(nanos);
+            }
+
+            @Override
+            public String toString() {
+                return listener.toString();
+            }
+        });
+        return () -> scheduler.stopSamplingPolls(subscription);
     }
 
     /**

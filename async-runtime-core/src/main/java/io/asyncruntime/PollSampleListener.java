@@ -8,7 +8,8 @@ package io.asyncruntime;
  *
  * <p>Called on worker threads, in the middle of their run loop: an implementation must be
  * thread-safe, fast (a histogram record, no I/O, no lock that a worker could wait on) and must not
- * throw (what it throws is logged and the sample is dropped).
+ * throw (what it throws is logged once and the sample is dropped). Several listeners may sample
+ * one runtime, each at its own interval.
  */
 public interface PollSampleListener {
 
@@ -29,4 +30,14 @@ public interface PollSampleListener {
      * @param nanos the wait in nanoseconds, at least 0
      */
     void scheduleLatency(long nanos);
+
+    /**
+     * What {@link AsyncRuntime#samplePolls} returns: closing it stops the samples to its listener
+     * (within a few polls of each worker); other listeners go on. Closing twice does nothing.
+     */
+    interface Registration extends AutoCloseable {
+        /** Stops the samples to this registration's listener. */
+        @Override
+        void close();
+    }
 }

@@ -48,19 +48,26 @@ class PollSamplingTest {
             assertThat(recorder.pollTimes).as("every poll sampled once the worker took the interval").isNotEmpty();
             assertThat(recorder.workers).containsOnly(0);
 
+            // The only worker spins until 60 ms after the second task was spawned behind it, so
+            // that task waits at least that long whatever this thread's scheduling.
+            java.util.concurrent.atomic.AtomicLong behindSpawnedAt = new java.util.concurrent.atomic.AtomicLong();
             CountDownLatch spinning = new CountDownLatch(1);
             JoinHandle<Void> longPoll = runtime.spawn(() -> {
                 spinning.countDown();
-                spin(60 * MILLIS);
+                long since;
+                while ((since = behindSpawnedAt.get()) == 0) {
+                    Thread.onSpinWait();
+                }
+                spin(since + 60 * MILLIS - System.nanoTime());
             });
             spinning.await();
-            // Spawned from this thread while the only worker spins: it waits out the rest of the poll.
             JoinHandle<String> behind = runtime.spawn(() -> "ran");
+            behindSpawnedAt.set(System.nanoTime());
             assertThat(behind.get(10, TimeUnit.SECONDS)).isEqualTo("ran");
             longPoll.get(10, TimeUnit.SECONDS);
 
             assertThat(recorder.pollTimes).as("the spinning poll's time").anyMatch(t -> t >= 60 * MILLIS);
-            assertThat(recorder.latencies).as("the wait of the task spawned behind it").anyMatch(t -> t >= 30 * MILLIS);
+            assertThat(recorder.latencies).as("the wait of the task spawned behind it").anyMatch(t -> t >= 60 * MILLIS);
             assertThat(recorder.latencies).allMatch(t -> t >= 0);
         }
     }
@@ -69,7 +76,7 @@ class PollSamplingTest {
     void stoppedSamplingCallsTheListenerNoMoreAndAThrowingListenerIsContained() throws Exception {
         try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build()) {
             AtomicInteger calls = new AtomicInteger();
-            runtime.samplePolls(3, new PollSampleListener() {
+            PollSampleListener.Registration registration = runtime.samplePolls(3, new PollSampleListener() {
                 @Override
                 public void pollTime(int worker, long nanos) {
                     calls.incrementAndGet();
@@ -85,7 +92,8 @@ class PollSamplingTest {
             passCountdowns(runtime);
             assertThat(calls.get()).as("samples taken despite the listener throwing").isGreaterThan(100);
 
-            runtime.stopSamplingPolls();
+            registration.close();
+            registration.close(); // twice: nothing more
             passCountdowns(runtime); // each worker takes a sample at most once more, and sees it is off
             int afterStop = calls.get();
             passCountdowns(runtime);
@@ -125,6 +133,21 @@ class PollSamplingTest {
         long end = System.nanoTime() + nanos;
         while (System.nanoTime() < end) {
             Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void twoListenersAtTheirOwnIntervalsBothGetSamplesAndASmallerIntervalTakesEffectSoon() throws Exception {
+        try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build()) {
+            Recorder rare = new Recorder();
+            Recorder every = new Recorder();
+            runtime.samplePolls(1_000_000, rare);
+            passCountdowns(runtime);
+            runtime.samplePolls(1, every); // a much smaller interval, asked for later
+            passCountdowns(runtime);
+            assertThat(every.pollTimes).as("samples at one in 1 within a few thousand polls").hasSizeGreaterThan(5_000);
+            assertThat(rare.pollTimes.size()).as("the one-in-a-million listener still at its own rate")
+                    .isLessThan(100);
         }
     }
 }

@@ -498,12 +498,17 @@ public final class Scheduler implements CellScheduler {
     }
 
     /**
-     * Hands one poll and one schedule in {@code oneIn} to {@code listener} (see
-     * {@link PollSampler}); a null listener stops sampling. Takes effect on each worker within a
-     * few thousand polls.
+     * Hands about one poll and one schedule in {@code oneIn} to {@code listener} (see
+     * {@link PollSampler}) until {@link #stopSamplingPolls} with what this returns. Takes effect
+     * on each worker within a few thousand polls.
      */
-    public void samplePolls(int oneIn, io.asyncruntime.PollSampleListener listener) {
-        sampler.start(oneIn, listener);
+    public Object samplePolls(int oneIn, PollSampler.Listener listener) {
+        return sampler.add(oneIn, listener);
+    }
+
+    /** Stops the sampling {@link #samplePolls} started; a second call does nothing. */
+    public void stopSamplingPolls(Object subscription) {
+        sampler.remove(subscription);
     }
 
     /** Counts an error a worker's run loop survived; returns the count so far. */

@@ -12,19 +12,22 @@ final class WorkerSampling {
 
     private final PollSampler sampler;
     private final int worker;
-    private int pollsUntilSample = PollSampler.OFF;
-    private int schedulesUntilSample = PollSampler.OFF;
+    private int pollsUntilSample = PollSampler.RECHECK;
+    private int schedulesUntilSample = PollSampler.RECHECK;
 
     WorkerSampling(PollSampler sampler, int worker) {
         this.sampler = sampler;
         this.worker = worker;
     }
 
-    /** Before this worker queues {@code task}: one schedule in {@code oneIn} is followed. */
+    /** Before this worker queues {@code task}: one schedule in the base interval is followed. */
     void onSchedule(ScheduledTask task) {
         if (--schedulesUntilSample <= 0) {
-            schedulesUntilSample = sampler.oneIn();
-            sampler.followSchedule(task);
+            int next = sampler.nextCountdown();
+            schedulesUntilSample = Math.abs(next);
+            if (next < 0) {
+                sampler.followSchedule(task);
+            }
         }
     }
 
@@ -37,8 +40,9 @@ final class WorkerSampling {
         if (--pollsUntilSample > 0) {
             return NOT_SAMPLED;
         }
-        pollsUntilSample = sampler.oneIn();
-        return sampler.isOn() ? System.nanoTime() : NOT_SAMPLED; // off: the countdown only re-read the interval
+        int next = sampler.nextCountdown();
+        pollsUntilSample = Math.abs(next);
+        return next < 0 ? System.nanoTime() : NOT_SAMPLED;
     }
 
     /** After a poll that {@link #beforePoll} sampled at {@code startedAt}. */
