@@ -96,6 +96,7 @@ public final class AsyncRuntimeBuilderConfigurer {
         apply("blocking-queue-capacity", p.getBlockingQueueCapacity(), builder::blockingQueueCapacity);
         apply("blocking-keep-alive", p.getBlockingKeepAlive(), builder::blockingKeepAlive);
         apply("stall-threshold", p.getStallThreshold(), builder::stallThreshold);
+        p.getMetrics().checkedPollSamplingInterval(); // bound with the others, whether or not meters exist
         apply("worker-stack-size", p.getWorkerStackSize(), (size) -> builder.workerStackSize(size.toBytes()));
         if (!p.getIo().isEnabled()) {
             builder.enableIo(false);

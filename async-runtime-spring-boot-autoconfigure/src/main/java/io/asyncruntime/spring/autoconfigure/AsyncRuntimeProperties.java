@@ -328,6 +328,23 @@ public class AsyncRuntimeProperties {
             this.pollSamplingInterval = pollSamplingInterval;
         }
 
+        /**
+         * The poll sampling interval, checked.
+         * @return the interval, 0 for off
+         * @throws org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException
+         * naming the property if it is out of range
+         */
+        public int checkedPollSamplingInterval() {
+            int interval = this.pollSamplingInterval;
+            if (interval < 0 || interval > io.asyncruntime.AsyncRuntime.MAX_POLL_SAMPLING_INTERVAL) {
+                throw new org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException(
+                        "async.runtime.metrics.poll-sampling-interval", interval,
+                        "pollSamplingInterval must be between 1 and " + io.asyncruntime.AsyncRuntime.MAX_POLL_SAMPLING_INTERVAL
+                                + ", or 0 to turn poll sampling off, got " + interval);
+            }
+            return interval;
+        }
+
     }
 
     /** The runtime's I/O driver. */

@@ -17,7 +17,6 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.context.ApplicationContext;
@@ -40,12 +39,8 @@ public final class AsyncRuntimeMetricsAutoConfiguration {
     AsyncRuntimesMeterBinder asyncRuntimeMeterBinder(ApplicationContext context,
             ObjectProvider<AsyncRuntimeProperties> properties) {
         // Absent when async.runtime.enabled=false leaves the application's own runtimes unconfigured.
-        int interval = properties.getIfAvailable(AsyncRuntimeProperties::new).getMetrics().getPollSamplingInterval();
-        if (interval < 0 || interval > AsyncRuntime.MAX_POLL_SAMPLING_INTERVAL) {
-            throw new InvalidConfigurationPropertyValueException("async.runtime.metrics.poll-sampling-interval",
-                    interval, "pollSamplingInterval must be between 1 and " + AsyncRuntime.MAX_POLL_SAMPLING_INTERVAL
-                            + ", or 0 to turn poll sampling off, got " + interval);
-        }
+        int interval = properties.getIfAvailable(AsyncRuntimeProperties::new).getMetrics()
+            .checkedPollSamplingInterval();
         return new AsyncRuntimesMeterBinder(() -> AsyncRuntimes.of(context), interval);
     }
 

@@ -27,6 +27,13 @@ public final class AsyncRuntimePollTimers implements PollSampleListener {
 
     private volatile Timer[] scheduleLatencies = NONE;
 
+    /** The registries bound so far, by identity: binding one twice records nothing twice. */
+    private final java.util.Set<MeterRegistry> registries = java.util.Collections
+        .newSetFromMap(new java.util.IdentityHashMap<>());
+
+    /** The runtime's registration of this listener, made at the first bind. */
+    private PollSampleListener.Registration registration;
+
     /** Creates timers bound to no registry yet. */
     public AsyncRuntimePollTimers() {
     }
@@ -40,6 +47,9 @@ public final class AsyncRuntimePollTimers implements PollSampleListener {
      * @param oneIn sample one poll and one schedule in this many, 1 to 1000000
      */
     public synchronized void bindTo(MeterRegistry registry, Tags tags, AsyncRuntime runtime, int oneIn) {
+        if (!this.registries.add(registry)) {
+            return;
+        }
         Timer pollTime = Timer.builder("asyncruntime.poll.time")
             .description("Duration of a sample of task polls, one in poll-sampling-interval")
             .tags(tags)
@@ -51,7 +61,10 @@ public final class AsyncRuntimePollTimers implements PollSampleListener {
             .register(registry);
         this.pollTimes = append(this.pollTimes, pollTime);
         this.scheduleLatencies = append(this.scheduleLatencies, latency);
-        runtime.samplePolls(oneIn, this);
+        if (this.registration == null) {
+            // One listener among any the application adds itself: the runtime feeds each.
+            this.registration = runtime.samplePolls(oneIn, this);
+        }
     }
 
     @Override
