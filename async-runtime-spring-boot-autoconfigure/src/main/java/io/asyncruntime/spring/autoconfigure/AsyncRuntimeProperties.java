@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.asyncruntime.AsyncRuntime;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -331,15 +334,15 @@ public class AsyncRuntimeProperties {
         /**
          * The poll sampling interval, checked.
          * @return the interval, 0 for off
-         * @throws org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException
+         * @throws InvalidConfigurationPropertyValueException
          * naming the property if it is out of range
          */
         public int checkedPollSamplingInterval() {
             int interval = this.pollSamplingInterval;
-            if (interval < 0 || interval > io.asyncruntime.AsyncRuntime.MAX_POLL_SAMPLING_INTERVAL) {
-                throw new org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException(
+            if (interval < 0 || interval > AsyncRuntime.MAX_POLL_SAMPLING_INTERVAL) {
+                throw new InvalidConfigurationPropertyValueException(
                         "async.runtime.metrics.poll-sampling-interval", interval,
-                        "pollSamplingInterval must be between 1 and " + io.asyncruntime.AsyncRuntime.MAX_POLL_SAMPLING_INTERVAL
+                        "pollSamplingInterval must be between 1 and " + AsyncRuntime.MAX_POLL_SAMPLING_INTERVAL
                                 + ", or 0 to turn poll sampling off, got " + interval);
             }
             return interval;
