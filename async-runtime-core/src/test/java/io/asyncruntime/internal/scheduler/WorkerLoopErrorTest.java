@@ -38,15 +38,21 @@ class WorkerLoopErrorTest {
         scheduler = new Scheduler(config(1), driver);
         scheduler.start();
 
+        // The worker parks (and the driver throws) whenever it runs out of work: keep giving it
+        // work until all three errors were thrown, then check it still runs everything.
         List<JoinHandle<Integer>> handles = new ArrayList<>();
-        for (int round = 0; round < 20; round++) {
-            int value = round;
-            // Each get lets the worker go idle and park, which is where the driver throws.
-            JoinHandle<Integer> handle = scheduler.spawn(() -> value, Priority.NORMAL, "after-error-" + round);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+            int value = handles.size();
+            JoinHandle<Integer> handle = scheduler.spawn(() -> value, Priority.NORMAL, "after-error-" + value);
             assertThat(handle.get(10, TimeUnit.SECONDS)).isEqualTo(value);
             handles.add(handle);
+            return driver.thrown.get() == 3;
+        });
+        for (int round = 0; round < 20; round++) {
+            int value = round;
+            assertThat(scheduler.spawn(() -> value, Priority.NORMAL, "later-" + round).get(10, TimeUnit.SECONDS))
+                    .isEqualTo(value);
         }
-        assertThat(driver.thrown.get()).as("errors the driver threw").isEqualTo(3);
         assertThat(scheduler.workerLoopErrors()).as("errors the run loop survived").isEqualTo(3);
         assertThat(scheduler.deadWorkers()).isZero();
         assertThat(handles).allMatch(h -> h.isDone() && !h.isCancelled());
