@@ -1,0 +1,51 @@
+package io.asyncruntime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.asyncruntime.task.JoinHandle;
+import io.asyncruntime.task.Task;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Review of issue 10 ("no loss: every handle completes ... none hangs" and "a task that blocks
+ * its worker and ignores cancellation does not delay shutdown past the deadline"): a task queued
+ * on the worker that a stuck task holds (here in its LIFO slot, where a task's own spawn goes)
+ * is marked CANCELLED by the registry's abort, but only its worker ever takes it off that queue
+ * ({@code Worker.cancelQueuedOnShutdown} runs on the worker's own thread). The shutdown returns,
+ * and that task's handle stays incomplete for as long as the stuck poll lasts: forever, if it
+ * never returns.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class StuckWorkerQueuedTaskReview10Test {
+
+    @Test
+    void aTaskQueuedBehindAStuckPollCompletesWhenTheShutdownReturns() throws Exception {
+        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
+        CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<JoinHandle<Object>> child = new AtomicReference<>();
+        runtime.spawn(() -> {
+            child.set(AsyncRuntime.current().spawn(Task.never())); // queued on this worker (its LIFO slot)
+            stuck.countDown();
+            release.await(); // blocks its worker and ignores cancellation
+            return "late";
+        });
+        try {
+            assertThat(stuck.await(30, TimeUnit.SECONDS)).isTrue();
+            ShutdownReport report = runtime.shutdownGracefully(Duration.ZERO);
+            JoinHandle<Object> queued = child.get();
+            // Every handle completes (as cancelled); none hangs: the child never polled is no
+            // exception just because its worker is stuck in another task's poll.
+            await().atMost(Duration.ofSeconds(5)).until(queued::isDone);
+            assertThat(report.stillRunning()).as("only the stuck poll is still running").isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+    }
+}
