@@ -558,7 +558,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
 
     private ShutdownReport runShutdown(Duration deadline) {
         try {
-            ShutdownReport report = new GracefulShutdown(this, scheduler).run(deadline, timeoutNanos(deadline));
+            ShutdownReport report = new GracefulShutdown(this, scheduler, settings.threadNamePrefix()).run(deadline, timeoutNanos(deadline));
             log.info("async-runtime shut down: {}", report);
             shutdownReport.complete(report);
             return report;

@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Review of issue 10: what a caller's thread and a foreign waker do to {@code shutdownGracefully}. */
+/** Regression (review of issue 10): what a caller's thread and a foreign waker do to {@code shutdownGracefully}. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ShutdownRobustnessReview10Test {
+class ShutdownSurvivesThrowingWakerAndInterruptTest {
 
     /**
      * {@code GracefulShutdown.run} cancels the root token inline; {@code CancellationToken.cancel}
@@ -59,7 +59,7 @@ class ShutdownRobustnessReview10Test {
         await().atMost(Duration.ofSeconds(5)).until(idle::isDone);
     }
 
-    /** Control (passes on main): the same wait from a caller that is not interrupted parks. */
+    /** Control (passed before the fix too): the same wait from a caller that is not interrupted parks. */
     @Test
     void controlAnUninterruptedCallerParks() throws Exception {
         assertThat(callerCpuDuringShutdown(false)).isLessThan(Duration.ofMillis(100));

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Review of issue 10: the shutdown's abort phase ({@code TaskRegistry.abortAll}) cancels every
+ * Regression (review of issue 10): the shutdown's abort phase ({@code TaskRegistry.abortAll}) cancels every
  * idle task inline on the shutdown thread, so one task whose {@code cancel()} blocks (closing a
  * resource that lingers, taking a lock held elsewhere) holds {@code shutdownGracefully} past its
  * deadline, without bound: the deadline covers a poll that blocks, not a cancel that does.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class BlockingCancelHangsShutdownReview10Test {
+class BlockingCancelHangsShutdownTest {
 
     @Test
     void anIdleTaskWhoseCancelBlocksDoesNotHoldTheShutdownPastItsDeadline() throws Exception {
