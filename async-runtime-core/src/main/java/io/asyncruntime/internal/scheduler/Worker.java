@@ -667,6 +667,16 @@ final class Worker implements Runnable {
         scheduler.cancelInjected();
     }
 
+    /**
+     * Takes the task in the LIFO slot from another thread: for a shutdown whose join of this
+     * worker timed out (its thread is stuck in one poll), so that the task is cancelled now rather
+     * than when that poll returns. An exchange, as a thief of a stalled worker takes the slot
+     * (see the class comment), so the worker's own take of it cannot also get the task.
+     */
+    ScheduledTask takeLifoSlotForShutdown() {
+        return (ScheduledTask) LIFO_SLOT.getAndSet(this, null);
+    }
+
     /** A task of this worker's poll that returned pending while woken or yielding: back of the ring. */
     void requeue(ScheduledTask task) {
         if (scheduler.isClosed()) {

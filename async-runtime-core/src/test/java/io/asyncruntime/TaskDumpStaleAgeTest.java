@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Review of issue 10: cells are stamped from the registry's coarse clock, which only a driver
+ * Regression (review of issue 10): cells are stamped from the registry's coarse clock, which only a driver
  * turn, a worker back from parking, or an outside spawn while <em>all</em> workers are parked
  * refreshes ({@code Scheduler.spawnBody}: {@code idle.allParked()}; TaskRegistry's comment says
  * "when a worker is parked"). With one worker stuck in a long poll (the situation a task dump is
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * is stamped with the time of the last refresh, and the dump shows it seconds old.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TaskDumpStaleAgeReview10Test {
+class TaskDumpStaleAgeTest {
 
     @Test
     void aTaskSpawnedJustNowIsNotShownSecondsOldWhileAnotherWorkerIsStuck() throws Exception {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Review of issue 10 ("no loss: every handle completes ... none hangs" and "a task that blocks
+ * Regression (review of issue 10, "no loss: every handle completes ... none hangs" and "a task that blocks
  * its worker and ignores cancellation does not delay shutdown past the deadline"): a task queued
  * on the worker that a stuck task holds (here in its LIFO slot, where a task's own spawn goes)
  * is marked CANCELLED by the registry's abort, but only its worker ever takes it off that queue
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * never returns.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class StuckWorkerQueuedTaskReview10Test {
+class StuckWorkerQueuedTaskLostAtShutdownTest {
 
     @Test
     void aTaskQueuedBehindAStuckPollCompletesWhenTheShutdownReturns() throws Exception {
