@@ -33,6 +33,14 @@ final class GracefulShutdown {
 
     /** How long the workers may go without cancelling a task before what is left counts as stuck. */
     private static final long PROGRESS_WINDOW_NANOS = 50_000_000;
+    /**
+     * How long the abort may go without finishing with a task before the shutdown stops waiting
+     * for it (a {@code cancel()} blocks). Longer than the workers' window: the abort is one thread
+     * on a machine that may be busy, and a starved walk is not a stuck one.
+     */
+    private static final long ABORT_PROGRESS_WINDOW_NANOS = 100_000_000;
+    /** The least the shutdown waits for an abort that keeps making progress (whatever the deadline). */
+    private static final long ABORT_MIN_CAP_NANOS = 1_000_000_000;
 
     private final AsyncRuntime runtime;
     private final Scheduler scheduler;
@@ -131,8 +139,8 @@ final class GracefulShutdown {
      * Aborts every task still live, on a thread of its own: an idle task's {@code cancel()} runs
      * during its abort, and one that blocks must not hold the shutdown. Waits while the abort makes
      * progress, one progress window after another (tens of thousands of idle tasks on a loaded
-     * machine take a while), up to the deadline's length; once a window passes without progress, a
-     * {@code cancel()} blocks, and the shutdown goes on. Returns the tasks aborted, counting those
+     * machine take a while), up to the deadline's length (and at least a second); once a window
+     * passes without progress, a {@code cancel()} blocks, and the shutdown goes on. Returns the tasks aborted, counting those
      * the abort has not reached yet (it aborts them when the blocked call returns).
      */
     private long abortLeft(long deadlineNanos) {
@@ -143,11 +151,11 @@ final class GracefulShutdown {
         Thread aborter = new Thread(walk, abortThreadName);
         aborter.setDaemon(true); // a cancel() that never returns must not keep the JVM up
         aborter.start();
-        long cap = System.nanoTime() + Math.max(deadlineNanos, PROGRESS_WINDOW_NANOS);
+        long cap = System.nanoTime() + Math.max(deadlineNanos, ABORT_MIN_CAP_NANOS);
         int lastDone = -1;
         for (;;) {
             long now = System.nanoTime();
-            if (walk.awaitFinished(Math.min(now + PROGRESS_WINDOW_NANOS, cap))) {
+            if (walk.awaitFinished(Math.min(now + ABORT_PROGRESS_WINDOW_NANOS, cap))) {
                 return walk.aborted();
             }
             int[] doneAndAborted = walk.doneAndAborted();
@@ -155,7 +163,7 @@ final class GracefulShutdown {
                 int notReached = walk.found() - doneAndAborted[0];
                 log.warn("async-runtime shutdown: aborting the tasks left made no progress for {} ms; {} of {} not aborted"
                                 + " yet (a task's cancel() blocks: Task.cancel must not block). They are aborted when it"
-                                + " returns; the shutdown goes on", PROGRESS_WINDOW_NANOS / 1_000_000, notReached,
+                                + " returns; the shutdown goes on", ABORT_PROGRESS_WINDOW_NANOS / 1_000_000, notReached,
                         walk.found());
                 return doneAndAborted[1] + (long) notReached;
             }

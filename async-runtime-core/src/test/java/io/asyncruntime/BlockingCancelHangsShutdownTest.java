@@ -1,10 +1,14 @@
 package io.asyncruntime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.asyncruntime.task.Context;
+import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
+import io.asyncruntime.task.TaskCancelledException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -14,10 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Regression (review of issue 10): the shutdown's abort phase ({@code TaskRegistry.abortAll}) cancels every
- * idle task inline on the shutdown thread, so one task whose {@code cancel()} blocks (closing a
- * resource that lingers, taking a lock held elsewhere) holds {@code shutdownGracefully} past its
- * deadline, without bound: the deadline covers a poll that blocks, not a cancel that does.
+ * Regression (review of issue 10): the shutdown's abort phase ({@code TaskRegistry.abortAll})
+ * cancelled every idle task inline on the shutdown thread, so one task whose {@code cancel()}
+ * blocks (closing a resource that lingers, taking a lock held elsewhere) held
+ * {@code shutdownGracefully} past its deadline, without bound: the deadline covered a poll that
+ * blocks, not a cancel that does. Now the aborts run on a thread of their own, and the shutdown
+ * stops waiting for them once they make no progress.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BlockingCancelHangsShutdownTest {
@@ -27,7 +33,8 @@ class BlockingCancelHangsShutdownTest {
         AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
         CountDownLatch polled = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        runtime.spawn(new Task<Void>() {
+        JoinHandle<Object> idle = runtime.spawn(Task.never());
+        JoinHandle<Void> blocking = runtime.spawn(new Task<Void>() {
             @Override
             public Poll<Void> poll(Context cx) {
                 polled.countDown();
@@ -47,7 +54,15 @@ class BlockingCancelHangsShutdownTest {
         Duration deadline = Duration.ofMillis(200);
         CompletableFuture<ShutdownReport> shutdown = CompletableFuture.supplyAsync(() -> runtime.shutdownGracefully(deadline));
         try {
-            shutdown.get(deadline.plus(AsyncRuntime.WORKER_STOP_ALLOWANCE).toMillis() + 3_000, TimeUnit.MILLISECONDS);
+            ShutdownReport report = shutdown.get(deadline.plus(AsyncRuntime.WORKER_STOP_ALLOWANCE).toMillis() + 3_000,
+                    TimeUnit.MILLISECONDS);
+            // Both are counted as aborted, whichever the abort reached first: the one it had not
+            // reached when it stopped waiting is aborted once the blocked cancel() returns.
+            assertThat(report.aborted()).isEqualTo(2);
+            assertThat(report.completed()).isZero();
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> idle.isDone() && blocking.isDone());
+            assertThatThrownBy(() -> idle.get(1, TimeUnit.SECONDS)).isInstanceOf(TaskCancelledException.class);
         } catch (TimeoutException e) {
             throw new AssertionError("shutdownGracefully(" + deadline + ") had not returned after "
                     + (deadline.toMillis() + AsyncRuntime.WORKER_STOP_ALLOWANCE_MILLIS + 3_000) + " ms: held by a task's cancel()", e);

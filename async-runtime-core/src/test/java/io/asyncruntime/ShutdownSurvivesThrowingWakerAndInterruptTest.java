@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 class ShutdownSurvivesThrowingWakerAndInterruptTest {
 
     /**
-     * {@code GracefulShutdown.run} cancels the root token inline; {@code CancellationToken.cancel}
+     * Before the fix, {@code GracefulShutdown.run} cancelled the root token inline; {@code CancellationToken.cancel}
      * rethrows the first waker failure after waking the others, and nothing catches it: the
      * shutdown stops after step (2). Spawns from outside stay refused, nothing is aborted, the
      * workers never stop, and a later {@code close()} returns at once (a shutdown "has begun").
@@ -66,8 +66,9 @@ class ShutdownSurvivesThrowingWakerAndInterruptTest {
     }
 
     /**
-     * {@code TaskRegistry.awaitEmpty} waits with {@code LockSupport.parkNanos}, which returns at
-     * once while the caller's interrupt flag is set; nothing clears or answers it, so a shutdown
+     * Before the fix, {@code TaskRegistry.awaitEmpty} waited with {@code LockSupport.parkNanos},
+     * which returns at once while the caller's interrupt flag is set; nothing cleared or answered
+     * it, so a shutdown
      * called from an interrupted thread (a container's stop thread, an executor being shut down)
      * spins for the whole deadline, taking every registry shard's lock on each turn
      * ({@code isEmpty}) against the workers' spawns and completions.

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Task;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * is marked CANCELLED by the registry's abort, but only its worker ever takes it off that queue
  * ({@code Worker.cancelQueuedOnShutdown} runs on the worker's own thread). The shutdown returns,
  * and that task's handle stays incomplete for as long as the stuck poll lasts: forever, if it
- * never returns.
+ * never returns. Now the shutdown thread takes what a worker it could not join still holds queued
+ * (its LIFO slot, its rings) and cancels it.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StuckWorkerQueuedTaskLostAtShutdownTest {
@@ -43,6 +46,34 @@ class StuckWorkerQueuedTaskLostAtShutdownTest {
             // Every handle completes (as cancelled); none hangs: the child never polled is no
             // exception just because its worker is stuck in another task's poll.
             await().atMost(Duration.ofSeconds(5)).until(queued::isDone);
+            assertThat(report.stillRunning()).as("only the stuck poll is still running").isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+    }
+    /**
+     * The same with the worker's ring: one worker (so nobody steals), a stuck task that spawned
+     * five (the last in the LIFO slot, the others pushed to the ring as each new one took the slot).
+     */
+    @Test
+    void tasksQueuedInTheRingOfAStuckWorkerCompleteWhenTheShutdownReturns() throws Exception {
+        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build();
+        CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<JoinHandle<Object>> children = new CopyOnWriteArrayList<>();
+        runtime.spawn(() -> {
+            for (int i = 0; i < 5; i++) {
+                children.add(AsyncRuntime.current().spawn(Task.never()));
+            }
+            stuck.countDown();
+            release.await(); // blocks the only worker and ignores cancellation
+            return "late";
+        });
+        try {
+            assertThat(stuck.await(30, TimeUnit.SECONDS)).isTrue();
+            ShutdownReport report = runtime.shutdownGracefully(Duration.ZERO);
+            assertThat(children).hasSize(5);
+            await().atMost(Duration.ofSeconds(5)).until(() -> children.stream().allMatch(JoinHandle::isDone));
             assertThat(report.stillRunning()).as("only the stuck poll is still running").isEqualTo(1);
         } finally {
             release.countDown();

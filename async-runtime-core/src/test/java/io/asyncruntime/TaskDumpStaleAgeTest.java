@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
  * refreshes ({@code Scheduler.spawnBody}: {@code idle.allParked()}; TaskRegistry's comment says
  * "when a worker is parked"). With one worker stuck in a long poll (the situation a task dump is
  * taken to diagnose) and the other parked, nothing refreshes it: a task spawned from outside now
- * is stamped with the time of the last refresh, and the dump shows it seconds old.
+ * is stamped with the time of the last refresh, and the dump shows it seconds old. Now an outside
+ * spawn refreshes the clock when any worker is parked.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TaskDumpStaleAgeTest {
