@@ -548,8 +548,11 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * Every handle completes, with a value, a failure or a cancellation; a task stuck inside one
      * poll that ignores cancellation completes when that poll returns, and its worker is left
      * behind without delaying the shutdown: the call returns by the deadline plus at most
-     * 100 ms for the workers to stop. The report is logged at
-     * INFO.
+     * 100 ms for the workers to stop. A task whose {@link Task#cancel()} blocks (it must not)
+     * holds the abort for at most another 100 ms: the aborts run on a thread of their own, and the
+     * tasks not reached yet are aborted when that call returns. A step that fails (a foreign waker
+     * on the root token that throws) is logged and the shutdown goes on; an interrupted caller
+     * gets the whole shutdown too, and its interrupt flag back. The report is logged at INFO.
      *
      * <p>Safe to call more than once and from several threads: the first call shuts down, the
      * others wait for it and return its report (later calls return it at once). Called from one of
@@ -583,7 +586,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
 
     private ShutdownReport runShutdown(Duration deadline) {
         try {
-            ShutdownReport report = new GracefulShutdown(this, scheduler).run(deadline, timeoutNanos(deadline));
+            ShutdownReport report = new GracefulShutdown(this, scheduler, settings.threadNamePrefix()).run(deadline, timeoutNanos(deadline));
             log.info("async-runtime shut down: {}", report);
             shutdownReport.complete(report);
             return report;

@@ -19,6 +19,12 @@ import java.util.List;
  */
 public record TaskDump(long liveTasks, List<TaskInfo> tasks, boolean truncated) {
 
+    /**
+     * The largest poll count a dump shows, 8,388,607 (2^23 - 1): a task's count is kept in 23 bits
+     * of its state word and stops there.
+     */
+    public static final long MAX_POLLS = (1L << 23) - 1;
+
     /** What a task is doing. */
     public enum State {
         /** Waiting to be woken (a timer, I/O, another task, a channel...). */
@@ -36,7 +42,7 @@ public record TaskDump(long liveTasks, List<TaskInfo> tasks, boolean truncated) 
      * @param priority its lane; never null
      * @param state what it is doing; never null
      * @param age time since it was spawned; never null
-     * @param polls polls started so far (saturates at 16,777,215)
+     * @param polls polls started so far (saturates at {@link TaskDump#MAX_POLLS}, 8,388,607)
      * @param sinceLastPoll time since its last poll started; null if it was never polled (a poll
      *     more than 52 days ago shows modulo ~52 days)
      * @param cancelRequested whether it was aborted and is to be cancelled at its next poll boundary

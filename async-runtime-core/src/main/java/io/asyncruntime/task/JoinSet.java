@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +46,13 @@ public final class JoinSet<T> implements AutoCloseable {
     /** Tasks waiting in {@link #joinNext()} or {@link #shutdown()}. */
     private final ListenerStack waiters = new ListenerStack();
     private volatile boolean closed;
+    /**
+     * {@link #shutdown()} drains in progress (polled once and not finished or cancelled): while
+     * one is, a spawn aborts its new task, since the drain waits for every held task and aborted
+     * the others only once. The spawner writes the entry's handle, then reads this; a drain
+     * increments this, then reads the handles: both volatile, so one of them sees the other.
+     */
+    private final AtomicInteger draining = new AtomicInteger();
 
     /**
      * An empty set whose tasks are spawned on {@code spawner}.
@@ -104,8 +112,10 @@ public final class JoinSet<T> implements AutoCloseable {
         if (entry.finished) {
             entry.enqueue(); // it finished before its handle was known: queue it now
         }
-        if (closed) {
-            handle.abort(); // close() ran after the check above and may have missed it
+        if (closed || draining.get() > 0) {
+            // close() ran after the check above and may have missed it, or a shutdown() drains
+            // the set and would otherwise wait for this task as long as it runs.
+            handle.abort();
         }
         return handle;
     }
@@ -153,7 +163,9 @@ public final class JoinSet<T> implements AutoCloseable {
 
     /**
      * A task that aborts every task in the set, then waits until all of them have finished and
-     * removes them (their results are discarded). Completes at once on an empty set.
+     * removes them (their results are discarded). Completes at once on an empty set. A task
+     * spawned into the set while it drains (from its first poll until it completes or is
+     * cancelled) is aborted as it is spawned, so the drain ends.
      */
     public Task<Void> shutdown() {
         return new Drain();
@@ -306,14 +318,20 @@ public final class JoinSet<T> implements AutoCloseable {
         }
     }
 
-    /** {@link #shutdown()}: abort everything once, then take finished entries until none is held. */
+    /**
+     * {@link #shutdown()}: abort everything once, then take finished entries until none is held.
+     * From its first poll until it ends it counts in {@link #draining}, so tasks spawned meanwhile
+     * are aborted as they are spawned.
+     */
     private final class Drain extends Await<Void> {
         private boolean aborted;
+        private boolean ended;
 
         @Override
         public Poll<Void> poll(Context cx) {
             if (!aborted) {
                 aborted = true;
+                draining.incrementAndGet(); // before the walk: see draining
                 abortAll();
             }
             for (;;) {
@@ -322,12 +340,26 @@ public final class JoinSet<T> implements AutoCloseable {
                 }
                 if (held.isEmpty()) {
                     unregister();
+                    end();
                     return Poll.ready(null);
                 }
                 register(cx);
                 if (finished.isEmpty() && !held.isEmpty()) {
                     return Poll.pending();
                 }
+            }
+        }
+
+        @Override
+        void onCancel() {
+            end();
+        }
+
+        /** The drain is over (done or cancelled): spawns no longer abort. Once. */
+        private void end() {
+            if (aborted && !ended) {
+                ended = true;
+                draining.decrementAndGet();
             }
         }
     }

@@ -62,12 +62,16 @@ class ListenerStack {
 
     @SuppressWarnings("unused") // through HEAD
     private Listener head;
-    /** Pushes since the last compaction started; updated with getAndAdd. */
+    /**
+     * Pushes since the last compaction started; updated with getAndAdd, and reset to 0 by the
+     * compare-and-exchange that claims a compaction (see {@link #push}).
+     */
     @SuppressWarnings("unused") // through PUSHES
     private int pushes;
     /**
-     * The push count that triggers the next compaction. Written by compactions, read racily by
-     * pushers: a stale value only moves one compaction a little earlier or later.
+     * The push count at or past which the next compaction runs. Written by compactions, read
+     * racily by pushers: a stale value only moves one compaction a little earlier or later, and
+     * the next push reads it again.
      */
     private int compactAfter = MIN_PUSHES_BETWEEN_COMPACTIONS;
 
@@ -154,9 +158,21 @@ class ListenerStack {
             }
             h = witness;
         }
-        // Exactly one pusher sees the count reach the threshold, so compactions do not pile up.
-        if ((int) PUSHES.getAndAdd(this, 1) + 1 == compactAfter) {
-            compact();
+        // Any count at or past the threshold triggers (not only an exact match: a compaction that
+        // lowers the threshold while others push can leave the count past it for good, and the
+        // stack would then never be compacted again). The pusher that resets the count to 0 owns
+        // the compaction, so compactions do not pile up; a failed reset means another push moved
+        // the count (retry with it) or another pusher claimed the compaction (the count is now
+        // below the threshold and the loop ends). Whenever pushes stop, either the count is below
+        // the threshold or a compaction was claimed after the last of them.
+        int count = (int) PUSHES.getAndAdd(this, 1) + 1;
+        while (count >= compactAfter) {
+            int witness = (int) PUSHES.compareAndExchange(this, count, 0);
+            if (witness == count) {
+                compactFromClaim();
+                break;
+            }
+            count = witness;
         }
         return true;
     }
@@ -272,6 +288,11 @@ class ListenerStack {
      */
     final void compact() {
         PUSHES.setOpaque(this, 0);
+        compactFromClaim();
+    }
+
+    /** The walk of {@link #compact()}, once the push count was reset by whoever runs it. */
+    private void compactFromClaim() {
         Listener h = (Listener) HEAD.getVolatile(this);
         if (h == null || h == CLOSED) {
             return;

@@ -7,6 +7,8 @@ import io.asyncruntime.task.Waker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +42,9 @@ public final class Scheduler implements CellScheduler {
 
     /** Why a task the runtime will not run again (queued, or woken after shutdown) was cancelled. */
     static final String SHUTDOWN_CANCELLATION = "cancelled: the runtime shut down before it finished";
+
+    /** Tries at stealing from a stuck worker's ring that its owner holds at that moment. */
+    private static final int STUCK_RING_RETRIES = 1_000;
 
     private static final VarHandle DRIVER_HELD;
 
@@ -145,8 +150,13 @@ public final class Scheduler implements CellScheduler {
         if (lane == null) {
             lane = inheritedLane(worker, handedOver);
         }
-        if (worker == null && idle.allParked()) {
-            registry.refreshClock(); // nobody is turning the driver to keep the coarse clock fresh
+        if (worker == null && idle.anyParked()) {
+            // A parked worker turns no driver and so refreshes no coarse clock, and the others may
+            // be stuck in long polls (the very case a task dump diagnoses): stamp from the real
+            // clock. One read of the idle state otherwise; with no worker parked, every worker is
+            // polling and refreshes the clock at its driver turns, which keeps the spawn cheap
+            // where spawns are most frequent (only if every worker is stuck does the stamp lag).
+            registry.refreshClock();
         }
         TaskShard shard = registry.shardFor(worker);
         TaskCell<T> cell = TaskCell.create(shard, body, kind, lane, name);
@@ -370,6 +380,7 @@ public final class Scheduler implements CellScheduler {
         driver.unpark();
         long deadline = System.nanoTime() + timeout.toNanos();
         Thread self = Thread.currentThread();
+        List<Worker> stuck = new ArrayList<>();
         for (Worker worker : workers) {
             Thread thread = worker.thread;
             try {
@@ -391,10 +402,49 @@ public final class Scheduler implements CellScheduler {
             }
             if (thread != self && thread.isAlive()) {
                 log.warn("async-runtime worker {} did not stop within {}: a task is stuck in one poll", thread.getName(), timeout);
+                stuck.add(worker);
             }
         }
         cancelInjected();
+        for (Worker worker : stuck) {
+            cancelQueuedOfStuckWorker(worker);
+        }
         shutDownDriverIfFree();
+    }
+
+    /**
+     * Cancels what a worker stuck in one poll still holds queued (its LIFO slot, where a task's
+     * own spawns and wakes go, and its rings), from the shutdown's thread: the worker cancels its
+     * queues only once that poll returns, maybe never, and a handle must not wait on it. The slot
+     * is taken with the exchange a thief of a stalled worker uses, the rings are stolen from as a
+     * thief does (both safe against the owner's own pushes and pops), into a ring this call owns.
+     */
+    private void cancelQueuedOfStuckWorker(Worker worker) {
+        ScheduledTask inSlot = worker.stealLifoSlot();
+        if (inSlot != null) {
+            CompletionCascade.cancelAfterShutdown(inSlot);
+        }
+        LocalQueue taken = new LocalQueue();
+        for (LocalQueue ring : worker.local) {
+            int misses = 0;
+            while (!ring.isEmpty()) {
+                ScheduledTask task = ring.stealInto(taken);
+                if (task == null) {
+                    // Held for a moment by its owner (a pop or an overflow whose poll just returned,
+                    // and then that worker cancels the rest itself): back off a little, then leave it.
+                    if (++misses > STUCK_RING_RETRIES) {
+                        break;
+                    }
+                    Thread.onSpinWait();
+                    continue;
+                }
+                CompletionCascade.cancelAfterShutdown(task);
+                for (ScheduledTask t = taken.pop(); t != null; t = taken.pop()) {
+                    CompletionCascade.cancelAfterShutdown(t);
+                }
+            }
+        }
+        cancelInjected(); // an overflow of that worker's ring may have gone there meanwhile
     }
 
     /** Lets go of the driver; after shutdown, shuts it down instead if nobody else holds it. */

@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * is ~25 ns on this box's kvm-clock, as much as a whole local spawn), so cells are stamped
  * from a <em>coarse clock</em>: a value refreshed by the workers at every driver turn (every
  * {@code eventInterval} polls on a busy worker, and whenever a worker comes back from parking),
- * and by a spawn from outside when a worker is parked. Ages and idle times in a dump are exact
+ * and by a spawn from outside when any worker is parked (a parked worker refreshes nothing, and
+ * the others may be stuck in long polls). Ages and idle times in a dump are exact
  * to within the time between two refreshes (the polls of one event interval), which is what a
  * diagnostic needs (Go's goroutine dump stamps waiting goroutines just as coarsely, at GC).
  *
@@ -99,7 +100,7 @@ public final class TaskRegistry {
 
     /**
      * Reads the real clock into the coarse one. Called at driver turns, after a worker unparks,
-     * and by outside spawns while workers are parked. Opaque store: readers need only some
+     * and by outside spawns while any worker is parked. Opaque store: readers need only some
      * recent value, never one ordered with other memory.
      */
     void refreshClock() {
@@ -201,8 +202,14 @@ public final class TaskRegistry {
      * ({@link System#nanoTime()} based) passes; returns whether it emptied. Woken by a shard
      * emptying, and looks again every 10 ms in case an emptying happened just before it
      * registered. One waiter at a time (the shutdown).
+     *
+     * <p>An interrupt does not end the wait: a shutdown called from an interrupted thread (a
+     * container's stop thread, an executor shutting down) still waits its deadline. The flag is
+     * cleared for the wait, since {@code parkNanos} returns at once while it is set and the wait
+     * would spin (taking every shard's lock on each turn), and set again before returning.
      */
     public boolean awaitEmpty(long deadlineNanos) {
+        boolean interrupted = Thread.interrupted();
         drainWaiter = Thread.currentThread();
         try {
             for (;;) {
@@ -214,9 +221,13 @@ public final class TaskRegistry {
                     return false;
                 }
                 LockSupport.parkNanos(this, Math.min(left, DRAIN_RECHECK_NANOS));
+                interrupted |= Thread.interrupted();
             }
         } finally {
             drainWaiter = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -224,24 +235,35 @@ public final class TaskRegistry {
      * Asks every live task to cancel, from the calling thread: an idle task is cancelled here and
      * now, a queued or running one at its next poll boundary. Returns {@code [found, aborted]}:
      * tasks live at the walk, and those of them this call cancelled (the rest finished, or were
-     * being cancelled already, before it got to them). Iterative; each shard's cells are copied
-     * under its lock first and aborted after, so no user code (a task's {@code cancel}) runs under
-     * a lock. Meant for after {@link #refuseAll()}, when no cell can join behind the walk.
+     * being cancelled already, before it got to them). See {@link #newAbortWalk()}; a shutdown runs
+     * the walk on a thread of its own instead, since a task's {@code cancel()} may block.
      */
     public long[] abortAll() {
-        long found = 0;
-        long aborted = 0;
-        for (TaskShard shard : allShards()) {
-            TaskCell<?>[] cells = shard.snapshotAll();
-            found += cells.length;
-            for (int i = 0; i < cells.length; i++) {
-                if (cells[i].abortIfLive()) {
-                    aborted++;
-                }
-                cells[i] = null;
-            }
+        AbortWalk walk = newAbortWalk();
+        walk.run();
+        return new long[] {walk.found(), walk.aborted()};
+    }
+
+    /**
+     * The live tasks now, copied shard by shard under each shard's lock, as a walk that aborts
+     * them when run (so no user code, a task's {@code cancel}, runs under a lock). Meant for after
+     * {@link #refuseAll()}, when no cell can join behind the copy.
+     */
+    public AbortWalk newAbortWalk() {
+        TaskShard[] shards = allShards();
+        TaskCell<?>[][] perShard = new TaskCell<?>[shards.length][];
+        int total = 0;
+        for (int i = 0; i < shards.length; i++) {
+            perShard[i] = shards[i].snapshotAll();
+            total += perShard[i].length;
         }
-        return new long[] {found, aborted};
+        TaskCell<?>[] all = new TaskCell<?>[total];
+        int at = 0;
+        for (TaskCell<?>[] cells : perShard) {
+            System.arraycopy(cells, 0, all, at, cells.length);
+            at += cells.length;
+        }
+        return new AbortWalk(all);
     }
 
     /**
