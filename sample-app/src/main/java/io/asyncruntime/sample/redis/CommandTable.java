@@ -12,7 +12,15 @@ import java.util.Map;
  */
 final class CommandTable {
 
+    /** Longest command name the table holds; longer names are unknown without a look. */
+    private static final int MAX_NAME_LENGTH = 16;
+
     private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
+    /**
+     * The commands by name length, for {@link #dispatch}: a request's name is matched against the
+     * few names of its length byte by byte, ignoring ASCII case, so a command costs no String.
+     */
+    private final CommandSpec[][] byLength = new CommandSpec[MAX_NAME_LENGTH + 1][0];
 
     /** The full table: data commands and server commands. */
     static CommandTable standard() {
@@ -23,9 +31,17 @@ final class CommandTable {
     }
 
     void add(CommandSpec spec) {
+        if (spec.name().length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("command names are at most " + MAX_NAME_LENGTH + " characters, got "
+                    + spec.name());
+        }
         if (commands.putIfAbsent(spec.name(), spec) != null) {
             throw new IllegalStateException("command " + spec.name() + " is registered twice");
         }
+        CommandSpec[] sameLength = byLength[spec.name().length()];
+        sameLength = java.util.Arrays.copyOf(sameLength, sameLength.length + 1);
+        sameLength[sameLength.length - 1] = spec;
+        byLength[spec.name().length()] = sameLength;
     }
 
     /** The command called {@code name} (any case), or null. */
@@ -39,7 +55,7 @@ final class CommandTable {
 
     /** Runs one parsed request (at least one argument), appending exactly one reply to {@code out}. */
     void dispatch(Session session, byte[][] args, RespOutput out) {
-        CommandSpec spec = commands.get(lowerCaseName(args[0]));
+        CommandSpec spec = lookup(args[0]);
         if (spec == null) {
             out.error(unknownCommand(args));
             return;
@@ -51,19 +67,30 @@ final class CommandTable {
         spec.handler().execute(session, args, out);
     }
 
-    /** The name in lower case (ASCII; other bytes are kept, so they match nothing). */
-    private static String lowerCaseName(byte[] name) {
-        byte[] lower = null;
-        for (int i = 0; i < name.length; i++) {
-            byte b = name[i];
-            if (b >= 'A' && b <= 'Z') {
-                if (lower == null) {
-                    lower = name.clone();
-                }
-                lower[i] = (byte) (b + ('a' - 'A'));
+    private CommandSpec lookup(byte[] name) {
+        if (name.length > MAX_NAME_LENGTH) {
+            return null;
+        }
+        for (CommandSpec spec : byLength[name.length]) {
+            if (equalsIgnoreAsciiCase(spec.name(), name)) {
+                return spec;
             }
         }
-        return DataCommands.ascii(lower == null ? name : lower);
+        return null;
+    }
+
+    /** Whether {@code name} spells {@code lowerCase} in any ASCII case. */
+    private static boolean equalsIgnoreAsciiCase(String lowerCase, byte[] name) {
+        for (int i = 0; i < name.length; i++) {
+            int b = name[i];
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != lowerCase.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Redis 7's wording: {@code ERR unknown command 'x', with args beginning with: 'a' 'b' }. */

@@ -74,12 +74,17 @@ public final class Keyspace {
         }
     }
 
-    private boolean expired(Entry e, long now) {
+    private static boolean expired(Entry e, long now) {
         return e.expires && e.deadline - now <= 0;
     }
 
+    /** Whether {@code e} has a deadline that has passed; reads the clock only for entries that have one. */
+    private boolean expiredNow(Entry e) {
+        return e.expires && e.deadline - clock.nanoTime() <= 0;
+    }
+
     private boolean live(Entry e) {
-        return e != null && !expired(e, clock.nanoTime());
+        return e != null && !expiredNow(e);
     }
 
     /** The value of {@code key}, or null if it is missing or expired. */
@@ -88,7 +93,7 @@ public final class Keyspace {
         if (e == null) {
             return null;
         }
-        if (expired(e, clock.nanoTime())) {
+        if (expiredNow(e)) {
             entries.remove(key, e);
             abortTimer(e);
             return null;
@@ -142,7 +147,7 @@ public final class Keyspace {
             return false;
         }
         abortTimer(e);
-        return !expired(e, clock.nanoTime());
+        return !expiredNow(e);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.asyncruntime.sample.redis;
 
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -199,7 +200,13 @@ public final class RespServer {
             return;
         }
         connectionsAccepted.increment();
-        stream.setNoDelay(true); // replies go out at once, as Redis's sockets do
+        try {
+            stream.setNoDelay(true); // replies go out at once, as Redis's sockets do
+        } catch (UncheckedIOException resetAlready) {
+            openConnections.decrementAndGet();
+            stream.close();
+            return;
+        }
         RespConnection connection = new RespConnection(stream,
                 this, new Session(nextClientId.incrementAndGet(), keyspace, this));
         connections.add(connection);
