@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.task.CancellationToken;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Step;
@@ -19,9 +20,13 @@ import io.asyncruntime.time.Time;
  * has passed as absent and removes it. Actively: a key given a deadline gets a timer task on the
  * runtime's timing wheel ({@link Time#sleep}) that removes it when the deadline comes, so expired
  * keys do not stay in memory until someone reads them. The timer removes a key only if its
- * <em>current</em> entry carries the deadline the timer was set for (and has passed): a key
- * overwritten meanwhile, or given another deadline, is left alone; a replaced entry's timer is
- * aborted, so timers do not pile up under a workload that keeps resetting deadlines.
+ * <em>current</em> entry carries that timer (an {@code INCR} keeps the deadline and the timer): a
+ * key overwritten meanwhile, or given another deadline, is left alone; a replaced entry's timer is
+ * aborted, so timers do not pile up under a workload that keeps resetting deadlines. Active expiry
+ * runs while the RESP server runs ({@link #startActiveExpiry}, {@link #stopActiveExpiry}) and
+ * ends when the runtime's root token is cancelled, so timers never hold a graceful shutdown. (One
+ * task per key with a deadline is what the wheel is built for, at about a hundred bytes each; a
+ * single per-keyspace expiry queue would be leaner with millions of such keys.)
  *
  * <p>Deadlines are read on the runtime's {@link Clock} ({@link #useClock}), so timers and lazy
  * checks agree. Thread-safe. Single-key operations are atomic; {@code MSET} and {@code DEL} of
@@ -36,6 +41,8 @@ public final class Keyspace {
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>(1024);
     private final AsyncRuntime runtime;
     private volatile Clock clock = Clock.system();
+    /** Cancelled when active expiry stops; null before the first start. A child of the runtime's root token. */
+    private volatile CancellationToken expiryToken;
 
     /**
      * A keyspace whose expiry timers run on {@code runtime}.
@@ -54,23 +61,55 @@ public final class Keyspace {
         this.clock = clock;
     }
 
-    /** An entry: immutable but for its timer handle, which is set once just after it is published. */
+    /** An entry: immutable; entries with one deadline may share one {@link ExpiryTimer}. */
     static final class Entry {
         final byte[] value;
         final boolean expires;
         /** Clock nanos; meaningful only if {@link #expires}. */
         final long deadline;
-        /** The expiry timer, or null (no deadline, or shared with the entry this one replaced). */
-        volatile JoinHandle<Void> timer;
+        /** The expiry timer, or null (no deadline); created before the entry is published. */
+        final ExpiryTimer timer;
 
         Entry(byte[] value, boolean expires, long deadline) {
+            this(value, expires, deadline, expires ? new ExpiryTimer() : null);
+        }
+
+        private Entry(byte[] value, boolean expires, long deadline, ExpiryTimer timer) {
             this.value = value;
             this.expires = expires;
             this.deadline = deadline;
+            this.timer = timer;
         }
 
-        boolean sameDeadline(Entry other) {
-            return expires == other.expires && (!expires || deadline == other.deadline);
+        /** The same deadline (and timer) with another value. */
+        Entry withValue(byte[] newValue) {
+            return new Entry(newValue, expires, deadline, timer);
+        }
+    }
+
+    /**
+     * The handle of an entry's timer task, set once the task is spawned, which is after the entry
+     * was published: a writer that replaces the entry meanwhile must still end the timer. Both
+     * sides write their field, then read the other's, with volatile accesses (a Dekker pair), so
+     * at least one of them sees the other and aborts the task: no timer outlives its entry.
+     */
+    static final class ExpiryTimer {
+        private volatile JoinHandle<Void> handle;
+        private volatile boolean aborted;
+
+        void abort() {
+            aborted = true;
+            JoinHandle<Void> h = handle;
+            if (h != null) {
+                h.abort();
+            }
+        }
+
+        void started(JoinHandle<Void> h) {
+            handle = h;
+            if (aborted) {
+                h.abort();
+            }
         }
     }
 
@@ -163,15 +202,13 @@ public final class Keyspace {
             long base = present ? RedisNumbers.parseLong(current.value) : 0;
             long sum = Math.addExact(base, delta);
             result[0] = sum;
-            Entry next = present
-                    ? new Entry(RedisNumbers.toBytes(sum), current.expires, current.deadline)
-                    : new Entry(RedisNumbers.toBytes(sum), false, 0);
             if (present) {
-                next.timer = current.timer; // same deadline: the running timer covers the new entry
-            } else if (current != null) {
+                return current.withValue(RedisNumbers.toBytes(sum)); // same deadline: its timer covers the new value
+            }
+            if (current != null) {
                 abortTimer(current);
             }
-            return next;
+            return new Entry(RedisNumbers.toBytes(sum), false, 0);
         });
         return result[0];
     }
@@ -235,44 +272,73 @@ public final class Keyspace {
         }
     }
 
-    /** {@code old} was replaced by {@code fresh}: its timer goes unless {@code fresh} inherits the deadline. */
+    /** {@code old} was replaced by {@code fresh}: its timer goes unless {@code fresh} shares it. */
     private void replaced(Entry old, Entry fresh) {
-        if (old != null && old.timer != null && !old.sameDeadline(fresh)) {
+        if (old != null && old.timer != null && old.timer != fresh.timer) {
             abortTimer(old);
         }
     }
 
     private static void abortTimer(Entry e) {
-        JoinHandle<Void> timer = e.timer;
-        if (timer != null) {
-            timer.abort();
+        if (e.timer != null) {
+            e.timer.abort();
         }
     }
 
     /**
      * Starts {@code e}'s timer on the wheel. It sleeps until the deadline (in steps of at most
-     * {@link Time#MAX_DELAY}), then removes the key if the entry there still has this deadline.
+     * {@link Time#MAX_DELAY}), then removes the key if the entry there still has this timer. It
+     * ends early, doing nothing, when {@link #stopActiveExpiry() active expiry stops} (the RESP
+     * server stops, or the runtime's root token is cancelled at shutdown): a timer must not hold
+     * the runtime's graceful shutdown to its timeout, and lazy expiry keeps reads correct.
      */
     private void scheduleExpiry(Key key, Entry e) {
         if (!e.expires) {
             return;
         }
-        Task<Void> timer = Task.loop(e, entry -> {
+        CancellationToken token = expiryToken;
+        if (token == null || token.isCancelled()) {
+            return; // active expiry is off: reads expire the key lazily, a restart schedules it again
+        }
+        Task<Void> sleepUntilDeadline = Task.loop(e, entry -> {
             long left = entry.deadline - clock.nanoTime();
             if (left > 0) {
                 Duration wait = Duration.ofNanos(Math.min(left, Time.MAX_DELAY.toNanos()));
                 return Time.sleep(wait).map(v -> Step.<Entry, Void>next(entry));
             }
             Entry current = entries.get(key);
-            if (current != null && current.expires && current.deadline == entry.deadline) {
+            if (current != null && current.timer == entry.timer) {
                 entries.remove(key, current);
             }
             return Task.completed(Step.<Entry, Void>done(null));
         });
+        Task<Void> timer = Task.select(sleepUntilDeadline, v -> v, token.cancelled(), v -> v);
         try {
-            e.timer = runtime.spawn(timer, Priority.BACKGROUND);
+            e.timer.started(runtime.spawn(timer, Priority.BACKGROUND));
         } catch (RuntimeException shuttingDown) {
             // The runtime takes no new tasks while it shuts down: reads still expire the key lazily.
+        }
+    }
+
+    /**
+     * Starts active expiry (the RESP server calls it as it starts): keys given a deadline get a
+     * timer from now on, and keys that already have one get their timer again (after a stop).
+     * Expiry also stops by itself when the runtime's root token is cancelled.
+     */
+    void startActiveExpiry() {
+        expiryToken = runtime.cancellationToken().child();
+        entries.forEach((key, e) -> {
+            if (e.expires) {
+                scheduleExpiry(key, e);
+            }
+        });
+    }
+
+    /** Ends every expiry timer (the RESP server calls it as it stops); reads still expire keys lazily. */
+    void stopActiveExpiry() {
+        CancellationToken token = expiryToken;
+        if (token != null) {
+            token.cancel();
         }
     }
 

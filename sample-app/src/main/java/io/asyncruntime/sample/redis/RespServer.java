@@ -150,6 +150,7 @@ public final class RespServer {
             bound.abort();
             throw new IllegalStateException("binding the RESP server to " + address + " took more than 30 s", e);
         }
+        keyspace.startActiveExpiry();
         runtime.spawn(acceptLoop(listener), Priority.NORMAL, "resp-accept");
         sweeper = runtime.spawn(sweepLoop(), Priority.BACKGROUND, "resp-sweeper");
         logger.info("RESP server listening on {}", listener.localAddress());
@@ -267,6 +268,7 @@ public final class RespServer {
         if (s != null) {
             s.abort();
         }
+        keyspace.stopActiveExpiry();
         closeReadingConnections();
         tracker.close();
         logger.info("RESP server draining {} connection(s)", openConnections.get());
