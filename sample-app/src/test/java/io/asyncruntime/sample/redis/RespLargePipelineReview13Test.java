@@ -26,13 +26,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * replies waits to be written; once the replies fill the socket buffers and the rest of the
  * pipeline fills them the other way, client and server each wait for the other, and the sweeper
  * cuts the connection after {@code write-timeout} (30 s by default; 2 s here to fail fast). The
- * client is not one "that stops reading": it reads as soon as its pipeline is written.
+ * client is not one "that stops reading": it reads as soon as its pipeline is written. Fixed: the
+ * connection reads (and queues replies) while a write waits; a client that really stops reading
+ * is disconnected once its replies pass {@code output-queue-limit}.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.NONE, properties = "sample.redis.write-timeout=2s")
+@SpringBootTest(webEnvironment = WebEnvironment.NONE,
+        properties = { "sample.redis.write-timeout=2s", "sample.redis.output-queue-limit=32MB" })
 class RespLargePipelineReview13Test {
 
-    /** GETs in the pipeline: 11 MB of requests, 54 MB of replies (redis-server 7.0.15 answers 300,000 in 0.9 s). */
-    private static final int COMMANDS = 500_000;
+    /**
+     * GETs in the pipeline: 5.5 MB of requests, 27 MB of replies (redis-server 7.0.15 answers
+     * 300,000 in 0.9 s). The client's small socket buffers make the old deadlock certain.
+     */
+    private static final int COMMANDS = 250_000;
     private static final byte[] GET = "*2\r\n$3\r\nGET\r\n$1\r\nv\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int VALUE_LENGTH = 100;
     /** "$100\r\n" + value + "\r\n". */
@@ -53,6 +59,8 @@ class RespLargePipelineReview13Test {
         }
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Socket socket = new Socket()) {
+            socket.setSendBufferSize(64 * 1024);
+            socket.setReceiveBufferSize(64 * 1024);
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout(20_000);
             Future<Long> replies = pool.submit(() -> {
@@ -76,6 +84,37 @@ class RespLargePipelineReview13Test {
             assertThat(received).as("reply bytes of %d GETs", COMMANDS).isEqualTo(COMMANDS * REPLY_LENGTH);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** The bound that replaces "stop reading": a client that never reads is cut off at the output queue limit. */
+    @Test
+    void aClientThatNeverReadsIsDisconnectedAtTheOutputQueueLimit() throws Exception {
+        int port = lifecycle.server().port();
+        try (Jedis jedis = new Jedis("127.0.0.1", port, 10_000)) {
+            jedis.set("half-mega", "x".repeat(512 * 1024));
+        }
+        long before = outputLimitDisconnections(port);
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(20_000);
+            byte[] gets = "GET half-mega\r\n".repeat(100).getBytes(StandardCharsets.US_ASCII); // 50 MB of replies
+            try {
+                socket.getOutputStream().write(gets); // and never reads
+            } catch (java.io.IOException closedByServer) {
+                // the server may close it while we are still writing
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> outputLimitDisconnections(port) > before);
+        }
+        assertThat(lifecycle.server().openConnections()).isLessThanOrEqualTo(1);
+    }
+
+    private static long outputLimitDisconnections(int port) {
+        try (Jedis jedis = new Jedis("127.0.0.1", port, 10_000)) {
+            return jedis.info("stats").lines().filter(line -> line.startsWith("client_output_buffer_limit_disconnections:"))
+                .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(':') + 1).trim())).findFirst().orElseThrow();
         }
     }
 
