@@ -30,7 +30,7 @@ class RespMsetAtomicityReview13Test {
 
     private static final int KEYS = 32;
     private static final int BATCH = 200;
-    private static final int MAX_BATCHES = 100;
+    private static final int MAX_BATCHES = 25;
 
     @Autowired
     private RespServerLifecycle lifecycle;

@@ -73,4 +73,50 @@ class RespRedisCompatibilityReview13Test {
         }
     }
 
+    /** sdssplitargs's escapes and single quotes, and a quote that opens inside an argument. */
+    @Test
+    void inlineEscapesAndSingleQuotesAreUnderstood() throws Exception {
+        try (RawClient client = connect()) {
+            client.send("SET esc \"a\\x41\\tb\\\"\"\r\nGET esc\r\nECHO 'it\\'s'\r\nECHO a\"b c\"\r\n");
+            assertThat(client.readLine()).isEqualTo("+OK");
+            assertThat(client.readLine()).isEqualTo("$5");
+            assertThat(client.readLine()).isEqualTo("aA\tb\"");
+            assertThat(client.readLine()).isEqualTo("$4");
+            assertThat(client.readLine()).isEqualTo("it's");
+            assertThat(client.readLine()).isEqualTo("$4");
+            assertThat(client.readLine()).isEqualTo("ab c");
+        }
+    }
+
+    /** Redis answers a line with an unclosed quote, or a closing quote glued to more text, with a protocol error and closes. */
+    @Test
+    void unbalancedInlineQuotesAreAProtocolErrorAndAClose() throws Exception {
+        for (String line : new String[] { "SET k \"open\r\n", "SET k \"a\"b\r\n", "SET k 'open\r\n" }) {
+            try (RawClient client = connect()) {
+                client.send(line);
+                assertThat(client.readLine()).as(line).isEqualTo("-ERR Protocol error: unbalanced quotes in request");
+                assertThat(client.closedByServer()).as(line).isTrue();
+            }
+        }
+    }
+
+    /** The far TTL is kept and reported; EX with PX is a syntax error; PEXPIRE with Long.MIN_VALUE deletes (its deadline is past). */
+    @Test
+    void ttlBoundsMatchRedis() throws Exception {
+        try (RawClient client = connect()) {
+            client.send("SET far v EX 10000000000\r\nTTL far\r\nSET k v EX 10 PX 10\r\nSET k v EX 9223372036854776\r\n"
+                    + "SET gone v\r\nPEXPIRE gone -9223372036854775808\r\nEXISTS gone\r\n"
+                    + "PEXPIRE far 9223372036854775807\r\nTTL far\r\n");
+            assertThat(client.readLine()).isEqualTo("+OK");
+            assertThat(client.readLine()).isEqualTo(":10000000000");
+            assertThat(client.readLine()).isEqualTo("-ERR syntax error");
+            assertThat(client.readLine()).isEqualTo("-ERR invalid expire time in 'set' command");
+            assertThat(client.readLine()).isEqualTo("+OK");
+            assertThat(client.readLine()).isEqualTo(":1");
+            assertThat(client.readLine()).isEqualTo(":0");
+            assertThat(client.readLine()).isEqualTo("-ERR invalid expire time in 'pexpire' command");
+            assertThat(client.readLine()).isEqualTo(":10000000000");
+        }
+    }
+
 }
