@@ -6,7 +6,6 @@ import java.util.concurrent.locks.StampedLock;
 
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.task.CancellationToken;
-import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Step;
 import io.asyncruntime.task.Task;
@@ -88,32 +87,6 @@ public final class Keyspace {
         /** The same deadline (and timer) with another value. */
         Entry withValue(byte[] newValue) {
             return new Entry(newValue, expires, deadline, timer);
-        }
-    }
-
-    /**
-     * The handle of an entry's timer task, set once the task is spawned, which is after the entry
-     * was published: a writer that replaces the entry meanwhile must still end the timer. Both
-     * sides write their field, then read the other's, with volatile accesses (a Dekker pair), so
-     * at least one of them sees the other and aborts the task: no timer outlives its entry.
-     */
-    static final class ExpiryTimer {
-        private volatile JoinHandle<Void> handle;
-        private volatile boolean aborted;
-
-        void abort() {
-            aborted = true;
-            JoinHandle<Void> h = handle;
-            if (h != null) {
-                h.abort();
-            }
-        }
-
-        void started(JoinHandle<Void> h) {
-            handle = h;
-            if (aborted) {
-                h.abort();
-            }
         }
     }
 
