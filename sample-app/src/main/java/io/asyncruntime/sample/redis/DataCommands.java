@@ -11,9 +11,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class DataCommands {
 
-    /** Longest TTL accepted, in milliseconds: one that still fits a long of nanoseconds. */
-    static final long MAX_TTL_MILLIS = Long.MAX_VALUE / 1_000_000 / 2;
-
     private static final List<String> WRITE = List.of("write");
     private static final List<String> READ = List.of("readonly", "fast");
 
@@ -41,48 +38,58 @@ final class DataCommands {
         out.bulk(session.keyspace.get(Key.wrap(args[1])));
     }
 
-    /** {@code SET key value [NX | XX] [EX seconds | PX milliseconds]}. */
+    /**
+     * {@code SET key value [NX | XX] [EX seconds | PX milliseconds]}, parsed as Redis 7 does: every
+     * option is read before any value is checked (a syntax error wins), a repeated {@code EX} or
+     * {@code PX} takes the last one, {@code EX} with {@code PX} (or {@code NX} with {@code XX}) is
+     * a syntax error.
+     */
     private static void set(Session session, byte[][] args, RespOutput out) {
         boolean ifAbsent = false;
         boolean ifPresent = false;
-        long ttlMillis = -1;
+        byte[] ttl = null;
+        TimeUnit unit = null;
         for (int i = 3; i < args.length; i++) {
             String option = ascii(args[i]).toUpperCase(Locale.ROOT);
             boolean hasValue = i + 1 < args.length;
-            switch (option) {
-                case "NX" -> ifAbsent = true;
-                case "XX" -> ifPresent = true;
-                case "EX", "PX" -> {
-                    if (!hasValue || ttlMillis != -1) {
-                        out.error(RedisErrors.SYNTAX);
-                        return;
-                    }
-                    long amount;
-                    try {
-                        amount = RedisNumbers.parseLong(args[++i]);
-                    } catch (NumberFormatException e) {
-                        out.error(RedisErrors.NOT_AN_INTEGER);
-                        return;
-                    }
-                    long millis = option.equals("EX") ? multiplyOrMax(amount, 1000) : amount;
-                    if (amount <= 0 || millis > MAX_TTL_MILLIS) {
-                        out.error(RedisErrors.invalidExpireTime("set"));
-                        return;
-                    }
-                    ttlMillis = millis;
-                }
-                default -> {
-                    out.error(RedisErrors.SYNTAX);
-                    return;
-                }
+            if (option.equals("NX") && !ifPresent) {
+                ifAbsent = true;
+            } else if (option.equals("XX") && !ifAbsent) {
+                ifPresent = true;
+            } else if (option.equals("EX") && unit != TimeUnit.MILLISECONDS && hasValue) {
+                unit = TimeUnit.SECONDS;
+                ttl = args[++i];
+            } else if (option.equals("PX") && unit != TimeUnit.SECONDS && hasValue) {
+                unit = TimeUnit.MILLISECONDS;
+                ttl = args[++i];
+            } else {
+                out.error(RedisErrors.SYNTAX);
+                return;
             }
         }
-        if (ifAbsent && ifPresent) {
-            out.error(RedisErrors.SYNTAX);
+        long ttlMillis = -1;
+        if (ttl != null) {
+            long amount;
+            try {
+                amount = RedisNumbers.parseLong(ttl);
+            } catch (NumberFormatException e) {
+                out.error(RedisErrors.NOT_AN_INTEGER);
+                return;
+            }
+            if (amount <= 0 || (unit == TimeUnit.SECONDS && amount > Long.MAX_VALUE / 1000)) {
+                out.error(RedisErrors.invalidExpireTime("set"));
+                return;
+            }
+            ttlMillis = unit == TimeUnit.SECONDS ? amount * 1000 : amount;
+        }
+        boolean stored;
+        try {
+            stored = session.keyspace.set(Key.wrap(args[1]), args[2], ttlMillis, ifAbsent, ifPresent);
+        } catch (ArithmeticException deadlineOverflows) {
+            out.error(RedisErrors.invalidExpireTime("set"));
             return;
         }
-        long ttlNanos = ttlMillis < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(ttlMillis);
-        if (session.keyspace.set(Key.wrap(args[1]), args[2], ttlNanos, ifAbsent, ifPresent)) {
+        if (stored) {
             out.raw(RespOutput.OK);
         } else {
             out.nullBulk();
@@ -90,23 +97,28 @@ final class DataCommands {
     }
 
     private static void del(Session session, byte[][] args, RespOutput out) {
-        long removed = 0;
-        for (int i = 1; i < args.length; i++) {
-            if (session.keyspace.delete(Key.wrap(args[i]))) {
-                removed++;
-            }
+        if (args.length == 2) {
+            out.integer(session.keyspace.delete(Key.wrap(args[1])) ? 1 : 0);
+        } else {
+            out.integer(session.keyspace.deleteAll(keys(args)));
         }
-        out.integer(removed);
     }
 
     private static void exists(Session session, byte[][] args, RespOutput out) {
-        long found = 0;
-        for (int i = 1; i < args.length; i++) {
-            if (session.keyspace.exists(Key.wrap(args[i]))) {
-                found++;
-            }
+        if (args.length == 2) {
+            out.integer(session.keyspace.exists(Key.wrap(args[1])) ? 1 : 0);
+        } else {
+            out.integer(session.keyspace.countExisting(keys(args)));
         }
-        out.integer(found);
+    }
+
+    /** The keys {@code args[1..]}. */
+    private static Key[] keys(byte[][] args) {
+        Key[] keys = new Key[args.length - 1];
+        for (int i = 1; i < args.length; i++) {
+            keys[i - 1] = Key.wrap(args[i]);
+        }
+        return keys;
     }
 
     private static void incrementBy(Session session, byte[][] args, boolean negate, RespOutput out) {
@@ -134,6 +146,11 @@ final class DataCommands {
         }
     }
 
+    /**
+     * {@code EXPIRE}/{@code PEXPIRE} with Redis 7's bounds: seconds outside
+     * {@code ±Long.MAX_VALUE / 1000}, or a deadline past {@code Long.MAX_VALUE} ms, are an error
+     * that leaves the key alone; a non-positive TTL deletes the key.
+     */
     private static void expire(Session session, byte[][] args, TimeUnit unit, RespOutput out) {
         long amount;
         try {
@@ -142,29 +159,33 @@ final class DataCommands {
             out.error(RedisErrors.NOT_AN_INTEGER);
             return;
         }
-        long millis = unit == TimeUnit.SECONDS ? multiplyOrMax(amount, 1000) : amount;
-        if (millis > MAX_TTL_MILLIS) {
-            out.error(RedisErrors.invalidExpireTime(unit == TimeUnit.SECONDS ? "expire" : "pexpire"));
+        String command = unit == TimeUnit.SECONDS ? "expire" : "pexpire";
+        if (unit == TimeUnit.SECONDS && (amount > Long.MAX_VALUE / 1000 || amount < Long.MIN_VALUE / 1000)) {
+            out.error(RedisErrors.invalidExpireTime(command));
             return;
         }
-        boolean existed = session.keyspace.expire(Key.wrap(args[1]), millis <= 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(millis));
-        out.integer(existed ? 1 : 0);
+        long millis = unit == TimeUnit.SECONDS ? amount * 1000 : amount;
+        try {
+            out.integer(session.keyspace.expire(Key.wrap(args[1]), millis) ? 1 : 0);
+        } catch (ArithmeticException deadlineOverflows) {
+            out.error(RedisErrors.invalidExpireTime(command));
+        }
     }
 
     private static void ttl(Session session, byte[][] args, TimeUnit unit, RespOutput out) {
-        long nanos = session.keyspace.timeToLiveNanos(Key.wrap(args[1]));
-        if (nanos < 0) {
-            out.integer(nanos); // NO_KEY or NO_DEADLINE
+        long millis = session.keyspace.timeToLiveMillis(Key.wrap(args[1]));
+        if (millis < 0) {
+            out.integer(millis); // NO_KEY or NO_DEADLINE
             return;
         }
-        long millis = (nanos + 999_999) / 1_000_000; // a key with time left never reports 0 ms
-        out.integer(unit == TimeUnit.SECONDS ? (millis + 500) / 1000 : millis); // TTL rounds, as Redis's
+        out.integer(unit == TimeUnit.SECONDS ? millis / 1000 + (millis % 1000 >= 500 ? 1 : 0) : millis); // TTL rounds, as Redis's
     }
 
     private static void mget(Session session, byte[][] args, RespOutput out) {
-        out.arrayHeader(args.length - 1);
-        for (int i = 1; i < args.length; i++) {
-            out.bulk(session.keyspace.get(Key.wrap(args[i])));
+        byte[][] values = session.keyspace.getAll(keys(args));
+        out.arrayHeader(values.length);
+        for (byte[] value : values) {
+            out.bulk(value);
         }
     }
 
@@ -182,14 +203,6 @@ final class DataCommands {
         }
         session.keyspace.setAll(keys, values);
         out.raw(RespOutput.OK);
-    }
-
-    private static long multiplyOrMax(long amount, long factor) {
-        try {
-            return Math.multiplyExact(amount, factor);
-        } catch (ArithmeticException e) {
-            return amount < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
     }
 
     static String ascii(byte[] bytes) {

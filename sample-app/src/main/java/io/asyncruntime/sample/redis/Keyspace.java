@@ -2,9 +2,10 @@ package io.asyncruntime.sample.redis;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.StampedLock;
 
 import io.asyncruntime.AsyncRuntime;
-import io.asyncruntime.task.JoinHandle;
+import io.asyncruntime.task.CancellationToken;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Step;
 import io.asyncruntime.task.Task;
@@ -19,13 +20,18 @@ import io.asyncruntime.time.Time;
  * has passed as absent and removes it. Actively: a key given a deadline gets a timer task on the
  * runtime's timing wheel ({@link Time#sleep}) that removes it when the deadline comes, so expired
  * keys do not stay in memory until someone reads them. The timer removes a key only if its
- * <em>current</em> entry carries the deadline the timer was set for (and has passed): a key
- * overwritten meanwhile, or given another deadline, is left alone; a replaced entry's timer is
- * aborted, so timers do not pile up under a workload that keeps resetting deadlines.
+ * <em>current</em> entry carries that timer (an {@code INCR} keeps the deadline and the timer): a
+ * key overwritten meanwhile, or given another deadline, is left alone; a replaced entry's timer is
+ * aborted, so timers do not pile up under a workload that keeps resetting deadlines. Active expiry
+ * runs while the RESP server runs ({@link #startActiveExpiry}, {@link #stopActiveExpiry}) and
+ * ends when the runtime's root token is cancelled, so timers never hold a graceful shutdown. (One
+ * task per key with a deadline is what the wheel is built for, at about a hundred bytes each; a
+ * single per-keyspace expiry queue would be leaner with millions of such keys.)
  *
  * <p>Deadlines are read on the runtime's {@link Clock} ({@link #useClock}), so timers and lazy
- * checks agree. Thread-safe. Single-key operations are atomic; {@code MSET} and {@code DEL} of
- * several keys are atomic per key, not across keys (unlike Redis, which runs one command at a time).
+ * checks agree. Thread-safe. Every command is atomic, the multi-key ones ({@code MSET},
+ * {@code MGET}, {@code DEL} and {@code EXISTS} of several keys) too, through {@link KeyLocks}; only
+ * {@code FLUSHALL} ({@link #clear}) removes key by key, and so may leave a key set while it runs.
  */
 public final class Keyspace {
 
@@ -34,8 +40,12 @@ public final class Keyspace {
     public static final long NO_KEY = -2;
 
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>(1024);
+    /** Makes multi-key commands atomic; single-key ones hold their key's stripe shared (see {@link KeyLocks}). */
+    private final KeyLocks locks = new KeyLocks();
     private final AsyncRuntime runtime;
     private volatile Clock clock = Clock.system();
+    /** Cancelled when active expiry stops; null before the first start. A child of the runtime's root token. */
+    private volatile CancellationToken expiryToken;
 
     /**
      * A keyspace whose expiry timers run on {@code runtime}.
@@ -54,23 +64,29 @@ public final class Keyspace {
         this.clock = clock;
     }
 
-    /** An entry: immutable but for its timer handle, which is set once just after it is published. */
+    /** An entry: immutable; entries with one deadline may share one {@link ExpiryTimer}. */
     static final class Entry {
         final byte[] value;
         final boolean expires;
-        /** Clock nanos; meaningful only if {@link #expires}. */
+        /** Clock milliseconds ({@link Keyspace#nowMillis}); meaningful only if {@link #expires}. */
         final long deadline;
-        /** The expiry timer, or null (no deadline, or shared with the entry this one replaced). */
-        volatile JoinHandle<Void> timer;
+        /** The expiry timer, or null (no deadline); created before the entry is published. */
+        final ExpiryTimer timer;
 
         Entry(byte[] value, boolean expires, long deadline) {
+            this(value, expires, deadline, expires ? new ExpiryTimer() : null);
+        }
+
+        private Entry(byte[] value, boolean expires, long deadline, ExpiryTimer timer) {
             this.value = value;
             this.expires = expires;
             this.deadline = deadline;
+            this.timer = timer;
         }
 
-        boolean sameDeadline(Entry other) {
-            return expires == other.expires && (!expires || deadline == other.deadline);
+        /** The same deadline (and timer) with another value. */
+        Entry withValue(byte[] newValue) {
+            return new Entry(newValue, expires, deadline, timer);
         }
     }
 
@@ -80,15 +96,53 @@ public final class Keyspace {
 
     /** Whether {@code e} has a deadline that has passed; reads the clock only for entries that have one. */
     private boolean expiredNow(Entry e) {
-        return e.expires && e.deadline - clock.nanoTime() <= 0;
+        return e.expires && e.deadline - nowMillis() <= 0;
+    }
+
+    /**
+     * Now on the keyspace's clock, in milliseconds: deadlines are kept in milliseconds, as Redis
+     * keeps them, so that any TTL Redis accepts (up to {@code Long.MAX_VALUE} ms from now) fits.
+     */
+    private long nowMillis() {
+        return Math.floorDiv(clock.nanoTime(), 1_000_000L);
+    }
+
+    /**
+     * The deadline {@code ttlMillis} from now.
+     *
+     * @throws ArithmeticException if it does not fit a long of milliseconds (Redis's "invalid expire time")
+     */
+    private long deadlineAfter(long ttlMillis) {
+        return Math.addExact(nowMillis(), ttlMillis);
     }
 
     private boolean live(Entry e) {
         return e != null && !expiredNow(e);
     }
 
-    /** The value of {@code key}, or null if it is missing or expired. */
+    /**
+     * The value of {@code key}, or null if it is missing or expired. Reads optimistically: if a
+     * multi-key command held the key's stripe meanwhile, it reads again holding it shared.
+     */
     public byte[] get(Key key) {
+        StampedLock lock = locks.of(key);
+        long stamp = lock.tryOptimisticRead();
+        if (stamp != 0) {
+            byte[] value = getUnlocked(key);
+            if (lock.validate(stamp)) {
+                return value;
+            }
+        }
+        stamp = lock.readLock();
+        try {
+            return getUnlocked(key);
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /** {@link #get} for a caller that holds the key's stripe, or reads optimistically. */
+    private byte[] getUnlocked(Key key) {
         Entry e = entries.get(key);
         if (e == null) {
             return null;
@@ -107,13 +161,26 @@ public final class Keyspace {
     }
 
     /**
-     * {@code SET}: stores {@code value}, with a deadline {@code ttlNanos} from now if it is positive
+     * {@code SET}: stores {@code value}, with a deadline {@code ttlMillis} from now if it is positive
      * (no deadline if it is negative), only if the key is absent ({@code ifAbsent}) or present
      * ({@code ifPresent}) when asked. Answers whether it stored.
+     *
+     * @throws ArithmeticException if the deadline does not fit a long of milliseconds (nothing is stored)
      */
-    boolean set(Key key, byte[] value, long ttlNanos, boolean ifAbsent, boolean ifPresent) {
-        boolean expires = ttlNanos >= 0;
-        Entry fresh = new Entry(value, expires, expires ? clock.nanoTime() + ttlNanos : 0);
+    boolean set(Key key, byte[] value, long ttlMillis, boolean ifAbsent, boolean ifPresent) {
+        long deadline = ttlMillis >= 0 ? deadlineAfter(ttlMillis) : 0;
+        StampedLock lock = locks.of(key);
+        long stamp = lock.readLock();
+        try {
+            return setUnlocked(key, value, ttlMillis >= 0, deadline, ifAbsent, ifPresent);
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    private boolean setUnlocked(Key key, byte[] value, boolean expires, long deadline, boolean ifAbsent,
+            boolean ifPresent) {
+        Entry fresh = new Entry(value, expires, deadline);
         if (!ifAbsent && !ifPresent) {
             replaced(entries.put(key, fresh), fresh);
             scheduleExpiry(key, fresh);
@@ -133,15 +200,59 @@ public final class Keyspace {
         return true;
     }
 
-    /** Sets several keys, each as a plain {@code SET}. */
+    /** {@code MSET}: sets several keys, each as a plain {@code SET}, atomically (a later pair for a key wins). */
     void setAll(Key[] keys, byte[][] values) {
-        for (int i = 0; i < keys.length; i++) {
-            set(keys[i], values[i], -1, false, false);
-        }
+        locks.exclusively(keys, () -> {
+            for (int i = 0; i < keys.length; i++) {
+                setUnlocked(keys[i], values[i], false, 0, false, false);
+            }
+            return null;
+        });
+    }
+
+    /** {@code MGET}: the values of several keys (null for a missing one), read at one instant. */
+    byte[][] getAll(Key[] keys) {
+        return locks.exclusively(keys, () -> {
+            byte[][] values = new byte[keys.length][];
+            for (int i = 0; i < keys.length; i++) {
+                values[i] = getUnlocked(keys[i]);
+            }
+            return values;
+        });
+    }
+
+    /** {@code DEL} of several keys, atomically; answers how many held a live value (a repeated key counts once). */
+    long deleteAll(Key[] keys) {
+        return locks.exclusively(keys, () -> {
+            long removed = 0;
+            for (Key key : keys) {
+                if (deleteUnlocked(key)) {
+                    removed++;
+                }
+            }
+            return removed;
+        });
+    }
+
+    /** {@code EXISTS} of several keys at one instant: how many are live (a repeated key counts each time). */
+    long countExisting(Key[] keys) {
+        return locks.exclusively(keys, () -> {
+            long found = 0;
+            for (Key key : keys) {
+                if (getUnlocked(key) != null) {
+                    found++;
+                }
+            }
+            return found;
+        });
     }
 
     /** Removes {@code key}; answers whether it held a live value. */
     public boolean delete(Key key) {
+        return locks.write(key, () -> deleteUnlocked(key));
+    }
+
+    private boolean deleteUnlocked(Key key) {
         Entry e = entries.remove(key);
         if (e == null) {
             return false;
@@ -157,34 +268,42 @@ public final class Keyspace {
      * @throws ArithmeticException if the result would overflow
      */
     long incrementBy(Key key, long delta) {
+        return locks.write(key, () -> incrementByUnlocked(key, delta));
+    }
+
+    private long incrementByUnlocked(Key key, long delta) {
         long[] result = new long[1];
         entries.compute(key, (k, current) -> {
             boolean present = live(current);
             long base = present ? RedisNumbers.parseLong(current.value) : 0;
             long sum = Math.addExact(base, delta);
             result[0] = sum;
-            Entry next = present
-                    ? new Entry(RedisNumbers.toBytes(sum), current.expires, current.deadline)
-                    : new Entry(RedisNumbers.toBytes(sum), false, 0);
             if (present) {
-                next.timer = current.timer; // same deadline: the running timer covers the new entry
-            } else if (current != null) {
+                return current.withValue(RedisNumbers.toBytes(sum)); // same deadline: its timer covers the new value
+            }
+            if (current != null) {
                 abortTimer(current);
             }
-            return next;
+            return new Entry(RedisNumbers.toBytes(sum), false, 0);
         });
         return result[0];
     }
 
     /**
-     * Gives {@code key} a deadline {@code ttlNanos} from now (a non-positive one deletes it, as in
+     * Gives {@code key} a deadline {@code ttlMillis} from now (a non-positive one deletes it, as in
      * Redis); answers whether the key existed.
+     *
+     * @throws ArithmeticException if the deadline does not fit a long of milliseconds (the key is left alone)
      */
-    boolean expire(Key key, long ttlNanos) {
-        if (ttlNanos <= 0) {
-            return delete(key);
+    boolean expire(Key key, long ttlMillis) {
+        long deadline = ttlMillis > 0 ? deadlineAfter(ttlMillis) : 0;
+        return locks.write(key, () -> expireUnlocked(key, ttlMillis, deadline));
+    }
+
+    private boolean expireUnlocked(Key key, long ttlMillis, long deadline) {
+        if (ttlMillis <= 0) {
+            return deleteUnlocked(key);
         }
-        long deadline = clock.nanoTime() + ttlNanos;
         Entry[] replaced = new Entry[1];
         Entry now = entries.computeIfPresent(key, (k, current) -> {
             if (!live(current)) {
@@ -205,10 +324,14 @@ public final class Keyspace {
         return true;
     }
 
-    /** Nanos left before {@code key} expires, {@link #NO_DEADLINE} or {@link #NO_KEY}. */
-    long timeToLiveNanos(Key key) {
+    /** Milliseconds left before {@code key} expires (at least 1), {@link #NO_DEADLINE} or {@link #NO_KEY}. */
+    long timeToLiveMillis(Key key) {
+        return locks.read(key, () -> timeToLiveMillisUnlocked(key));
+    }
+
+    private long timeToLiveMillisUnlocked(Key key) {
         Entry e = entries.get(key);
-        long now = clock.nanoTime();
+        long now = nowMillis();
         if (e == null || expired(e, now)) {
             return NO_KEY;
         }
@@ -235,44 +358,73 @@ public final class Keyspace {
         }
     }
 
-    /** {@code old} was replaced by {@code fresh}: its timer goes unless {@code fresh} inherits the deadline. */
+    /** {@code old} was replaced by {@code fresh}: its timer goes unless {@code fresh} shares it. */
     private void replaced(Entry old, Entry fresh) {
-        if (old != null && old.timer != null && !old.sameDeadline(fresh)) {
+        if (old != null && old.timer != null && old.timer != fresh.timer) {
             abortTimer(old);
         }
     }
 
     private static void abortTimer(Entry e) {
-        JoinHandle<Void> timer = e.timer;
-        if (timer != null) {
-            timer.abort();
+        if (e.timer != null) {
+            e.timer.abort();
         }
     }
 
     /**
      * Starts {@code e}'s timer on the wheel. It sleeps until the deadline (in steps of at most
-     * {@link Time#MAX_DELAY}), then removes the key if the entry there still has this deadline.
+     * {@link Time#MAX_DELAY}), then removes the key if the entry there still has this timer. It
+     * ends early, doing nothing, when {@link #stopActiveExpiry() active expiry stops} (the RESP
+     * server stops, or the runtime's root token is cancelled at shutdown): a timer must not hold
+     * the runtime's graceful shutdown to its timeout, and lazy expiry keeps reads correct.
      */
     private void scheduleExpiry(Key key, Entry e) {
         if (!e.expires) {
             return;
         }
-        Task<Void> timer = Task.loop(e, entry -> {
-            long left = entry.deadline - clock.nanoTime();
+        CancellationToken token = expiryToken;
+        if (token == null || token.isCancelled()) {
+            return; // active expiry is off: reads expire the key lazily, a restart schedules it again
+        }
+        Task<Void> sleepUntilDeadline = Task.loop(e, entry -> {
+            long left = entry.deadline - nowMillis();
             if (left > 0) {
-                Duration wait = Duration.ofNanos(Math.min(left, Time.MAX_DELAY.toNanos()));
+                Duration wait = Duration.ofMillis(Math.min(left, Time.MAX_DELAY.toMillis()));
                 return Time.sleep(wait).map(v -> Step.<Entry, Void>next(entry));
             }
             Entry current = entries.get(key);
-            if (current != null && current.expires && current.deadline == entry.deadline) {
+            if (current != null && current.timer == entry.timer) {
                 entries.remove(key, current);
             }
             return Task.completed(Step.<Entry, Void>done(null));
         });
+        Task<Void> timer = Task.select(sleepUntilDeadline, v -> v, token.cancelled(), v -> v);
         try {
-            e.timer = runtime.spawn(timer, Priority.BACKGROUND);
+            e.timer.started(runtime.spawn(timer, Priority.BACKGROUND));
         } catch (RuntimeException shuttingDown) {
             // The runtime takes no new tasks while it shuts down: reads still expire the key lazily.
+        }
+    }
+
+    /**
+     * Starts active expiry (the RESP server calls it as it starts): keys given a deadline get a
+     * timer from now on, and keys that already have one get their timer again (after a stop).
+     * Expiry also stops by itself when the runtime's root token is cancelled.
+     */
+    void startActiveExpiry() {
+        expiryToken = runtime.cancellationToken().child();
+        entries.forEach((key, e) -> {
+            if (e.expires) {
+                scheduleExpiry(key, e);
+            }
+        });
+    }
+
+    /** Ends every expiry timer (the RESP server calls it as it stops); reads still expire keys lazily. */
+    void stopActiveExpiry() {
+        CancellationToken token = expiryToken;
+        if (token != null) {
+            token.cancel();
         }
     }
 

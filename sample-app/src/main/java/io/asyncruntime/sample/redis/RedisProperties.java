@@ -36,10 +36,17 @@ public class RedisProperties {
      */
     private DataSize outputBufferLimit = DataSize.ofKilobytes(64);
 
+    /**
+     * Reply bytes a connection may hold for a client that does not read them as fast as it sends
+     * requests (a pipeline written whole before its replies are read needs room for its replies);
+     * past it the client is disconnected, as by Redis's {@code client-output-buffer-limit}.
+     */
+    private DataSize outputQueueLimit = DataSize.ofMegabytes(64);
+
     /** A connection that sends nothing for this long is closed; 0 keeps idle connections forever. */
     private Duration idleTimeout = Duration.ofMinutes(5);
 
-    /** A client whose replies wait this long for it to read them is disconnected (its buffer is not grown). */
+    /** A client whose replies wait this long without it reading any of them is disconnected. */
     private Duration writeTimeout = Duration.ofSeconds(30);
 
     /** On shutdown, how long connections may finish their commands before they are closed. */
@@ -49,7 +56,7 @@ public class RedisProperties {
     public RespServer.Settings toSettings() {
         return new RespServer.Settings(host, port, maxConnections, toInt("max-request-size", maxRequestSize),
                 toInt("max-bulk-length", maxBulkLength), toInt("output-buffer-limit", outputBufferLimit),
-                idleTimeout, writeTimeout, drainTimeout);
+                toInt("output-queue-limit", outputQueueLimit), idleTimeout, writeTimeout, drainTimeout);
     }
 
     private static int toInt(String name, DataSize size) {
@@ -113,6 +120,14 @@ public class RedisProperties {
 
     public void setOutputBufferLimit(DataSize outputBufferLimit) {
         this.outputBufferLimit = outputBufferLimit;
+    }
+
+    public DataSize getOutputQueueLimit() {
+        return outputQueueLimit;
+    }
+
+    public void setOutputQueueLimit(DataSize outputQueueLimit) {
+        this.outputQueueLimit = outputQueueLimit;
     }
 
     public Duration getIdleTimeout() {

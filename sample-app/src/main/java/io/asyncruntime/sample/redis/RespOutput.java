@@ -28,28 +28,46 @@ final class RespOutput {
         }
     }
 
+    /** Encoded replies are {@code buf[flushed, size)}; {@code buf[0, flushed)} was written already. */
     private byte[] buf;
     private int size;
+    private int flushed;
 
     RespOutput(int initialCapacity) {
         this.buf = new byte[initialCapacity];
     }
 
-    /** Bytes encoded and not yet flushed. */
-    int size() {
-        return size;
+    /** Bytes encoded and not yet written. */
+    int pending() {
+        return size - flushed;
     }
 
-    /** The encoded replies as a buffer to write; valid until the next append or {@link #clear()}. */
+    /**
+     * The replies not yet written, as a buffer to write from; valid until the next append or
+     * {@link #written}. Its position tells how much a write took.
+     */
     ByteBuffer toBuffer() {
-        return ByteBuffer.wrap(buf, 0, size);
+        return ByteBuffer.wrap(buf, flushed, size - flushed);
     }
 
-    /** Forgets what was flushed. Gives a buffer that grew past {@code keepCapacity} back to the GC. */
-    void clear(int keepCapacity) {
-        size = 0;
-        if (buf.length > keepCapacity) {
-            buf = new byte[keepCapacity];
+    /**
+     * {@code n} more bytes were written. Once everything is, the buffer starts over (and one that
+     * grew past {@code keepCapacity} goes back to the GC); while a slow client keeps part of it
+     * waiting, the written half is dropped by a compaction, so the buffer holds what waits, not
+     * everything the connection ever answered (amortised O(1) per byte).
+     */
+    void written(int n, int keepCapacity) {
+        flushed += n;
+        if (flushed == size) {
+            flushed = 0;
+            size = 0;
+            if (buf.length > keepCapacity) {
+                buf = new byte[keepCapacity];
+            }
+        } else if (flushed > buf.length / 2) {
+            System.arraycopy(buf, flushed, buf, 0, size - flushed);
+            size -= flushed;
+            flushed = 0;
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.Arrays;
  * at most {@value #MAX_INLINE_SIZE} bytes. Breaking one, or breaking the framing, throws
  * {@link RespProtocolException}: after it the stream cannot be resynchronised.
  *
- * <p>Inline commands are split on spaces and tabs (no quoting). Not thread-safe: one per
+ * <p>Inline commands are split as Redis splits them ({@link InlineSplitter}: blanks separate
+ * arguments, double and single quotes group them, with escapes). Not thread-safe: one per
  * connection.
  */
 final class RespParser {
@@ -130,25 +131,7 @@ final class RespParser {
         }
         next = newline + 1;
         int lineEnd = newline > start && buf[newline - 1] == '\r' ? newline - 1 : newline;
-        byte[][] args = EMPTY;
-        int count = 0;
-        int i = start;
-        while (i < lineEnd) {
-            while (i < lineEnd && isBlank(buf[i])) {
-                i++;
-            }
-            int wordStart = i;
-            while (i < lineEnd && !isBlank(buf[i])) {
-                i++;
-            }
-            if (i > wordStart) {
-                if (count == args.length) {
-                    args = Arrays.copyOf(args, Math.max(4, 2 * count));
-                }
-                args[count++] = Arrays.copyOfRange(buf, wordStart, i);
-            }
-        }
-        return count == args.length ? args : Arrays.copyOf(args, count);
+        return InlineSplitter.split(buf, start, lineEnd);
     }
 
     /** A header line (or inline command) starting at {@code headerStart} has no end yet. */
@@ -163,10 +146,6 @@ final class RespParser {
     private byte[][] incomplete(int frameStart, long neededEnd) {
         required = (int) Math.min(Integer.MAX_VALUE, neededEnd - frameStart);
         return null;
-    }
-
-    private static boolean isBlank(byte b) {
-        return b == ' ' || b == '\t';
     }
 
     /** Index of the {@code \r} of the first CRLF in {@code [from, end)}, or -1. */

@@ -53,13 +53,15 @@ public final class RespServer {
      * @param maxConnections connections open at once; one more is told {@code -ERR max number of clients reached}
      * @param maxRequestSize the largest request (one command, all its arguments) in bytes
      * @param maxBulkLength the largest bulk string (one argument) in bytes
-     * @param outputBufferLimit reply bytes a connection buffers before it writes them out
+     * @param outputBufferLimit reply bytes a connection collects before it writes them out, while the client reads them
+     * @param outputQueueLimit reply bytes a connection may hold for a client that is not reading them
+     *        (Redis's {@code client-output-buffer-limit}); one more and the client is disconnected
      * @param idleTimeout a connection that sends nothing this long is closed; zero for never
-     * @param writeTimeout a write that waits this long for the client to read is abandoned and the connection closed
+     * @param writeTimeout a connection whose replies wait this long without the client reading any of them is closed
      * @param drainTimeout how long {@link #stop} lets connections finish before it closes them
      */
     public record Settings(String host, int port, int maxConnections, int maxRequestSize, int maxBulkLength,
-            int outputBufferLimit, Duration idleTimeout, Duration writeTimeout, Duration drainTimeout) {
+            int outputBufferLimit, int outputQueueLimit, Duration idleTimeout, Duration writeTimeout, Duration drainTimeout) {
 
         /** @throws IllegalArgumentException naming the setting and its allowed range, if one is out of it */
         public Settings {
@@ -71,6 +73,7 @@ public final class RespServer {
             requireBetween("sample.redis.max-bulk-length", maxBulkLength, 1, 512 * 1024 * 1024);
             requireBetween("sample.redis.max-request-size", maxRequestSize, maxBulkLength, 1024 * 1024 * 1024);
             requireBetween("sample.redis.output-buffer-limit", outputBufferLimit, 1024, 64 * 1024 * 1024);
+            requireBetween("sample.redis.output-queue-limit", outputQueueLimit, outputBufferLimit, 1024 * 1024 * 1024);
             requireNonNegative("sample.redis.idle-timeout", idleTimeout);
             requirePositive("sample.redis.write-timeout", writeTimeout);
             requirePositive("sample.redis.drain-timeout", drainTimeout);
@@ -107,6 +110,7 @@ public final class RespServer {
     private final LongAdder connectionsAccepted = new LongAdder();
     private final LongAdder connectionsRejected = new LongAdder();
     private final LongAdder connectionsTimedOut = new LongAdder();
+    private final LongAdder outputLimitDisconnections = new LongAdder();
     private final AtomicBoolean started = new AtomicBoolean();
     private final long startedNanos = System.nanoTime();
     private volatile boolean draining;
@@ -150,6 +154,7 @@ public final class RespServer {
             bound.abort();
             throw new IllegalStateException("binding the RESP server to " + address + " took more than 30 s", e);
         }
+        keyspace.startActiveExpiry();
         runtime.spawn(acceptLoop(listener), Priority.NORMAL, "resp-accept");
         sweeper = runtime.spawn(sweepLoop(), Priority.BACKGROUND, "resp-sweeper");
         logger.info("RESP server listening on {}", listener.localAddress());
@@ -226,7 +231,8 @@ public final class RespServer {
 
     /**
      * Every {@code period}, closes connections idle longer than the idle timeout and those whose
-     * write has waited longer than the write timeout (a client that stopped reading).
+     * replies have waited longer than the write timeout without the client reading any (a client
+     * that stopped reading).
      */
     private Task<Void> sweepLoop() {
         long idle = settings.idleTimeout().toNanos();
@@ -237,8 +243,8 @@ public final class RespServer {
         return Task.loop(this, server -> Time.sleep(period).map(v -> {
             long now = System.nanoTime();
             for (RespConnection c : connections) {
-                long writeStarted = c.writeStartedNanos();
-                if (writeStarted != 0 && now - writeStarted > write) {
+                long writeProgress = c.writeProgressNanos();
+                if (writeProgress != 0 && now - writeProgress > write) {
                     logger.info("closing {}: the client has not read its replies for {}", c, settings.writeTimeout());
                     connectionsTimedOut.increment();
                     c.close();
@@ -267,6 +273,7 @@ public final class RespServer {
         if (s != null) {
             s.abort();
         }
+        keyspace.stopActiveExpiry();
         closeReadingConnections();
         tracker.close();
         logger.info("RESP server draining {} connection(s)", openConnections.get());
@@ -307,6 +314,11 @@ public final class RespServer {
         return commands;
     }
 
+    /** A connection was closed because the replies waiting for its client went over the output queue limit. */
+    void outputLimitExceeded() {
+        outputLimitDisconnections.increment();
+    }
+
     void countCommands(long n) {
         if (n != 0) {
             commandsProcessed.add(n);
@@ -322,7 +334,7 @@ public final class RespServer {
     String info(String section) {
         return ServerInfo.render(section, this, runtime, keyspace, startedNanos,
                 new ServerInfo.Stats(connectionsAccepted.sum(), connectionsRejected.sum(), connectionsTimedOut.sum(),
-                        commandsProcessed.sum(), openConnections.get()));
+                        commandsProcessed.sum(), openConnections.get(), outputLimitDisconnections.sum()));
     }
 
 }

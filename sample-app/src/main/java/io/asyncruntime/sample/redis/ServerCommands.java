@@ -13,6 +13,8 @@ final class ServerCommands {
     /** The Redis version this server answers as: clients switch features on it. */
     static final String REDIS_VERSION = "7.0.0";
 
+    private static final String INVALID_CLIENT_NAME =
+            "ERR Client names cannot contain spaces, newlines or special characters.";
     private static final List<String> FAST = List.of("fast");
     private static final List<String> ADMIN = List.of("admin");
 
@@ -79,7 +81,7 @@ final class ServerCommands {
                 }
                 String name = DataCommands.ascii(args[2]);
                 if (!validClientName(name)) {
-                    out.error("ERR Client names cannot contain spaces, newlines or special characters.");
+                    out.error(INVALID_CLIENT_NAME);
                     return;
                 }
                 session.clientName(name);
@@ -127,16 +129,24 @@ final class ServerCommands {
                 out.error("NOPROTO unsupported protocol version");
                 return;
             }
+            String name = null;
             for (int i = 2; i < args.length; i++) {
                 String option = upper(args[i]);
                 if (option.equals("AUTH") && i + 2 < args.length) {
                     i += 2; // no users here: like Redis's default user without a password, any is accepted
                 } else if (option.equals("SETNAME") && i + 1 < args.length) {
-                    session.clientName(DataCommands.ascii(args[++i]));
+                    name = DataCommands.ascii(args[++i]);
                 } else {
                     out.error("ERR Syntax error in HELLO option '" + DataCommands.ascii(args[i]) + "'");
                     return;
                 }
+            }
+            if (name != null) { // checked as CLIENT SETNAME checks it, once every option was read (as Redis 7)
+                if (!validClientName(name)) {
+                    out.error(INVALID_CLIENT_NAME);
+                    return;
+                }
+                session.clientName(name);
             }
         }
         out.arrayHeader(14);

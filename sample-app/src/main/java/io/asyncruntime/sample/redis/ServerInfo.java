@@ -16,7 +16,7 @@ final class ServerInfo {
 
     /** Server counters at the moment of the INFO. */
     record Stats(long connectionsAccepted, long connectionsRejected, long connectionsTimedOut,
-            long commandsProcessed, int openConnections) {
+            long commandsProcessed, int openConnections, long outputLimitDisconnections) {
     }
 
     private ServerInfo() {
@@ -47,7 +47,9 @@ final class ServerInfo {
                 .append("total_connections_received:").append(stats.connectionsAccepted()).append("\r\n")
                 .append("total_commands_processed:").append(stats.commandsProcessed()).append("\r\n")
                 .append("rejected_connections:").append(stats.connectionsRejected()).append("\r\n")
-                .append("timed_out_connections:").append(stats.connectionsTimedOut()).append("\r\n\r\n");
+                .append("timed_out_connections:").append(stats.connectionsTimedOut()).append("\r\n")
+                .append("client_output_buffer_limit_disconnections:").append(stats.outputLimitDisconnections())
+                .append("\r\n\r\n");
         }
         if (all || wanted.equals("runtime")) {
             RuntimeMetrics m = runtime.metrics();
