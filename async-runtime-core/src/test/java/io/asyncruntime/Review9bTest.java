@@ -82,6 +82,57 @@ class Review9bTest {
     }
 
     /**
+     * Same hole, other symptom: during a graceful drain, a completion callback of a task that
+     * finished inside blockInPlace runs on that task's (former worker) thread and spawns a
+     * cleanup task. On a worker the spawn is accepted, as from the runtime's own tasks; here it is
+     * refused as from outside ("shutting down"), because the thread stops counting as the
+     * runtime's own as soon as the poll's cell is cleared, before the completion is delivered.
+     */
+    @Test
+    void aSpawnFromACompletionCallbackOfATaskThatFinishedInsideBlockInPlaceIsAcceptedDuringTheDrain()
+            throws Exception {
+        runtime = AsyncRuntime.builder().workerThreads(2).build();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        JoinHandle<Integer> blocker = runtime.spawn(() -> AsyncRuntime.blockInPlace(() -> {
+            inside.countDown();
+            return release.await(30, TimeUnit.SECONDS) ? 1 : -1;
+        }));
+        assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+        AtomicReference<Object> spawnOutcome = new AtomicReference<>();
+        CountDownLatch callbackDone = new CountDownLatch(1);
+        // Keeps the drain going until the callback has run (else the drain may end, and the
+        // workers stop, between the blocker's completion and its callback: a refusal for another
+        // reason, on a worker too).
+        JoinHandle<Boolean> keeper = runtime.spawn(Task.call(() -> 0).flatMap(ignored -> AsyncRuntime.current()
+                .spawnBlocking(() -> callbackDone.await(30, TimeUnit.SECONDS))));
+        blocker.whenComplete((value, failure) -> {
+            try {
+                spawnOutcome.set(AsyncRuntime.current().spawn(() -> 42));
+            } catch (RuntimeException refused) {
+                spawnOutcome.set(refused);
+            } finally {
+                callbackDone.countDown();
+            }
+        });
+        AtomicReference<ShutdownReport> report = new AtomicReference<>();
+        Thread shutdown = new Thread(() -> report.set(runtime.shutdownGracefully(Duration.ofSeconds(20))),
+                "review9b-shutdown");
+        shutdown.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(runtime.cancellationToken()::isCancelled); // the drain is on
+            release.countDown();
+            assertThat(callbackDone.await(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            shutdown.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertThat(keeper.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(spawnOutcome.get()).as("a spawn from the completion callback, during the drain")
+                .isInstanceOf(JoinHandle.class);
+        assertThat(((JoinHandle<?>) spawnOutcome.get()).get(10, TimeUnit.SECONDS)).isEqualTo(42);
+    }
+
+    /**
      * The found-not-fixed item of blk2 (/work/wt/logs/blk2-CloseFromBlockingWorkReproTest.java):
      * close() inside spawnBlocking work that a task awaits. The graceful drain waits for the task,
      * the task for the work, the work for close(): the whole shutdown timeout, then the task is
