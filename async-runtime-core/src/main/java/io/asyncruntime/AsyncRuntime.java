@@ -571,7 +571,9 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         }
         // A task inside blockInPlace counts too: its thread handed the worker over, but it is
         // still in that task's poll, and waiting here would wait for itself (review9).
-        boolean onOwnTask = scheduler.isOwnTaskThread();
+        // So does blocking work of this runtime's pools, which a task usually awaits: waiting here
+        // would wait for that task, which waits for this work (review9b).
+        boolean onOwnTask = scheduler.isOwnTaskThread() || blocking.servesCurrentThread();
         if (!shutdownStarted.compareAndSet(false, true)) {
             return onOwnTask ? shutdownReport.getNow(ShutdownReport.inProgress(deadline)) : shutdownReport.join();
         }

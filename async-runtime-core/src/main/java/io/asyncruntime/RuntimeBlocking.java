@@ -119,6 +119,16 @@ final class RuntimeBlocking {
         }
     }
 
+    /** Whether the calling thread runs work of one of this runtime's blocking pools. */
+    boolean servesCurrentThread() {
+        for (BlockingThreadPool pool : pools.pools()) {
+            if (pool.isServingCurrentThread()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The blocking side of the runtime's metrics, with the stall detector's count. */
     BlockingMetrics metrics(long stalls) {
         List<BlockingThreadPool> all = pools.pools();

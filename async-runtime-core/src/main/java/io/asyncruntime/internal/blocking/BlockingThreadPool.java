@@ -227,6 +227,11 @@ public final class BlockingThreadPool implements BlockingTask.Owner {
         void act();
     }
 
+    /** Whether the calling thread is one of this pool's, running its work now. */
+    public boolean isServingCurrentThread() {
+        return SERVING.get() == this;
+    }
+
     /**
      * Makes the calling platform thread one of this pool's, under its name scheme: a worker thread
      * that {@code blockInPlace} turned into a blocking thread comes back here rather than

@@ -161,7 +161,7 @@ public final class Scheduler implements CellScheduler {
         TaskShard shard = registry.shardFor(worker);
         TaskCell<T> cell = TaskCell.create(shard, body, kind, lane, name);
         // Throws if a shutdown refuses it (then nothing is queued); a drain refuses only strangers.
-        shard.register(cell, worker == null && handedOver == null);
+        shard.register(cell, worker == null && !isOwnTaskThread());
         if (worker != null) {
             worker.counters.increment(WorkerCounters.SPAWNS);
             worker.sampling.onSchedule(cell);
@@ -246,7 +246,13 @@ public final class Scheduler implements CellScheduler {
      * them, or runs them).
      */
     public boolean isOwnTaskThread() {
-        return currentWorker() != null || handedOverPollOfCurrentThread() != null;
+        if (currentWorker() != null) {
+            return true;
+        }
+        // Until the run loop unwinds, not only while the poll runs: the completion of the task
+        // that called blockInPlace is delivered on this thread after the poll (review9b).
+        return Thread.currentThread() instanceof WorkerThread thread && thread.handedOverPollUntilUnwound() != null
+                && thread.handedOverPollUntilUnwound().scheduler() == this;
     }
 
     /**

@@ -90,6 +90,16 @@ final class WorkerThread extends Thread {
         return poll != null && poll.cell != null ? poll : null;
     }
 
+    /**
+     * The poll this thread handed its worker over in, until the thread leaves the run loop: also
+     * after the poll itself returned, while its completion is delivered on this thread (its
+     * callbacks still run as the runtime's own, as they would on a worker). Null on a thread that
+     * runs a worker, and once the thread is the blocking pool's. Current thread only.
+     */
+    PollContext handedOverPollUntilUnwound() {
+        return handedOverPoll;
+    }
+
     /** The cell this thread is polling: its worker's, or the handed-over poll's; null between polls. */
     TaskCell<?> polling() {
         Worker running = worker;
