@@ -119,6 +119,12 @@ final class Worker extends WorkerQueues implements Runnable {
                         return;
                     }
                 } catch (Throwable error) {
+                    if (thread != Thread.currentThread()) {
+                        // The error came after this thread handed the worker over: the worker is
+                        // the replacement thread's now, and this thread must not run its loop.
+                        handedOver = true;
+                        throw error;
+                    }
                     survive(error);
                 }
             }
@@ -404,30 +410,29 @@ final class Worker extends WorkerQueues implements Runnable {
         Idle idle = scheduler.idle();
         boolean lastSearcher = idle.transitionToParked(index, searching);
         searching = false;
-        counters.add(WorkerCounters.BUSY_NANOS, System.nanoTime() - busySince);
-        if (lastSearcher) {
-            // The Dekker half on the worker side: state updated above (a locked RMW), full fence,
-            // then re-check every queue; a spawner does push, full fence, read state.
-            scheduler.notifyIfWorkPending();
+        try {
+            counters.add(WorkerCounters.BUSY_NANOS, System.nanoTime() - busySince);
+            if (lastSearcher) {
+                // The Dekker half on the worker side: state updated above (a locked RMW), full fence,
+                // then re-check every queue; a spawner does push, full fence, read state.
+                scheduler.notifyIfWorkPending();
+            }
+            if (idle.allParked()) {
+                // Everyone is parked now: let the driver's holder re-check, so that it can see the
+                // runtime is idle (a paused test clock then jumps to its next deadline).
+                scheduler.wakeDriverHolder();
+            }
+            counters.increment(WorkerCounters.PARKS);
+        } catch (Throwable error) {
+            leaveIdleAfterError(idle);
+            throw error;
         }
-        if (idle.allParked()) {
-            // Everyone is parked now: let the driver's holder re-check, so that it can see the
-            // runtime is idle (a paused test clock then jumps to its next deadline).
-            scheduler.wakeDriverHolder();
-        }
-        counters.increment(WorkerCounters.PARKS);
         for (;;) {
             turningDriver = true;
             try {
                 scheduler.parkWorker(this);
             } catch (Throwable error) {
-                // Leave the idle set as a wake would before the run loop survives the error
-                // (survive): registered as parked, a notifier would count a searcher that never
-                // stops searching, and no other worker would be woken for new work.
-                if (!idle.unparkSelf(index)) {
-                    searching = true; // a notifier claimed us meanwhile and counted us searching
-                }
-                busySince = System.nanoTime();
+                leaveIdleAfterError(idle);
                 throw error;
             } finally {
                 turningDriver = false;
@@ -450,6 +455,19 @@ final class Worker extends WorkerQueues implements Runnable {
             }
         }
         counters.increment(WorkerCounters.UNPARKS);
+        busySince = System.nanoTime();
+    }
+
+    /**
+     * Leaves the idle set as a wake would, before the run loop survives an error thrown while this
+     * worker was registered as parked ({@link #survive}): left registered, a notifier would count
+     * a searcher that never stops searching (no other worker would be woken for new work), or the
+     * next park would register this worker twice.
+     */
+    private void leaveIdleAfterError(Idle idle) {
+        if (!idle.unparkSelf(index)) {
+            searching = true; // a notifier claimed us meanwhile and counted us searching
+        }
         busySince = System.nanoTime();
     }
 
