@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Review 15c of F2 (060d281): a non-async stage callback of a handle completed on a worker runs on
+ * Regression test (issue 15), found by review 15c of F2 (060d281): a non-async stage callback of a handle completed on a worker runs on
  * that worker ({@code StageForwarding}'s Javadoc: "the thread that completes the task, i.e. a
  * worker, or the caller if the task is already done"), where {@link AsyncRuntime#current()},
  * timers and I/O are bound. Nested past {@code CompletionCascade.MAX_USER_FRAMES} it now runs on a
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * at depth 9 (and the exception vanishes into the dependent stage).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class DeepCallbackLosesRuntimeReview15cTest {
+class DeepCallbackLosesRuntimeTest {
 
     private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1)
             .shutdownTimeout(Duration.ofMillis(100)).build();
@@ -48,7 +48,7 @@ class DeepCallbackLosesRuntimeReview15cTest {
             chain.add(runtime.spawn(Task.never()));
         }
         Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> chain.stream().allMatch(DeepCallbackLosesRuntimeReview15cTest::isIdle));
+                .until(() -> chain.stream().allMatch(DeepCallbackLosesRuntimeTest::isIdle));
         Map<Integer, String> seen = new ConcurrentSkipListMap<>();
         CountDownLatch allRan = new CountDownLatch(links);
         for (int i = 0; i < links; i++) {

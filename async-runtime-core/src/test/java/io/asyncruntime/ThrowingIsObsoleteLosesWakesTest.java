@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Review 15c of R4/the owner removal (suspected; the code is older than fix5): {@code Waiters.wakeEach}
+ * Regression test (issue 15), found by review 15c of R4/the owner removal (suspected; the code is older than fix5): {@code Waiters.wakeEach}
  * contains a waker whose {@code wake()} throws ("the other waiters are still woken"), but calls
  * {@code isObsolete()} outside that guard. A foreign waker (an adapter's {@link Context}) whose
  * {@code isObsolete()} throws ends the delivery there: the older waiters of the handle, here a
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code compactBelow} calls it unguarded too (a push or give-up on a long list then throws).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ThrowingIsObsoleteLosesWakesReview15cTest {
+class ThrowingIsObsoleteLosesWakesTest {
 
     private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2)
             .shutdownTimeout(Duration.ofMillis(100)).build();

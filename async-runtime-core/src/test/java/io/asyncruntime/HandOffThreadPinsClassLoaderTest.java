@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Review 15c of F2 (060d281), JDK 17: a {@code CallbackHandOff} thread is created on whichever
+ * Regression test (issue 15), found by review 15c of F2 (060d281), JDK 17: a {@code CallbackHandOff} thread is created on whichever
  * thread first needs one, in the middle of a delivery, with the user's callback frames on the
  * stack. {@code new Thread} captures the creator's {@code AccessControlContext} (through JDK 23),
  * whose protection domains hold the class loaders of those frames: a web application's (or a
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * inherits an access control context: that is what pins it.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class HandOffThreadPinsClassLoaderReview15cTest {
+class HandOffThreadPinsClassLoaderTest {
 
     private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1)
             .shutdownTimeout(Duration.ofMillis(100)).build();
@@ -40,47 +40,53 @@ class HandOffThreadPinsClassLoaderReview15cTest {
         runtime.close();
     }
 
-    /** Loaded by a throw-away loader: a chain of {@code links} callbacks, the last aborting {@code fanOut} more. */
+    /**
+     * Loaded by a throw-away loader: {@code chains} separate deliveries, each a chain of
+     * {@code links} callbacks whose last aborts a leaf handle; the leaf's callback (past
+     * {@code MAX_USER_FRAMES} when {@code links} is 8) optionally blocks until every leaf callback
+     * started, so each delivery's hand-off lane needs a thread of its own at the same time.
+     */
     public static final class Scenario implements BiConsumer<AsyncRuntime, int[]> {
         @Override
         public void accept(AsyncRuntime runtime, int[] shape) {
             int links = shape[0];
-            int fanOut = shape[1];
+            int chains = shape[1];
             boolean blockUntilAllStarted = shape[2] != 0;
             try {
-                List<JoinHandle<Void>> chain = new ArrayList<>();
-                for (int i = 0; i < links; i++) {
-                    chain.add(runtime.spawn(Task.never()));
+                List<List<JoinHandle<Void>>> all = new ArrayList<>();
+                for (int c = 0; c < chains; c++) {
+                    List<JoinHandle<Void>> chain = new ArrayList<>();
+                    for (int i = 0; i <= links; i++) { // the last one is the leaf
+                        chain.add(runtime.spawn(Task.never()));
+                    }
+                    all.add(chain);
                 }
-                List<JoinHandle<Void>> fan = new ArrayList<>();
-                for (int i = 0; i < fanOut; i++) {
-                    fan.add(runtime.spawn(Task.never()));
-                }
-                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> chain.stream().allMatch(Scenario::isIdle)
-                        && fan.stream().allMatch(Scenario::isIdle));
-                CountDownLatch started = new CountDownLatch(fanOut);
-                CountDownLatch ran = new CountDownLatch(fanOut);
-                for (JoinHandle<Void> h : fan) {
-                    h.whenComplete((v, e) -> {
+                Awaitility.await().atMost(Duration.ofSeconds(20))
+                        .until(() -> all.stream().flatMap(List::stream).allMatch(Scenario::isIdle));
+                CountDownLatch started = new CountDownLatch(chains);
+                CountDownLatch ran = new CountDownLatch(chains);
+                for (List<JoinHandle<Void>> chain : all) {
+                    chain.get(links).whenComplete((v, e) -> {
                         started.countDown();
                         try {
                             if (blockUntilAllStarted) {
-                                started.await(20, TimeUnit.SECONDS); // each needs a thread of its own
+                                started.await(20, TimeUnit.SECONDS); // each lane needs a thread of its own
                             }
                         } catch (InterruptedException ie) {
                             Thread.currentThread().interrupt();
                         }
                         ran.countDown();
                     });
+                    for (int i = 0; i < links; i++) {
+                        JoinHandle<Void> next = chain.get(i + 1);
+                        chain.get(i).whenComplete((v, e) -> next.abort());
+                    }
                 }
-                for (int i = 0; i + 1 < links; i++) {
-                    JoinHandle<Void> next = chain.get(i + 1);
-                    chain.get(i).whenComplete((v, e) -> next.abort());
+                for (List<JoinHandle<Void>> chain : all) {
+                    chain.get(0).abort(); // one delivery per chain, each on this thread
                 }
-                chain.get(links - 1).whenComplete((v, e) -> fan.forEach(JoinHandle::abort));
-                chain.get(0).abort();
                 if (!ran.await(30, TimeUnit.SECONDS)) {
-                    throw new AssertionError("fan-out callbacks did not all run");
+                    throw new AssertionError("leaf callbacks did not all run");
                 }
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
@@ -95,7 +101,7 @@ class HandOffThreadPinsClassLoaderReview15cTest {
     /** Defines {@link Scenario} itself (child first); everything else comes from the test's loader. */
     private static final class ThrowAwayLoader extends ClassLoader {
         ThrowAwayLoader() {
-            super("throw-away", HandOffThreadPinsClassLoaderReview15cTest.class.getClassLoader());
+            super("throw-away", HandOffThreadPinsClassLoaderTest.class.getClassLoader());
         }
 
         @Override
@@ -140,9 +146,9 @@ class HandOffThreadPinsClassLoaderReview15cTest {
 
     @Test
     void aDeepChainThatStartedHandOffThreadsLeavesTheLoaderCollectable() throws Exception {
-        // 8 links: the fan-out callbacks are past MAX_USER_FRAMES; 400 blocked at once need new
+        // 8 links: the leaf callbacks are past MAX_USER_FRAMES; 50 lanes blocked at once need new
         // threads whatever idle ones earlier tests left, started under the throw-away code's frames.
-        WeakReference<ClassLoader> ref = runInThrowAwayLoader(new int[] {8, 400, 1});
+        WeakReference<ClassLoader> ref = runInThrowAwayLoader(new int[] {8, 50, 1});
         Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> collected(ref));
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Review 15c of F2 (060d281): past {@code CompletionCascade.MAX_USER_FRAMES} every stage callback
+ * Regression test (issue 15), found by review 15c of F2 (060d281): past {@code CompletionCascade.MAX_USER_FRAMES} every stage callback
  * is handed to {@code CallbackHandOff}, a cached pool with no bound on its threads and a
  * {@code SynchronousQueue}: a callback finds an idle thread only if one is already parked in
  * {@code poll}, otherwise a new thread is started. So a callback at depth 8 that aborts many idle
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
  * which then hits any other thread start in the JVM). The threads linger for the keep-alive (10 s).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class DeepCallbackFloodThreadsReview15cTest {
+class DeepCallbackFloodThreadsTest {
 
     private static final int FLOOD = 500;
     private static final long SLOW_CALLBACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -55,7 +55,7 @@ class DeepCallbackFloodThreadsReview15cTest {
     }
 
     @Test
-    void aFloodOfSlowCallbacksPastTheDepthBoundStartsAThreadForEach() throws Exception {
+    void aFloodOfSlowCallbacksPastTheDepthBoundRunsOnOneHandOffThreadNotOneEach() throws Exception {
         int links = 8; // callback i runs in fresh frame i + 1: the last one at MAX_USER_FRAMES
         List<JoinHandle<Void>> chain = new ArrayList<>();
         for (int i = 0; i < links; i++) {
@@ -66,8 +66,8 @@ class DeepCallbackFloodThreadsReview15cTest {
             flood.add(runtime.spawn(Task.never()));
         }
         Awaitility.await().atMost(Duration.ofSeconds(20))
-                .until(() -> chain.stream().allMatch(DeepCallbackFloodThreadsReview15cTest::isIdle)
-                        && flood.stream().allMatch(DeepCallbackFloodThreadsReview15cTest::isIdle));
+                .until(() -> chain.stream().allMatch(DeepCallbackFloodThreadsTest::isIdle)
+                        && flood.stream().allMatch(DeepCallbackFloodThreadsTest::isIdle));
 
         Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
         CountDownLatch allRan = new CountDownLatch(FLOOD);
