@@ -54,6 +54,11 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
 
     private static final Logger log = LoggerFactory.getLogger(AsyncRuntime.class);
     private static final ThreadLocal<AsyncRuntime> CURRENT = new ThreadLocal<>();
+
+    static {
+        // Deep stage callbacks handed to another thread run bound as the thread that delivered them.
+        io.asyncruntime.internal.scheduler.DeliveryBinding.install(new RuntimeBinder());
+    }
     /** Tasks a {@link #taskDump()} lists at most. */
     public static final int DEFAULT_TASK_DUMP_LIMIT = 1_000;
     /**
@@ -698,5 +703,37 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
             throw new NullPointerException("priority must not be null");
         }
         return priority;
+    }
+
+    /**
+     * The runtime binding of a thread (this runtime, its time and I/O drivers), captured and
+     * re-applied for {@link io.asyncruntime.internal.scheduler.DeliveryBinding}, restoring what
+     * was bound before exactly as {@link #blockOn} does.
+     */
+    private static final class RuntimeBinder implements io.asyncruntime.internal.scheduler.DeliveryBinding.Binder {
+        @Override
+        public Object capture() {
+            return CURRENT.get();
+        }
+
+        @Override
+        public Object bind(Object captured) {
+            AsyncRuntime runtime = (AsyncRuntime) captured;
+            Object[] previous = {CURRENT.get(), TimeDriver.bind(runtime.timeDriver), IoDriver.bind(runtime.ioDriver)};
+            CURRENT.set(runtime);
+            return previous;
+        }
+
+        @Override
+        public void restore(Object previousBinding) {
+            Object[] previous = (Object[]) previousBinding;
+            IoDriver.bind((IoDriver) previous[2]);
+            TimeDriver.bind((TimeDriver) previous[1]);
+            if (previous[0] == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set((AsyncRuntime) previous[0]);
+            }
+        }
     }
 }

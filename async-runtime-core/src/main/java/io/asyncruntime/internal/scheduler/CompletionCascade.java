@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Deep user code.</b> Fresh frames nest (a chain of callbacks each aborting the next handle
  * recurses once per link, as chained {@code CompletableFuture} callbacks do), so at most
  * {@value #MAX_USER_FRAMES} nest on a thread. Past that, user code is handed to a thread of its
- * own ({@link CallbackHandOff}), where it starts with an empty stack and no delivery around it.
+ * own ({@link CallbackHandOff}), where it starts with an empty stack and no delivery around it:
+ * one thread per outermost delivery, running that delivery's deep user code in order.
  * Running it inline in the current frame instead would queue its wakes behind it, which is the
  * deadlock above moved to depth {@code MAX_USER_FRAMES + 1} (issue 15 review,
  * DeepCallbackChainDeliveryDeadlockTest). This is Netty's stack-overflow protection in
@@ -43,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Ordering.</b> Every step runs exactly once. On one thread, the steps of a delivery run
  * oldest first. User code up to {@code MAX_USER_FRAMES} deep runs, with all it causes delivered,
  * before the wake that reached it returns; deeper user code runs after its outcome is published,
- * as any stage callback, but possibly after the wake that reached it returned and concurrently
- * with the rest of that delivery (as if the callback had been registered with
+ * as any stage callback, in the order it was reached, but possibly after the wake that reached it
+ * returned and concurrently with the rest of that delivery (as if the callback had been registered with
  * {@code whenCompleteAsync}). The callbacks of one handle are one unit of user code (one
  * {@code CompletableFuture} completion), so they stay on one thread in {@code CompletableFuture}'s
  * order.
@@ -77,6 +78,11 @@ final class CompletionCascade {
     private boolean running;
     /** User-code frames opened inside deliveries on this thread, now; at most {@link #MAX_USER_FRAMES}. */
     private int userFrames;
+    /**
+     * The hand-off lane of this thread's outermost delivery, from its first callback past
+     * {@link #MAX_USER_FRAMES}; dropped when that delivery ends, so the next one gets its own.
+     */
+    private CallbackHandOff.Lane deepLane;
 
     private static CompletionCascade here() {
         return Thread.currentThread() instanceof WorkerThread worker ? worker.completionCascade : OFF_WORKER.get();
@@ -111,7 +117,10 @@ final class CompletionCascade {
             return;
         }
         if (userFrames >= MAX_USER_FRAMES) {
-            CallbackHandOff.run(userCode); // a fresh stack, on a thread that is not delivering
+            if (deepLane == null) {
+                deepLane = new CallbackHandOff.Lane();
+            }
+            deepLane.submit(userCode); // a fresh stack, on a thread that is not delivering
             return;
         }
         ArrayDeque<Object> outer = queued;
@@ -146,6 +155,9 @@ final class CompletionCascade {
             // runStep contains every failure of a step, so this runs with the queue empty; should
             // an Error escape anyway, the steps left run at this thread's next call.
             running = false;
+            if (userFrames == 0) {
+                deepLane = null; // the outermost delivery ended: its deep callbacks keep their lane
+            }
             if (steps > RETAINED_CAPACITY && queued.isEmpty()) {
                 queued = new ArrayDeque<>();
             }

@@ -155,8 +155,21 @@ final class Waiters {
      * obsolete} (a task cell once finished, a thread's waker once it gave up). Permanent once true.
      */
     boolean isObsolete() {
-        return waker.isObsolete();
+        try {
+            return waker.isObsolete();
+        } catch (Throwable broken) {
+            // A foreign waker broke its contract. Treated as live: a spurious wake is harmless, a
+            // lost one is not, and the delivery or compaction around this call must go on.
+            if (!obsoleteFailureLogged) {
+                obsoleteFailureLogged = true; // racy: at worst logged a few times, never per call
+                log.error("waker {} threw from isObsolete(); treated as live (logged once)", waker, broken);
+            }
+            return false;
+        }
     }
+
+    /** Whether a throwing {@link Waker#isObsolete()} was logged already; plain, racy on purpose. */
+    private static boolean obsoleteFailureLogged;
 
     /**
      * Unlinks the obsolete nodes below {@code top} (which is kept) and returns the number of
