@@ -8,11 +8,15 @@ import java.util.Optional;
 
 /**
  * The blocking side of a runtime's metrics: one entry per blocking pool, the runtime's own
- * ({@code "default"}) first, then the named pools in the order they were created.
+ * ({@code "default"}) first, then the named pools in the order they were created; and the
+ * blocking that happened on the workers themselves.
  *
  * @param pools every pool's counters
+ * @param stalls polls the stall detector found longer than the stall threshold (a worker blocked
+ *     inside a task: each is also logged once and recorded as a JFR event); 0 when detection is off
+ * @param blockInPlaceCalls {@link AsyncRuntime#blockInPlace} calls that handed a worker over
  */
-public record BlockingMetrics(List<Pool> pools) {
+public record BlockingMetrics(List<Pool> pools, long stalls, long blockInPlaceCalls) {
 
     /** The runtime's own pool, the one {@link AsyncRuntime#spawnBlocking} uses. */
     public Pool defaultPool() {

@@ -1,6 +1,7 @@
 package io.asyncruntime;
 
 import io.asyncruntime.internal.blocking.BlockingThreadPool;
+import io.asyncruntime.task.ContextCarrier;
 import io.asyncruntime.task.JoinHandle;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,9 +19,12 @@ public final class BlockingPool {
 
     private final BlockingThreadPool pool;
     private final BlockingLimits limits;
+    /** The runtime's: work carries its spawner's context, as {@link AsyncRuntime#spawnBlocking}'s does. */
+    private final ContextCarrier contextCarrier;
 
-    BlockingPool(BlockingThreadPool pool, BlockingLimits limits) {
+    BlockingPool(BlockingThreadPool pool, BlockingLimits limits, ContextCarrier contextCarrier) {
         this.pool = pool;
+        this.contextCarrier = contextCarrier;
         this.limits = limits;
     }
 
@@ -44,7 +48,7 @@ public final class BlockingPool {
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
-        return pool.spawn(work, null);
+        return pool.spawn(contextCarrier.carryBlocking(work), null);
     }
 
     /**
@@ -57,7 +61,7 @@ public final class BlockingPool {
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> JoinHandle<T> trySpawnBlocking(Callable<T> work) {
-        return pool.trySpawn(work, null);
+        return pool.trySpawn(contextCarrier.carryBlocking(work), null);
     }
 
     /** A snapshot of this pool's counters. */

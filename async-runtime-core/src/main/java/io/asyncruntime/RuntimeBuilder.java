@@ -3,9 +3,12 @@ package io.asyncruntime;
 import io.asyncruntime.internal.blocking.BlockingPools;
 import io.asyncruntime.internal.blocking.PoolSettings;
 import io.asyncruntime.internal.scheduler.SchedulerConfig;
+import io.asyncruntime.task.ContextPropagator;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Configures and builds an {@link AsyncRuntime}. Every setter validates its argument at once and
@@ -31,9 +34,23 @@ public final class RuntimeBuilder {
     /** Largest share a lower lane can be guaranteed, so that higher lanes keep priority. */
     public static final int MAX_LANE_SHARE = 50;
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Default {@link #stallThreshold}: a poll of 100 ms is far beyond any healthy one (polls are
+     * micro- to milliseconds), and short enough to catch a JDBC call or a sleep on a worker.
+     */
+    public static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofMillis(100);
+    /** Shortest {@link #stallThreshold}: the detector wakes four times per threshold. */
+    public static final Duration MIN_STALL_THRESHOLD = Duration.ofMillis(1);
+    /** Longest {@link #stallThreshold}. */
+    public static final Duration MAX_STALL_THRESHOLD = Duration.ofHours(1);
+    /** Smallest {@link #workerStackSize} other than 0: below it HotSpot refuses to start a thread on some platforms. */
+    public static final long MIN_WORKER_STACK_SIZE = 128 * 1024;
+    /** Largest {@link #workerStackSize}. */
+    public static final long MAX_WORKER_STACK_SIZE = 1024L * 1024 * 1024;
 
     private int workerThreads = Runtime.getRuntime().availableProcessors();
-    private String threadNamePrefix = "async-runtime-worker";
+    /** Worker thread names are this followed by the worker index: the separator is part of it. */
+    private String threadNamePrefix = "async-runtime-worker-";
     private int globalQueueInterval = DEFAULT_GLOBAL_QUEUE_INTERVAL;
     private int eventInterval = DEFAULT_EVENT_INTERVAL;
     private boolean lifoSlot = true;
@@ -41,9 +58,13 @@ public final class RuntimeBuilder {
     private final int[] laneShares = new int[Priority.COUNT];
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private Clock clock = Clock.system();
+    private final List<ContextPropagator<?>> contextPropagators = new ArrayList<>();
     private int maxBlockingThreads = BlockingLimits.DEFAULT_MAX_THREADS;
     private Duration blockingKeepAlive = BlockingLimits.DEFAULT_KEEP_ALIVE;
     private int blockingQueueCapacity = BlockingLimits.DEFAULT_QUEUE_CAPACITY;
+    private boolean enableIo = true;
+    private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
+    private long workerStackSize;
 
     RuntimeBuilder() {
         laneShares[Priority.NORMAL.ordinal()] = DEFAULT_NORMAL_SHARE;
@@ -57,13 +78,27 @@ public final class RuntimeBuilder {
         return this;
     }
 
-    /** Prefix of worker thread names ({@code prefix-0}, {@code prefix-1}, …); not blank. */
+    /**
+     * Prefix of worker thread names, joined to the worker index with a dash: {@code
+     * threadNamePrefix("orders")} names the workers {@code orders-0}, {@code orders-1}, …; not
+     * blank. Default: {@code async-runtime-worker}. See {@link #threadNames} for a prefix that
+     * carries its own separator.
+     */
     public RuntimeBuilder threadNamePrefix(String threadNamePrefix) {
-        if (threadNamePrefix == null || threadNamePrefix.isBlank()) {
-            throw new IllegalArgumentException("threadNamePrefix must be a non-blank string, got "
-                    + (threadNamePrefix == null ? "null" : "\"" + threadNamePrefix + "\""));
-        }
-        this.threadNamePrefix = threadNamePrefix;
+        requireNonBlank("threadNamePrefix", threadNamePrefix);
+        this.threadNamePrefix = threadNamePrefix + "-";
+        return this;
+    }
+
+    /**
+     * Names the worker threads {@code prefix} followed by the worker index, with nothing added in
+     * between, as the JDK's {@code Thread.Builder.name(prefix, 0)} and Spring's thread name
+     * prefixes do: {@code threadNames("orders-")} names the workers {@code orders-0},
+     * {@code orders-1}, …; not blank.
+     */
+    public RuntimeBuilder threadNames(String prefix) {
+        requireNonBlank("threadNames prefix", prefix);
+        this.threadNamePrefix = prefix;
         return this;
     }
 
@@ -149,6 +184,32 @@ public final class RuntimeBuilder {
     }
 
     /**
+     * Whether the runtime runs an I/O driver (a {@code java.nio.channels.Selector} turned by the
+     * worker that parks with the driver), so that {@code io.asyncruntime.net} works on it; default
+     * {@code true}. {@code false} parks workers on a plain thread park and saves the selector's
+     * file descriptors; network tasks then fail with {@link IllegalStateException}.
+     */
+    public RuntimeBuilder enableIo(boolean enabled) {
+        this.enableIo = enabled;
+        return this;
+    }
+
+    /**
+     * Adds a propagator of thread-bound context (SLF4J's MDC, tracing, Micrometer's context
+     * snapshot): every task spawned on the runtime captures it on the spawning thread and runs
+     * each poll inside it. Propagators are opened in the order they were added. None by default:
+     * spawning then captures only {@link io.asyncruntime.task.TaskLocal} values, and only once one
+     * is in use. Use {@link ContextPropagator#slf4jMdc()} to carry the MDC.
+     */
+    public RuntimeBuilder contextPropagator(ContextPropagator<?> propagator) {
+        if (propagator == null) {
+            throw new IllegalArgumentException("contextPropagator must not be null");
+        }
+        contextPropagators.add(propagator);
+        return this;
+    }
+
+    /**
      * The most threads the runtime's own blocking pool ({@link AsyncRuntime#spawnBlocking}) runs at
      * once: 1 to {@value BlockingLimits#MAX_THREADS}; default {@value BlockingLimits#DEFAULT_MAX_THREADS}
      * (as Tokio). Threads start on demand and exit after {@link #blockingKeepAlive} idle.
@@ -181,6 +242,42 @@ public final class RuntimeBuilder {
         return this;
     }
 
+    /**
+     * How long a worker may stay inside one task poll before the stall detector reports it (one
+     * WARN with the task's name and the worker's stack, a count in the metrics, a JFR event
+     * {@code io.asyncruntime.WorkerStall}) and lets the other workers take the task the stalled
+     * worker holds in its LIFO slot: 1 ms to 1 h, or {@link Duration#ZERO} to turn the detector off;
+     * default 100 ms. Garbage-collection pauses do not count. The detector is one daemon thread
+     * that wakes four times per threshold.
+     */
+    public RuntimeBuilder stallThreshold(Duration threshold) {
+        if (threshold == null || !(threshold.isZero() || threshold.compareTo(MIN_STALL_THRESHOLD) >= 0
+                && threshold.compareTo(MAX_STALL_THRESHOLD) <= 0)) {
+            throw new IllegalArgumentException("stallThreshold must be between 1 ms and 1 h (PT0.001S to PT1H), "
+                    + "or zero to turn stall detection off, got " + threshold);
+        }
+        this.stallThreshold = threshold;
+        return this;
+    }
+
+    /**
+     * The stack size, in bytes, of each worker thread (and of the thread that takes a worker over
+     * from {@link AsyncRuntime#blockInPlace}): 0 for the JVM's default ({@code -Xss}, usually
+     * 1 MiB on 64-bit Linux), or {@value #MIN_WORKER_STACK_SIZE} to {@value #MAX_WORKER_STACK_SIZE};
+     * default 0. As with {@link Thread#Thread(ThreadGroup, Runnable, String, long)}, the JVM treats
+     * the value as a request: it rounds it to its page size and may ignore it on some platforms.
+     * Raise it for tasks that recurse deeply in one poll (parsers, deep callback chains); lower it
+     * only with many workers and a tight memory budget.
+     */
+    public RuntimeBuilder workerStackSize(long bytes) {
+        if (bytes != 0 && (bytes < MIN_WORKER_STACK_SIZE || bytes > MAX_WORKER_STACK_SIZE)) {
+            throw new IllegalArgumentException("workerStackSize must be 0 (the JVM's default) or between "
+                    + MIN_WORKER_STACK_SIZE + " and " + MAX_WORKER_STACK_SIZE + " bytes (128 KiB to 1 GiB), got " + bytes);
+        }
+        this.workerStackSize = bytes;
+        return this;
+    }
+
     /** Builds and starts the runtime: its worker threads are running when this returns. */
     public AsyncRuntime build() {
         return new AsyncRuntime(this);
@@ -188,16 +285,27 @@ public final class RuntimeBuilder {
 
     SchedulerConfig schedulerConfig(Runnable onThreadStart, Runnable onThreadStop) {
         return new SchedulerConfig(workerThreads, threadNamePrefix, globalQueueInterval, eventInterval,
-                lifoSlot, maxLifoPolls, laneShares.clone(), onThreadStart, onThreadStop);
+                lifoSlot, maxLifoPolls, laneShares.clone(), onThreadStart, onThreadStop, workerStackSize);
     }
 
     PoolSettings defaultBlockingPool() {
-        return new PoolSettings(BlockingPools.DEFAULT_POOL, BlockingPools.defaultThreadNamePrefix(threadNamePrefix),
+        return new PoolSettings(BlockingPools.DEFAULT_POOL, BlockingPools.defaultThreadNamePrefix(threadNamePrefix()),
                 maxBlockingThreads, blockingKeepAlive.toNanos(), blockingQueueCapacity, false);
     }
 
+    /** The stall threshold; zero when detection is off. */
+    Duration stallThreshold() {
+        return stallThreshold;
+    }
+
+    /**
+     * The base of the blocking pools' thread names ({@code base-blocking-N}): the worker prefix
+     * without the dash that joins it to the worker index, so that workers {@code orders-0} have
+     * blocking threads {@code orders-blocking-0}.
+     */
     String threadNamePrefix() {
-        return threadNamePrefix;
+        return threadNamePrefix.endsWith("-") ? threadNamePrefix.substring(0, threadNamePrefix.length() - 1)
+                : threadNamePrefix;
     }
 
     Duration shutdownTimeout() {
@@ -208,8 +316,27 @@ public final class RuntimeBuilder {
         return clock;
     }
 
+    long workerStackSize() {
+        return workerStackSize;
+    }
+
+    boolean ioEnabled() {
+        return enableIo;
+    }
+
+    List<ContextPropagator<?>> contextPropagators() {
+        return List.copyOf(contextPropagators);
+    }
+
     int eventIntervalTicks() {
         return eventInterval;
+    }
+
+    private static void requireNonBlank(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must be a non-blank string, got "
+                    + (value == null ? "null" : "\"" + value + "\""));
+        }
     }
 
     private static void requireRange(String name, int value, int min, int max) {

@@ -23,12 +23,16 @@ import java.util.List;
  * @param timerWakeups driver turns after a park in which a timer fired
  * @param perWorker the same counters per worker, indexed by worker
  * @param blocking the blocking pools' counters (the runtime's own pool first)
+ * @param io the I/O driver's counters
+ * @param tasks the live-task registry's counts (what {@link AsyncRuntime#taskDump} walks)
  */
 public record RuntimeMetrics(int workers, long aliveTasks, long spawnedTasks, long completedTasks,
                              long remoteSpawns, long injectQueueDepth, long totalPolls, long totalSteals,
                              long totalParks, long budgetForcedYields, long activeTimers, long timersFired,
                              long timersCancelled, long timerWakeups, List<WorkerMetrics> perWorker,
-                             BlockingMetrics blocking) {
+                             BlockingMetrics blocking,
+                             IoMetrics io,
+                             TaskRegistryMetrics tasks) {
 
     /**
      * One worker's counters.
@@ -52,5 +56,40 @@ public record RuntimeMetrics(int workers, long aliveTasks, long spawnedTasks, lo
                                 long lifoHits, long localSchedules, long injectPops, long budgetForcedYields,
                                 long busyNanos, long localQueueDepthHigh, long localQueueDepthNormal,
                                 long localQueueDepthBackground) {
+    }
+
+    /**
+     * The I/O driver's counters. Per round trip of a request/response protocol, {@code rearms}
+     * and {@code selectorWakeups} should stay well under one: interest is kept armed while a
+     * reader comes back for more, and a busy runtime selects without blocking.
+     *
+     * @param enabled whether the runtime runs an I/O driver ({@code RuntimeBuilder.enableIo}); if
+     *     not, every counter is 0
+     * @param openRegistrations channels registered now (open sockets and listeners)
+     * @param registrations channels registered since start
+     * @param readyEvents readiness events the selector reported
+     * @param driverTurns turns of the I/O driver (selects, blocking or not)
+     * @param blockingSelects turns that blocked in the selector, waiting for I/O or the next timer
+     * @param selectorWakeups times another thread woke a blocked selector ({@code Selector.wakeup()})
+     * @param rearms times the driver put an operation back into a channel's interest set after it
+     *     returned would-block (including a channel's first registration with the selector)
+     * @param disarms times the driver took an operation out of a channel's interest set after it fired
+     */
+    public record IoMetrics(boolean enabled, long openRegistrations, long registrations, long readyEvents,
+                            long driverTurns, long blockingSelects, long selectorWakeups, long rearms,
+                            long disarms) {
+    }
+
+    /**
+     * The live-task registry's counts. {@code registered - deregistered} is the number of live
+     * tasks at some instant during the read; {@code liveTasks} is a cheaper racy sum that may be
+     * off by the tasks spawned or finished while it was read.
+     *
+     * @param liveTasks tasks registered and not finished now (idle, queued or running)
+     * @param registered tasks the registry took in since start
+     * @param deregistered tasks that finished and left the registry since start
+     * @param refusingSpawns whether spawns from outside the runtime are refused (a shutdown began)
+     */
+    public record TaskRegistryMetrics(long liveTasks, long registered, long deregistered, boolean refusingSpawns) {
     }
 }

@@ -149,6 +149,45 @@ class PriorityLanesTest {
         assertThat(share).isGreaterThanOrEqualTo(RuntimeBuilder.DEFAULT_NORMAL_SHARE / 100.0 * 0.97).isLessThan(0.5);
     }
 
+    /**
+     * Regression: lanes were served per worker. A worker whose ring held only NORMAL tasks never
+     * looked at the HIGH tasks queued on the other worker's ring (it steals only when it runs
+     * dry), so NORMAL ran on a whole core: NORMAL's share came out near 0.6 instead of ~0.25
+     * (seen as flakes of {@link #normalGetsItsShareWhileHighWorkFloods} under load). Here the
+     * stranding is arranged on purpose: a NORMAL task spawns eight NORMAL counters onto its own
+     * worker and a HIGH task, once the other worker has stolen some of them, spawns eight HIGH
+     * counters onto its worker's ring.
+     */
+    @Test
+    void highWorkQueuedOnOneWorkerIsTakenByAWorkerThatHasOnlyNormalWork() {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong highPolls = new AtomicLong();
+        AtomicLong normalPolls = new AtomicLong();
+        runtime.spawn(() -> {
+            for (int i = 0; i < 8; i++) {
+                AsyncRuntime.current().spawn(yieldingCounter(normalPolls, stop), Priority.NORMAL);
+            }
+        }, Priority.NORMAL);
+        Awaitility.await().atMost(30, TimeUnit.SECONDS)
+                .until(() -> runtime.metrics().perWorker().stream().allMatch(w -> w.localQueueDepthNormal() > 0));
+        runtime.spawn(() -> {
+            for (int i = 0; i < 8; i++) {
+                AsyncRuntime.current().spawn(yieldingCounter(highPolls, stop), Priority.HIGH);
+            }
+        }, Priority.HIGH);
+        Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> highPolls.get() > 1_000);
+        long highAtStart = highPolls.get();
+        long normalAtStart = normalPolls.get();
+        Awaitility.await().atMost(60, TimeUnit.SECONDS)
+                .until(() -> highPolls.get() + normalPolls.get() - highAtStart - normalAtStart >= 400_000);
+        long high = highPolls.get() - highAtStart;
+        long normal = normalPolls.get() - normalAtStart;
+        stop.set(true);
+        double share = (double) normal / (high + normal);
+        assertThat(share).as("NORMAL share of polls (configured %d%%): %d of %d", RuntimeBuilder.DEFAULT_NORMAL_SHARE,
+                normal, high + normal).isLessThan(0.4);
+    }
+
     /** A task that counts its polls and yields after each, until {@code stop}. */
     private static Task<Long> yieldingCounter(AtomicLong polls, AtomicBoolean stop) {
         return Task.loop(0L, n -> {

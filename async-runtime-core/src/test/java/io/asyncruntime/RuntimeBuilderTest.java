@@ -65,4 +65,29 @@ class RuntimeBuilderTest {
             assertThat(runtime.spawn(() -> Thread.currentThread().getName()).get()).matches("named-[0-2]");
         }
     }
+
+    @Test
+    void threadNamesTakesThePrefixAsGivenWithItsOwnSeparator() throws Exception {
+        try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).threadNames("orders-").build()) {
+            assertThat(runtime.spawn(() -> Thread.currentThread().getName()).get()).isEqualTo("orders-0");
+            assertThat(runtime.spawnBlocking(() -> Thread.currentThread().getName()).get())
+                    .matches("orders-blocking-\\d+");
+        }
+        try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build()) {
+            assertThat(runtime.spawn(() -> Thread.currentThread().getName()).get()).isEqualTo("async-runtime-worker-0");
+        }
+        assertThatThrownBy(() -> AsyncRuntime.builder().threadNames(""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threadNames prefix must be a non-blank string, got \"\"");
+    }
+
+    @Test
+    void theRuntimeReportsItsShutdownTimeout() {
+        try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build()) {
+            assertThat(runtime.shutdownTimeout()).isEqualTo(RuntimeBuilder.DEFAULT_SHUTDOWN_TIMEOUT);
+        }
+        try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).shutdownTimeout(Duration.ofSeconds(3)).build()) {
+            assertThat(runtime.shutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
+        }
+    }
 }

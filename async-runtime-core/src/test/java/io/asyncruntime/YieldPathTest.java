@@ -153,6 +153,81 @@ class YieldPathTest {
         }
     }
 
+    /**
+     * The yield path takes no CAS on the state word, but the poll count a task dump shows rides on
+     * that word: every poll of a task that yields is still counted (the taker's atomic add).
+     */
+    @Test
+    void aTaskDumpCountsEveryPollOfATaskThatYields() throws Exception {
+        int yields = 500;
+        OneShotGate gate = new OneShotGate();
+        AtomicInteger polls = new AtomicInteger();
+        JoinHandle<Void> handle = runtime.spawn(cx -> {
+            if (polls.incrementAndGet() <= yields) {
+                cx.requestYield();
+                return Poll.pending();
+            }
+            return gate.poll(cx);
+        }, io.asyncruntime.task.Priority.NORMAL, "yielder");
+        Awaitility.await().atMost(10, TimeUnit.SECONDS).until(gate::isWaiting);
+
+        TaskDump.TaskInfo info = runtime.taskDump().tasks().stream()
+                .filter(t -> t.name().equals("yielder")).findFirst().orElseThrow();
+
+        assertThat(info.polls()).isEqualTo(polls.get()).isEqualTo(yields + 1);
+        assertThat(info.state()).isEqualTo(TaskDump.State.IDLE);
+        gate.open();
+        handle.get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A task that yields after {@code blockInPlace} handed its worker to another thread is
+     * re-queued from a thread that is no worker any more (through the inject queue), still owned:
+     * a worker takes it and polls it on, and it completes.
+     */
+    @Test
+    void aTaskThatYieldsAfterBlockInPlaceIsPolledOnByAWorker() throws Exception {
+        AtomicInteger polls = new AtomicInteger();
+        JoinHandle<Integer> handle = runtime.spawn(cx -> {
+            int poll = polls.incrementAndGet();
+            if (poll <= 3) {
+                AsyncRuntime.blockInPlace(() -> poll);
+                cx.requestYield();
+                return Poll.pending();
+            }
+            return Poll.ready(poll);
+        });
+
+        assertThat(handle.get(10, TimeUnit.SECONDS)).isEqualTo(4);
+        assertThat(runtime.metrics().blocking().blockInPlaceCalls()).isEqualTo(3);
+    }
+
+    /** A one-time gate a task waits on: pending (waker registered) until opened. */
+    private static final class OneShotGate {
+        private volatile Waker waker;
+        private volatile boolean open;
+
+        Poll<Void> poll(Context cx) {
+            if (open) {
+                return Poll.ready(null);
+            }
+            waker = cx.waker();
+            return open ? Poll.ready(null) : Poll.pending();
+        }
+
+        boolean isWaiting() {
+            return waker != null;
+        }
+
+        void open() {
+            open = true;
+            Waker w = waker;
+            if (w != null) {
+                w.wake();
+            }
+        }
+    }
+
     /** Yields forever; counts its polls and cancels. */
     private static final class ForeverYielding implements Task<Void> {
         final AtomicInteger polls = new AtomicInteger();

@@ -83,28 +83,17 @@ final class BatchSemaphore extends WaitList {
     }
 
     /**
-     * A task waiting for permits: the waiting task object extends this, so an acquire allocates
-     * no node. {@link #phase} moves INIT → (WAITING →) GRANTED → TAKEN → RELEASED, or ends in
-     * FAILED (closed) or CANCELLED.
+     * A place in the wait queue ({@link PermitTask} and a channel send allocate one only when they
+     * must wait). {@link #phase} moves INIT → (WAITING →) GRANTED → TAKEN, or ends in FAILED
+     * (closed) or CANCELLED.
      */
     abstract static class Acquirer extends WaitNode {
         static final int INIT = 0;
         static final int WAITING = 1;
         static final int GRANTED = 2;
         static final int TAKEN = 3;
-        static final int RELEASED = 4;
-        static final int FAILED = 5;
-        static final int CANCELLED = 6;
-
-        private static final VarHandle PHASE;
-
-        static {
-            try {
-                PHASE = MethodHandles.lookup().findVarHandle(Acquirer.class, "phase", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        static final int FAILED = 4;
+        static final int CANCELLED = 5;
 
         final int requested;
         /** Whether taking the permits also claims a ticket (a channel send: room plus position). */
@@ -114,7 +103,7 @@ final class BatchSemaphore extends WaitList {
         /** Permits still to be assigned while WAITING; guarded by the semaphore's lock. */
         int remaining;
         /**
-         * Written by the owner (INIT, TAKEN, RELEASED, CANCELLED) and, under the lock, by whoever
+         * Written by the owner (INIT, TAKEN, CANCELLED) and, under the lock, by whoever
          * grants or fails the waiter; volatile so the owner's poll reads a grant without the lock.
          */
         volatile int phase;
@@ -126,16 +115,6 @@ final class BatchSemaphore extends WaitList {
         Acquirer(int requested, boolean claimsTicket) {
             this.requested = requested;
             this.claimsTicket = claimsTicket;
-        }
-
-        /** TAKEN → RELEASED once: whoever wins returns the permits (a permit closed twice returns them once). */
-        final boolean markReleased() {
-            return PHASE.compareAndSet(this, TAKEN, RELEASED);
-        }
-
-        /** TAKEN → {@code to} once, for permits consumed another way (a channel permit that sent). */
-        final boolean markTakenAs(int to) {
-            return PHASE.compareAndSet(this, TAKEN, to);
         }
     }
 
@@ -331,7 +310,12 @@ final class BatchSemaphore extends WaitList {
         }
     }
 
-    private int enqueue(Acquirer waiter, Waker waker) {
+    /**
+     * Queues {@code waiter} (phase INIT) for its permits, or takes them at once if they are free
+     * and nobody waits: {@link #ACQUIRED}, {@link #NO_PERMITS} (queued, {@code waker} registered)
+     * or {@link #CLOSED_RESULT}. For a caller that already tried the fast path (and spent budget).
+     */
+    int enqueue(Acquirer waiter, Waker waker) {
         lock();
         assignLocked(); // serve the queue first: permits in the word belong to it
         int n = waiter.requested;

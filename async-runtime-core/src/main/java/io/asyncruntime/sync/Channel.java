@@ -40,8 +40,9 @@ import java.util.Optional;
  * waker registered.
  *
  * <p><b>One receiver.</b> At most one task receives at a time ({@code recv}, {@code recvMany},
- * {@code tryRecv}); a second task that waits in {@code recv} while another waits fails with an
- * {@link IllegalStateException}. Messages must not be null. Every completed send and receive
+ * {@code tryRecv}); a receive that must wait while another receive is waiting fails with an
+ * {@link IllegalStateException} (Tokio rules this out by ownership of its receiver). Messages must
+ * not be null. Every completed send and receive
  * spends one unit of the cooperative budget. A send to a channel with room takes its room and
  * its position in one CAS and writes the message with a release store; a receive is a read, a
  * plain clear and one atomic add. A bounded channel allocates nothing per message beyond the task
@@ -75,6 +76,10 @@ public final class Channel<T> {
     /** The waiting receiver's waker, or null; taken (CAS to null) by whoever wakes it. */
     @SuppressWarnings("unused") // through RX_WAKER
     private volatile Waker rxWaker;
+    /** The waker the receiver registered last (it may have been taken since); receiver-private. */
+    private Waker receiverRegistered;
+    /** The receive task that registered it; receiver-private. */
+    private Object receiverOwner;
 
     private Channel(int capacity, boolean bounded, MessageQueue<T> queue) {
         this.capacity = capacity;
@@ -101,6 +106,11 @@ public final class Channel<T> {
      */
     public static <T> Channel<T> unbounded() {
         return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>());
+    }
+
+    /** For tests: an unbounded channel whose storage blocks hold {@code blockSize} messages. */
+    static <T> Channel<T> unboundedWithBlockSize(int blockSize) {
+        return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>(blockSize));
     }
 
     // ---- sending -----------------------------------------------------------------------------
@@ -352,18 +362,18 @@ public final class Channel<T> {
      * The next message, taken (budget spent), or {@link #END}, or null: not ready, the receiver's
      * waker is registered (or the budget is spent). Consumer only.
      */
-    Object pollNext(Receiving receiving, Context cx) {
+    Object pollNext(Object owner, Context cx) {
         T message = queue.peek();
         if (message == null) {
             if (isClosedAndDrained()) {
-                receiving.deregister(this);
+                deregisterReceiver(owner);
                 return END;
             }
-            register(receiving, cx.waker());
+            registerReceiver(owner, cx.waker());
             message = queue.peek();
             if (message == null) {
                 if (isClosedAndDrained()) {
-                    receiving.deregister(this);
+                    deregisterReceiver(owner);
                     return END;
                 }
                 if (sendInProgress()) {
@@ -380,7 +390,7 @@ public final class Channel<T> {
                 }
             }
         }
-        receiving.deregister(this);
+        deregisterReceiver(owner);
         if (!cx.consumeBudget()) {
             return null;
         }
@@ -388,44 +398,57 @@ public final class Channel<T> {
         return message;
     }
 
-    /** Takes messages that are there now, after {@link #pollNext} returned one. Consumer only. */
+    /**
+     * Takes messages that are there now, after {@link #pollNext} returned one, and gives their
+     * room back in one atomic add (and at most one visit to the senders' queue) rather than one
+     * per message. Every position is cleared before the add, so the ring invariant holds (see
+     * {@link RingQueue}). Consumer only.
+     */
     void drainInto(List<T> into, int max) {
+        int taken = 0;
         while (into.size() < max) {
             T message = queue.peek();
             if (message == null) {
-                return;
+                break;
             }
-            take();
+            queue.take();
+            taken++;
             into.add(message);
         }
+        if (taken > 0) {
+            permits.release(taken);
+        }
     }
 
-    private void register(Receiving receiving, Waker waker) {
+    /**
+     * Publishes the receiver's waker for {@code owner} (a receive task), replacing one the same
+     * task registered before, with a volatile CAS: the re-check that follows must not be ordered
+     * before it.
+     *
+     * @throws IllegalStateException if another receive task is waiting (two receivers)
+     */
+    private void registerReceiver(Object owner, Waker waker) {
         for (;;) {
             Waker current = (Waker) RX_WAKER.getVolatile(this);
-            if (current == waker) {
-                break;
+            if (current != null && receiverOwner != owner && current != waker) {
+                throw new IllegalStateException(
+                        "a Channel has one receiver, and another receive is already waiting on it");
             }
-            if (current != null && current != receiving.registered) {
-                throw new IllegalStateException("a Channel has one receiver, and another task is already waiting in recv");
-            }
-            if (RX_WAKER.compareAndSet(this, current, waker)) {
+            if (current == waker || RX_WAKER.compareAndSet(this, current, waker)) {
                 break;
             }
         }
-        receiving.registered = waker;
+        receiverRegistered = waker;
+        receiverOwner = owner;
     }
 
-    /** The receiver-side state of one recv task: the waker it registered, if any. */
-    abstract static class Receiving {
-        Waker registered;
-
-        final void deregister(Channel<?> channel) {
-            Waker waker = registered;
-            if (waker != null) {
-                registered = null;
-                RX_WAKER.compareAndSet(channel, waker, null);
-            }
+    /** Withdraws {@code owner}'s waker if it is still there (a completed or cancelled receive). */
+    void deregisterReceiver(Object owner) {
+        if (receiverOwner == owner) {
+            Waker waker = receiverRegistered;
+            receiverOwner = null;
+            receiverRegistered = null;
+            RX_WAKER.compareAndSet(this, waker, null);
         }
     }
 

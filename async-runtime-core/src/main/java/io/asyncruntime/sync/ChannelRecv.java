@@ -5,8 +5,11 @@ import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 import java.util.Optional;
 
-/** {@link Channel#recv()}: takes a message only in the poll that returns it. */
-final class ChannelRecv<T> extends Channel.Receiving implements Task<Optional<T>> {
+/**
+ * {@link Channel#recv()}: takes a message only in the poll that returns it. It owns the
+ * receiver's registration while it waits (the channel notices a second receive waiting).
+ */
+final class ChannelRecv<T> implements Task<Optional<T>> {
 
     private final Channel<T> channel;
 
@@ -26,7 +29,7 @@ final class ChannelRecv<T> extends Channel.Receiving implements Task<Optional<T>
 
     @Override
     public void cancel() {
-        deregister(channel);
+        channel.deregisterReceiver(this);
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.Collections;
 import java.util.List;
 
 /** {@link Channel#recvMany}: waits for one message, then takes what is there, up to max. */
-final class ChannelRecvMany<T> extends Channel.Receiving implements Task<List<T>> {
+final class ChannelRecvMany<T> implements Task<List<T>> {
 
     /** The list starts at most this large; it grows if more messages are there. */
     private static final int INITIAL_LIST_CAPACITY = 16;
@@ -39,7 +39,7 @@ final class ChannelRecvMany<T> extends Channel.Receiving implements Task<List<T>
 
     @Override
     public void cancel() {
-        deregister(channel);
+        channel.deregisterReceiver(this);
     }
 
     @Override

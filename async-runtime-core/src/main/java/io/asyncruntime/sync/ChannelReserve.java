@@ -5,30 +5,30 @@ import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 
 /**
- * {@link Channel#reserve()}: waits for a capacity permit and, once it has it, is the
- * {@link Channel.Permit} that sends with it (one object per reservation).
+ * {@link Channel#reserve()}: waits for room and, once it has it, is the {@link Channel.Permit} that
+ * sends with it (one object per uncontended reservation).
  */
-final class ChannelReserve<T> extends BatchSemaphore.Acquirer implements Task<Channel.Permit<T>>, Channel.Permit<T> {
+final class ChannelReserve<T> extends PermitTask implements Task<Channel.Permit<T>>, Channel.Permit<T> {
 
-    /** The permit's room was used by a send; the consumer gives it back. */
-    private static final int SENT = 7;
+    /** The room was used by a send; the consumer gives it back. */
+    private static final int SENT = 6;
 
     private final Channel<T> channel;
 
     ChannelReserve(Channel<T> channel) {
-        super(1);
+        super(channel.permits, 1);
         this.channel = channel;
     }
 
     static <T> ChannelReserve<T> taken(Channel<T> channel) {
         ChannelReserve<T> permit = new ChannelReserve<>(channel);
-        permit.phase = TAKEN;
+        permit.markTaken();
         return permit;
     }
 
     @Override
     public Poll<Channel.Permit<T>> poll(Context cx) {
-        switch (channel.permits.pollAcquire(this, cx)) {
+        switch (pollPermits(cx)) {
             case BatchSemaphore.ACQUIRED:
                 return Poll.ready(this);
             case BatchSemaphore.CLOSED_RESULT:
@@ -40,7 +40,7 @@ final class ChannelReserve<T> extends BatchSemaphore.Acquirer implements Task<Ch
 
     @Override
     public void cancel() {
-        channel.permits.cancel(this);
+        cancelAcquire();
         channel.permitReturned();
     }
 
@@ -49,8 +49,8 @@ final class ChannelReserve<T> extends BatchSemaphore.Acquirer implements Task<Ch
         if (message == null) {
             throw new NullPointerException("message must not be null");
         }
-        if (!markTakenAs(SENT)) {
-            throw new IllegalStateException(phase == SENT
+        if (!leaveTaken(SENT)) {
+            throw new IllegalStateException(state == SENT
                     ? "this channel permit already sent a message" : "this channel permit was closed");
         }
         channel.sendWithHeldRoom(message);
@@ -58,14 +58,14 @@ final class ChannelReserve<T> extends BatchSemaphore.Acquirer implements Task<Ch
 
     @Override
     public void close() {
-        if (markReleased()) {
-            channel.permits.release(1);
+        if (leaveTaken(RELEASED)) {
+            semaphore.release(1);
             channel.permitReturned();
         }
     }
 
     @Override
     public String toString() {
-        return "Channel.Permit[" + (phase == TAKEN ? "unused]" : phase == SENT ? "sent]" : "closed]");
+        return "Channel.Permit[" + (state == TAKEN ? "unused]" : state == SENT ? "sent]" : "closed]");
     }
 }

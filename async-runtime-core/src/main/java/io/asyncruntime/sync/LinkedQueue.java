@@ -6,7 +6,8 @@ import java.lang.invoke.VarHandle;
 /**
  * An unbounded channel's messages: a linked list of blocks of {@value #BLOCK_SIZE} positions
  * (Tokio's mpsc list, without its block recycling: a block is garbage once the consumer and every
- * producer have left it, about {@code 300 / 64} bytes per message).
+ * producer have left it, about {@code 300 / 64} bytes per message). Tests use blocks of two
+ * positions, so that a few operations append blocks and cross their boundaries.
  *
  * <p>A producer reads the tail-block hint <em>before</em> it claims its position (its ticket), then
  * walks forward, appending blocks as needed, to the block that holds the position. The hint only
@@ -17,7 +18,6 @@ import java.lang.invoke.VarHandle;
 final class LinkedQueue<T> extends MessageQueue<T> {
 
     static final int BLOCK_SIZE = 64;
-    private static final int BLOCK_MASK = BLOCK_SIZE - 1;
 
     private static final VarHandle TAIL_BLOCK;
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
@@ -43,11 +43,12 @@ final class LinkedQueue<T> extends MessageQueue<T> {
         }
 
         final int start;
-        final Object[] slots = new Object[BLOCK_SIZE];
+        final Object[] slots;
         volatile Block next;
 
-        Block(int start) {
+        Block(int start, int size) {
             this.start = start;
+            this.slots = new Object[size];
         }
 
         Block nextOrAppend() {
@@ -55,7 +56,7 @@ final class LinkedQueue<T> extends MessageQueue<T> {
             if (next != null) {
                 return next;
             }
-            Block fresh = new Block(start + BLOCK_SIZE);
+            Block fresh = new Block(start + slots.length, slots.length);
             Block witness = (Block) NEXT.compareAndExchange(this, (Block) null, fresh);
             return witness == null ? fresh : witness;
         }
@@ -64,12 +65,24 @@ final class LinkedQueue<T> extends MessageQueue<T> {
     @SuppressWarnings("unused") // through TAIL_BLOCK
     private volatile Block tailBlock;
 
+    /** Positions per block minus one; the block size is a power of two. */
+    private final int blockMask;
+
     // Consumer-private.
     private int head;
     private Block headBlock;
 
     LinkedQueue() {
-        Block first = new Block(0);
+        this(BLOCK_SIZE);
+    }
+
+    /** A queue with blocks of {@code blockSize} positions, a power of two (tests use tiny ones). */
+    LinkedQueue(int blockSize) {
+        if (blockSize < 1 || Integer.bitCount(blockSize) != 1) {
+            throw new IllegalArgumentException("blockSize must be a power of two, was " + blockSize);
+        }
+        this.blockMask = blockSize - 1;
+        Block first = new Block(0, blockSize);
         this.tailBlock = first;
         this.headBlock = first;
     }
@@ -83,12 +96,12 @@ final class LinkedQueue<T> extends MessageQueue<T> {
     @Override
     void write(Object hint, int ticket, T message) {
         Block seen = (Block) hint;
-        int start = ticket & ~BLOCK_MASK;
+        int start = ticket & ~blockMask;
         Block block = seen;
         while (block.start != start) {
             block = block.nextOrAppend();
         }
-        SLOTS.setRelease(block.slots, ticket & BLOCK_MASK, message);
+        SLOTS.setRelease(block.slots, ticket & blockMask, message);
         if (block != seen) {
             advanceHint(seen, block);
         }
@@ -109,7 +122,7 @@ final class LinkedQueue<T> extends MessageQueue<T> {
     @SuppressWarnings("unchecked")
     T peek() {
         Block block = headBlock;
-        if (head - block.start == BLOCK_SIZE) {
+        if (head - block.start == block.slots.length) {
             Block next = block.next;
             if (next == null) {
                 return null;
@@ -117,12 +130,12 @@ final class LinkedQueue<T> extends MessageQueue<T> {
             headBlock = next;
             block = next;
         }
-        return (T) SLOTS.getVolatile(block.slots, head & BLOCK_MASK);
+        return (T) SLOTS.getVolatile(block.slots, head & blockMask);
     }
 
     @Override
     void take() {
-        headBlock.slots[head & BLOCK_MASK] = null;
+        headBlock.slots[head & blockMask] = null;
         head++;
     }
 

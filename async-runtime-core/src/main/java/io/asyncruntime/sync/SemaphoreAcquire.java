@@ -5,28 +5,25 @@ import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 
 /**
- * {@link Semaphore#acquire}: the waiting task, its place in the wait queue and, once it completes,
- * the {@link Semaphore.Permit} itself — one object per acquire.
+ * {@link Semaphore#acquire}: the waiting task and, once it completes, the
+ * {@link Semaphore.Permit} itself — one object per uncontended acquire.
  */
-final class SemaphoreAcquire extends BatchSemaphore.Acquirer implements Task<Semaphore.Permit>, Semaphore.Permit {
-
-    private final BatchSemaphore semaphore;
+final class SemaphoreAcquire extends PermitTask implements Task<Semaphore.Permit>, Semaphore.Permit {
 
     SemaphoreAcquire(BatchSemaphore semaphore, int permits) {
-        super(permits);
-        this.semaphore = semaphore;
+        super(semaphore, permits);
     }
 
     /** A permit for {@code n} permits already taken from {@code semaphore}. */
     static SemaphoreAcquire taken(BatchSemaphore semaphore, int n) {
         SemaphoreAcquire permit = new SemaphoreAcquire(semaphore, n);
-        permit.phase = TAKEN;
+        permit.markTaken();
         return permit;
     }
 
     @Override
     public Poll<Semaphore.Permit> poll(Context cx) {
-        switch (semaphore.pollAcquire(this, cx)) {
+        switch (pollPermits(cx)) {
             case BatchSemaphore.ACQUIRED:
                 return Poll.ready(this);
             case BatchSemaphore.CLOSED_RESULT:
@@ -38,7 +35,7 @@ final class SemaphoreAcquire extends BatchSemaphore.Acquirer implements Task<Sem
 
     @Override
     public void cancel() {
-        semaphore.cancel(this);
+        cancelAcquire();
     }
 
     @Override
@@ -48,18 +45,16 @@ final class SemaphoreAcquire extends BatchSemaphore.Acquirer implements Task<Sem
 
     @Override
     public boolean isClosed() {
-        return phase == RELEASED;
+        return state == RELEASED;
     }
 
     @Override
     public void close() {
-        if (markReleased()) {
-            semaphore.release(requested);
-        }
+        releasePermits();
     }
 
     @Override
     public String toString() {
-        return "Semaphore.Permit[" + requested + (phase == RELEASED ? ", closed]" : "]");
+        return "Semaphore.Permit[" + requested + (state == RELEASED ? ", closed]" : "]");
     }
 }

@@ -103,7 +103,7 @@ final class All<T> implements Task<List<T>> {
         try {
             polled = branch.task.poll(branch.enter(cx));
         } catch (Throwable t) {
-            branch.task = null;
+            branch.finish();
             remaining--;
             if (failure == null) {
                 failure = t;
@@ -119,7 +119,7 @@ final class All<T> implements Task<List<T>> {
             branch.leave();
         }
         if (polled.isReady()) {
-            branch.task = null;
+            branch.finish();
             values[branch.index] = polled.value();
             remaining--;
         }
@@ -152,7 +152,7 @@ final class All<T> implements Task<List<T>> {
         for (Branch branch : branches) {
             Task<?> task = branch.task;
             if (task != null) {
-                branch.task = null;
+                branch.finish(); // before the cancel: a handle told of the give-up sees this waker obsolete
                 Failures.cancelQuietly(task, failure);
             }
         }
@@ -164,13 +164,23 @@ final class All<T> implements Task<List<T>> {
         cancelUnfinished();
     }
 
-    /** One branch: its task, its waker, and the context its polls see (the parent's, re-wakered). */
+    /**
+     * One branch: its task, its waker, and the context its polls see (the parent's, re-wakered).
+     * The waker is {@linkplain Waker#isObsolete() obsolete} once the branch finished or was
+     * cancelled: it is never polled again, so whatever it registered on (a handle awaited by this
+     * branch) may drop it. A task that keeps giving up joins over one long-lived handle (a loop of
+     * {@code timeout(join(handle, ...))}) makes a fresh branch each time; without this, the
+     * handle's list would keep one node per round for as long as the task lives.
+     */
     private static final class Branch implements Waker, Context {
         private static final VarHandle QUEUED;
+        private static final VarHandle TASK;
 
         static {
             try {
-                QUEUED = MethodHandles.lookup().findVarHandle(Branch.class, "queued", boolean.class);
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                QUEUED = lookup.findVarHandle(Branch.class, "queued", boolean.class);
+                TASK = lookup.findVarHandle(Branch.class, "task", Task.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -178,7 +188,11 @@ final class All<T> implements Task<List<T>> {
 
         private final All<?> parent;
         final int index;
-        /** Owned by the parent's poller; null once the branch finished. */
+        /**
+         * Owned by the parent's poller (plain reads there); null once the branch finished, and
+         * never non-null again. Nulled through {@link #finish()} because other threads read it
+         * in {@link #isObsolete()}.
+         */
         Task<?> task;
         /** Whether the branch is on the ready stack (or its wake is otherwise pending). */
         volatile boolean queued;
@@ -207,6 +221,19 @@ final class All<T> implements Task<List<T>> {
             if (QUEUED.compareAndSet(this, false, true)) {
                 parent.pushReady(this);
             }
+        }
+
+        /** The branch finished or was cancelled: it is never polled again. Parent's poller only. */
+        void finish() {
+            // Opaque: readers of isObsolete() need only this variable, coherently (a null once
+            // seen stays seen); the write publishes nothing else they read.
+            TASK.setOpaque(this, (Task<?>) null);
+        }
+
+        /** Obsolete once finished; monotonic, as {@code task} never becomes non-null again. */
+        @Override
+        public boolean isObsolete() {
+            return TASK.getOpaque(this) == null;
         }
 
         @Override

@@ -24,7 +24,9 @@ public interface JoinHandle<T> extends Task<T>, Future<T>, CompletionStage<T> {
      * once (its {@link Task#cancel()} releases what it registered); a task being polled is
      * cancelled as soon as that poll returns pending. The handle then completes with a
      * {@link TaskCancelledException}. A task that completes before the abort takes effect keeps
-     * its result. Idempotent; safe from any thread.
+     * its result. ({@link Future#cancel(boolean)} differs there: once it returned true the handle
+     * is done and cancelled, as its contract requires, and the outcome of a poll in progress is
+     * dropped.) Idempotent; safe from any thread.
      */
     void abort();
 

@@ -6,21 +6,21 @@ import java.util.Objects;
  * The result of one {@link Task#poll(Context) poll}: ready with a value, or pending.
  *
  * <p>Pending and ready-with-{@code null} are shared constants, so a poll that is not ready, or
- * ready with no value ({@code Task<Void>}), allocates nothing.
+ * ready with no value ({@code Task<Void>}), allocates nothing. A ready poll with a value is one
+ * 16-byte object: "pending" is the identity of the shared constant, not a field, so the object is
+ * a header and one reference.
  *
  * @param <T> the task's value type
  */
 public final class Poll<T> {
 
-    private static final Poll<?> PENDING = new Poll<>(null, false);
-    private static final Poll<?> READY_NULL = new Poll<>(null, true);
+    private static final Poll<?> PENDING = new Poll<>(null);
+    private static final Poll<?> READY_NULL = new Poll<>(null);
 
     private final T value;
-    private final boolean ready;
 
-    private Poll(T value, boolean ready) {
+    private Poll(T value) {
         this.value = value;
-        this.ready = ready;
     }
 
     /** Not ready: the task has arranged for its waker to be woken. */
@@ -32,17 +32,17 @@ public final class Poll<T> {
     /** Ready with {@code value} ({@code null} allowed). */
     @SuppressWarnings("unchecked")
     public static <T> Poll<T> ready(T value) {
-        return value == null ? (Poll<T>) READY_NULL : new Poll<>(value, true);
+        return value == null ? (Poll<T>) READY_NULL : new Poll<>(value);
     }
 
     /** Whether the task is done. */
     public boolean isReady() {
-        return ready;
+        return this != PENDING;
     }
 
     /** Whether the task is not done yet. */
     public boolean isPending() {
-        return !ready;
+        return this == PENDING;
     }
 
     /**
@@ -51,7 +51,7 @@ public final class Poll<T> {
      * @throws IllegalStateException if the poll is pending
      */
     public T value() {
-        if (!ready) {
+        if (this == PENDING) {
             throw new IllegalStateException("Poll.value() called on a pending poll");
         }
         return value;
@@ -59,16 +59,16 @@ public final class Poll<T> {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Poll<?> that && ready == that.ready && Objects.equals(value, that.value);
+        return other instanceof Poll<?> that && isReady() == that.isReady() && Objects.equals(value, that.value);
     }
 
     @Override
     public int hashCode() {
-        return ready ? 31 + Objects.hashCode(value) : 0;
+        return isReady() ? 31 + Objects.hashCode(value) : 0;
     }
 
     @Override
     public String toString() {
-        return ready ? "Poll.ready(" + value + ")" : "Poll.pending()";
+        return isReady() ? "Poll.ready(" + value + ")" : "Poll.pending()";
     }
 }

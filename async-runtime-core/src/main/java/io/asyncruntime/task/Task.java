@@ -35,6 +35,11 @@ public interface Task<T> {
      * waiter slots, I/O interest) and cancels the tasks composed inside it. Called by the owner
      * only, never concurrently with {@code poll}, at most once, and never after the task finished.
      * The default releases nothing.
+     *
+     * <p>Must not block: like {@code poll}, it may run on a worker thread, and an abort (a
+     * JoinSet's, a graceful shutdown's) runs it on the aborting thread. A graceful shutdown runs its
+     * aborts on a thread of its own and stops waiting for one that blocks (the tasks it has not
+     * reached yet are aborted when that call returns), but every other abort waits for it.
      */
     default void cancel() {
     }

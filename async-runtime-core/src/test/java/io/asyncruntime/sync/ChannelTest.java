@@ -207,14 +207,31 @@ class ChannelTest {
     }
 
     @Test
-    void aSecondWaitingReceiverIsAnError() {
+    void aSecondWaitingReceiveIsAnError() {
         Channel<String> channel = Channel.bounded(4);
         TestContext one = new TestContext();
         TestContext two = new TestContext();
-        one.poll(channel.recv());
+        Task<Optional<String>> first = channel.recv();
+        one.poll(first);
         Task<Optional<String>> other = channel.recv();
         assertThatThrownBy(() -> two.poll(other)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("one receiver");
+                .hasMessage("a Channel has one receiver, and another receive is already waiting on it");
+        channel.trySend("m");
+        assertThat(one.wakes.get()).as("the first receive is still registered").isEqualTo(1);
+        assertThat(one.poll(first).value()).contains("m");
+    }
+
+    @Test
+    void aReceivePolledAgainWithANewWakerIsWokenThroughIt() {
+        Channel<String> channel = Channel.bounded(4);
+        TestContext before = new TestContext();
+        TestContext after = new TestContext();
+        Task<Optional<String>> recv = channel.recv();
+        before.poll(recv);
+        after.poll(recv);
+        channel.trySend("m");
+        assertThat(before.wakes.get()).isZero();
+        assertThat(after.wakes.get()).isEqualTo(1);
     }
 
     @Test

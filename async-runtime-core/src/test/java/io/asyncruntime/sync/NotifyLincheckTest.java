@@ -126,8 +126,8 @@ public class NotifyLincheckTest {
     @Test
     void modelChecking() {
         new ModelCheckingOptions()
-                .iterations(8)
-                .invocationsPerIteration(300)
+                .iterations(6)
+                .invocationsPerIteration(250)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(1)
@@ -138,8 +138,8 @@ public class NotifyLincheckTest {
     @Test
     void stress() {
         new StressOptions()
-                .iterations(8)
-                .invocationsPerIteration(1_000)
+                .iterations(6)
+                .invocationsPerIteration(600)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(1)

@@ -112,8 +112,8 @@ public class OneshotLincheckTest {
     @Test
     void modelChecking() {
         new ModelCheckingOptions()
-                .iterations(8)
-                .invocationsPerIteration(300)
+                .iterations(6)
+                .invocationsPerIteration(250)
                 .threads(3)
                 .actorsPerThread(2)
                 .actorsBefore(1)
@@ -124,8 +124,8 @@ public class OneshotLincheckTest {
     @Test
     void stress() {
         new StressOptions()
-                .iterations(8)
-                .invocationsPerIteration(1_000)
+                .iterations(6)
+                .invocationsPerIteration(600)
                 .threads(3)
                 .actorsPerThread(2)
                 .actorsBefore(1)

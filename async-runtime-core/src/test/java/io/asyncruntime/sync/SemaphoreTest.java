@@ -216,7 +216,7 @@ class SemaphoreTest {
                     return null;
                 })));
                 int queued = i + 1;
-                await().atMost(Duration.ofSeconds(10)).until(() -> waiters(semaphore) == queued);
+                await().pollInterval(Duration.ofMillis(2)).atMost(Duration.ofSeconds(10)).until(() -> waiters(semaphore) == queued);
             }
             semaphore.addPermits(1); // each one passes the permit on when it is done
             for (JoinHandle<Void> task : tasks) {

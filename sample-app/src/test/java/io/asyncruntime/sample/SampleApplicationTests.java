@@ -1,6 +1,14 @@
 package io.asyncruntime.sample;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.TaskDump;
+import io.asyncruntime.task.CancellationToken;
+import io.asyncruntime.task.JoinHandle;
+import io.asyncruntime.task.Priority;
 
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +20,7 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The sample service over a real port: its own endpoints, and the runtime's health, meters and
@@ -23,6 +32,9 @@ class SampleApplicationTests {
 
     @Autowired
     private RestTestClient client;
+
+    @Autowired
+    private AsyncRuntime runtime;
 
     @Test
     void primesAreCountedByTasksOnTheRuntimeWorkers() {
@@ -102,11 +114,43 @@ class SampleApplicationTests {
             .expectStatus()
             .isOk()
             .expectBody()
-            .jsonPath("$.running").isEqualTo(true)
-            .jsonPath("$.metrics.workers").isEqualTo(2)
-            .jsonPath("$.metrics.spawnedTasks").isNumber()
-            .jsonPath("$.metrics.activeTimers").isNumber()
-            .jsonPath("$.metrics.timersFired").isNumber();
+            .jsonPath("$.runtimes.asyncRuntime.running").isEqualTo(true)
+            .jsonPath("$.runtimes.asyncRuntime.metrics.workers").isEqualTo(2)
+            .jsonPath("$.runtimes.asyncRuntime.metrics.spawnedTasks").isNumber()
+            .jsonPath("$.runtimes.asyncRuntime.metrics.activeTimers").isNumber()
+            .jsonPath("$.runtimes.asyncRuntime.metrics.timersFired").isNumber();
+    }
+
+    @Test
+    void taskDumpOverHttpListsAnIdleTaskByNameAndRejectsABadLimit() throws Exception {
+        CancellationToken token = new CancellationToken();
+        JoinHandle<Void> waiting = this.runtime.spawn(token.cancelled(), Priority.BACKGROUND, "waits-for-the-test");
+        try {
+            // Polled once and parked on the token: only then is its state IDLE.
+            await().atMost(Duration.ofSeconds(10)).until(() -> this.runtime.taskDump().tasks().stream()
+                .anyMatch((task) -> task.name().equals("waits-for-the-test") && task.state() == TaskDump.State.IDLE));
+            this.client.get()
+                .uri("/actuator/asyncruntime/tasks?limit=10000")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.runtimes.asyncRuntime.liveTasks").value(Integer.class,
+                        (live) -> assertThat(live).isGreaterThanOrEqualTo(1))
+                .jsonPath("$.runtimes.asyncRuntime.truncated").isEqualTo(false)
+                .jsonPath("$.runtimes.asyncRuntime.tasks[?(@.name == 'waits-for-the-test')].lane").isEqualTo("BACKGROUND")
+                .jsonPath("$.runtimes.asyncRuntime.tasks[?(@.name == 'waits-for-the-test')].state").isEqualTo("IDLE");
+            this.client.get()
+                .uri("/actuator/asyncruntime/tasks?limit=-1")
+                .exchange()
+                .expectStatus()
+                .isBadRequest();
+            this.client.get().uri("/actuator/asyncruntime/nothing").exchange().expectStatus().isNotFound();
+        }
+        finally {
+            token.cancel();
+            waiting.get(10, TimeUnit.SECONDS);
+        }
     }
 
 }

@@ -134,6 +134,8 @@ class ResultTableTest {
         assertThat(Samples.words("roundTrips")).isEqualTo("round trips");
         assertThat(Samples.singular("roundTrips")).isEqualTo("round trip");
         assertThat(Samples.eventNameAndUnit("latenessP99Micros")).containsExactly("lateness p99", "µs");
+        // The TCP echo benchmark's latency counter: a row of its own, lower is better.
+        assertThat(Samples.eventNameAndUnit("p99LatencyMicros")).containsExactly("p99 latency", "µs");
         assertThat(Samples.eventNameAndUnit("earlyWakeUps")).containsExactly("early wake ups", "count");
         assertThat(Samples.median(new double[] {3, 1, 2})).isEqualTo(2);
         assertThat(Samples.median(new double[] {4, 1, 2, 3})).isEqualTo(2.5);

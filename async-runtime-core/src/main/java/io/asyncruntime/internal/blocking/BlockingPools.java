@@ -28,6 +28,8 @@ public final class BlockingPools {
     private final Map<String, BlockingThreadPool> byName = new ConcurrentHashMap<>();
     /** Every pool in creation order, the default first (the order metrics list them in). */
     private final List<BlockingThreadPool> all = new CopyOnWriteArrayList<>();
+    /** The context class loader of the thread that built the runtime: every pool's threads start with it. */
+    private final ClassLoader builderLoader;
     /** Orders pool creation against shutdown: no pool is created after {@link #shutdown}. */
     private final ReentrantLock lifecycle = new ReentrantLock();
     private boolean shutdown;
@@ -40,6 +42,7 @@ public final class BlockingPools {
     public BlockingPools(String threadNamePrefix, PoolSettings defaults, ThreadFactory defaultPoolThreads,
                          Runnable onThreadStart, Runnable onThreadStop, TimeDriver time) {
         this.threadNamePrefix = threadNamePrefix;
+        this.builderLoader = Thread.currentThread().getContextClassLoader();
         this.onThreadStart = onThreadStart;
         this.onThreadStop = onThreadStop;
         this.time = time;
@@ -87,7 +90,8 @@ public final class BlockingPools {
                 }
                 return existing;
             }
-            BlockingThreadPool pool = new BlockingThreadPool(wanted, null, onThreadStart, onThreadStop, time);
+            // Made on demand, maybe on a task's thread: its threads get the runtime's loader, not that task's.
+            BlockingThreadPool pool = new BlockingThreadPool(wanted, null, onThreadStart, onThreadStop, time, builderLoader);
             byName.put(name, pool);
             all.add(pool);
             return pool;

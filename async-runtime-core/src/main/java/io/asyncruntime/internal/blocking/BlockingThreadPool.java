@@ -67,12 +67,16 @@ public final class BlockingThreadPool implements BlockingTask.Owner {
     static final String SHUTDOWN_CANCELLATION = "cancelled: the blocking pool shut down before it started";
 
     private final PoolSettings settings;
+    /** The context class loader of the thread that built the pool: every pool thread starts with it. */
+    private final ClassLoader builderLoader;
     private final ThreadFactory threadFactory;
     private final Runnable onThreadStart;
     private final Runnable onThreadStop;
     private final TimeDriver time;
     private final BlockingTask.Factory tasks = new BlockingTask.Factory(this);
     private final LongAdder completed = new LongAdder();
+    /** Numbers the platform threads this pool names ({@code prefix-N}), adopted ones included. */
+    private final AtomicInteger threadNumbers = new AtomicInteger();
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled whenever a thread exits (shutdown waits on it). */
@@ -95,7 +99,14 @@ public final class BlockingThreadPool implements BlockingTask.Owner {
      */
     public BlockingThreadPool(PoolSettings settings, ThreadFactory platformThreads, Runnable onThreadStart,
                               Runnable onThreadStop, TimeDriver time) {
+        this(settings, platformThreads, onThreadStart, onThreadStop, time, Thread.currentThread().getContextClassLoader());
+    }
+
+    /** As the public constructor, with the context class loader its threads start with. */
+    BlockingThreadPool(PoolSettings settings, ThreadFactory platformThreads, Runnable onThreadStart,
+                       Runnable onThreadStop, TimeDriver time, ClassLoader builderLoader) {
         this.settings = settings;
+        this.builderLoader = builderLoader;
         this.onThreadStart = onThreadStart;
         this.onThreadStop = onThreadStop;
         this.time = time;
@@ -104,17 +115,26 @@ public final class BlockingThreadPool implements BlockingTask.Owner {
         } else if (platformThreads != null) {
             this.threadFactory = platformThreads;
         } else {
-            this.threadFactory = daemonThreads(settings.threadNamePrefix());
+            this.threadFactory = this::newDaemonThread;
         }
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger sequence = new AtomicInteger();
-        return body -> {
-            Thread thread = new Thread(body, prefix + "-" + sequence.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        };
+    /**
+     * A pool thread is started on whichever thread spawned work when the pool was short of one: a
+     * task's, with that task's loader and thread-locals. It inherits neither (a plain
+     * {@code new Thread} copies both, and the pool thread would carry one caller's tenant into
+     * every later caller's work): no inheritable thread-locals, and the context class loader of
+     * the thread that built the pool.
+     */
+    private Thread newDaemonThread(Runnable body) {
+        Thread thread = new Thread(null, body, nextThreadName(), 0, false);
+        thread.setDaemon(true);
+        thread.setContextClassLoader(builderLoader);
+        return thread;
+    }
+
+    private String nextThreadName() {
+        return settings.threadNamePrefix() + "-" + threadNumbers.getAndIncrement();
     }
 
     /** The pool's settings. */
@@ -205,6 +225,39 @@ public final class BlockingThreadPool implements BlockingTask.Owner {
     /** Unparks a woken thread or starts a new one, outside the lock. */
     private interface Wake {
         void act();
+    }
+
+    /** Whether the calling thread is one of this pool's, running its work now. */
+    public boolean isServingCurrentThread() {
+        return SERVING.get() == this;
+    }
+
+    /**
+     * Makes the calling platform thread one of this pool's, under its name scheme: a worker thread
+     * that {@code blockInPlace} turned into a blocking thread comes back here rather than
+     * exiting. It then serves the pool like any of its threads (bound to the runtime, idle up to
+     * the keep-alive) and this returns true when it is done. If the pool is at its cap or shut
+     * down it returns false at once, and the thread should end.
+     */
+    public boolean adoptCurrentThread() {
+        if (settings.virtualThreads()) {
+            throw new IllegalStateException("a virtual-thread pool adopts no platform thread");
+        }
+        lock.lock();
+        try {
+            if (closed || threads >= settings.maxThreads()) {
+                return false;
+            }
+            threads++;
+            searching++;
+        } finally {
+            lock.unlock();
+        }
+        PoolThread adopted = new PoolThread();
+        adopted.thread = Thread.currentThread();
+        adopted.thread.setName(nextThreadName());
+        adopted.run();
+        return true;
     }
 
     // ---- the threads -------------------------------------------------------------------------

@@ -52,10 +52,10 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
     // ---- the waiter list --------------------------------------------------------------------
 
     /**
-     * Registers {@code waker} to be woken once when the task completes (at once if it has), on
-     * behalf of {@code owner} (see {@link Waiters}). Lock-free; O(1) amortised.
+     * Registers {@code waker} to be woken once when the task completes (at once if it has); it is
+     * dropped once it says it is obsolete (see {@link Waiters}). Lock-free; O(1) amortised.
      */
-    final void addWaiter(Waker waker, Object owner) {
+    final void addWaiter(Waker waker) {
         Waiters head = (Waiters) WAITERS.getAcquire(this);
         for (;;) {
             if (head == Waiters.DONE) {
@@ -65,12 +65,12 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
             if (head != null && head.waker == waker) {
                 return; // the same awaiter polled again while pending: already registered
             }
-            Waiters node = Waiters.on(head, waker, owner, waiterCompactionThreshold());
+            Waiters node = Waiters.on(head, waker, waiterCompactionThreshold());
             // Volatile CAS: pairs with the completer's volatile read in takeWaiters (Dekker: we
             // push then read the state, it writes the state then reads the list).
             Waiters witness = (Waiters) WAITERS.compareAndExchange(this, head, node);
             if (witness == head) {
-                Waiters.compactIfDue(node);
+                compactAfterPush(node);
                 wakeWaitersIfFinished();
                 return;
             }
@@ -111,13 +111,63 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
     private void takeAndWake() {
         Waiters taken = (Waiters) WAITERS.getAndSet(this, Waiters.DONE);
         if (taken != Waiters.DONE) {
-            CompletionWakes.deliver(taken);
+            CompletionCascade.wakeAll(taken);
         }
+    }
+
+    /**
+     * An awaiter gave up on this cell without saying which registration was its own (the handle
+     * is shared; see {@link Waiters}): counts the give-up and, when enough did, unlinks the
+     * obsolete registrations now rather than at the next push, which may never come. O(1)
+     * amortised, lock-free; a no-op on a list that stayed short or was already taken.
+     */
+    final void waiterGaveUp() {
+        Waiters head = (Waiters) WAITERS.getAcquire(this);
+        // Lists that stayed short have no Stats: they hold fewer nodes than the threshold.
+        if (head != null && head != Waiters.DONE && head.stats != null && head.stats.countGiveUpAndClaim()) {
+            compactWhileDue(head.stats);
+        }
+    }
+
+    /** Called by the registrant that just pushed {@code node}: counts the push and compacts if that is due. */
+    private void compactAfterPush(Waiters node) {
+        Waiters.Stats stats = node.stats;
+        if (stats != null && stats.countPushAndClaim()) {
+            compactWhileDue(stats);
+        }
+    }
+
+    /**
+     * Holding the list's compaction claim (which consumed the counts that made it due): unlinks
+     * the obsolete nodes below the head as it is now, releases the claim, and goes again while
+     * what others counted meanwhile makes another compaction due (see {@link Waiters}, "No count
+     * is lost"). Never blocks.
+     */
+    private void compactWhileDue(Waiters.Stats stats) {
+        do {
+            try {
+                // Read after the claim: every push it consumed linked its node at or below this
+                // head, every give-up it consumed (but a race loser's) made its node obsolete.
+                // A list with Stats never becomes empty again; once taken (DONE), the completer
+                // wakes it and there is nothing to keep short.
+                Waiters head = (Waiters) WAITERS.getAcquire(this);
+                if (head != null && head != Waiters.DONE) {
+                    stats.compacted(Waiters.compactBelow(head));
+                }
+            } finally {
+                stats.release();
+            }
+        } while (stats.claimIfDue());
     }
 
     /** Waiters currently linked (DONE counts as none); for tests and diagnostics. */
     final int waiterCount() {
         return Waiters.length((Waiters) WAITERS.getAcquire(this));
+    }
+
+    /** The newest registration (null if none, {@link Waiters#DONE} once taken); for tests and diagnostics. */
+    final Waiters waiterHead() {
+        return (Waiters) WAITERS.getAcquire(this);
     }
 
     /** Whether {@code waker} is linked now; for tests and diagnostics. */
@@ -132,31 +182,41 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
 
     // ---- Future -----------------------------------------------------------------------------
 
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        if (isFinished()) {
-            return false;
-        }
-        abort();
-        return true;
-    }
+    /**
+     * Whether {@link Future#cancel} succeeded on this cell: its outcome is, or will be once the
+     * poll in progress returns, a cancellation.
+     */
+    abstract boolean isFutureCancelled();
 
     @Override
     public boolean isCancelled() {
-        return isFinished() && outcome() instanceof TaskCell.Failure failure && failure.cause() instanceof TaskCancelledException;
+        return isFutureCancelled()
+                || isFinished() && outcome() instanceof TaskCell.Failure failure && failure.cause() instanceof TaskCancelledException;
     }
 
+    /** Finished, or cancelled through {@link Future#cancel} (done from that moment, by its contract). */
     @Override
     public boolean isDone() {
-        return isFinished();
+        return isFinished() || isFutureCancelled();
     }
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
         if (!isFinished()) {
+            throwIfFutureCancelled();
             awaitFinished(false, 0);
         }
         return reportForFuture();
+    }
+
+    /**
+     * A cell cancelled through {@link Future#cancel} is done: {@code get} throws at once rather
+     * than waiting for the poll in progress to return (its outcome will be that cancellation).
+     */
+    private void throwIfFutureCancelled() {
+        if (isFutureCancelled()) {
+            throw new TaskCancelledException("task " + name() + " was cancelled");
+        }
     }
 
     /**
@@ -170,6 +230,7 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
             throw new NullPointerException("unit must not be null");
         }
         if (!isFinished()) {
+            throwIfFutureCancelled();
             long nanos = unit.toNanos(timeout); // saturates at Long.MAX_VALUE / MIN_VALUE
             if (nanos <= 0 || !awaitFinished(true, nanos)) {
                 throw new TimeoutException("task " + name() + " did not finish within " + timeout + " " + unit);
@@ -181,12 +242,13 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
     /**
      * Blocks the calling thread until the task finished or, if {@code timed}, {@code nanos}
      * (positive) passed. Returns whether it finished. A wait that ends unfinished (timeout or
-     * interrupt) abandons its registration, which the list then drops (see {@link Waiters}).
+     * interrupt) abandons its registration and reports the give-up, so the list drops it (see
+     * {@link Waiters}).
      */
     private boolean awaitFinished(boolean timed, long nanos) throws InterruptedException {
         long deadline = timed ? System.nanoTime() + nanos : 0L;
         Waiters.ThreadWaker waker = new Waiters.ThreadWaker();
-        addWaiter(waker, waker);
+        addWaiter(waker);
         try {
             while (!isFinished()) {
                 if (timed) {
@@ -205,7 +267,8 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
             return true;
         } finally {
             if (!isFinished()) {
-                waker.abandon();
+                waker.abandon(); // first: the compaction below must see the node obsolete
+                waiterGaveUp();
             }
         }
     }
@@ -215,6 +278,13 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
         Object result = outcome();
         if (result instanceof TaskCell.Failure failure) {
             if (failure.cause() instanceof TaskCancelledException cancelled) {
+                if (cancelled.getStackTrace().length == 0) {
+                    // The runtime's own cancellations carry no stack (see TaskCancelledException):
+                    // the caller gets one of its own, with the stored exception as the cause.
+                    TaskCancelledException here = new TaskCancelledException(cancelled.getMessage());
+                    here.initCause(cancelled);
+                    throw here;
+                }
                 throw cancelled;
             }
             throw new ExecutionException(failure.cause());
@@ -226,7 +296,7 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
 
     /**
      * The future behind the {@code CompletionStage} side. It is registered as a waiter (a
-     * {@link StageBridge}, its own owner, so never dropped as abandoned) rather than kept in a
+     * {@link StageBridge}, never obsolete, so never dropped as abandoned) rather than kept in a
      * field of its own, so cells that are never used as a stage carry no field for it. Once the
      * cell is complete and its waiters are gone, a completed future is made on demand.
      */
@@ -248,10 +318,10 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
             if (created == null) {
                 created = new StageBridge<>(this);
             }
-            Waiters node = Waiters.on(head, created, created, waiterCompactionThreshold());
+            Waiters node = Waiters.on(head, created, waiterCompactionThreshold());
             Waiters witness = (Waiters) WAITERS.compareAndExchange(this, head, node);
             if (witness == head) {
-                Waiters.compactIfDue(node);
+                compactAfterPush(node);
                 wakeWaitersIfFinished();
                 return created.future;
             }
@@ -276,9 +346,17 @@ abstract class AwaitableCell<T> extends StageForwarding<T> implements Future<T> 
             this.cell = cell;
         }
 
+        /**
+         * Completing the future runs its dependent callbacks here, user code that may block on
+         * what it causes: run outside the delivery we are in, so its wakes are not held back.
+         */
         @Override
-        @SuppressWarnings("unchecked")
         public void wake() {
+            CompletionCascade.runOutsideDelivery(this::completeFuture);
+        }
+
+        @SuppressWarnings("unchecked")
+        private void completeFuture() {
             Object result = cell.outcome();
             if (result instanceof TaskCell.Failure failure) {
                 future.completeExceptionally(failure.cause());

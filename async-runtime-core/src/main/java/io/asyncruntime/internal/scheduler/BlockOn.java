@@ -30,17 +30,33 @@ public final class BlockOn implements Context {
     }
 
     /**
-     * Runs {@code task} to completion and returns its value; rethrows its failure (checked
-     * exceptions wrapped in {@link CompletionException}). Interrupting the thread cancels the task
-     * and throws {@link TaskCancelledException} with the interrupt flag kept set.
+     * Runs {@code task} to completion on the calling thread, with {@code scheduler}'s workers
+     * running what it spawns, and returns its value; rethrows its failure (checked exceptions
+     * wrapped in {@link CompletionException}). Interrupting the thread cancels the task and throws
+     * {@link TaskCancelledException} with the interrupt flag kept set. So does the scheduler
+     * shutting down meanwhile (its workers will run nothing more for the task): the task is
+     * cancelled and a {@link TaskCancelledException} says the runtime closed.
+     *
+     * @throws IllegalStateException if the scheduler is already shut down
      */
-    public static <T> T run(Task<T> task) {
+    public static <T> T run(Task<T> task, Scheduler scheduler) {
         BlockOn blockOn = new BlockOn();
+        if (!scheduler.enterBlockOn(blockOn.waker)) {
+            IllegalStateException closed =
+                    new IllegalStateException("this async-runtime is closed: blockOn cannot run a task on it");
+            try {
+                task.cancel(); // never polled: releases only what wrapping it took (an auto-advance inhibition)
+            } catch (Throwable cancelFailed) {
+                closed.addSuppressed(cancelFailed); // as in cancelled(): the reason blockOn ended comes first
+            }
+            throw closed;
+        }
         Waiters.ThreadWaker outer = CURRENT.get();
         CURRENT.set(blockOn.waker);
         try {
-            return blockOn.drive(task);
+            return blockOn.drive(task, scheduler);
         } finally {
+            scheduler.exitBlockOn(blockOn.waker);
             blockOn.waker.abandon();
             if (outer == null) {
                 CURRENT.remove();
@@ -55,8 +71,14 @@ public final class BlockOn implements Context {
         return CURRENT.get();
     }
 
-    private <T> T drive(Task<T> task) {
+    private <T> T drive(Task<T> task, Scheduler scheduler) {
         for (;;) {
+            // Before every poll, so after every wake: the shutdown wakes every blockOn in progress
+            // (Scheduler.enterBlockOn), the time driver's shutdown the owners of the timers it
+            // drops. The runtime runs nothing more for the task, so it ends here, cancelled.
+            if (scheduler.isClosed()) {
+                throw cancelled(task, "blockOn's runtime was closed while it waited; its task was cancelled");
+            }
             budget = Worker.BUDGET_PER_POLL;
             yieldRequested = false;
             Poll<T> result;
@@ -70,6 +92,11 @@ public final class BlockOn implements Context {
             if (result.isReady()) {
                 return result.value();
             }
+            // Also without a park: a task that yields or wakes itself is re-polled at once, and an
+            // interrupt seen only after a park would never end it. The flag stays set.
+            if (Thread.currentThread().isInterrupted()) {
+                throw cancelled(task, "blockOn was interrupted; its task was cancelled");
+            }
             if (yieldRequested) {
                 Thread.yield();
                 continue;
@@ -77,12 +104,27 @@ public final class BlockOn implements Context {
             while (!waker.consumeWake()) {
                 LockSupport.park(this);
                 if (Thread.interrupted()) {
-                    task.cancel();
+                    // Restored before the cancel, so a cancel() that throws cannot lose it.
                     Thread.currentThread().interrupt();
-                    throw new TaskCancelledException("blockOn was interrupted; its task was cancelled");
+                    throw cancelled(task, "blockOn was interrupted; its task was cancelled");
                 }
             }
         }
+    }
+
+    /**
+     * Cancels {@code task} and returns the {@link TaskCancelledException} for the caller to throw.
+     * A {@code cancel()} that throws is a bug of the task, not a reason to lose why blockOn ended:
+     * its failure is attached as suppressed and the cancellation is thrown all the same.
+     */
+    private static TaskCancelledException cancelled(Task<?> task, String message) {
+        TaskCancelledException cancelled = new TaskCancelledException(message);
+        try {
+            task.cancel();
+        } catch (Throwable cancelFailed) {
+            cancelled.addSuppressed(cancelFailed);
+        }
+        return cancelled;
     }
 
     @Override

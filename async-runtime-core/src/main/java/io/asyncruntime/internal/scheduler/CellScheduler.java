@@ -15,4 +15,26 @@ interface CellScheduler {
 
     /** Counts one finished task. */
     void taskCompleted();
+
+    /**
+     * The live-task registry's coarse clock (nanoseconds since the runtime started, refreshed at
+     * driver turns; see {@link TaskRegistry}), read to stamp a cell's spawn and polls; 0 for
+     * cells no registry tracks.
+     */
+    default long coarseNanos() {
+        return 0;
+    }
+
+    /**
+     * {@code cell} is about to publish its outcome: take it out of the live-task registry. Called
+     * once per cell, by the thread completing it, before COMPLETE is set, so whoever sees the
+     * handle finished no longer finds it live. A no-op for cells no registry tracks.
+     */
+    default void unregister(TaskCell<?> cell) {
+    }
+
+    /** Why an aborted cell was cancelled, for its {@code TaskCancelledException}: "task x was ...". */
+    default String abortReason() {
+        return "aborted";
+    }
 }

@@ -153,6 +153,11 @@ final class Idle {
         return unparked((int) STATE.getVolatile(this)) == 0;
     }
 
+    /** Whether at least one worker is parked (or on its way to park or back from it). */
+    boolean anyParked() {
+        return unparked((int) STATE.getVolatile(this)) < workers;
+    }
+
     int searchingCount() {
         return searching((int) STATE.getVolatile(this));
     }

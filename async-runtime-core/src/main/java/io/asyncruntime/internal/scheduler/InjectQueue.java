@@ -2,6 +2,7 @@ package io.asyncruntime.internal.scheduler;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
 
 /**
  * The global queue: tasks spawned from outside a worker, and the batches a full
@@ -68,6 +69,9 @@ import java.lang.invoke.VarHandle;
  * acquire load); and our task is counted in one and not the other.
  */
 final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
+
+    /** Spins of a shutdown drain waiting for the consumer flag before it yields the CPU. */
+    private static final int SPINS_BEFORE_YIELD = 100;
 
     private static final VarHandle TOP;
     private static final VarHandle PUSHED;
@@ -208,6 +212,65 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
         }
         releaseConsumer();
         return first;
+    }
+
+    /**
+     * Shutdown only: takes every queued task and hands each to {@code sink}, oldest first. Unlike
+     * {@link #pop()} it does not give up when another thread holds the consumer flag: it waits
+     * for the flag (a holder keeps it for a bounded number of steps) and returns only after it saw
+     * the stack empty while holding it. So every push that completed before this call, or whose
+     * pusher ran a full fence before reading the shutdown flag that precedes this call, is handed
+     * out here or was taken by an earlier flag holder; {@code pop}-until-null could end while a
+     * worker held the flag with a batch taken just before such a push, leaving that task queued
+     * forever. The sink runs after the flag is released (it may run user code).
+     *
+     * @return the number of tasks handed to {@code sink}
+     */
+    int drainForShutdown(Consumer<? super ScheduledTask> sink) {
+        // The closer's half of the Dekker pair with pushers (push, full fence, read shutdown).
+        VarHandle.fullFence();
+        acquireConsumerWaiting();
+        ScheduledTask first = head;
+        head = null;
+        ScheduledTask last = first;
+        int count = 0;
+        for (ScheduledTask t = first; t != null; t = t.queueNext) {
+            last = t;
+            count++;
+        }
+        for (ScheduledTask more = refill(); more != null; more = refill()) {
+            if (last == null) {
+                first = more;
+            } else {
+                last.queueNext = more;
+            }
+            for (ScheduledTask t = more; t != null; t = t.queueNext) {
+                last = t;
+                count++;
+            }
+        }
+        if (count > 0) {
+            TAKEN.setRelease(this, taken + count); // see take(): release, for len()'s acquire
+        }
+        releaseConsumer();
+        for (ScheduledTask t = first; t != null; ) {
+            ScheduledTask next = t.queueNext;
+            t.queueNext = null; // invariant 4, before anyone sees the task
+            sink.accept(t);
+            t = next;
+        }
+        return count;
+    }
+
+    /** Spins, then yields, until this thread holds the consumer flag. */
+    private void acquireConsumerWaiting() {
+        for (int spins = 0; !tryAcquireConsumer(); spins++) {
+            if (spins < SPINS_BEFORE_YIELD) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // the holder may have been descheduled
+            }
+        }
     }
 
     /** Moves the whole stack into the (empty) private list, oldest first; returns its head. */

@@ -13,6 +13,11 @@ import java.util.concurrent.locks.LockSupport;
  * when it returns). An unpark that arrives before the park leaves NOTIFIED, and the park then
  * returns at once. Spurious returns of {@code LockSupport.park} are filtered by re-checking the
  * state.
+ *
+ * <p>The worker's interrupt flag carries no meaning for the runtime (the worker clears what a
+ * task leaves after each poll), but a user's thread may still interrupt a parked worker. A set
+ * flag makes {@code LockSupport.park} return at once, so the park loop clears it: otherwise an
+ * idle worker would spin at 100 % of a core.
  */
 final class Parker {
 
@@ -55,6 +60,7 @@ final class Parker {
         }
         while ((int) STATE.getVolatile(this) == PARKED_THREAD) {
             LockSupport.park(this);
+            Thread.interrupted(); // see the class comment: never spin on an interrupted thread
         }
         STATE.setVolatile(this, EMPTY);
     }

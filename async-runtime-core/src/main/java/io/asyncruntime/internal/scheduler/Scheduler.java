@@ -3,10 +3,17 @@ package io.asyncruntime.internal.scheduler;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
+import io.asyncruntime.task.Waker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,12 +27,24 @@ import org.slf4j.LoggerFactory;
  * searching worker to park updates the idle state, issues a full fence, then re-checks every queue
  * ({@link #notifyIfWorkPending}). Either the spawner sees the parking worker and wakes it, or the
  * worker sees the work. Acquire/release alone would allow both to miss.
+ *
+ * <p>Shutdown ({@link #shutdown}) completes every handle it can reach: queued tasks are cancelled
+ * (by the workers as they stop, by the closer, and by any thread that queues after the flag: a
+ * wake, a requeue, or a spawn that raced it); tasks waiting on a timer are woken by the time
+ * driver's shutdown, and so cancelled; a {@code blockOn} in progress is woken and ends with a
+ * cancellation. The driver is shut down by whichever thread holds it once the flag is set, and
+ * is never let go after that, so no worker parks in a shut driver and no two threads touch it.
+ * Tasks idle on anything else (another handle, a stage) are the live-task registry's to abort.
  */
 public final class Scheduler implements CellScheduler {
 
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
-    static final String SHUTDOWN_CANCELLATION = "cancelled: the runtime shut down before it ran";
+    /** Why a task the runtime will not run again (queued, or woken after shutdown) was cancelled. */
+    static final String SHUTDOWN_CANCELLATION = "cancelled: the runtime shut down before it finished";
+
+    /** Tries at stealing from a stuck worker's ring that its owner holds at that moment. */
+    private static final int STUCK_RING_RETRIES = 1_000;
 
     private static final VarHandle DRIVER_HELD;
 
@@ -38,35 +57,55 @@ public final class Scheduler implements CellScheduler {
     }
 
     private final Worker[] workers;
-    private final WorkerThread[] threads;
     private final InjectQueue[] inject = new InjectQueue[Priority.COUNT];
     private final Idle idle;
     private final Driver driver;
+    /** Every live spawned task, for graceful shutdown and task dumps. */
+    private final TaskRegistry registry;
     @SuppressWarnings("unused") // through DRIVER_HELD
     private volatile boolean driverHeld;
     private volatile boolean shutdown;
+    /** The wakers of the {@code blockOn} calls in progress: woken at shutdown so that they end. */
+    private final Set<Waker> blockedCallers = ConcurrentHashMap.newKeySet();
     /** Spawns and completions that happen off the workers (remote spawns, inline aborts). */
     private final LongAdder remoteSpawns = new LongAdder();
     private final LongAdder remoteCompletions = new LongAdder();
+    /** Workers the stall detector marked and whose stall has not ended; thieves look at their LIFO slots. */
+    private final AtomicInteger stalledWorkers = new AtomicInteger();
+    /** Errors a worker's run loop caught outside any poll (see {@code Worker.survive}). */
+    private final AtomicLong workerLoopErrors = new AtomicLong();
+    /** Poll-time and schedule-latency sampling; initialised here, before the workers that use it. */
+    private final PollSampler sampler = new PollSampler();
+    /** Run by a thread that handed its worker over, once it is out of the run loop (see {@link #afterHandOver}). */
+    private volatile Runnable afterHandOver = () -> { };
+    /** The stack size requested for worker threads and their blockInPlace replacements; 0 for the JVM's default. */
+    private final long workerStackSize;
 
     public Scheduler(SchedulerConfig config, Driver driver) {
         this.driver = driver;
+        this.workerStackSize = config.workerStackSize();
         this.idle = new Idle(config.workers());
         for (int lane = 0; lane < inject.length; lane++) {
             inject[lane] = new InjectQueue();
         }
         this.workers = new Worker[config.workers()];
-        this.threads = new WorkerThread[config.workers()];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i, config, driver);
-            threads[i] = new WorkerThread(workers[i], config.threadNamePrefix() + "-" + i);
+            workers[i].thread = new WorkerThread(workers[i], config.threadNamePrefix() + i, config.workerStackSize());
         }
+        this.registry = new TaskRegistry(this, config.workers());
+        registry.refreshClock();
+    }
+
+    /** The stack size requested for worker threads, in bytes; 0 for the JVM's default. */
+    long workerStackSize() {
+        return workerStackSize;
     }
 
     /** Starts the worker threads. */
     public void start() {
-        for (WorkerThread thread : threads) {
-            thread.start();
+        for (Worker worker : workers) {
+            worker.thread.start();
         }
     }
 
@@ -104,14 +143,28 @@ public final class Scheduler implements CellScheduler {
             throw new IllegalStateException("this async-runtime is closed: it accepts no new tasks");
         }
         Worker worker = currentWorker();
+        // Inside blockInPlace the thread runs no worker but is still in one of our tasks' polls:
+        // its spawn inherits that task's lane, and a graceful drain accepts it as from a task.
+        PollContext handedOver = worker == null ? handedOverPollOfCurrentThread() : null;
         Priority lane = priority;
         if (lane == null) {
-            int inherited = worker != null ? worker.currentLane() : -1;
-            lane = inherited >= 0 ? Priority.ofLane(inherited) : Priority.NORMAL;
+            lane = inheritedLane(worker, handedOver);
         }
-        TaskCell<T> cell = TaskCell.create(this, body, kind, lane, name);
+        if (worker == null && idle.anyParked()) {
+            // A parked worker turns no driver and so refreshes no coarse clock, and the others may
+            // be stuck in long polls (the very case a task dump diagnoses): stamp from the real
+            // clock. One read of the idle state otherwise; with no worker parked, every worker is
+            // polling and refreshes the clock at its driver turns, which keeps the spawn cheap
+            // where spawns are most frequent (only if every worker is stuck does the stamp lag).
+            registry.refreshClock();
+        }
+        TaskShard shard = registry.shardFor(worker);
+        TaskCell<T> cell = TaskCell.create(shard, body, kind, lane, name);
+        // Throws if a shutdown refuses it (then nothing is queued); a drain refuses only strangers.
+        shard.register(cell, worker == null && !isOwnTaskThread());
         if (worker != null) {
             worker.counters.increment(WorkerCounters.SPAWNS);
+            worker.sampling.onSchedule(cell);
             worker.schedule(cell, false);
         } else {
             remoteSpawns.increment();
@@ -120,15 +173,27 @@ public final class Scheduler implements CellScheduler {
         return cell;
     }
 
+    /**
+     * The lane a spawn without a priority inherits: the lane of the task the calling thread is
+     * polling, on its {@code worker} or inside {@code blockInPlace} (the poll it
+     * {@code handedOver}); NORMAL from anywhere else.
+     */
+    private static Priority inheritedLane(Worker worker, PollContext handedOver) {
+        int lane = worker != null ? worker.currentLane() : handedOver != null ? handedOver.lane : -1;
+        return lane >= 0 ? Priority.ofLane(lane) : Priority.NORMAL;
+    }
+
     /** Queues a cell whose state just became NOTIFIED (a wake, a yield, or a spawn). */
     @Override
     public void schedule(ScheduledTask task, boolean isYield) {
         if (shutdown) {
-            task.cancelQueued(SHUTDOWN_CANCELLATION);
+            // Through the trampoline: a cancel can wake another task, cancelled here in turn.
+            CompletionCascade.cancelAfterShutdown(task);
             return;
         }
         Worker worker = currentWorker();
         if (worker != null) {
+            worker.sampling.onSchedule(task);
             worker.schedule(task, isYield);
         } else {
             scheduleRemote(task);
@@ -136,8 +201,9 @@ public final class Scheduler implements CellScheduler {
     }
 
     private void scheduleRemote(ScheduledTask task) {
+        sampler.onRemoteSchedule(task);
         inject[task.lane()].push(task);
-        notifyParked();
+        notifyParked(); // its full fence orders the push before the read of shutdown below
         if (shutdown) {
             cancelInjected(); // raced with close(): make sure nothing stays queued forever
         }
@@ -145,15 +211,56 @@ public final class Scheduler implements CellScheduler {
 
     /** The current thread's worker if it is one of this scheduler's, else null. */
     Worker currentWorker() {
-        if (Thread.currentThread() instanceof WorkerThread thread && thread.worker.scheduler == this) {
-            return thread.worker;
+        if (Thread.currentThread() instanceof WorkerThread thread) {
+            Worker worker = thread.worker;
+            if (worker != null && worker.scheduler == this) {
+                return worker;
+            }
         }
         return null;
     }
 
-    /** Whether the calling thread is a worker of any scheduler. */
+    /**
+     * The poll of one of this scheduler's tasks that the calling thread is finishing after
+     * {@code blockInPlace} handed its worker over, or null. Such a thread runs no worker (its
+     * spawns and wakes go through the inject queue), but it is still running one of the
+     * runtime's own tasks: it must be treated as inside the runtime wherever that matters, not
+     * as a stranger (review9: it waited out close()'s timeout for its own task, spawned into
+     * NORMAL, and had its spawns refused during a graceful shutdown's drain). Only consulted off
+     * the workers, so the spawn and wake paths of a worker pay nothing for it.
+     */
+    PollContext handedOverPollOfCurrentThread() {
+        if (Thread.currentThread() instanceof WorkerThread thread) {
+            PollContext poll = thread.handedOverPoll();
+            if (poll != null && poll.scheduler() == this) {
+                return poll;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether the calling thread is running one of this scheduler's tasks, or could be: it runs
+     * one of its workers, or it is inside {@code blockInPlace} in the poll of one of its tasks.
+     * A shutdown called from such a thread cannot wait for the tasks to finish (it is one of
+     * them, or runs them).
+     */
+    public boolean isOwnTaskThread() {
+        if (currentWorker() != null) {
+            return true;
+        }
+        // Until the run loop unwinds, not only while the poll runs: the completion of the task
+        // that called blockInPlace is delivered on this thread after the poll (review9b).
+        return Thread.currentThread() instanceof WorkerThread thread && thread.handedOverPollUntilUnwound() != null
+                && thread.handedOverPollUntilUnwound().scheduler() == this;
+    }
+
+    /**
+     * Whether the calling thread runs a worker of any scheduler (a thread that handed its worker
+     * over with {@code blockInPlace} no longer does).
+     */
     public static boolean isAnyWorkerThread() {
-        return Thread.currentThread() instanceof WorkerThread;
+        return Thread.currentThread() instanceof WorkerThread thread && thread.worker != null;
     }
 
     // ---- waking and parking -----------------------------------------------------------------
@@ -172,9 +279,11 @@ public final class Scheduler implements CellScheduler {
 
     /**
      * After a worker pushed work on its own ring: wake one parked worker if nobody is searching,
-     * without the fence. Correctness does not need it here (the pushing worker is awake and will
-     * run what it queued); only parallelism does, and a stale read delays a helper by at most
-     * the next push. This keeps a full fence off every local spawn and wake (Tokio pays one).
+     * without a fence of its own. Correctness does not need one here (the pushing worker is awake
+     * and will run what it queued); only parallelism does. The pusher calls this only for a push
+     * that made work appear, and fences first ({@code WorkerQueues.pushLocal}); the worker's
+     * check after each event interval calls it unfenced, where a stale read is corrected an
+     * interval later. So no fence and no call on a push into a ring that already held work.
      * {@code callerIndex} is the pushing worker (never picked, see {@link Idle#workerToNotify}).
      */
     void notifyParkedLocal(int callerIndex) {
@@ -204,6 +313,9 @@ public final class Scheduler implements CellScheduler {
                     return true;
                 }
             }
+            if (hasStalledWorkers() && worker.handOver.isStalled() && worker.hasTaskInLifoSlot()) {
+                return true; // a stalled worker's LIFO slot is up for stealing
+            }
         }
         return false;
     }
@@ -215,11 +327,12 @@ public final class Scheduler implements CellScheduler {
                 boolean runtimeIdle = idle.allParked() && !hasQueuedWork();
                 worker.parker.parkInDriver(-1, runtimeIdle);
             } finally {
-                DRIVER_HELD.setVolatile(this, false);
+                releaseDriver();
             }
         } else {
             worker.parker.parkThread();
         }
+        registry.refreshClock(); // back from a park: the coarse clock may be far behind
     }
 
     /** Wakes whichever worker is blocked in the driver, if one is. */
@@ -231,57 +344,163 @@ public final class Scheduler implements CellScheduler {
 
     /** Every {@code eventInterval} ticks: fire due timers and ready I/O without blocking. */
     void turnDriverWithoutBlocking() {
+        registry.refreshClock();
         if (DRIVER_HELD.compareAndSet(this, false, true)) {
             try {
                 driver.park(0, false);
             } finally {
-                DRIVER_HELD.setVolatile(this, false);
+                releaseDriver();
             }
+        }
+    }
+
+    /**
+     * After a non-blocking turn: if nobody holds the driver now, no worker is parked in it, so any
+     * parked worker is on its own parker (it parked while the driver was held, here or by a parked
+     * holder that has left since), and timers and I/O would wait for the next turn of a busy
+     * worker, or forever if that worker blocks in a task. Wake one; finding nothing to do, it parks
+     * in the free driver. One volatile read per event interval (and per stall-detector period
+     * while a poll lasts that long, {@code callerIndex} -1); a wake only in that state (see
+     * WorkerHandOver's class comment, "Long polls").
+     */
+    void wakeASleeperIfTheDriverIsUnattended(int callerIndex) {
+        if (!(boolean) DRIVER_HELD.getVolatile(this)) {
+            notifyParkedLocal(callerIndex);
         }
     }
 
     // ---- shutdown ------------------------------------------------------------------------------
 
     /**
-     * Stops the workers: no new spawns, every queued task completes as cancelled, threads are
-     * joined up to {@code timeout} (a worker stuck inside one poll is left behind and reported).
-     * Called from a worker, it stops the others and returns without joining itself.
+     * Stops the workers: no new spawns, every queued task completes as cancelled, tasks waiting
+     * on a timer and {@code blockOn} calls in progress are cancelled too, threads are joined up
+     * to {@code timeout} (a worker stuck inside one poll is left behind and reported). Called
+     * from a worker, it stops the others and returns without joining itself.
      */
     public void shutdown(Duration timeout) {
         shutdown = true;
+        for (Waker caller : blockedCallers) {
+            caller.wake(); // its blockOn sees the flag and ends (BlockOn)
+        }
         for (Worker worker : workers) {
             worker.parker.unpark();
         }
         driver.unpark();
         long deadline = System.nanoTime() + timeout.toNanos();
         Thread self = Thread.currentThread();
-        for (WorkerThread thread : threads) {
-            if (thread == self) {
-                continue;
-            }
+        List<Worker> stuck = new ArrayList<>();
+        for (Worker worker : workers) {
+            Thread thread = worker.thread;
             try {
-                long left = deadline - System.nanoTime();
-                if (left > 0) {
-                    thread.join(Math.max(1, left / 1_000_000));
+                // A blockInPlace may hand the worker to a new thread meanwhile: join that one too.
+                while (thread != self) {
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        thread.join(Math.max(1, left / 1_000_000));
+                    }
+                    Thread now = worker.thread;
+                    if (now == thread || left <= 0) {
+                        break;
+                    }
+                    thread = now;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            if (thread.isAlive()) {
+            if (thread != self && thread.isAlive()) {
                 log.warn("async-runtime worker {} did not stop within {}: a task is stuck in one poll", thread.getName(), timeout);
+                stuck.add(worker);
             }
         }
         cancelInjected();
-        driver.shutdown();
+        for (Worker worker : stuck) {
+            cancelQueuedOfStuckWorker(worker);
+        }
+        shutDownDriverIfFree();
     }
 
-    private void cancelInjected() {
-        for (InjectQueue queue : inject) {
-            for (ScheduledTask task = queue.pop(); task != null; task = queue.pop()) {
-                task.cancelQueued(SHUTDOWN_CANCELLATION);
+    /**
+     * Cancels what a worker stuck in one poll still holds queued (its LIFO slot, where a task's
+     * own spawns and wakes go, and its rings), from the shutdown's thread: the worker cancels its
+     * queues only once that poll returns, maybe never, and a handle must not wait on it. The slot
+     * is taken with the exchange a thief of a stalled worker uses, the rings are stolen from as a
+     * thief does (both safe against the owner's own pushes and pops), into a ring this call owns.
+     */
+    private void cancelQueuedOfStuckWorker(Worker worker) {
+        ScheduledTask inSlot = worker.stealLifoSlot();
+        if (inSlot != null) {
+            CompletionCascade.cancelAfterShutdown(inSlot);
+        }
+        LocalQueue taken = new LocalQueue();
+        for (LocalQueue ring : worker.local) {
+            int misses = 0;
+            while (!ring.isEmpty()) {
+                ScheduledTask task = ring.stealInto(taken);
+                if (task == null) {
+                    // Held for a moment by its owner (a pop or an overflow whose poll just returned,
+                    // and then that worker cancels the rest itself): back off a little, then leave it.
+                    if (++misses > STUCK_RING_RETRIES) {
+                        break;
+                    }
+                    Thread.onSpinWait();
+                    continue;
+                }
+                CompletionCascade.cancelAfterShutdown(task);
+                for (ScheduledTask t = taken.pop(); t != null; t = taken.pop()) {
+                    CompletionCascade.cancelAfterShutdown(t);
+                }
             }
         }
+        cancelInjected(); // an overflow of that worker's ring may have gone there meanwhile
+    }
+
+    /** Lets go of the driver; after shutdown, shuts it down instead if nobody else holds it. */
+    private void releaseDriver() {
+        DRIVER_HELD.setVolatile(this, false);
+        if (shutdown) {
+            shutDownDriverIfFree();
+        }
+    }
+
+    /**
+     * Takes the driver for good and shuts it down (its timers wake their tasks, which are then
+     * cancelled), unless another thread holds it: that thread does it when it lets go (see
+     * {@link #releaseDriver}). Both sides write one volatile, then read the other's (the flag,
+     * {@code driverHeld}), so one of them gets it; the CAS lets only one of them in, once, since
+     * the driver is never released after.
+     */
+    private void shutDownDriverIfFree() {
+        if (DRIVER_HELD.compareAndSet(this, false, true)) {
+            driver.shutdown();
+        }
+    }
+
+    /** Cancels every task in the inject queues; see {@link InjectQueue#drainForShutdown}. */
+    void cancelInjected() {
+        for (InjectQueue queue : inject) {
+            queue.drainForShutdown(CompletionCascade::cancelAfterShutdown);
+        }
+    }
+
+    /**
+     * Registers the waker of a {@code blockOn} starting on the calling thread, to be woken at
+     * shutdown; false (and nothing registered) if the scheduler is already shut down. Volatile
+     * on both sides (add, then read the flag; the flag, then the set), so a caller registering
+     * while {@link #shutdown} runs is either woken or sees the flag.
+     */
+    boolean enterBlockOn(Waker caller) {
+        blockedCallers.add(caller);
+        if (shutdown) {
+            blockedCallers.remove(caller);
+            return false;
+        }
+        return true;
+    }
+
+    /** The {@code blockOn} of {@code caller} ended. */
+    void exitBlockOn(Waker caller) {
+        blockedCallers.remove(caller);
     }
 
     /** Whether {@link #shutdown} has been called. */
@@ -326,7 +545,59 @@ public final class Scheduler implements CellScheduler {
         return workers;
     }
 
+    /** The live-task registry. */
+    public TaskRegistry registry() {
+        return registry;
+    }
+
     /** Number of workers. */
+    PollSampler sampler() {
+        return sampler;
+    }
+
+    /**
+     * Hands about one poll and one schedule in {@code oneIn} to {@code listener} (see
+     * {@link PollSampler}) until {@link #stopSamplingPolls} with what this returns. Takes effect
+     * on each worker within a few thousand polls.
+     */
+    public Object samplePolls(int oneIn, PollSampler.Listener listener) {
+        return sampler.add(oneIn, listener);
+    }
+
+    /** Stops the sampling {@link #samplePolls} started; a second call does nothing. */
+    public void stopSamplingPolls(Object subscription) {
+        sampler.remove(subscription);
+    }
+
+    /** Counts an error a worker's run loop survived; returns the count so far. */
+    long countWorkerLoopError() {
+        return workerLoopErrors.incrementAndGet();
+    }
+
+    /** Errors the workers' run loops caught outside any task poll, since start. */
+    public long workerLoopErrors() {
+        return workerLoopErrors.get();
+    }
+
+    /**
+     * Workers whose thread has ended while the runtime runs: an error escaped the run loop's own
+     * recovery, or a worker's thread-start hook threw. Their queued tasks wait for the other
+     * workers to steal them, but nothing polls their LIFO slot's task until a stall-style steal
+     * takes it, and the worker is one fewer: a reason to restart the application. 0 once closed.
+     */
+    public int deadWorkers() {
+        if (isClosed()) {
+            return 0;
+        }
+        int dead = 0;
+        for (Worker worker : workers) {
+            if (worker.thread.getState() == Thread.State.TERMINATED) {
+                dead++;
+            }
+        }
+        return isClosed() ? 0 : dead; // a worker that ended because close() began is not dead
+    }
+
     public int workerCount() {
         return workers.length;
     }
@@ -342,6 +613,39 @@ public final class Scheduler implements CellScheduler {
 
     long remoteCompletions() {
         return remoteCompletions.sum();
+    }
+
+    // ---- long polls (see WorkerHandOver's class comment, WorkerWatch and BlockInPlace) --------
+
+    /** Whether any worker is marked stalled now: thieves then look at LIFO slots too. */
+    boolean hasStalledWorkers() {
+        return stalledWorkers.get() > 0;
+    }
+
+    /** The detector marked {@code worker}'s poll {@code stamp} stalled: let a thief come for its LIFO slot. */
+    void stallBegan(Worker worker, long stamp) {
+        worker.handOver.markStalled(stamp);
+        stalledWorkers.incrementAndGet(); // a full fence: the mark is visible before the wake below
+        // Wake a sleeper (if nobody searches): it takes the LIFO slot, or at least the driver.
+        notifyParked();
+    }
+
+    /** The poll the detector marked stalled has ended. */
+    void stallEnded(Worker worker) {
+        worker.handOver.clearStallMark();
+        stalledWorkers.decrementAndGet();
+    }
+
+    /**
+     * Sets what a thread that handed its worker over ({@code blockInPlace}) does once its poll
+     * returned: the runtime offers it to its blocking pool. Set before the workers start.
+     */
+    public void onHandOver(Runnable afterHandOver) {
+        this.afterHandOver = afterHandOver;
+    }
+
+    void afterHandOver() {
+        afterHandOver.run();
     }
 
 }

@@ -7,18 +7,19 @@ import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
 import io.asyncruntime.task.TaskCancelledException;
 import io.asyncruntime.task.Waker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one runtime-owned cell of a spawned task: state word, the task, its outcome, and (in
- * {@link AwaitableCell}) its waiters. It is the task's {@link Waker} and its {@link JoinHandle},
- * so a plain spawn allocates this object and nothing else (32 bytes: header 12, queue link,
- * waiters, scheduler, state, slot), and a wake allocates nothing (it re-queues this same cell).
+ * The one runtime-owned cell of a spawned task: the task, its outcome, its polls and completion;
+ * with, in {@link CancellableCell}, the state word and the cancel requests, and in
+ * {@link AwaitableCell}, its waiters. It is the task's {@link Waker} and its {@link JoinHandle},
+ * so a plain spawn allocates this object and nothing else (48 bytes: header 12, queue link,
+ * waiters, scheduler, state, slot, and for the live-task registry two links and two stamps), and
+ * a wake allocates nothing (it re-queues this same cell). For a spawned task the scheduler field
+ * holds its registry shard ({@link TaskShard}), which passes scheduling on.
  *
  * <p>The state machine is documented in {@link TaskState}. Memory ordering: the state word is a
  * plain field reached only through {@link #STATE} with volatile CAS and volatile/acquire reads.
@@ -29,19 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>Whatever a task does in its poll, only its own handle bears it: a throw or a broken
  * contract (a {@code null} poll result) fails this handle, and the worker goes on.
  */
-class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
+class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
 
     private static final Logger log = LoggerFactory.getLogger(TaskCell.class);
-
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(TaskCell.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /** What the body is (kept in the state word): a Runnable or Callable needs no adapter. */
     static final int TASK = 0;
@@ -49,8 +40,6 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     static final int CALLABLE = 2;
 
     private final CellScheduler scheduler;
-    @SuppressWarnings("unused") // through STATE
-    private int state;
     /**
      * Before completion, the work (a {@link Task}, {@link Runnable} or {@link Callable}), owned by
      * the thread holding RUNNING; from completion on, the outcome (the value or a
@@ -58,15 +47,33 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
      * at 32 bytes.
      */
     private Object slot;
+    /**
+     * The live-task registry's links (see {@link TaskShard}): written only under the shard's lock.
+     * With the two stamps below they take the cell from 32 to 48 bytes, the budget issue 10 set.
+     */
+    TaskCell<?> registryPrev;
+    TaskCell<?> registryNext;
+    /**
+     * When the task was spawned, in units of {@link TaskRegistry#SPAWN_STAMP_SHIFT} of the
+     * registry's coarse clock (~16.8 ms; an int lasts 2.28 years), and when its last poll started,
+     * in units of {@link TaskRegistry#POLL_STAMP_SHIFT} (~1.05 ms; wraps after 52 days, which the
+     * dump resolves with the age). Plain fields: written by the spawner, then by the thread
+     * holding RUNNING; a task dump reads them racily, and an int is never torn.
+     */
+    int spawnStamp;
+    int pollStamp;
 
     TaskCell(CellScheduler scheduler, Task<T> task, Priority priority) {
         this(scheduler, task, TASK, priority);
     }
 
     TaskCell(CellScheduler scheduler, Object body, int kind, Priority priority) {
+        super(TaskState.initial(priority.ordinal(), kind));
         this.scheduler = scheduler;
         this.slot = body;
-        this.state = TaskState.initial(priority.ordinal(), kind);
+        long now = scheduler.coarseNanos();
+        this.spawnStamp = (int) (now >>> TaskRegistry.SPAWN_STAMP_SHIFT);
+        this.pollStamp = (int) (now >>> TaskRegistry.POLL_STAMP_SHIFT);
     }
 
     /** A cell for a named task: the name lives in a subclass so unnamed cells do not pay for it. */
@@ -86,19 +93,25 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     @Override
     void run(TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
-        if ((s & (TaskState.RUNNING | TaskState.NOTIFIED)) != TaskState.RUNNING) {
+        if ((s & (TaskState.RUNNING | TaskState.NOTIFIED | TaskState.COMPLETE)) == TaskState.RUNNING
+                && TaskState.kind(s) == TASK) {
+            // Yield-queued (see TaskState) and not woken since: its owner kept RUNNING when it
+            // re-queued it after a yield, and the queue handed it over to us (release by the
+            // pusher, acquire by the taker). No CAS: one atomic add counts the poll, since wakes
+            // and aborts may update the word meanwhile (and a count the word already shows as
+            // saturated is left alone: only the owner adds to it, so this read is exact).
+            if (TaskState.polls(s) < TaskState.MAX_POLLS) {
+                s = (int) STATE.getAndAdd(this, TaskState.ONE_POLL);
+            }
+        } else {
             s = takeOwnership(s);
-        } else if ((s & TaskState.COMPLETE) != 0) {
-            throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
         }
-        // Else: yield-queued (see TaskState): its owner kept RUNNING when it re-queued it after a
-        // yield, and the queue handed it over to us (release by the pusher, acquire by the taker),
-        // so this poll starts without an atomic. A wake or abort since then is seen below or at
-        // the end of the poll, as for any poll.
+        // A wake or abort since the cell was queued is seen below or at the end of the poll.
         if ((s & TaskState.CANCELLED) != 0) {
-            cancelAndComplete("aborted");
+            cancelAndComplete(scheduler.abortReason());
             return;
         }
+        pollStamp = (int) (scheduler.coarseNanos() >>> TaskRegistry.POLL_STAMP_SHIFT);
         Poll<T> result;
         boolean ready;
         try {
@@ -123,15 +136,17 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
 
     /**
      * NOTIFIED → RUNNING for a cell queued by a wake or a spawn; or, for a yield-queued cell woken
-     * since (RUNNING | NOTIFIED), clears NOTIFIED: this poll is the one the wake asked for.
-     * Returns the state it replaced.
+     * since (RUNNING | NOTIFIED), clears NOTIFIED: this poll is the one the wake asked for. The
+     * poll count rides on this CAS (see TaskState.POLLS_SHIFT). Returns the state it replaced.
      */
     private int takeOwnership(int s) {
         for (;;) {
-            if ((s & TaskState.COMPLETE) != 0 || (s & TaskState.NOTIFIED) == 0) {
+            if ((s & TaskState.COMPLETE) != 0 || (s & TaskState.NOTIFIED) == 0
+                    || ((s & TaskState.RUNNING) != 0 && TaskState.kind(s) != TASK)) {
                 throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
             }
-            int witness = (int) STATE.compareAndExchange(this, s, (s & ~TaskState.NOTIFIED) | TaskState.RUNNING);
+            int witness = (int) STATE.compareAndExchange(this, s,
+                    TaskState.countPoll((s & ~TaskState.NOTIFIED) | TaskState.RUNNING));
             if (witness == s) {
                 return s;
             }
@@ -163,8 +178,9 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
      *
      * <p>A yield keeps RUNNING: the cell goes to the back of this worker's queue still owned, and
      * the worker that takes it next polls it without taking it over (see {@link #run}). So a
-     * yield costs no atomic on the state word, where releasing and re-taking it would cost two
-     * (measured: two thirds of the atomics of {@code yield_many}, with the ring's pop). A wake in
+     * yield costs one atomic on the state word (the add that counts the next poll), where
+     * releasing and re-taking it would cost two CAS (with the ring's pop, two thirds of the
+     * atomics of {@code yield_many}). A wake in
      * between only sets NOTIFIED (RUNNING is set) and an abort only sets CANCELLED; the next poll
      * consumes the one and honours the other. An abort seen here is honoured at once.
      */
@@ -176,7 +192,7 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
         }
         for (;;) {
             if ((s & TaskState.CANCELLED) != 0) {
-                cancelAndComplete("aborted");
+                cancelAndComplete(scheduler.abortReason());
                 return;
             }
             boolean requeue = yieldRequested || (s & TaskState.NOTIFIED) != 0;
@@ -208,21 +224,11 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
             cancelAndComplete(why);
             return;
         }
-        for (;;) {
-            if ((s & (TaskState.COMPLETE | TaskState.RUNNING)) != 0) {
-                return;
-            }
-            int witness = (int) STATE.compareAndExchange(this, s, (s & ~TaskState.NOTIFIED) | TaskState.RUNNING);
-            if (witness == s) {
-                cancelAndComplete(why);
-                return;
-            }
-            s = witness;
-        }
+        super.cancelQueued(why);
     }
 
-    /** The owner (holding RUNNING) drops the task and completes the handle as cancelled. */
-    private void cancelAndComplete(String why) {
+    @Override
+    void cancelAndComplete(String why) {
         Object dropped = slot;
         if (TaskState.kind((int) STATE.get(this)) == TASK) {
             try {
@@ -231,7 +237,7 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
                 log.warn("cancel() of task {} threw; its resources may not all be released", name(), cancelFailure);
             }
         }
-        complete(new Failure(new TaskCancelledException("task " + name() + " was " + why)), null);
+        complete(new Failure(TaskCancelledException.withoutStackTrace("task " + name() + " was " + why)), null);
     }
 
     /**
@@ -246,16 +252,24 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
         } else {
             scheduler.taskCompleted();
         }
+        scheduler.unregister(this);
         int s = (int) STATE.getVolatile(this);
         for (;;) {
-            int next = TaskState.COMPLETE | (s & (TaskState.CANCELLED | ~TaskState.FLAGS));
+            if ((s & TaskState.FUTURE_CANCELLED) != 0 && !isCancellation(slot)) {
+                // Future.cancel returned true during the poll that produced this outcome: the
+                // cancellation wins (its contract). Checked in the loop, so a cancel whose CAS
+                // beat ours is seen; one that comes after ours fails on COMPLETE.
+                slot = new Failure(TaskCancelledException.withoutStackTrace("task " + name() + " was " + scheduler.abortReason()));
+            }
+            int next = TaskState.COMPLETE
+                    | (s & (TaskState.CANCELLED | TaskState.FUTURE_CANCELLED | ~TaskState.FLAGS));
             int witness = (int) STATE.compareAndExchange(this, s, next);
             if (witness == s) {
                 break;
             }
             s = witness;
         }
-        // Iteratively, whoever completes: a wake can complete another cell (CompletionWakes).
+        // Iteratively, whoever completes: a wake can complete another cell (CompletionCascade).
         wakeWaitersAfterCompletion();
     }
 
@@ -282,36 +296,8 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     // ---- the handle side ------------------------------------------------------------------
 
     @Override
-    public void abort() {
-        int s = (int) STATE.getVolatile(this);
-        for (;;) {
-            if ((s & (TaskState.COMPLETE | TaskState.CANCELLED)) != 0) {
-                return;
-            }
-            boolean idle = (s & (TaskState.RUNNING | TaskState.NOTIFIED)) == 0;
-            // An idle task is taken over (RUNNING) and cancelled right here; a queued or running
-            // one is marked, and whoever polls it next (or the poller, when its poll returns)
-            // cancels it at that poll boundary.
-            int next = idle ? s | TaskState.CANCELLED | TaskState.RUNNING : s | TaskState.CANCELLED;
-            int witness = (int) STATE.compareAndExchange(this, s, next);
-            if (witness == s) {
-                if (idle) {
-                    cancelAndComplete("aborted");
-                }
-                return;
-            }
-            s = witness;
-        }
-    }
-
-    /** The raw state word, for diagnostics and tests. */
-    int state() {
-        return (int) STATE.getVolatile(this);
-    }
-
-    @Override
-    public boolean isFinished() {
-        return TaskState.isComplete((int) STATE.getAcquire(this));
+    String abortReason() {
+        return scheduler.abortReason();
     }
 
     @Override
@@ -330,16 +316,17 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     }
 
     /**
-     * Awaiting the handle inside another task: ready when this task is, else registers a waker.
-     * The registration is owned by the task being polled (see {@link Waiters}), so it is dropped
-     * once that task finished, even if the awaiter gave up without a word (a lost race).
+     * Awaiting the handle inside another task: ready when this task is, else registers the
+     * context's waker. The registration stands for that waker alone and is dropped once the waker
+     * says it is obsolete (see {@link Waiters}), even if the awaiter gave up without a word (a
+     * lost race). It is not attributed to the task polling now: a waker from another library's
+     * context may outlive that task (issue 15 review, ForeignContextWakeDroppedTest).
      */
     @Override
     @SuppressWarnings("unchecked")
     public Poll<T> poll(Context cx) throws Exception {
         if (!isFinished()) {
-            Waker waker = cx.waker();
-            addWaiter(waker, ownerOf(waker));
+            addWaiter(cx.waker());
             if (!isFinished()) {
                 return Poll.pending();
             }
@@ -355,28 +342,24 @@ class TaskCell<T> extends AwaitableCell<T> implements JoinHandle<T>, Waker {
     }
 
     /**
-     * Whose interest a registration of {@code waker} is: a task cell or a blocked thread's waker
-     * stands for itself; any other waker (a combinator's branch, a guard) belongs to the task this
-     * worker is polling, or to the {@code blockOn} running on this thread. Contexts are per poll
-     * and their wakers serve the task being polled, so that task finishing ends the interest.
-     */
-    private static Object ownerOf(Waker waker) {
-        if (waker instanceof TaskCell<?> || waker instanceof Waiters.ThreadWaker) {
-            return waker;
-        }
-        Object owner = Thread.currentThread() instanceof WorkerThread thread
-                ? thread.worker.polling()
-                : BlockOn.currentWaker();
-        return owner != null ? owner : waker;
-    }
-
-    /**
-     * Dropping interest in the handle detaches the task; it runs on. What this awaiter registered
-     * is not removed here (the handle is shared and this call names no awaiter); it is dropped
-     * once its owner finishes (see {@link Waiters}).
+     * Dropping interest in the handle detaches the task; it runs on. The handle is shared and
+     * this call names no awaiter, so nothing is removed by name: the call counts as a give-up on
+     * the waiter list, which unlinks the registrations that became obsolete (their owner
+     * finished, or their waker says so, as a cancelled combinator branch does) once enough
+     * awaiters gave up (see {@link Waiters}). Combinators call this on every branch they drop.
      */
     @Override
     public void cancel() {
+        waiterGaveUp();
+    }
+
+    /**
+     * As this task's waker: obsolete once the task finished (it is never polled again), so the
+     * registrations it made on other handles may be dropped.
+     */
+    @Override
+    public boolean isObsolete() {
+        return isFinished();
     }
 
     /** A cell that carries a name given at spawn. */

@@ -1,16 +1,22 @@
 package io.asyncruntime.internal.scheduler;
 
 /**
- * The bits of a task cell's state word (one {@code int}, updated only by CAS).
+ * The bits of a task cell's state word (one {@code int}, updated only by CAS, and by the atomic
+ * add that counts the poll of a yield-queued task).
  *
  * <pre>
  *   NOTIFIED  the task is queued, or must be queued once the poll in progress returns
  *   RUNNING   a thread owns the task: polling it, or cancelling it; acts as the lock on the task.
  *             Also set while the task is yield-queued: its owner re-queued it after a poll that
  *             yielded without releasing it, and ownership passes to whoever takes it off the
- *             queue (the queue's release/acquire orders the hand-over)
+ *             queue (the queue's release/acquire orders the hand-over). A task dump shows a
+ *             yield-queued task as running (nothing in the word tells the two apart, and a
+ *             marker would cost the atomic the yield path saves); its taker counts the poll
+ *             with one atomic add, so poll counts stay exact
  *   COMPLETE  the outcome is published; terminal
  *   CANCELLED abort was requested; the owner cancels the task at the next poll boundary
+ *   FUTURE_CANCELLED  Future.cancel returned true (with CANCELLED): the outcome will be a
+ *             cancellation even if the poll in progress returns ready or throws
  * </pre>
  *
  * Invariants, each kept by one transition:
@@ -34,9 +40,16 @@ final class TaskState {
     static final int RUNNING = 1 << 1;
     static final int COMPLETE = 1 << 2;
     static final int CANCELLED = 1 << 3;
+    /**
+     * {@code Future.cancel} succeeded: its contract ({@code isDone()} and {@code isCancelled()}
+     * true from its return on) rules out the value of a poll in progress winning, as it may after
+     * a plain abort (Tokio's rule, kept by {@code JoinHandle.abort}). Set only with CANCELLED, by
+     * the CAS that fails on COMPLETE, so either the cancel or the completion came first.
+     */
+    static final int FUTURE_CANCELLED = 1 << 8;
 
-    /** The four flag bits above; the bits above them never change after construction. */
-    static final int FLAGS = NOTIFIED | RUNNING | COMPLETE | CANCELLED;
+    /** The five flag bits above; the lane and kind bits never change after construction. */
+    static final int FLAGS = NOTIFIED | RUNNING | COMPLETE | CANCELLED | FUTURE_CANCELLED;
     /**
      * Bits 4-5 hold the task's lane and bits 6-7 what its body is ({@code TaskCell.TASK} …): set
      * once at construction, carried unchanged by every transition, so the cell needs no fields
@@ -45,6 +58,16 @@ final class TaskState {
     static final int LANE_SHIFT = 4;
     static final int KIND_SHIFT = 6;
     private static final int TWO_BITS = 0b11;
+    /**
+     * Bits 9-31 count the task's polls for task dumps, saturating at {@link #MAX_POLLS}. The count
+     * rides on the CAS that starts each poll (NOTIFIED to RUNNING), so it costs no extra write;
+     * every other transition carries it unchanged.
+     */
+    static final int POLLS_SHIFT = 9;
+    static final int ONE_POLL = 1 << POLLS_SHIFT;
+    static final int POLLS_MASK = ~0 << POLLS_SHIFT;
+    /** The largest poll count the state word can show (2^23 - 1); more polls leave it there. */
+    static final int MAX_POLLS = POLLS_MASK >>> POLLS_SHIFT;
 
     /** A freshly spawned task is queued at once. */
     static int initial(int lane, int kind) {
@@ -57,6 +80,16 @@ final class TaskState {
 
     static int kind(int state) {
         return (state >>> KIND_SHIFT) & TWO_BITS;
+    }
+
+    /** Polls started so far (saturating at {@link #MAX_POLLS}). */
+    static int polls(int state) {
+        return state >>> POLLS_SHIFT;
+    }
+
+    /** {@code state} with one more poll counted, unless the count is saturated. */
+    static int countPoll(int state) {
+        return (state & POLLS_MASK) == POLLS_MASK ? state : state + ONE_POLL;
     }
 
     private TaskState() {

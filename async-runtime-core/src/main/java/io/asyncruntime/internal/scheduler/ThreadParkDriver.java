@@ -8,6 +8,10 @@ import java.util.concurrent.locks.LockSupport;
  * The innermost {@link Driver}: no resources, it only blocks the thread that holds it, with a
  * timeout, until {@link #unpark()}. The time driver wraps it (and, later, the I/O driver replaces
  * it with a {@code Selector}).
+ *
+ * <p>Only a worker parks here, and a worker's interrupt flag means nothing to the runtime; a set
+ * flag would make every {@code LockSupport.park} return at once and this loop spin, so each
+ * return clears it (a user's thread may interrupt a parked worker).
  */
 public final class ThreadParkDriver implements Driver {
 
@@ -50,6 +54,7 @@ public final class ThreadParkDriver implements Driver {
                 } else {
                     LockSupport.park(this);
                 }
+                Thread.interrupted(); // never spin on an interrupted thread (see the class comment)
                 if ((boolean) NOTIFIED.getAndSet(this, false)) {
                     return;
                 }

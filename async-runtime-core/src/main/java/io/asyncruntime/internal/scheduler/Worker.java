@@ -1,15 +1,14 @@
 package io.asyncruntime.internal.scheduler;
 
-import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Waker;
-import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One worker of the multi-thread scheduler: its run loop, its queues, and the {@link Context} of
- * the poll it is running.
+ * One worker of the multi-thread scheduler: its run loop. Its queues (LIFO slot and per-lane
+ * rings) are {@link WorkerQueues}, which it extends; the context of the poll it runs is a
+ * {@link PollContext}.
  *
  * <p>Each tick the worker picks a task in this order: every {@code globalQueueInterval} ticks the
  * inject queue first (fairness for remote spawns); a lower lane whose guaranteed share is due;
@@ -23,10 +22,16 @@ import org.slf4j.LoggerFactory;
  * (message-passing locality), at most {@code maxLifoPolls} times in a row; then it goes to the
  * back of the ring so a ping-pong pair cannot monopolise the worker.
  *
- * <p>Only the worker's own thread touches its fields, except {@link #local} (thieves steal from
- * it), {@link #parker} (anyone unparks it) and {@link #counters} (read by metrics).
+ * <p>Only the thread running the worker touches its fields, except {@link #local} (thieves steal
+ * from it), the LIFO slot (thieves of a stalled worker take it, through atomic exchanges),
+ * {@link #parker} (anyone unparks it), {@link #counters} (read by metrics) and {@link #handOver}
+ * (the poll stamp the stall detector reads and the stall mark it writes; see
+ * {@link WorkerHandOver}, "Long polls", which also hands the worker over for
+ * {@code blockInPlace}). Lane accounting and lane-wise stealing are {@link LaneShares}. The
+ * split keeps the hot path as it was: the queues are inherited fields, the other two are reached
+ * through final fields, and nothing allocates per poll.
  */
-final class Worker implements Runnable, Context, TaskPoller {
+final class Worker extends WorkerQueues implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
@@ -42,56 +47,59 @@ final class Worker implements Runnable, Context, TaskPoller {
     private static final int SPINS_BEFORE_PARK = 1 << 10;
     /** Spin rounds between two looks at the queues while spinning. */
     private static final int SPINS_BETWEEN_LOOKS = 1 << 5;
-    /** Most tasks moved from the inject queue into a local ring at once (half the ring). */
-    private static final int MAX_INJECT_BATCH = LocalQueue.CAPACITY / 2;
 
-    final Scheduler scheduler;
-    final int index;
-    final LocalQueue[] local = new LocalQueue[Priority.COUNT];
     final Parker parker;
-    final WorkerCounters counters = new WorkerCounters();
+    /** The poll stamp, the stall mark and the hand-over (see {@link WorkerHandOver}). */
+    final WorkerHandOver handOver = new WorkerHandOver(this);
+    /** Sampling of poll times and schedule latencies ({@link PollSampler}); worker thread only. */
+    final WorkerSampling sampling;
     private final SchedulerConfig config;
+    private final LaneShares shares;
 
-    private ScheduledTask lifoSlot;
-    /** Polls this worker has made; the lane shares are counted against it. */
+    /** The thread running this worker now; a new one after a hand-over ({@link WorkerHandOver#toNewThread}). */
+    volatile WorkerThread thread;
+    /** When {@link #survive} last logged, in {@code System.nanoTime()}; worker thread only. */
+    private long lastLoopErrorLog;
+    /** The context of this worker's polls; a new one after a hand-over. */
+    private PollContext context = new PollContext(this);
+    /** Polls this worker has made: the poll stamps, and the lane shares are counted against it. */
     private int tick;
     /** Ticks left until the next non-blocking driver turn / inject-queue-first pick. */
     private int ticksToEvent;
     private int ticksToGlobalQueue;
     private boolean searching;
-    /** The tick at which each lane was last served; only the lower lanes' entries are used. */
-    private final int[] lastServed = new int[Priority.COUNT];
-    /** Per lane, polls between guaranteed turns (0 for HIGH), from the configured shares. */
-    private final int[] serviceInterval = new int[Priority.COUNT];
-    private int randomState;
     private long busySince;
     /**
-     * Polls and local schedules counted since the last {@link #publishCounters()}: plain fields
-     * on the hot path, published every event interval, before spinning and before parking, so
-     * metrics lag a busy worker by at most {@code eventInterval} polls (Tokio batches its worker
-     * metrics the same way).
+     * Polls (and, in {@link WorkerQueues}, local schedules) counted since the last
+     * {@link #publishCounters()}: plain fields on the hot path, published every event interval,
+     * before spinning and before parking, so metrics lag a busy worker by at most
+     * {@code eventInterval} polls (Tokio batches its worker metrics the same way).
      */
     private long unpublishedPolls;
-    private long unpublishedLocalSchedules;
+    /**
+     * Whether this worker is turning the driver (parked in it, or in a busy turn): the tasks the
+     * driver wakes go to this worker's ring without waking a peer each, and once the turn is over
+     * the worker wakes one peer if it holds more than one task (Tokio defers notifications while
+     * its core is out in the driver, then applies {@code should_notify_others} the same way). One
+     * ready socket then costs no futex wake and no steal: on the TCP echo benchmark a wake per
+     * event woke the idle peer, which stole the task while the driver, back in select, saw the
+     * still-unread data again.
+     */
+    private boolean turningDriver;
 
-    // The context of the poll in progress.
-    private TaskCell<?> current;
-    private int currentLane;
-    private int budget;
-    private boolean yieldRequested;
+    /**
+     * The thread's context class loader when the worker started: restored after any poll that
+     * changed it, so one task's loader never leaks into the next (ThreadPoolExecutor users rely
+     * on a pool thread's state being its own, not the previous task's).
+     */
+    private ClassLoader startContextClassLoader;
 
     Worker(Scheduler scheduler, int index, SchedulerConfig config, Driver driver) {
-        this.scheduler = scheduler;
-        this.index = index;
+        super(scheduler, index);
         this.config = config;
         this.parker = new Parker(driver);
-        for (int lane = 0; lane < local.length; lane++) {
-            local[lane] = new LocalQueue();
-        }
-        this.randomState = 0x9E3779B9 * (index + 1);
-        for (int lane = 0; lane < Priority.COUNT; lane++) {
-            serviceInterval[lane] = config.laneServiceInterval(lane);
-        }
+        this.sampling = new WorkerSampling(scheduler.sampler(), index);
+        this.shares = new LaneShares(this, config);
         this.ticksToEvent = config.eventInterval();
         this.ticksToGlobalQueue = config.globalQueueInterval();
     }
@@ -100,32 +108,84 @@ final class Worker implements Runnable, Context, TaskPoller {
     public void run() {
         parker.bind(Thread.currentThread());
         config.onThreadStart().run();
+        startContextClassLoader = Thread.currentThread().getContextClassLoader();
         busySince = System.nanoTime();
+        boolean handedOver = false;
         try {
             while (!scheduler.isClosed()) {
-                tick();
+                try {
+                    if (!tick()) {
+                        handedOver = true; // blockInPlace gave this worker to another thread: hands off
+                        return;
+                    }
+                } catch (Throwable error) {
+                    if (thread != Thread.currentThread()) {
+                        // The error came after this thread handed the worker over: the worker is
+                        // the replacement thread's now, and this thread must not run its loop.
+                        handedOver = true;
+                        throw error;
+                    }
+                    survive(error);
+                }
             }
         } finally {
-            publishCounters();
-            try {
-                cancelQueuedOnShutdown();
-            } finally {
-                config.onThreadStop().run();
+            if (!handedOver) {
+                publishCounters();
+                try {
+                    if (scheduler.isClosed()) {
+                        cancelQueuedOnShutdown();
+                    } else {
+                        // This thread dies with the runtime still running (survive itself failed):
+                        // its queued tasks stay where the other workers steal them.
+                        log.error("async-runtime worker {} stopped while the runtime runs", index);
+                    }
+                } finally {
+                    config.onThreadStop().run();
+                }
             }
         }
+    }
+
+    /**
+     * An error escaped a turn of the run loop outside any poll ({@code pollOne} catches what a
+     * task throws): an {@link Error} from a user's {@link io.asyncruntime.task.Waker} fired by the
+     * timer or I/O driver, an {@link OutOfMemoryError} while stealing or parking. The worker goes
+     * on, as Netty's event loops do, instead of dying with its queues (which stranded their tasks
+     * and left every wake aimed at this worker unanswered). Counted, logged at most once a second
+     * with the count since the last line, and followed by a 1 ms pause so that an error that
+     * repeats on every turn neither floods the log nor spins the CPU.
+     */
+    private void survive(Throwable error) {
+        turningDriver = false;
+        long errors = scheduler.countWorkerLoopError();
+        long now = System.nanoTime();
+        if (errors == 1 || now - lastLoopErrorLog >= 1_000_000_000L) {
+            lastLoopErrorLog = now;
+            log.error("async-runtime worker {} caught an error outside any task poll ({} so far in this runtime); "
+                    + "the worker goes on", index, errors, error);
+        }
+        LockSupport.parkNanos(1_000_000L);
     }
 
     /**
      * One turn of the run loop. A method of its own, not the loop body: {@code run()} never
      * returns, so the JIT could only compile it on-stack; this it compiles normally (measured on
      * JDK 17: throughput kept climbing for ~4 s of a benchmark fork with the body inline).
+     * Returns false when a poll handed the worker over to another thread ({@link WorkerHandOver#toNewThread}).
      */
-    private void tick() {
+    private boolean tick() {
         if (--ticksToEvent == 0) {
             ticksToEvent = config.eventInterval();
             publishCounters();
-            scheduler.turnDriverWithoutBlocking();
-            notifyIfStealable();
+            turningDriver = true;
+            try {
+                scheduler.turnDriverWithoutBlocking();
+            } finally {
+                turningDriver = false;
+            }
+            if (!notifyIfOthersCouldHelp()) {
+                scheduler.wakeASleeperIfTheDriverIsUnattended(index);
+            }
         }
         ScheduledTask task = nextTask();
         if (task == null) {
@@ -135,10 +195,10 @@ final class Worker implements Runnable, Context, TaskPoller {
             task = spinForWork();
         }
         if (task != null) {
-            runTask(task);
-        } else {
-            park();
+            return runTask(task);
         }
+        park();
+        return true;
     }
 
     // ---- choosing the next task --------------------------------------------------------------
@@ -151,15 +211,18 @@ final class Worker implements Runnable, Context, TaskPoller {
                 counters.increment(WorkerCounters.INJECT_POPS);
                 return remote;
             }
+            ScheduledTask higher = shares.stealLaneAboveLocalWork();
+            if (higher != null) {
+                return higher;
+            }
         }
-        ScheduledTask owed = pollLaneOwedItsShare();
+        ScheduledTask owed = shares.pollLaneOwedItsShare(tick);
         if (owed != null) {
             return owed;
         }
-        if (lifoSlot != null) {
-            ScheduledTask task = lifoSlot;
-            lifoSlot = null;
-            return task;
+        ScheduledTask fromSlot = takeLifoSlot();
+        if (fromSlot != null) {
+            return fromSlot;
         }
         for (int lane = 0; lane < Priority.COUNT; lane++) {
             ScheduledTask task = popLane(lane);
@@ -170,47 +233,6 @@ final class Worker implements Runnable, Context, TaskPoller {
         return null;
     }
 
-    /**
-     * A task from a lower lane whose guaranteed share is due on this poll, lowest lane first, or
-     * null. The lane's work is looked for here, in the inject queue, and then in the other
-     * workers' rings of that lane: the share holds runtime-wide even when all of a lane's tasks
-     * sit on one busy worker. A due lane found empty everywhere starts its count again, so an idle
-     * lane costs one check per interval rather than one per poll.
-     */
-    private ScheduledTask pollLaneOwedItsShare() {
-        for (int lane = Priority.COUNT - 1; lane > 0; lane--) {
-            if (tick - lastServed[lane] + 1 >= serviceInterval[lane]) {
-                ScheduledTask task = popLane(lane);
-                if (task == null) {
-                    task = stealFromLane(lane);
-                }
-                if (task != null) {
-                    return task;
-                }
-                lastServed[lane] = tick;
-            }
-        }
-        return null;
-    }
-
-    private ScheduledTask popLane(int lane) {
-        ScheduledTask task = local[lane].pop();
-        if (task != null) {
-            return task;
-        }
-        InjectQueue inject = scheduler.inject(lane);
-        if (inject.isEmpty()) {
-            return null;
-        }
-        int fairShare = inject.len() / scheduler.workerCount() + 1;
-        int max = Math.min(Math.min(fairShare, local[lane].remainingSlots() + 1), MAX_INJECT_BATCH);
-        task = inject.popBatchInto(local[lane], Math.max(1, max));
-        if (task != null) {
-            counters.increment(WorkerCounters.INJECT_POPS);
-        }
-        return task;
-    }
-
     /** The idle search: lane by lane from HIGH, steal half a victim's ring, else the inject queue. */
     private ScheduledTask steal() {
         if (!searching) {
@@ -219,34 +241,18 @@ final class Worker implements Runnable, Context, TaskPoller {
             }
             searching = true;
         }
-        for (int lane = 0; lane < Priority.COUNT; lane++) {
-            ScheduledTask task = stealFromLane(lane);
-            if (task == null) {
-                task = popLane(lane);
-            }
+        if (scheduler.hasStalledWorkers()) {
+            ScheduledTask task = handOver.stealFromStalledLifoSlot();
             if (task != null) {
                 return task;
             }
         }
-        return null;
-    }
-
-    /** Steals half of one lane of some other worker's ring into ours, starting at a random victim. */
-    private ScheduledTask stealFromLane(int lane) {
-        Worker[] workers = scheduler.workers();
-        int n = workers.length;
-        int start = nextRandom(n);
-        LocalQueue mine = local[lane];
-        for (int i = 0; i < n; i++) {
-            Worker victim = workers[(start + i) % n];
-            if (victim == this) {
-                continue;
+        for (int lane = 0; lane < Priority.COUNT; lane++) {
+            ScheduledTask task = shares.stealFromLane(lane);
+            if (task == null) {
+                task = popLane(lane);
             }
-            int before = mine.len();
-            ScheduledTask task = victim.local[lane].stealInto(mine);
             if (task != null) {
-                counters.increment(WorkerCounters.STEAL_OPERATIONS);
-                counters.add(WorkerCounters.STEALS, mine.len() - before + 1L);
                 return task;
             }
         }
@@ -274,18 +280,10 @@ final class Worker implements Runnable, Context, TaskPoller {
         return null;
     }
 
-    private int nextRandom(int bound) {
-        int x = randomState;
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        randomState = x;
-        return (x & Integer.MAX_VALUE) % bound;
-    }
-
     // ---- running -----------------------------------------------------------------------------
 
-    private void runTask(ScheduledTask task) {
+    /** Runs {@code task} and what it put in the LIFO slot; false if a poll handed the worker over. */
+    private boolean runTask(ScheduledTask task) {
         if (searching) {
             searching = false;
             if (scheduler.idle().stopSearching()) {
@@ -293,42 +291,73 @@ final class Worker implements Runnable, Context, TaskPoller {
                 scheduler.notifyParkedLocal(index);
             }
         }
-        budget = BUDGET_PER_POLL;
-        pollOne(task);
+        PollContext cx = context;
+        cx.budget = BUDGET_PER_POLL;
+        if (!pollOne(task, cx)) {
+            return false;
+        }
         int lifoPolls = 0;
         for (;;) {
-            ScheduledTask next = lifoSlot;
+            ScheduledTask next = takeLifoSlot();
             if (next == null) {
-                return;
+                return true;
             }
-            lifoSlot = null;
-            if (budget <= 0 || lifoPolls >= config.maxLifoPolls()) {
+            if (cx.budget <= 0 || lifoPolls >= config.maxLifoPolls()) {
                 // Cap reached: the slot task goes to the back of the ring. No notification: this
                 // worker takes from the ring next, and it is still stealable.
                 pushLocal(next, false);
-                return;
+                return true;
             }
             lifoPolls++;
             counters.increment(WorkerCounters.LIFO_HITS);
-            pollOne(next);
+            if (!pollOne(next, cx)) {
+                return false;
+            }
         }
     }
 
-    private void pollOne(ScheduledTask task) {
+    /**
+     * Polls {@code task} once with {@code cx}, publishing a new poll stamp first. Returns false if
+     * the poll handed this worker over to another thread ({@link WorkerHandOver#toNewThread}): from then on this
+     * thread must not touch the worker, so nothing after the poll runs here.
+     */
+    private boolean pollOne(ScheduledTask task, PollContext cx) {
         unpublishedPolls++;
-        recordServed(task.lane());
+        tick++;
+        shares.recordServed(task.lane(), tick);
+        handOver.publishPollStamp(tick);
+        long sampledAt = sampling.beforePoll(task);
         try {
-            task.run(this);
+            task.run(cx);
         } catch (Throwable bug) {
             // TaskCell.run catches everything a task throws; reaching here is a runtime bug.
-            current = null;
+            cx.cell = null;
             log.error("async-runtime worker {} caught an internal error; the worker goes on", index, bug);
         }
+        if (cx.isHandedOver()) {
+            return false; // a sample of this poll is dropped: it ends off the worker, blocking
+        }
+        if (sampledAt != WorkerSampling.NOT_SAMPLED) {
+            sampling.afterPoll(sampledAt);
+        }
+        resetThreadState();
+        return true;
     }
 
-    private void recordServed(int lane) {
-        tick++;
-        lastServed[lane] = tick;
+    /**
+     * Undoes what a poll left on the thread, as ThreadPoolExecutor and ForkJoinPool do between
+     * tasks: the interrupt flag (a task restoring an interrupt, or a FutureTask cancelled with
+     * {@code cancel(true)} run inline) would otherwise be seen by the next task and make every
+     * park of this worker return at once, a busy loop; and the context class loader. Two loads
+     * when nothing changed: {@code Thread.interrupted()} is an intrinsic that writes only when
+     * the flag is set, and the loader is compared before it is written.
+     */
+    private void resetThreadState() {
+        Thread.interrupted();
+        Thread self = Thread.currentThread();
+        if (self.getContextClassLoader() != startContextClassLoader) {
+            self.setContextClassLoader(startContextClassLoader);
+        }
     }
 
     // ---- scheduling from this worker ------------------------------------------------------
@@ -339,79 +368,27 @@ final class Worker implements Runnable, Context, TaskPoller {
      * lets a lower lane jump a higher one); whatever the slot held moves to the ring.
      */
     void schedule(ScheduledTask task, boolean isYield) {
-        if (!isYield && config.lifoSlot() && current != null && task.lane() <= currentLane) {
-            ScheduledTask previous = lifoSlot;
-            lifoSlot = task;
+        PollContext cx = context;
+        if (!isYield && config.lifoSlot() && cx.cell != null && task.lane() <= cx.lane && !handOver.isStalledAt(tick)) {
+            ScheduledTask previous = swapLifoSlot(task);
             if (previous == null) {
                 return; // it runs right after this poll; nothing for other workers to do
             }
             task = previous;
         }
-        pushLocal(task, true);
+        pushLocal(task, !turningDriver);
     }
 
     /**
-     * Pushes onto this worker's ring (half of a full ring overflows to the inject queue) and, when
-     * {@code notify}, wakes a parked peer only if the push made work appear: the ring was empty,
-     * or it overflowed. Pushes into a ring that already held work wake nobody (ForkJoinPool
-     * signals only a push into an empty deque, too): whoever was told of, or found, the work
-     * already there finds this task with it, since a thief takes half the ring.
-     *
-     * <p>None of this is needed for liveness: this worker is awake and runs what it queued. It is
-     * for parallelism, and it holds under the Dekker pattern: a push that makes work appear issues
-     * a full fence before it reads the idle state, and a peer that parks as the last searcher
-     * re-checks every ring after its own fenced state change; so either the pusher sees the peer
-     * parked or the peer sees the work. Only a thief emptying the ring between the emptiness check
-     * and the push can make a push that makes work appear look like one that does not; that thief
-     * is awake and searches again when it is done, and {@link #notifyIfStealable()} bounds what
-     * is left (a peer parked in that window beside two or more queued tasks) to one event interval.
+     * After a driver turn: wake a peer if this worker holds more than the one task it runs next;
+     * whether it tried.
      */
-    private void pushLocal(ScheduledTask task, boolean notify) {
-        int lane = task.lane();
-        LocalQueue ring = local[lane];
-        boolean wasEmpty = notify && ring.isEmpty();
-        int moved = ring.pushBackOrOverflow(task, scheduler.inject(lane));
-        if (moved > 0) {
-            counters.increment(WorkerCounters.OVERFLOWS);
-        }
-        unpublishedLocalSchedules++;
-        if (notify && (wasEmpty || moved > 0)) {
-            VarHandle.fullFence();
+    private boolean notifyIfOthersCouldHelp() {
+        if (!searching && localTaskCount() > 1) {
             scheduler.notifyParkedLocal(index);
-        }
-    }
-
-    /**
-     * Every event interval: if one of this worker's rings holds more than the one task it runs
-     * next, wake a parked peer when nobody searches. The safety net behind {@link #pushLocal}'s
-     * rule (one read of the idle state per interval, no fence: a stale read is corrected an
-     * interval later). A single queued task is left alone: this worker takes it on its next tick,
-     * and waking a peer to steal it only moves a sequential chain of tasks from core to core
-     * (measured on {@code chained_spawn}: 25% slower when the peer was woken for it).
-     */
-    private void notifyIfStealable() {
-        for (LocalQueue queue : local) {
-            if (queue.len() > 1) {
-                scheduler.notifyParkedLocal(index);
-                return;
-            }
-        }
-    }
-
-    boolean hasLocalWork() {
-        if (lifoSlot != null) {
             return true;
         }
-        for (LocalQueue queue : local) {
-            if (!queue.isEmpty()) {
-                return true;
-            }
-        }
         return false;
-    }
-
-    int localDepth(int lane) {
-        return local[lane].len();
     }
 
     // ---- parking -----------------------------------------------------------------------------
@@ -428,24 +405,38 @@ final class Worker implements Runnable, Context, TaskPoller {
     }
 
     private void park() {
+        handOver.publishParked();
         publishCounters();
         Idle idle = scheduler.idle();
         boolean lastSearcher = idle.transitionToParked(index, searching);
         searching = false;
-        counters.add(WorkerCounters.BUSY_NANOS, System.nanoTime() - busySince);
-        if (lastSearcher) {
-            // The Dekker half on the worker side: state updated above (a locked RMW), full fence,
-            // then re-check every queue; a spawner does push, full fence, read state.
-            scheduler.notifyIfWorkPending();
+        try {
+            counters.add(WorkerCounters.BUSY_NANOS, System.nanoTime() - busySince);
+            if (lastSearcher) {
+                // The Dekker half on the worker side: state updated above (a locked RMW), full fence,
+                // then re-check every queue; a spawner does push, full fence, read state.
+                scheduler.notifyIfWorkPending();
+            }
+            if (idle.allParked()) {
+                // Everyone is parked now: let the driver's holder re-check, so that it can see the
+                // runtime is idle (a paused test clock then jumps to its next deadline).
+                scheduler.wakeDriverHolder();
+            }
+            counters.increment(WorkerCounters.PARKS);
+        } catch (Throwable error) {
+            leaveIdleAfterError(idle);
+            throw error;
         }
-        if (idle.allParked()) {
-            // Everyone is parked now: let the driver's holder re-check, so that it can see the
-            // runtime is idle (a paused test clock then jumps to its next deadline).
-            scheduler.wakeDriverHolder();
-        }
-        counters.increment(WorkerCounters.PARKS);
         for (;;) {
-            scheduler.parkWorker(this);
+            turningDriver = true;
+            try {
+                scheduler.parkWorker(this);
+            } catch (Throwable error) {
+                leaveIdleAfterError(idle);
+                throw error;
+            } finally {
+                turningDriver = false;
+            }
             if (scheduler.isClosed()) {
                 idle.unparkSelf(index);
                 break;
@@ -455,7 +446,7 @@ final class Worker implements Runnable, Context, TaskPoller {
                 if (!idle.unparkSelf(index)) {
                     searching = true; // a notifier claimed us meanwhile and counted us searching
                 }
-                scheduler.notifyParkedLocal(index);
+                notifyIfOthersCouldHelp();
                 break;
             }
             if (!idle.isParked(index)) {
@@ -467,83 +458,65 @@ final class Worker implements Runnable, Context, TaskPoller {
         busySince = System.nanoTime();
     }
 
-    private void cancelQueuedOnShutdown() {
-        if (lifoSlot != null) {
-            ScheduledTask task = lifoSlot;
-            lifoSlot = null;
-            task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
+    /**
+     * Leaves the idle set as a wake would, before the run loop survives an error thrown while this
+     * worker was registered as parked ({@link #survive}): left registered, a notifier would count
+     * a searcher that never stops searching (no other worker would be woken for new work), or the
+     * next park would register this worker twice.
+     */
+    private void leaveIdleAfterError(Idle idle) {
+        if (!idle.unparkSelf(index)) {
+            searching = true; // a notifier claimed us meanwhile and counted us searching
         }
-        for (LocalQueue queue : local) {
-            for (ScheduledTask task = queue.pop(); task != null; task = queue.pop()) {
-                task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
-            }
-        }
+        busySince = System.nanoTime();
     }
 
-    // ---- Context -----------------------------------------------------------------------------
-
-    @Override
-    public Context enter(TaskCell<?> cell) {
-        current = cell;
-        currentLane = cell.lane();
-        yieldRequested = false;
-        return this;
-    }
-
-    @Override
-    public void requeue(ScheduledTask task) {
+    /** A task of this worker's poll that returned pending while woken or yielding: back of the ring. */
+    void requeue(ScheduledTask task) {
         if (scheduler.isClosed()) {
-            task.cancelQueued(Scheduler.SHUTDOWN_CANCELLATION);
+            CompletionCascade.cancelAfterShutdown(task);
             return;
         }
+        sampling.onSchedule(task);
         pushLocal(task, true);
-    }
-
-    @Override
-    public void taskCompleted() {
-        counters.increment(WorkerCounters.COMPLETIONS);
-    }
-
-    @Override
-    public boolean leave() {
-        current = null;
-        boolean yielded = yieldRequested;
-        yieldRequested = false;
-        return yielded;
-    }
-
-    @Override
-    public Waker waker() {
-        TaskCell<?> cell = current;
-        if (cell == null) {
-            throw new IllegalStateException("Context.waker() used outside the poll it was passed to");
-        }
-        return cell;
-    }
-
-    @Override
-    public boolean consumeBudget() {
-        if (budget > 0) {
-            budget--;
-            return true;
-        }
-        yieldRequested = true;
-        counters.increment(WorkerCounters.BUDGET_FORCED_YIELDS);
-        return false;
-    }
-
-    @Override
-    public void requestYield() {
-        yieldRequested = true;
     }
 
     /** The cell this worker is polling, or null between polls. Worker thread only. */
     TaskCell<?> polling() {
-        return current;
+        return context.cell;
     }
 
     /** The lane of the task this worker is polling, or -1 between polls. */
     int currentLane() {
-        return current != null ? currentLane : -1;
+        PollContext cx = context;
+        return cx.cell != null ? cx.lane : -1;
+    }
+
+    // ---- the hand-over (see WorkerHandOver) -----------------------------------------------------
+
+    /** The worker's context class loader (restored after every poll, and given to a replacement thread). */
+    ClassLoader startContextClassLoader() {
+        return startContextClassLoader;
+    }
+
+    /**
+     * For a hand-over, on this worker's thread inside a poll: the poll in progress leaves with the
+     * thread (marked handed over) and the worker gets a new context; the counters and the busy
+     * time so far are published, since this thread writes nothing to the worker after it.
+     */
+    PollContext detachPoll() {
+        PollContext poll = context;
+        poll.handOver();
+        context = new PollContext(this);
+        publishCounters();
+        counters.add(WorkerCounters.BUSY_NANOS, System.nanoTime() - busySince);
+        return poll;
+    }
+
+    /** Undoes {@link #detachPoll()}: no replacement thread could be started, this thread keeps the worker. */
+    void reattachPoll(PollContext poll) {
+        context = poll;
+        poll.takeBack();
+        busySince = System.nanoTime();
     }
 }

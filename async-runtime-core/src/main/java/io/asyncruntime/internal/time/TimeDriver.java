@@ -6,6 +6,8 @@ import io.asyncruntime.task.Waker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The time driver: a {@link Driver} that wraps an inner driver (a thread parker, later the I/O
@@ -35,6 +37,12 @@ import java.time.Duration;
  *       that fired less than its share left nothing due, so {@link #park} blocks only after such
  *       a turn.</li>
  * </ul>
+ *
+ * <p>At shutdown ({@link #shutdown}) the driver fires nothing more; instead it wakes the owner of
+ * every live entry, filed or still in the inbox, and from then on an entry armed on it wakes its
+ * owner at once: the scheduler cancels a task woken after shutdown (and {@code blockOn} ends), so
+ * a task idle on a timer still completes its handle. The wake does not fire the entry: no timer
+ * ever reports elapsed before its deadline.
  *
  * <p>Time is measured in ticks of 1 ms since the driver was created. A deadline is rounded
  * <em>up</em> to a tick and a tick fires only once the clock has reached it, so no timer fires
@@ -93,6 +101,9 @@ public final class TimeDriver implements Driver {
     /** Where owners push entries for the driver (any thread). */
     private final TimerInbox inbox = new TimerInbox();
 
+    /** Set once by {@link #shutdown}; read by owners after they pushed (see {@link #enqueue}). */
+    private volatile boolean shutDown;
+
     /** Threads outside the workers that are running runtime work now (see {@link #inhibitAutoAdvance}). */
     @SuppressWarnings("unused")
     private volatile int autoAdvanceInhibitors;
@@ -144,6 +155,11 @@ public final class TimeDriver implements Driver {
         if (paused && (int) INHIBITORS.getAndAdd(this, -1) == 1) {
             inner.unpark();
         }
+    }
+
+    /** The inhibitor count now; for tests and diagnostics. */
+    int autoAdvanceInhibitors() {
+        return (int) INHIBITORS.getVolatile(this);
     }
 
     /**
@@ -222,6 +238,11 @@ public final class TimeDriver implements Driver {
         if (inbox.push(e, tick)) {
             inner.unpark();
         }
+        // After the push (a volatile CAS): the driver sets the flag, then takes the inbox, so one
+        // of us sees the other. Once shut down, nobody will fire this entry: wake its owner.
+        if (shutDown) {
+            wakeOwnerOfDropped(e);
+        }
     }
 
     // ------------------------------------------------------------------ driver side
@@ -299,10 +320,43 @@ public final class TimeDriver implements Driver {
         inner.unpark();
     }
 
+    /**
+     * Called once, by the thread that holds the driver, after the scheduler set its shutdown
+     * flag: wakes the owner of every live entry instead of firing it (see the class comment).
+     */
     @Override
     public void shutdown() {
         unsubscribe.run();
+        shutDown = true; // volatile, before the inbox is taken (see enqueue)
+        List<TimerEntry> dropped = new ArrayList<>();
+        for (TimerEntry e = inbox.takeAllOldestFirst(); e != null; ) {
+            TimerEntry nextInInbox = e.inboxNext;
+            e.inboxNext = null;
+            e.clearQueued();
+            if (e.slot != TimerEntry.NOT_LINKED) {
+                wheel.remove(e);
+            }
+            dropped.add(e);
+            e = nextInInbox;
+        }
+        wheel.removeAll(dropped::add);
+        counters.set(TimerCounters.ACTIVE, 0);
+        // Wakes run after the wheel is empty: a woken task is cancelled on this thread, and its
+        // cancel pushes its entry on the inbox again (then woken by enqueue, harmlessly).
+        for (TimerEntry e : dropped) {
+            wakeOwnerOfDropped(e);
+        }
         inner.shutdown();
+    }
+
+    /** Wakes the owner of an entry the driver will never fire, if it is still live. */
+    private static void wakeOwnerOfDropped(TimerEntry e) {
+        if (TimerEntry.isLive(e.stateVolatile())) {
+            Waker waker = e.firedWaker();
+            if (waker != null) {
+                waker.wake();
+            }
+        }
     }
 
     /** Drains the inbox and fires what is due. Returns the number of timers fired. */

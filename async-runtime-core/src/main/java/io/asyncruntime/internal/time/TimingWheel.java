@@ -1,5 +1,8 @@
 package io.asyncruntime.internal.time;
 
+import java.util.Arrays;
+import java.util.function.Consumer;
+
 /**
  * A hierarchical timing wheel (Varghese &amp; Lauck), shaped like Tokio's: {@value #LEVELS} levels of
  * {@value #SLOTS} slots; a slot at level {@code L} spans {@code 64^L} ticks of 1 ms, so the wheel
@@ -124,6 +127,29 @@ final class TimingWheel {
                 occupied[index / SLOTS] &= ~(1L << (index & (SLOTS - 1)));
             }
         }
+    }
+
+    /**
+     * Unlinks every filed entry (the due slot's and the spare list's included), handing each to
+     * {@code sink} after it is unlinked; the wheel is empty afterwards. For the driver's shutdown.
+     */
+    void removeAll(Consumer<TimerEntry> sink) {
+        for (int index = 0; index <= SPARE; index++) {
+            TimerEntry e = heads[index];
+            heads[index] = null;
+            tails[index] = null;
+            while (e != null) {
+                TimerEntry next = e.next;
+                e.prev = null;
+                e.next = null;
+                e.slot = TimerEntry.NOT_LINKED;
+                sink.accept(e);
+                e = next;
+            }
+        }
+        Arrays.fill(occupied, 0L);
+        size = 0;
+        dueSlot = NO_DUE_SLOT;
     }
 
     /**

@@ -36,7 +36,7 @@ final class WakeBatch {
             wakers[i] = null;
             try {
                 w.wake();
-            } catch (RuntimeException ex) {
+            } catch (Throwable ex) { // an Error too: the wakers after it in the batch were forgotten with it
                 LOG.error("a timer's waker threw; the driver goes on", ex);
             }
         }

@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The worker's rule for waking a peer after a local push ({@code Worker.pushLocal}), reduced to
+ * The worker's rule for waking a peer after a local push ({@code WorkerQueues.pushLocal}), reduced to
  * its core: the owner wakes a parked peer only when a push finds its ring empty or overflows it
  * (full fence first); pushes into a ring that already held work wake nobody; and every event
  * interval the owner wakes a peer if its ring holds more than the one task it runs next
- * ({@code notifyIfStealable}).
+ * ({@code Worker.notifyIfOthersCouldHelp}, which counts the LIFO slot too, so it wakes in every
+ * case this model does).
  * The peer steals half the ring and runs it, or parks: it says it is parking, fences, re-checks
  * the ring and the overflow (the inject queue), and parks only if both are empty; a wake while
  * it is parking cancels the park (the parker's permit).
@@ -60,7 +61,7 @@ public class LocalQueueWakeupLincheckTest {
         peer.set(PARKED);
     }
 
-    /** The owner's push, with Worker.pushLocal's rule. */
+    /** The owner's push, with WorkerQueues.pushLocal's rule. */
     @Operation(nonParallelGroup = "owner")
     public void push() {
         boolean wasEmpty = ring.isEmpty();
@@ -76,7 +77,7 @@ public class LocalQueueWakeupLincheckTest {
         ring.pop();
     }
 
-    /** The owner's event interval: Worker.notifyIfStealable. */
+    /** The owner's event interval: Worker.notifyIfOthersCouldHelp (ring only). */
     @Operation(nonParallelGroup = "owner")
     public void eventInterval() {
         if (ring.len() > 1) {

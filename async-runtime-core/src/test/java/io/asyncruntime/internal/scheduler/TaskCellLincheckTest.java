@@ -99,7 +99,7 @@ public class TaskCellLincheckTest {
     @Operation
     public void abandonedGet() {
         Waiters.ThreadWaker gaveUp = new Waiters.ThreadWaker();
-        cell.addWaiter(gaveUp, gaveUp);
+        cell.addWaiter(gaveUp);
         gaveUp.abandon();
     }
 

@@ -2,11 +2,13 @@ package io.asyncruntime.internal.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Task;
 import io.asyncruntime.task.Waker;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +32,8 @@ class WaitersTest {
     /** A list compacts when it reached twice its live nodes, and never below the threshold. */
     private static final int BOUND = 2 * Waiters.MIN_COMPACTION_LENGTH;
 
-    private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
+    private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2)
+            .shutdownTimeout(Duration.ofMillis(100)).build(); // close() drains that long; tests leave idle tasks
 
     @AfterEach
     void close() {
@@ -80,15 +83,15 @@ class WaitersTest {
         for (int i = 0; i < 100; i++) {
             CountingWaker waker = new CountingWaker();
             live.add(waker);
-            cell.addWaiter(waker, waker);
+            cell.addWaiter(waker);
             // Abandoned registrations and re-registrations of live wakers in between: compaction
             // runs many times and must keep exactly the live ones.
             for (int j = 0; j < 50; j++) {
                 Waiters.ThreadWaker gaveUp = new Waiters.ThreadWaker();
-                cell.addWaiter(gaveUp, gaveUp);
+                cell.addWaiter(gaveUp);
                 gaveUp.abandon();
                 CountingWaker again = live.get(j % live.size());
-                cell.addWaiter(again, again);
+                cell.addWaiter(again);
             }
             for (CountingWaker w : live) {
                 assertThat(cell.hasWaiter(w)).isTrue();
@@ -99,6 +102,9 @@ class WaitersTest {
         gate.open();
         assertThat(cell.get(10, TimeUnit.SECONDS)).isEqualTo(5);
         assertThat(stage.get(10, TimeUnit.SECONDS)).isEqualTo(5);
+        // get() returns once the value is published, which comes before the completing worker
+        // has walked the waiter list: wait for the wakes (bounded), then check there was one each.
+        await().atMost(Duration.ofSeconds(10)).until(() -> live.stream().allMatch(w -> w.wakes.get() > 0));
         for (CountingWaker w : live) {
             assertThat(w.wakes.get()).isEqualTo(1);
         }
@@ -174,7 +180,7 @@ class WaitersTest {
         // compacted by the next push, so push abandoned ones until it has been.
         for (int i = 0; i < 1_000 && cell.waiterCount() > bound; i++) {
             Waiters.ThreadWaker gaveUp = new Waiters.ThreadWaker();
-            cell.addWaiter(gaveUp, gaveUp);
+            cell.addWaiter(gaveUp);
             gaveUp.abandon();
         }
         assertThat(cell.waiterCount()).isLessThanOrEqualTo(bound);

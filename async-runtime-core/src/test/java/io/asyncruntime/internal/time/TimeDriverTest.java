@@ -377,4 +377,40 @@ class TimeDriverTest {
         TimeDriver.bind(driver);
         assertThat(TimeDriver.current()).isSameAs(driver);
     }
+
+    // ---- shutdown (issue 15, defect 5) ------------------------------------------------------
+
+    @Test
+    void shutdownWakesTheOwnerOfEveryLiveTimerWithoutFiringIt() {
+        CountingWaker filed = new CountingWaker();
+        CountingWaker queued = new CountingWaker();
+        CountingWaker cancelled = new CountingWaker();
+        CountingWaker fired = new CountingWaker();
+        TimerEntry filedEntry = arm(5_000, filed);
+        arm(10, fired);
+        TimerEntry cancelledEntry = arm(7_000, cancelled);
+        driver.park(-1, false); // files them; fires the 10 ms one
+        assertThat(fired.count()).isEqualTo(1);
+        cancelledEntry.cancelTimer();
+        TimerEntry queuedEntry = arm(60_000, queued); // still in the inbox: the driver never saw it
+        driver.shutdown();
+        assertThat(filed.count()).as("a filed timer's owner is woken").isEqualTo(1);
+        assertThat(queued.count()).as("an inbox timer's owner is woken").isEqualTo(1);
+        assertThat(cancelled.count()).as("a cancelled timer wakes nobody").isZero();
+        assertThat(fired.count()).as("a fired timer is not woken again").isEqualTo(1);
+        assertThat(filedEntry.pollElapsed(filed)).as("woken, not fired: no timer elapses early").isFalse();
+        assertThat(queuedEntry.pollElapsed(queued)).isFalse();
+        assertThat(driver.metrics().activeTimers()).isZero();
+    }
+
+    @Test
+    void aTimerArmedAfterShutdownWakesItsOwnerAtOnce() {
+        driver.shutdown();
+        CountingWaker late = new CountingWaker();
+        TimerEntry entry = arm(1_000, late);
+        assertThat(late.count()).isEqualTo(1);
+        assertThat(entry.pollElapsed(late)).isFalse();
+        entry.cancelTimer(); // the owner's cancel after the wake: no second wake
+        assertThat(late.count()).isEqualTo(1);
+    }
 }

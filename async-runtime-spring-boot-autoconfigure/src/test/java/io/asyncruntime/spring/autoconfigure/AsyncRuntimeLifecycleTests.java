@@ -1,20 +1,31 @@
 package io.asyncruntime.spring.autoconfigure;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 import io.asyncruntime.AsyncRuntime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.support.GenericApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Tests for {@link AsyncRuntimeLifecycle}.
+ * Tests for {@link AsyncRuntimeLifecycle} on its own; the context-level behaviour (pause, restart,
+ * close, phase timeout, readiness) is in {@link AsyncRuntimeShutdownTests}.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class AsyncRuntimeLifecycleTests {
 
     private final AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build();
 
-    private final AsyncRuntimeLifecycle lifecycle = new AsyncRuntimeLifecycle(this.runtime);
+    private final GenericApplicationContext context = new GenericApplicationContext();
 
     @AfterEach
     void closeRuntime() {
@@ -22,29 +33,19 @@ class AsyncRuntimeLifecycleTests {
     }
 
     @Test
-    void stopShutsTheRuntimeDown() {
-        this.lifecycle.start();
-        assertThat(this.lifecycle.isRunning()).isTrue();
-        this.lifecycle.stop();
-        assertThat(this.lifecycle.isRunning()).isFalse();
-        assertThat(this.runtime.isClosed()).isTrue();
-    }
-
-    @Test
-    void aShutDownRuntimeCannotBeRestarted() {
-        this.lifecycle.start();
-        this.lifecycle.stop();
-        assertThatIllegalStateException().isThrownBy(this.lifecycle::start).withMessageContaining("cannot be restarted");
-        assertThat(this.lifecycle.isRunning()).isFalse();
-    }
-
-    @Test
-    void destroyShutsDownARuntimeThatWasNeverStartedAndIsIdempotent() {
-        this.lifecycle.destroy();
-        assertThat(this.runtime.isClosed()).isTrue();
-        this.lifecycle.destroy();
-        this.lifecycle.stop();
-        assertThat(this.runtime.isClosed()).isTrue();
+    void stopOutsideAClosingContextLeavesTheRuntimeRunningAndCallsBackAtOnce() throws Exception {
+        AsyncRuntimeLifecycle lifecycle = lifecycle(Duration.ofSeconds(30));
+        lifecycle.start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        lifecycle.stop(stopped::countDown);
+        assertThat(stopped.getCount()).isZero();
+        // Still running, as its runtime is: closing the context later must still reach stop().
+        assertThat(lifecycle.isRunning()).isTrue();
+        assertThat(lifecycle.isShuttingDown()).isFalse();
+        assertThat(this.runtime.isClosed()).isFalse();
+        lifecycle.start();
+        assertThat(lifecycle.isRunning()).isTrue();
+        assertThat(this.runtime.spawn(() -> 7).get(10, TimeUnit.SECONDS)).isEqualTo(7);
     }
 
     @Test
@@ -52,8 +53,41 @@ class AsyncRuntimeLifecycleTests {
         // WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE: higher phases stop first, so the web
         // server drains its requests before the runtime shuts down.
         int gracefulShutdownPhase = Integer.MAX_VALUE - 1024;
-        assertThat(this.lifecycle.getPhase()).isEqualTo(Integer.MAX_VALUE / 2).isLessThan(gracefulShutdownPhase);
-        assertThat(this.lifecycle.isAutoStartup()).isTrue();
+        AsyncRuntimeLifecycle lifecycle = lifecycle(Duration.ofSeconds(30));
+        assertThat(lifecycle.getPhase()).isEqualTo(Integer.MAX_VALUE / 2).isLessThan(gracefulShutdownPhase);
+        assertThat(lifecycle.isAutoStartup()).isTrue();
+    }
+
+    @Test
+    void warnsAtStartWhenTheShutdownTimeoutDoesNotFitInThePhaseTimeout(CapturedOutput output) {
+        lifecycle(Duration.ofSeconds(10)).start();
+        assertThat(output).contains("The shutdown timeout of async runtime 'runtime' (PT10S) does not fit in "
+                + "spring.lifecycle.timeout-per-shutdown-phase (PT10S)")
+            .contains("its tasks get PT9S to finish")
+            .contains("Set async.runtime.shutdown-timeout to at most PT9S");
+    }
+
+    @Test
+    void theDrainDeadlineIsTheShutdownTimeoutCutToWhatFitsInThePhase() {
+        // A quarter of the phase, at most a second, is kept for aborting and stopping the workers.
+        assertThat(AsyncRuntimeLifecycle.drainDeadline(Duration.ofSeconds(5), Duration.ofSeconds(30)))
+            .isEqualTo(Duration.ofSeconds(5));
+        assertThat(AsyncRuntimeLifecycle.drainDeadline(Duration.ofSeconds(30), Duration.ofSeconds(30)))
+            .isEqualTo(Duration.ofSeconds(29));
+        assertThat(AsyncRuntimeLifecycle.drainDeadline(Duration.ofSeconds(8), Duration.ofSeconds(1)))
+            .isEqualTo(Duration.ofMillis(750));
+        assertThat(AsyncRuntimeLifecycle.drainDeadline(Duration.ofSeconds(8), Duration.ZERO)).isEqualTo(Duration.ZERO);
+        assertThat(AsyncRuntimeLifecycle.drainDeadline(Duration.ZERO, Duration.ofSeconds(30))).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void doesNotWarnWhenTheShutdownTimeoutFits(CapturedOutput output) {
+        lifecycle(Duration.ofSeconds(11)).start();
+        assertThat(output).doesNotContain("does not fit");
+    }
+
+    private AsyncRuntimeLifecycle lifecycle(Duration phaseTimeout) {
+        return new AsyncRuntimeLifecycle(this.context, () -> Map.of("runtime", this.runtime), phaseTimeout);
     }
 
 }

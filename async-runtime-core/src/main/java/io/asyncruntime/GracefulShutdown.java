@@ -1,0 +1,202 @@
+package io.asyncruntime;
+
+import io.asyncruntime.internal.scheduler.AbortWalk;
+import io.asyncruntime.internal.scheduler.Scheduler;
+import io.asyncruntime.internal.scheduler.TaskRegistry;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of {@link AsyncRuntime#shutdownGracefully}, run once, on one thread, in order: refuse
+ * outside spawns, cancel the root token, wait for the registry to empty or the deadline, refuse
+ * every spawn and abort what is left, stop the workers (which closes the timers, the I/O driver and
+ * its channels once no poll can reach them), stop the blocking pools. See ARCHITECTURE.md,
+ * "Shutdown".
+ *
+ * <p>The counts come from the registry's per-shard counters of linked and unlinked cells, read
+ * under each shard's lock: {@code liveAtStart + spawned == completed + aborted} holds exactly,
+ * whatever races the walk (a task found live that finishes before its abort is counted as
+ * completed). Tasks an abort that stopped making progress (a {@code cancel()} that blocks) had
+ * not reached yet count as aborted: the abort goes on with them when that call returns.
+ *
+ * <p><b>Robustness.</b> Every step runs whatever the ones before it did: a step that throws (a
+ * foreign waker on the root token that fails, a task's cancel that throws) is logged at WARN and
+ * the shutdown goes on, since a runtime left half shut (refusing spawns, workers running, nothing
+ * aborted) is worse than any report of the failure. An interrupted caller gets the whole shutdown
+ * too: its flag is cleared for the waits (a park returns at once while it is set, and every wait
+ * would spin or be skipped) and set again at the end.
+ */
+final class GracefulShutdown {
+
+    private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
+
+    /** How long the workers may go without cancelling a task before what is left counts as stuck. */
+    private static final long PROGRESS_WINDOW_NANOS = 50_000_000;
+    /**
+     * How long the abort may go without finishing with a task before the shutdown stops waiting
+     * for it (a {@code cancel()} blocks). Longer than the workers' window: the abort is one thread
+     * on a machine that may be busy, and a starved walk is not a stuck one.
+     */
+    private static final long ABORT_PROGRESS_WINDOW_NANOS = 100_000_000;
+    /** The least the shutdown waits for an abort that keeps making progress (whatever the deadline). */
+    private static final long ABORT_MIN_CAP_NANOS = 1_000_000_000;
+
+    private final AsyncRuntime runtime;
+    private final Scheduler scheduler;
+    private final TaskRegistry registry;
+    private final String abortThreadName;
+    /** Whether the caller was interrupted before or during the shutdown: set again at the end. */
+    private boolean interrupted;
+    /** A VM error a step threw: rethrown once every step has run. */
+    private VirtualMachineError vmError;
+
+    GracefulShutdown(AsyncRuntime runtime, Scheduler scheduler, String threadNamePrefix) {
+        this.runtime = runtime;
+        this.scheduler = scheduler;
+        this.registry = scheduler.registry();
+        this.abortThreadName = threadNamePrefix + "shutdown-abort";
+    }
+
+    ShutdownReport run(Duration deadline, long deadlineNanos) {
+        interrupted = Thread.interrupted();
+        try {
+            ShutdownReport report = shutDown(deadline, deadlineNanos);
+            if (vmError != null) {
+                throw vmError;
+            }
+            return report;
+        } finally {
+            if (interrupted || Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private ShutdownReport shutDown(Duration deadline, long deadlineNanos) {
+        long start = System.nanoTime();
+        long end = start + deadlineNanos;
+
+        // (1) No more spawns from outside; (2) tell the tasks; (3) give them until the deadline.
+        registry.refuseRemote();
+        long[] atStart = registry.counts();
+        step("cancelling the root token", () -> runtime.rootToken().cancel());
+        step("waiting for the tasks to finish", () -> registry.awaitEmpty(end));
+        long drained = System.nanoTime();
+
+        // (4) No more spawns at all; abort what is left, idle tasks included.
+        registry.refuseAll();
+        long[] atAbort = registry.counts();
+        long[] aborted = new long[1];
+        step("aborting the tasks left", () -> aborted[0] = abortLeft(deadlineNanos));
+        long abortDone = System.nanoTime();
+
+        // (5) Stop the workers: queued tasks (aborted ones among them) are cancelled as they stop;
+        // then the time and I/O drivers shut, closing every registered channel. A worker stuck in a
+        // poll is given until the deadline, and at least the stop allowance, then left behind.
+        long stopBudget = Math.max(end - abortDone, AsyncRuntime.WORKER_STOP_ALLOWANCE.toNanos());
+        // A worker stuck from here on is the report's, not a stall to log.
+        step("stopping the stall detector", runtime::stopStallDetector);
+        step("stopping the workers", () -> scheduler.shutdown(Duration.ofNanos(stopBudget)));
+        long[] stillRunning = new long[1];
+        step("counting the tasks still running",
+                () -> stillRunning[0] = liveWhileFalling(System.nanoTime() + Math.max(deadlineNanos, stopBudget)));
+        long stopped = System.nanoTime();
+
+        int[] blockingLeft = new int[1];
+        step("stopping the blocking pools", () -> blockingLeft[0] = runtime.shutdownBlockingPools(end));
+        long finished = System.nanoTime();
+
+        long liveAtStart = atStart[0] - atStart[1];
+        long spawned = atAbort[0] - atStart[0];
+        long liveAtAbort = atAbort[0] - atAbort[1];
+        // Found live at the abort but finished before it got to them: they completed on their own.
+        long completed = (atAbort[1] - atStart[1]) + (liveAtAbort - aborted[0]);
+        return new ShutdownReport(deadline, false, liveAtStart, spawned, completed, aborted[0], stillRunning[0],
+                blockingLeft[0], Duration.ofNanos(drained - start), Duration.ofNanos(abortDone - drained),
+                Duration.ofNanos(stopped - abortDone), Duration.ofNanos(finished - stopped),
+                Duration.ofNanos(finished - start));
+    }
+
+    /**
+     * Runs one step; a failure is logged and the shutdown goes on (see the class comment). The
+     * caller's interrupt is taken off before the step, so that its waits wait.
+     */
+    private void step(String what, Runnable step) {
+        interrupted |= Thread.interrupted();
+        try {
+            step.run();
+        } catch (VirtualMachineError e) {
+            if (vmError == null) {
+                vmError = e;
+            }
+        } catch (Throwable failure) {
+            log.warn("async-runtime shutdown: {} failed; the shutdown goes on", what, failure);
+        }
+    }
+
+    /**
+     * Aborts every task still live, on a thread of its own: an idle task's {@code cancel()} runs
+     * during its abort, and one that blocks must not hold the shutdown. Waits while the abort makes
+     * progress, one progress window after another (tens of thousands of idle tasks on a loaded
+     * machine take a while), up to the deadline's length (and at least a second); once a window
+     * passes without progress, a {@code cancel()} blocks, and the shutdown goes on. Returns the tasks aborted, counting those
+     * the abort has not reached yet (it aborts them when the blocked call returns).
+     */
+    private long abortLeft(long deadlineNanos) {
+        AbortWalk walk = registry.newAbortWalk();
+        if (walk.found() == 0) {
+            return 0;
+        }
+        Thread aborter = new Thread(walk, abortThreadName);
+        aborter.setDaemon(true); // a cancel() that never returns must not keep the JVM up
+        aborter.start();
+        long cap = System.nanoTime() + Math.max(deadlineNanos, ABORT_MIN_CAP_NANOS);
+        int lastDone = -1;
+        for (;;) {
+            long now = System.nanoTime();
+            if (walk.awaitFinished(Math.min(now + ABORT_PROGRESS_WINDOW_NANOS, cap))) {
+                return walk.aborted();
+            }
+            int[] doneAndAborted = walk.doneAndAborted();
+            if (doneAndAborted[0] == lastDone || System.nanoTime() - cap >= 0) {
+                int notReached = walk.found() - doneAndAborted[0];
+                log.warn("async-runtime shutdown: aborting the tasks left made no progress for {} ms; {} of {} not aborted"
+                                + " yet (a task's cancel() blocks: Task.cancel must not block). They are aborted when it"
+                                + " returns; the shutdown goes on", ABORT_PROGRESS_WINDOW_NANOS / 1_000_000, notReached,
+                        walk.found());
+                return doneAndAborted[1] + (long) notReached;
+            }
+            lastDone = doneAndAborted[0];
+        }
+    }
+
+    /**
+     * The tasks still live once the workers were given their stop budget. A worker that outlived
+     * it while still cancelling what it had queued is slow (a loaded machine, tens of thousands of
+     * aborted tasks), not stuck: while the count keeps falling, one progress window after another,
+     * it is waited for, up to {@code capNanos}. What is left when a window passes without progress
+     * is held by polls that do not return.
+     */
+    private long liveWhileFalling(long capNanos) {
+        long live = live();
+        while (live > 0) {
+            long now = System.nanoTime();
+            if (now - capNanos >= 0) {
+                break;
+            }
+            registry.awaitEmpty(Math.min(now + PROGRESS_WINDOW_NANOS, capNanos));
+            long after = live();
+            if (after >= live) {
+                return after;
+            }
+            live = after;
+        }
+        return live;
+    }
+
+    private long live() {
+        long[] counts = registry.counts();
+        return counts[0] - counts[1];
+    }
+}

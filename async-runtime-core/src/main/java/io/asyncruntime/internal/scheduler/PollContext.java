@@ -1,0 +1,117 @@
+package io.asyncruntime.internal.scheduler;
+
+import io.asyncruntime.task.Context;
+import io.asyncruntime.task.Waker;
+
+/**
+ * The {@link Context} of the polls a worker runs, and the {@link TaskPoller} its cells report to:
+ * which cell is being polled, its lane, the cooperative budget, whether the poll asked to yield.
+ *
+ * <p>Separate from {@link Worker} because a poll can outlive its thread's hold on the worker:
+ * {@code blockInPlace} hands the worker (its queues, LIFO slot and run loop) to a replacement
+ * thread in the middle of a poll, and the poll then finishes on the old thread. That thread keeps
+ * this object and the worker gets a new one, so the two threads never share a field. After the
+ * hand-over ({@link #handedOver}) what the rest of the poll reports goes through the scheduler as
+ * from any thread outside the workers: a re-queue to the inject queue, a completion to the remote
+ * count.
+ *
+ * <p>Thread-confined: only the thread polling with it touches it, except {@link #cell}, which the
+ * stall detector reads (racily, for its log line) through {@link WorkerHandOver#pollingTaskName()}.
+ */
+final class PollContext implements Context, TaskPoller {
+
+    private final Worker worker;
+    /** The cell being polled; null between polls. */
+    TaskCell<?> cell;
+    /** Its lane; meaningful while {@link #cell} is set. */
+    int lane;
+    /** Budget units left in this poll (and in the LIFO polls that follow it). */
+    int budget;
+    private boolean yieldRequested;
+    /** Set by this thread when {@code blockInPlace} gave the worker to another thread. */
+    private boolean handedOver;
+
+    PollContext(Worker worker) {
+        this.worker = worker;
+    }
+
+    /** This poll's thread no longer runs the worker; see the class comment. */
+    void handOver() {
+        handedOver = true;
+    }
+
+    /** Undoes {@link #handOver()} (the replacement thread could not be started). */
+    void takeBack() {
+        handedOver = false;
+    }
+
+    boolean isHandedOver() {
+        return handedOver;
+    }
+
+    /** The scheduler of the worker this context's polls run on. */
+    Scheduler scheduler() {
+        return worker.scheduler;
+    }
+
+    @Override
+    public Context enter(TaskCell<?> polled) {
+        cell = polled;
+        lane = polled.lane();
+        yieldRequested = false;
+        return this;
+    }
+
+    @Override
+    public boolean leave() {
+        cell = null;
+        boolean yielded = yieldRequested;
+        yieldRequested = false;
+        return yielded;
+    }
+
+    @Override
+    public void requeue(ScheduledTask task) {
+        if (handedOver) {
+            worker.scheduler.schedule(task, true); // not a worker now: the inject queue
+        } else {
+            worker.requeue(task);
+        }
+    }
+
+    @Override
+    public void taskCompleted() {
+        if (handedOver) {
+            worker.scheduler.taskCompleted();
+        } else {
+            worker.counters.increment(WorkerCounters.COMPLETIONS);
+        }
+    }
+
+    @Override
+    public Waker waker() {
+        TaskCell<?> polled = cell;
+        if (polled == null) {
+            throw new IllegalStateException("Context.waker() used outside the poll it was passed to");
+        }
+        return polled;
+    }
+
+    @Override
+    public boolean consumeBudget() {
+        if (budget > 0) {
+            budget--;
+            return true;
+        }
+        yieldRequested = true;
+        if (!handedOver) {
+            worker.counters.increment(WorkerCounters.BUDGET_FORCED_YIELDS);
+        }
+        return false;
+    }
+
+    @Override
+    public void requestYield() {
+        yieldRequested = true;
+    }
+}

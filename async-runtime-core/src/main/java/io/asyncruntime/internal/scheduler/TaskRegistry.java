@@ -1,0 +1,354 @@
+package io.asyncruntime.internal.scheduler;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The live-task registry: every task spawned on the scheduler is linked into one of its
+ * {@link TaskShard}s from spawn until it completes (Tokio's {@code OwnedTasks}). A graceful
+ * shutdown aborts what is left through it, idle tasks included, and a task dump lists it.
+ *
+ * <p><b>Shards.</b> One per worker (a worker links what it spawns into its own shard, so
+ * spawning workers never contend) plus a power of two of shards for spawns from other threads,
+ * picked at random per spawn so that several outside spawners spread out. A cell is unlinked
+ * from its own shard by whichever thread completes it.
+ *
+ * <p><b>Cost per task.</b> Two links and two int stamps in the cell (32 to 48 bytes), a lock
+ * and an unlock of the shard at spawn and at completion, and the poll count riding on the CAS
+ * that starts each poll. Clock reads are the expensive part of stamping (a {@code nanoTime}
+ * is ~25 ns on this box's kvm-clock, as much as a whole local spawn), so cells are stamped
+ * from a <em>coarse clock</em>: a value refreshed by the workers at every driver turn (every
+ * {@code eventInterval} polls on a busy worker, and whenever a worker comes back from parking),
+ * and by a spawn from outside when any worker is parked (a parked worker refreshes nothing, and
+ * the others may be stuck in long polls). Ages and idle times in a dump are exact
+ * to within the time between two refreshes (the polls of one event interval), which is what a
+ * diagnostic needs (Go's goroutine dump stamps waiting goroutines just as coarsely, at GC).
+ *
+ * <p><b>Refusing spawns.</b> {@link #refuseRemote()} (a graceful shutdown starts) makes spawns
+ * from outside the runtime's own tasks fail (a task on a worker or inside {@code blockInPlace}
+ * still spawns); {@link #refuseAll()} (the shutdown aborts what remains) makes
+ * every spawn fail. The flags are read under the shard's lock; see {@link TaskShard}.
+ */
+public final class TaskRegistry {
+
+    /** Spawn stamps count units of 2^24 ns (~16.8 ms): an int covers 2.28 years of uptime. */
+    static final int SPAWN_STAMP_SHIFT = 24;
+    /** Poll stamps count units of 2^20 ns (~1.05 ms): an int wraps after ~52 days. */
+    static final int POLL_STAMP_SHIFT = 20;
+    /** Slack over the live count when sizing a dump's copy buffer (tasks spawned meanwhile). */
+    private static final int DUMP_SLACK = 64;
+    /** How long a drain waits before it looks again if no shard's emptying woke it. */
+    private static final long DRAIN_RECHECK_NANOS = 10_000_000;
+
+    static final int ACCEPTING = 0;
+    static final int REFUSING_REMOTE = 1;
+    static final int REFUSING_ALL = 2;
+
+    private static final VarHandle COARSE_NANOS;
+    private static final VarHandle REFUSAL;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            COARSE_NANOS = lookup.findVarHandle(TaskRegistry.class, "coarseNanos", long.class);
+            REFUSAL = lookup.findVarHandle(TaskRegistry.class, "refusal", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final TaskShard[] workerShards;
+    private final TaskShard[] remoteShards;
+    private final long epochNanos = System.nanoTime();
+    /** Nanoseconds since {@link #epochNanos}, as of the last refresh; through {@link #COARSE_NANOS}. */
+    @SuppressWarnings("unused")
+    private long coarseNanos;
+    /** {@link #ACCEPTING}, {@link #REFUSING_REMOTE} or {@link #REFUSING_ALL}; only grows. */
+    @SuppressWarnings("unused")
+    private volatile int refusal;
+    /** A thread waiting in {@link #awaitEmpty}, woken when a shard empties. */
+    private volatile Thread drainWaiter;
+
+    TaskRegistry(Scheduler scheduler, int workers) {
+        workerShards = new TaskShard[workers];
+        for (int i = 0; i < workers; i++) {
+            workerShards[i] = new TaskShard(this, scheduler);
+        }
+        int remote = Integer.highestOneBit(Math.max(2, workers) * 2 - 1); // next power of two >= workers
+        remoteShards = new TaskShard[remote];
+        for (int i = 0; i < remote; i++) {
+            remoteShards[i] = new TaskShard(this, scheduler);
+        }
+    }
+
+    // ---- the spawn path -----------------------------------------------------------------------
+
+    /** The shard a task spawned now goes to: {@code worker}'s own, or a random outside one. */
+    TaskShard shardFor(Worker worker) {
+        if (worker != null) {
+            return workerShards[worker.index];
+        }
+        return remoteShards[ThreadLocalRandom.current().nextInt() & (remoteShards.length - 1)];
+    }
+
+    /** Nanoseconds since the runtime started, as of the last refresh (opaque: any recent value will do). */
+    long coarseNanos() {
+        return (long) COARSE_NANOS.getOpaque(this);
+    }
+
+    /**
+     * Reads the real clock into the coarse one. Called at driver turns, after a worker unparks,
+     * and by outside spawns while any worker is parked. Opaque store: readers need only some
+     * recent value, never one ordered with other memory.
+     */
+    void refreshClock() {
+        COARSE_NANOS.setOpaque(this, System.nanoTime() - epochNanos);
+    }
+
+    /** Why a spawn would be refused now ({@link #ACCEPTING} if it would not); read under a shard lock. */
+    int refusal(boolean remote) {
+        int r = refusal;
+        return r == REFUSING_REMOTE && !remote ? ACCEPTING : r;
+    }
+
+    static String refusalMessage(int refusal) {
+        return refusal == REFUSING_REMOTE
+                ? "this async-runtime is shutting down: it accepts no new tasks from outside its own tasks"
+                : "this async-runtime is closed: it accepts no new tasks";
+    }
+
+    /** See {@link CellScheduler#abortReason()}: a shutdown's aborts say so. */
+    String abortReason() {
+        return refusal == REFUSING_ALL ? "aborted: the runtime shut down" : "aborted";
+    }
+
+    /** A shard's last live cell was unlinked: a drain in progress may be over. */
+    void shardEmptied() {
+        Thread waiter = drainWaiter;
+        if (waiter != null) {
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    // ---- shutdown -----------------------------------------------------------------------------
+
+    /** From now on spawns from outside the runtime's own tasks fail (a graceful shutdown has begun). */
+    public void refuseRemote() {
+        if (refusal == ACCEPTING) {
+            REFUSAL.compareAndSet(this, ACCEPTING, REFUSING_REMOTE);
+        }
+    }
+
+    /** From now on every spawn fails. */
+    public void refuseAll() {
+        refusal = REFUSING_ALL;
+    }
+
+    /** Whether spawns from outside are refused (a shutdown has begun). */
+    public boolean isRefusingRemote() {
+        return refusal != ACCEPTING;
+    }
+
+    /** Tasks spawned and tasks completed since start, summed over the shards: {@code [inserted, removed]}. */
+    public long[] counts() {
+        long[] total = new long[2];
+        long[] one = new long[2];
+        for (TaskShard shard : allShards()) {
+            shard.counts(one);
+            total[0] += one[0];
+            total[1] += one[1];
+        }
+        return total;
+    }
+
+    /** Live tasks now, summed from racy per-shard reads: a hint for metrics and waits. */
+    public long liveTasksHint() {
+        long live = 0;
+        for (TaskShard shard : workerShards) {
+            live += shard.sizeHint();
+        }
+        for (TaskShard shard : remoteShards) {
+            live += shard.sizeHint();
+        }
+        return live;
+    }
+
+    /**
+     * Whether the registry was empty at some instant during this call. Two locked passes: every
+     * shard's completions first, then every shard's spawns. Both only grow and a cell leaves the
+     * shard it joined, so if the first sum equals the second, completions caught up with spawns at
+     * the instant between the passes; and with no live task then, no task can spawn one later
+     * (outside spawns being refused by then).
+     */
+    public boolean isEmpty() {
+        long[] one = new long[2];
+        long removed = 0;
+        for (TaskShard shard : allShards()) {
+            shard.counts(one);
+            removed += one[1];
+        }
+        long inserted = 0;
+        for (TaskShard shard : allShards()) {
+            shard.counts(one);
+            inserted += one[0];
+        }
+        return inserted == removed;
+    }
+
+    /**
+     * Waits until the registry is empty (see {@link #isEmpty}) or {@code deadlineNanos}
+     * ({@link System#nanoTime()} based) passes; returns whether it emptied. Woken by a shard
+     * emptying, and looks again every 10 ms in case an emptying happened just before it
+     * registered. One waiter at a time (the shutdown).
+     *
+     * <p>An interrupt does not end the wait: a shutdown called from an interrupted thread (a
+     * container's stop thread, an executor shutting down) still waits its deadline. The flag is
+     * cleared for the wait, since {@code parkNanos} returns at once while it is set and the wait
+     * would spin (taking every shard's lock on each turn), and set again before returning.
+     */
+    public boolean awaitEmpty(long deadlineNanos) {
+        boolean interrupted = Thread.interrupted();
+        drainWaiter = Thread.currentThread();
+        try {
+            for (;;) {
+                if (liveTasksHint() == 0 && isEmpty()) {
+                    return true;
+                }
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, Math.min(left, DRAIN_RECHECK_NANOS));
+                interrupted |= Thread.interrupted();
+            }
+        } finally {
+            drainWaiter = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Asks every live task to cancel, from the calling thread: an idle task is cancelled here and
+     * now, a queued or running one at its next poll boundary. Returns {@code [found, aborted]}:
+     * tasks live at the walk, and those of them this call cancelled (the rest finished, or were
+     * being cancelled already, before it got to them). See {@link #newAbortWalk()}; a shutdown runs
+     * the walk on a thread of its own instead, since a task's {@code cancel()} may block.
+     */
+    public long[] abortAll() {
+        AbortWalk walk = newAbortWalk();
+        walk.run();
+        return new long[] {walk.found(), walk.aborted()};
+    }
+
+    /**
+     * The live tasks now, copied shard by shard under each shard's lock, as a walk that aborts
+     * them when run (so no user code, a task's {@code cancel}, runs under a lock). Meant for after
+     * {@link #refuseAll()}, when no cell can join behind the copy.
+     */
+    public AbortWalk newAbortWalk() {
+        TaskShard[] shards = allShards();
+        TaskCell<?>[][] perShard = new TaskCell<?>[shards.length][];
+        int total = 0;
+        for (int i = 0; i < shards.length; i++) {
+            perShard[i] = shards[i].snapshotAll();
+            total += perShard[i].length;
+        }
+        TaskCell<?>[] all = new TaskCell<?>[total];
+        int at = 0;
+        for (TaskCell<?>[] cells : perShard) {
+            System.arraycopy(cells, 0, all, at, cells.length);
+            at += cells.length;
+        }
+        return new AbortWalk(all);
+    }
+
+    /**
+     * Visits up to {@code max} live tasks, each shard's newest first, holding each shard's lock only
+     * while copying its share (at most {@code max} references in all, and no more than were live
+     * plus a little slack); the visitor runs after, lock-free. Returns how many it visited.
+     */
+    public int forEachLive(int max, LiveTaskVisitor visitor) {
+        int visited = 0;
+        TaskCell<?>[] chunk = new TaskCell<?>[(int) Math.min(Math.max(max, 0), liveTasksHint() + DUMP_SLACK)];
+        long now = coarseNowForDump();
+        for (TaskShard shard : allShards()) {
+            if (visited >= max) {
+                break;
+            }
+            int n = shard.snapshot(chunk, Math.min(chunk.length, max - visited));
+            for (int i = 0; i < n; i++) {
+                TaskCell<?> cell = chunk[i];
+                chunk[i] = null;
+                visit(cell, now, visitor);
+                visited++;
+            }
+        }
+        return visited;
+    }
+
+    /** A fresh reading for the dump, also refreshing the coarse clock. */
+    private long coarseNowForDump() {
+        refreshClock();
+        return coarseNanos();
+    }
+
+    private static void visit(TaskCell<?> cell, long now, LiveTaskVisitor visitor) {
+        int state = cell.state();
+        LiveTaskState taskState;
+        if (TaskState.isComplete(state)) {
+            return; // completed between the copy and now
+        } else if ((state & TaskState.RUNNING) != 0) {
+            taskState = LiveTaskState.RUNNING;
+        } else if ((state & TaskState.NOTIFIED) != 0) {
+            taskState = LiveTaskState.QUEUED;
+        } else {
+            taskState = LiveTaskState.IDLE;
+        }
+        long ageNanos = Math.max(0, now - (Integer.toUnsignedLong(cell.spawnStamp) << SPAWN_STAMP_SHIFT));
+        long nowPollUnits = now >>> POLL_STAMP_SHIFT;
+        long sincePollUnits = (nowPollUnits - Integer.toUnsignedLong(cell.pollStamp)) & 0xFFFF_FFFFL;
+        long sincePollNanos = Math.min(sincePollUnits << POLL_STAMP_SHIFT, ageNanos);
+        int polls = TaskState.polls(state);
+        visitor.visit(cell.name(), TaskState.lane(state), taskState, ageNanos, polls,
+                polls == 0 ? -1 : sincePollNanos, (state & TaskState.CANCELLED) != 0);
+    }
+
+    /** Shard {@code index}: the workers' first, then the outside spawners'. For tests. */
+    TaskShard shard(int index) {
+        return index < workerShards.length ? workerShards[index] : remoteShards[index - workerShards.length];
+    }
+
+    private TaskShard[] allShards() {
+        TaskShard[] all = new TaskShard[workerShards.length + remoteShards.length];
+        System.arraycopy(workerShards, 0, all, 0, workerShards.length);
+        System.arraycopy(remoteShards, 0, all, workerShards.length, remoteShards.length);
+        return all;
+    }
+
+    /** What a task dump sees of one task's state. */
+    public enum LiveTaskState {
+        /** Waiting for a wake-up. */
+        IDLE,
+        /** Woken, in a queue, not yet polled. */
+        QUEUED,
+        /** Being polled by a worker now. */
+        RUNNING
+    }
+
+    /** Receives the live tasks of a walk; called on the walking thread. */
+    @FunctionalInterface
+    public interface LiveTaskVisitor {
+        /**
+         * One live task.
+         *
+         * @param sinceLastPollNanos time since its last poll started, or -1 if it was never polled
+         * @param cancelRequested whether an abort was requested and is pending at a poll boundary
+         */
+        void visit(String name, int lane, LiveTaskState state, long ageNanos, int polls, long sinceLastPollNanos,
+                   boolean cancelRequested);
+    }
+}
