@@ -56,12 +56,24 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
     /**
      * When the task was spawned, in units of {@link TaskRegistry#SPAWN_STAMP_SHIFT} of the
      * registry's coarse clock (~16.8 ms; an int lasts 2.28 years), and when its last poll started,
-     * in units of {@link TaskRegistry#POLL_STAMP_SHIFT} (~1.05 ms; wraps after 52 days, which the
+     * in units of {@link TaskRegistry#POLL_STAMP_SHIFT} (~1.05 ms; wraps after 26 days, which the
      * dump resolves with the age). Plain fields: written by the spawner, then by the thread
      * holding RUNNING; a task dump reads them racily, and an int is never torn.
+     *
+     * <p>The poll stamp keeps 31 bits (wrapping after 26 days); its top bit is
+     * {@link #YIELD_QUEUED}, set by the owner just before it re-queues the cell after a yield
+     * (the queue's release publishes it to the taker) and cleared by the taker's stamp at the
+     * poll's start. It tells a yield-queued cell (RUNNING kept, see TaskState) from one being
+     * polled, for the dump, and lets a taker that finds RUNNING without it fail loudly, as a cell
+     * queued twice would.
      */
     int spawnStamp;
     int pollStamp;
+
+    /** The top bit of {@link #pollStamp}: the cell waits in a queue after a yield. */
+    static final int YIELD_QUEUED = 0x8000_0000;
+    /** The bits of {@link #pollStamp} that hold the stamp. */
+    static final int POLL_STAMP_MASK = 0x7FFF_FFFF;
 
     TaskCell(CellScheduler scheduler, Task<T> task, Priority priority) {
         this(scheduler, task, TASK, priority);
@@ -73,7 +85,7 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
         this.slot = body;
         long now = scheduler.coarseNanos();
         this.spawnStamp = (int) (now >>> TaskRegistry.SPAWN_STAMP_SHIFT);
-        this.pollStamp = (int) (now >>> TaskRegistry.POLL_STAMP_SHIFT);
+        this.pollStamp = (int) (now >>> TaskRegistry.POLL_STAMP_SHIFT) & POLL_STAMP_MASK;
     }
 
     /** A cell for a named task: the name lives in a subclass so unnamed cells do not pay for it. */
@@ -95,6 +107,10 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
         int s = (int) STATE.getVolatile(this);
         if ((s & (TaskState.RUNNING | TaskState.NOTIFIED | TaskState.COMPLETE)) == TaskState.RUNNING
                 && TaskState.kind(s) == TASK) {
+            if ((pollStamp & YIELD_QUEUED) == 0) {
+                throw new IllegalStateException("task cell dequeued while being polled (state "
+                        + TaskState.describe(s) + ", not yield-queued): it was queued twice");
+            }
             // Yield-queued (see TaskState) and not woken since: its owner kept RUNNING when it
             // re-queued it after a yield, and the queue handed it over to us (release by the
             // pusher, acquire by the taker). No CAS: one atomic add counts the poll, since wakes
@@ -111,7 +127,7 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             cancelAndComplete(scheduler.abortReason());
             return;
         }
-        pollStamp = (int) (scheduler.coarseNanos() >>> TaskRegistry.POLL_STAMP_SHIFT);
+        pollStamp = (int) (scheduler.coarseNanos() >>> TaskRegistry.POLL_STAMP_SHIFT) & POLL_STAMP_MASK; // clears YIELD_QUEUED
         Poll<T> result;
         boolean ready;
         try {
@@ -142,7 +158,7 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
     private int takeOwnership(int s) {
         for (;;) {
             if ((s & TaskState.COMPLETE) != 0 || (s & TaskState.NOTIFIED) == 0
-                    || ((s & TaskState.RUNNING) != 0 && TaskState.kind(s) != TASK)) {
+                    || ((s & TaskState.RUNNING) != 0 && (TaskState.kind(s) != TASK || (pollStamp & YIELD_QUEUED) == 0))) {
                 throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
             }
             int witness = (int) STATE.compareAndExchange(this, s,
@@ -187,6 +203,7 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
     private void afterPending(boolean yieldRequested, TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
         if (yieldRequested && (s & TaskState.CANCELLED) == 0) {
+            pollStamp |= YIELD_QUEUED; // before the push, whose release publishes it to the taker
             worker.requeue(this);
             return;
         }

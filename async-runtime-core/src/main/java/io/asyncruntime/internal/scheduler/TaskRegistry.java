@@ -35,7 +35,7 @@ public final class TaskRegistry {
 
     /** Spawn stamps count units of 2^24 ns (~16.8 ms): an int covers 2.28 years of uptime. */
     static final int SPAWN_STAMP_SHIFT = 24;
-    /** Poll stamps count units of 2^20 ns (~1.05 ms): an int wraps after ~52 days. */
+    /** Poll stamps count units of 2^20 ns (~1.05 ms) in 31 bits (see TaskCell.YIELD_QUEUED): they wrap after ~26 days. */
     static final int POLL_STAMP_SHIFT = 20;
     /** Slack over the live count when sizing a dump's copy buffer (tasks spawned meanwhile). */
     private static final int DUMP_SLACK = 64;
@@ -302,7 +302,8 @@ public final class TaskRegistry {
         if (TaskState.isComplete(state)) {
             return; // completed between the copy and now
         } else if ((state & TaskState.RUNNING) != 0) {
-            taskState = LiveTaskState.RUNNING;
+            // RUNNING is kept while a yielded task waits in a queue; its stamp's mark tells.
+            taskState = (cell.pollStamp & TaskCell.YIELD_QUEUED) != 0 ? LiveTaskState.QUEUED : LiveTaskState.RUNNING;
         } else if ((state & TaskState.NOTIFIED) != 0) {
             taskState = LiveTaskState.QUEUED;
         } else {
@@ -310,7 +311,7 @@ public final class TaskRegistry {
         }
         long ageNanos = Math.max(0, now - (Integer.toUnsignedLong(cell.spawnStamp) << SPAWN_STAMP_SHIFT));
         long nowPollUnits = now >>> POLL_STAMP_SHIFT;
-        long sincePollUnits = (nowPollUnits - Integer.toUnsignedLong(cell.pollStamp)) & 0xFFFF_FFFFL;
+        long sincePollUnits = (nowPollUnits - (cell.pollStamp & TaskCell.POLL_STAMP_MASK)) & TaskCell.POLL_STAMP_MASK;
         long sincePollNanos = Math.min(sincePollUnits << POLL_STAMP_SHIFT, ageNanos);
         int polls = TaskState.polls(state);
         visitor.visit(cell.name(), TaskState.lane(state), taskState, ageNanos, polls,

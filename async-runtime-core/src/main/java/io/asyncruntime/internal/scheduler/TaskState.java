@@ -9,10 +9,10 @@ package io.asyncruntime.internal.scheduler;
  *   RUNNING   a thread owns the task: polling it, or cancelling it; acts as the lock on the task.
  *             Also set while the task is yield-queued: its owner re-queued it after a poll that
  *             yielded without releasing it, and ownership passes to whoever takes it off the
- *             queue (the queue's release/acquire orders the hand-over). A task dump shows a
- *             yield-queued task as running (nothing in the word tells the two apart, and a
- *             marker would cost the atomic the yield path saves); its taker counts the poll
- *             with one atomic add, so poll counts stay exact
+ *             queue (the queue's release/acquire orders the hand-over). Nothing in the word
+ *             tells the two apart; the cell's plain poll stamp carries a mark
+ *             (TaskCell.YIELD_QUEUED) that the dump reads and the taker checks. The taker counts
+ *             the poll with one atomic add, so poll counts stay exact
  *   COMPLETE  the outcome is published; terminal
  *   CANCELLED abort was requested; the owner cancels the task at the next poll boundary
  *   FUTURE_CANCELLED  Future.cancel returned true (with CANCELLED): the outcome will be a
