@@ -146,19 +146,19 @@ public final class PollSampler {
         if (subscribers.length == 0) {
             return;
         }
-        long now = System.nanoTime();
         Timed current = (Timed) TIMED.getOpaque(this);
-        if (current == null || gone(current, now)) {
-            TIMED.compareAndSet(this, current, new Timed(task, now));
+        if (current != null && !gone(current)) {
+            return; // one task at a time: no clock read while the followed one is on its way
         }
+        TIMED.compareAndSet(this, current, new Timed(task, System.nanoTime()));
     }
 
     /** Whether a followed task will never be polled: it finished in its queue (cancelled). */
-    private static boolean gone(Timed followed, long now) {
+    private static boolean gone(Timed followed) {
         if (followed.task instanceof TaskCell<?> cell) {
             return cell.isDone();
         }
-        return now - followed.queuedAt > FOREIGN_TASK_ABANDONED_NANOS;
+        return System.nanoTime() - followed.queuedAt > FOREIGN_TASK_ABANDONED_NANOS;
     }
 
     /** A schedule from a thread that is not a worker: sampled at random (no shared countdown to write). */
