@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Cost.</b> With no listener (the default), a poll pays one decrement and an opaque read of
  * {@link #timed}, which stays null; a local schedule one decrement. With one, one poll in the
- * base interval also reads the clock twice and calls the listeners, and one schedule in it reads
- * the clock and may publish a {@link Timed} (a small allocation).
+ * base interval also reads the clock twice and calls the listeners, and one schedule in it
+ * checks the followed slot; only if nothing is followed any more does it read the clock and
+ * publish a {@link Timed} (a small allocation).
  *
  * <p><b>Schedule latency</b> follows one task at a time per runtime: a sampled schedule publishes
  * the task with its queueing time in {@link #timed} if nothing is followed, or if what is followed
