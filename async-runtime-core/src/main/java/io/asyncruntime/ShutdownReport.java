@@ -15,11 +15,13 @@ import java.time.Duration;
  *     durations are zero, and the real report is logged at INFO when the shutdown ends
  * @param liveAtStart tasks live when the shutdown began
  * @param spawnedDuringShutdown tasks the runtime's own tasks spawned while they wound down
- * @param completed tasks that finished before the deadline without being aborted by the
- *     shutdown: with their value, their failure, or a cancellation of their own (a task that
- *     watched the root token and stopped, one aborted by another task)
- * @param aborted tasks still live at the deadline, which the shutdown cancelled (an idle one at
- *     once, a queued or running one at its next poll boundary)
+ * @param completed tasks that finished without being aborted by the shutdown: with their value,
+ *     their failure, or a cancellation of their own before the deadline (a task that watched the
+ *     root token and stopped, one aborted by another task); their handles show exactly that
+ * @param aborted tasks whose handles complete with a cancellation once the deadline passed: those
+ *     the shutdown cancelled (an idle one at once, a queued or running one at its next poll
+ *     boundary) and those cancelled as a consequence (awaiting an aborted task), plus those still
+ *     live at the end (inside a poll, see {@code stillRunning})
  * @param stillRunning of the aborted tasks, those still inside one poll on a worker that did
  *     not stop (a task that blocks its worker and ignores cancellation); their workers are left
  *     behind, and their handles complete when the poll returns

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Task;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,26 +32,16 @@ class DeepCallbackChainDeliveryDeadlockTest {
         runtime.close();
     }
 
-    private static boolean isIdle(JoinHandle<?> handle) {
-        return handle.toString().contains("idle");
-    }
 
     @Test
     void aBlockingCallbackTwelveCallbacksDeepStillHasItsAbortsWakesDelivered() throws Exception {
         int links = 12;
-        List<JoinHandle<Void>> chain = new ArrayList<>();
-        for (int i = 0; i < links; i++) {
-            chain.add(runtime.spawn(Task.never()));
-        }
+        List<JoinHandle<Void>> chain = IdleTasks.spawnNever(runtime, links);
         JoinHandle<Void> x = runtime.spawn(Task.never());
         JoinHandle<Void> awaitsX = runtime.spawn(x); // a task whose poll awaits x
-        Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> chain.stream().allMatch(DeepCallbackChainDeliveryDeadlockTest::isIdle)
-                        && isIdle(x) && isIdle(awaitsX));
-        for (int i = 0; i + 1 < links; i++) {
-            JoinHandle<Void> next = chain.get(i + 1);
-            chain.get(i).whenComplete((v, e) -> next.abort());
-        }
+        IdleTasks.awaitIdle(Duration.ofSeconds(10), chain);
+        IdleTasks.awaitIdle(Duration.ofSeconds(10), x, awaitsX);
+        IdleTasks.abortNextOnCompletion(chain);
         CompletableFuture<String> seenByLastCallback = new CompletableFuture<>();
         chain.get(links - 1).whenComplete((v, e) -> {
             x.abort(); // idle: completed inline; its waiter awaitsX must be woken

@@ -3,16 +3,13 @@ package io.asyncruntime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asyncruntime.task.JoinHandle;
-import io.asyncruntime.task.Task;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,24 +47,14 @@ class DeepCallbackFloodThreadsTest {
         runtime.close();
     }
 
-    private static boolean isIdle(JoinHandle<?> handle) {
-        return handle.toString().contains("idle");
-    }
 
     @Test
     void aFloodOfSlowCallbacksPastTheDepthBoundRunsOnOneHandOffThreadNotOneEach() throws Exception {
         int links = 8; // callback i runs in fresh frame i + 1: the last one at MAX_USER_FRAMES
-        List<JoinHandle<Void>> chain = new ArrayList<>();
-        for (int i = 0; i < links; i++) {
-            chain.add(runtime.spawn(Task.never()));
-        }
-        List<JoinHandle<Void>> flood = new ArrayList<>();
-        for (int i = 0; i < FLOOD; i++) {
-            flood.add(runtime.spawn(Task.never()));
-        }
-        Awaitility.await().atMost(Duration.ofSeconds(20))
-                .until(() -> chain.stream().allMatch(DeepCallbackFloodThreadsTest::isIdle)
-                        && flood.stream().allMatch(DeepCallbackFloodThreadsTest::isIdle));
+        List<JoinHandle<Void>> chain = IdleTasks.spawnNever(runtime, links);
+        List<JoinHandle<Void>> flood = IdleTasks.spawnNever(runtime, FLOOD);
+        IdleTasks.awaitIdle(Duration.ofSeconds(20), chain);
+        IdleTasks.awaitIdle(Duration.ofSeconds(20), flood);
 
         Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
         CountDownLatch allRan = new CountDownLatch(FLOOD);
@@ -80,10 +67,7 @@ class DeepCallbackFloodThreadsTest {
                 allRan.countDown();
             });
         }
-        for (int i = 0; i + 1 < links; i++) {
-            JoinHandle<Void> next = chain.get(i + 1);
-            chain.get(i).whenComplete((v, e) -> next.abort());
-        }
+        IdleTasks.abortNextOnCompletion(chain);
         chain.get(links - 1).whenComplete((v, e) -> flood.forEach(JoinHandle::abort));
 
         chain.get(0).abort();

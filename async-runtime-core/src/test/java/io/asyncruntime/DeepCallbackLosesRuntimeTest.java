@@ -3,15 +3,12 @@ package io.asyncruntime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asyncruntime.task.JoinHandle;
-import io.asyncruntime.task.Task;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,19 +33,12 @@ class DeepCallbackLosesRuntimeTest {
         runtime.close();
     }
 
-    private static boolean isIdle(JoinHandle<?> handle) {
-        return handle.toString().contains("idle");
-    }
 
     @Test
     void everyCallbackOfAChainCompletedOnAWorkerSeesTheWorkersRuntime() throws Exception {
         int links = 10;
-        List<JoinHandle<Void>> chain = new ArrayList<>();
-        for (int i = 0; i < links; i++) {
-            chain.add(runtime.spawn(Task.never()));
-        }
-        Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> chain.stream().allMatch(DeepCallbackLosesRuntimeTest::isIdle));
+        List<JoinHandle<Void>> chain = IdleTasks.spawnNever(runtime, links);
+        IdleTasks.awaitIdle(Duration.ofSeconds(10), chain);
         Map<Integer, String> seen = new ConcurrentSkipListMap<>();
         CountDownLatch allRan = new CountDownLatch(links);
         for (int i = 0; i < links; i++) {

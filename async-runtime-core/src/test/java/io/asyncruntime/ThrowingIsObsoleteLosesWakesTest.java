@@ -9,7 +9,6 @@ import io.asyncruntime.task.TaskCancelledException;
 import io.asyncruntime.task.Waker;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,15 +32,12 @@ class ThrowingIsObsoleteLosesWakesTest {
         runtime.close();
     }
 
-    private static boolean isIdle(JoinHandle<?> handle) {
-        return handle.toString().contains("idle");
-    }
 
     @Test
     void aWakerWhoseIsObsoleteThrowsDoesNotKeepTheOtherAwaitersAsleep() throws Exception {
         JoinHandle<Void> awaited = runtime.spawn(Task.never());
         JoinHandle<Void> awaitsIt = runtime.spawn(awaited); // older registration
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> isIdle(awaited) && isIdle(awaitsIt));
+        IdleTasks.awaitIdle(Duration.ofSeconds(10), awaited, awaitsIt);
         Waker broken = new Waker() {
             @Override
             public void wake() {

@@ -1,5 +1,6 @@
 package io.asyncruntime.benchmarks;
 
+import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.PollSampleListener;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -20,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What poll sampling ({@code AsyncRuntime.samplePolls}, the starter's poll-time and
  * schedule-latency timers) costs on the scheduler workloads that poll the most per unit of work:
- * the same runtime with sampling off and with one in 64 polls and schedules sampled into a
+ * the same runtime with sampling off and with one in 64 or 1024 polls and schedules sampled into a
  * listener that does what a Micrometer timer's record does at least (two adders). Compare the
  * {@code sampling} values of one workload as a ratio; interleave forks ({@code -f 1} in a loop),
  * as this box swings between processes.
@@ -35,7 +36,7 @@ public class PollSamplingOverheadBenchmark {
     /** The runtime, with sampling as the parameter says. */
     @State(Scope.Benchmark)
     public static class Runtime {
-        @Param({"off", "64"})
+        @Param({"off", "64", "1024"})
         public String sampling;
 
         AsyncRuntimeWorkloads workloads;
@@ -46,19 +47,7 @@ public class PollSamplingOverheadBenchmark {
         public void start() {
             workloads = new AsyncRuntimeWorkloads(Implementation.WORKER_THREADS);
             if (!sampling.equals("off")) {
-                workloads.runtime().samplePolls(Integer.parseInt(sampling), new PollSampleListener() {
-                    @Override
-                    public void pollTime(int worker, long time) {
-                        samples.increment();
-                        nanos.add(time);
-                    }
-
-                    @Override
-                    public void scheduleLatency(long time) {
-                        samples.increment();
-                        nanos.add(time);
-                    }
-                });
+                CountingListener.attach(workloads.runtime(), Integer.parseInt(sampling), samples, nanos);
             }
         }
 
@@ -68,6 +57,37 @@ public class PollSamplingOverheadBenchmark {
                 throw new IllegalStateException("sampling was on but no sample was taken");
             }
             workloads.close();
+        }
+    }
+
+    /**
+     * The listener, in its own class so that a fork with sampling off never loads
+     * {@code PollSampleListener}: the "off" fork can then run against a runtime from before sampling
+     * existed, to show what the hooks cost on their own.
+     */
+    static final class CountingListener implements PollSampleListener {
+        private final LongAdder samples;
+        private final LongAdder nanos;
+
+        private CountingListener(LongAdder samples, LongAdder nanos) {
+            this.samples = samples;
+            this.nanos = nanos;
+        }
+
+        static void attach(AsyncRuntime runtime, int oneIn, LongAdder samples, LongAdder nanos) {
+            runtime.samplePolls(oneIn, new CountingListener(samples, nanos));
+        }
+
+        @Override
+        public void pollTime(int worker, long time) {
+            samples.increment();
+            nanos.add(time);
+        }
+
+        @Override
+        public void scheduleLatency(long time) {
+            samples.increment();
+            nanos.add(time);
         }
     }
 

@@ -60,6 +60,8 @@ public final class TcpStream implements AutoCloseable {
     /** Cached at creation, so error messages can name them after the channel closed. */
     private final SocketAddress peer;
     private final SocketAddress local;
+    /** Reader-only (see its class comment): whether a read after an exact fill tries the socket. */
+    private final ReadSpeculation speculation = new ReadSpeculation();
     /** The operation reading now, or null (see {@link #claim}). */
     @SuppressWarnings("unused") // through READER
     private volatile Object reader;
@@ -204,13 +206,21 @@ public final class TcpStream implements AutoCloseable {
      * {@link #PENDING}. {@code dst} must have room. A short read (fewer bytes than there was room
      * for) means the socket is most likely drained, so its readiness is cleared at once and the
      * next read waits without a system call that would only say would-block (Tokio does the
-     * same); if more did arrive, the still-armed interest reports it at the next select.
+     * same); if more did arrive, the still-armed interest reports it at the next select. A read
+     * that filled {@code dst} exactly keeps the readiness; whether the next read then tries the
+     * socket without an event is learned ({@link ReadSpeculation}).
      */
     int pollRead(Context cx, ByteBuffer dst, IoOperation<?> op) throws IOException {
         for (;;) {
             long token = op.ready(cx, registration, IoRegistration.READ, "read from", peer);
             if (token == IoRegistration.NOT_READY || !cx.consumeBudget()) {
                 return PENDING;
+            }
+            boolean speculative = speculation.isSpeculative(token);
+            if (speculative && speculation.skip()) {
+                // Wait for the selector instead (no-op if an event came since the exact fill).
+                registration.clearReady(IoRegistration.READ, token);
+                continue;
             }
             int room = dst.remaining();
             int n;
@@ -219,7 +229,14 @@ public final class TcpStream implements AutoCloseable {
             } catch (IOException e) {
                 throw failure(e, "read from");
             }
-            if (n == -1 || (n > 0 && n == room)) {
+            if (speculative) {
+                speculation.speculated(n);
+            }
+            if (n == -1) {
+                return n;
+            }
+            if (n > 0 && n == room) {
+                speculation.filledExactly(token);
                 return n;
             }
             registration.clearReady(IoRegistration.READ, token);
@@ -382,6 +399,11 @@ public final class TcpStream implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("close of the TcpStream to " + peer + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Whether this stream's reads skip speculative system calls now (tests). */
+    boolean skippingSpeculativeReads() {
+        return speculation.skipping();
     }
 
     /** The registration, for operations of this package (the frame reader) and tests. */

@@ -40,8 +40,9 @@ final class ChannelReserve<T> extends PermitTask implements Task<Channel.Permit<
 
     @Override
     public void cancel() {
-        cancelAcquire();
-        channel.permitReturned();
+        if (cancelAcquire()) {
+            channel.permitReturned();
+        }
     }
 
     @Override

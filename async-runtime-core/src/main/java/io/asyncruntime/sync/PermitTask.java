@@ -103,12 +103,24 @@ abstract class PermitTask {
         return result;
     }
 
-    /** Drops an acquire that has not completed: leaves the queue, gives back what it was given. */
-    final void cancelAcquire() {
-        if (node != null && state == WAITING) {
+    /**
+     * Drops an acquire that has not completed: leaves the queue, gives back what it was given, and
+     * returns true. On an acquire that already completed (TAKEN, or a terminal state) it does
+     * nothing and returns false: the permits belong to the handle this task completed with, and
+     * only the handle's {@code close} gives them back. (Moving a TAKEN handle to CANCELLED here
+     * leaked its permits for good; see {@code CancelAfterAcquireLeaksPermitTest}.) Owner only, so
+     * INIT and WAITING, which only the owner leaves, cannot change under this check.
+     */
+    final boolean cancelAcquire() {
+        int current = state;
+        if (current != INIT && current != WAITING) {
+            return false;
+        }
+        if (node != null && current == WAITING) {
             semaphore.cancel(node);
         }
         setState(CANCELLED);
+        return true;
     }
 
     /** TAKEN → {@code to}, once; whoever wins owns the permits' fate. */

@@ -18,7 +18,8 @@ import java.util.Optional;
  *
  * <p>Cancellation is dropping: a cancelled {@code acquire} (the loser of a {@code select}, an
  * aborted task) leaves the queue and gives back any permits it was already given, so it never
- * leaks a permit; it loses its place in the queue. An acquire spends one unit of the cooperative
+ * leaks a permit; it loses its place in the queue. Cancelling an acquire that already completed
+ * does nothing: its {@link Permit} still holds the permits until closed. An acquire spends one unit of the cooperative
  * budget. The uncontended acquire is one CAS; the acquire task is also the {@link Permit} it
  * produces, so acquiring allocates one object. Thread-safe.
  */

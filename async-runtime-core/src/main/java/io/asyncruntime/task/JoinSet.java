@@ -408,45 +408,17 @@ public final class JoinSet<T> implements AutoCloseable {
      * The task as spawned into the set: the user's task, reporting to its entry when it finishes
      * (value or failure) or is cancelled. Poll and cancel never run concurrently.
      */
-    private static final class Member<U> implements Task<U> {
-        private final Task<U> inner;
+    private static final class Member<U> extends FinishReportingTask<U> {
         private final Entry<?> entry;
-        private boolean reported;
 
         Member(Task<U> inner, Entry<?> entry) {
-            this.inner = inner;
+            super(inner);
             this.entry = entry;
         }
 
         @Override
-        public Poll<U> poll(Context cx) throws Exception {
-            Poll<U> polled;
-            try {
-                polled = inner.poll(cx);
-            } catch (Throwable failure) {
-                report();
-                throw Failures.rethrow(failure);
-            }
-            if (polled.isReady()) {
-                report();
-            }
-            return polled;
-        }
-
-        @Override
-        public void cancel() {
-            try {
-                inner.cancel();
-            } finally {
-                report();
-            }
-        }
-
-        private void report() {
-            if (!reported) {
-                reported = true;
-                entry.taskFinished();
-            }
+        void onFinished() {
+            entry.taskFinished();
         }
     }
 }

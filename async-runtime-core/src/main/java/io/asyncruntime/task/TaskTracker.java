@@ -187,45 +187,17 @@ public final class TaskTracker {
     }
 
     /** A tracked task: uncounts itself once, when it finishes or is cancelled. */
-    private static final class Tracked<T> implements Task<T> {
+    private static final class Tracked<T> extends FinishReportingTask<T> {
         private final TaskTracker tracker;
-        private final Task<T> inner;
-        private boolean released;
 
         Tracked(TaskTracker tracker, Task<T> inner) {
+            super(inner);
             this.tracker = tracker;
-            this.inner = inner;
         }
 
         @Override
-        public Poll<T> poll(Context cx) throws Exception {
-            Poll<T> polled;
-            try {
-                polled = inner.poll(cx);
-            } catch (Throwable failure) {
-                release();
-                throw Failures.rethrow(failure);
-            }
-            if (polled.isReady()) {
-                release();
-            }
-            return polled;
-        }
-
-        @Override
-        public void cancel() {
-            try {
-                inner.cancel();
-            } finally {
-                release();
-            }
-        }
-
-        private void release() {
-            if (!released) {
-                released = true;
-                tracker.release();
-            }
+        void onFinished() {
+            tracker.release();
         }
     }
 }

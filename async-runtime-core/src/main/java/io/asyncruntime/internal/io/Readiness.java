@@ -128,6 +128,13 @@ abstract class Readiness {
             return tick(s);
         }
         addWaiter(direction, waker);
+        // Re-read after adding the waker: every decision below must rest on a state read after
+        // it (the Dekker handshake of the class comment). With the word read before, an event
+        // landing in between (READY set, WANTED cleared, no waker yet to take) went unseen when
+        // WANTED and ARMED were set already (a withdrawn wait leaves them so), and the "nothing
+        // to change" return below left this waker registered with nobody to wake it
+        // (WithdrawnReaderLostWakeUpLincheckTest). A failed CAS re-reads through its witness.
+        s = (long) STATE.getVolatile(this);
         for (;;) {
             if ((s & (CLOSED_BIT | ready(direction))) != 0) {
                 // Ready (or closed) meanwhile: the task goes on now, so it takes its waker back.

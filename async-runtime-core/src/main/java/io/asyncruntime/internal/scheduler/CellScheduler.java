@@ -33,6 +33,14 @@ interface CellScheduler {
     default void unregister(TaskCell<?> cell) {
     }
 
+    /**
+     * {@code cell} has just completed with a cancellation ({@link TaskCell.Failure} of a
+     * {@code TaskCancelledException}): the registry counts these, so that a shutdown report counts
+     * as aborted exactly the tasks whose handles say so. A no-op for cells no registry tracks.
+     */
+    default void taskCancelled() {
+    }
+
     /** Why an aborted cell was cancelled, for its {@code TaskCancelledException}: "task x was ...". */
     default String abortReason() {
         return "aborted";

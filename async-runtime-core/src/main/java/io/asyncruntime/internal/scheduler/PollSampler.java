@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Cost.</b> With no listener (the default), a poll pays one decrement and an opaque read of
  * {@link #timed}, which stays null; a local schedule one decrement. With one, one poll in the
- * base interval also reads the clock twice and calls the listeners, and one schedule in it reads
- * the clock and may publish a {@link Timed} (a small allocation).
+ * base interval also reads the clock twice and calls the listeners, and one schedule in it
+ * checks the followed slot; only if nothing is followed any more does it read the clock and
+ * publish a {@link Timed} (a small allocation).
  *
  * <p><b>Schedule latency</b> follows one task at a time per runtime: a sampled schedule publishes
  * the task with its queueing time in {@link #timed} if nothing is followed, or if what is followed
@@ -146,19 +147,19 @@ public final class PollSampler {
         if (subscribers.length == 0) {
             return;
         }
-        long now = System.nanoTime();
         Timed current = (Timed) TIMED.getOpaque(this);
-        if (current == null || gone(current, now)) {
-            TIMED.compareAndSet(this, current, new Timed(task, now));
+        if (current != null && !gone(current)) {
+            return; // one task at a time: no clock read while the followed one is on its way
         }
+        TIMED.compareAndSet(this, current, new Timed(task, System.nanoTime()));
     }
 
     /** Whether a followed task will never be polled: it finished in its queue (cancelled). */
-    private static boolean gone(Timed followed, long now) {
+    private static boolean gone(Timed followed) {
         if (followed.task instanceof TaskCell<?> cell) {
             return cell.isDone();
         }
-        return now - followed.queuedAt > FOREIGN_TASK_ABANDONED_NANOS;
+        return System.nanoTime() - followed.queuedAt > FOREIGN_TASK_ABANDONED_NANOS;
     }
 
     /** A schedule from a thread that is not a worker: sampled at random (no shared countdown to write). */

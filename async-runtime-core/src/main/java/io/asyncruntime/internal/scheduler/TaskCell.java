@@ -286,6 +286,9 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             }
             s = witness;
         }
+        if (isCancellation(slot)) {
+            scheduler.taskCancelled(); // rare: an instanceof on the hot path, a count off it
+        }
         // Iteratively, whoever completes: a wake can complete another cell (CompletionCascade).
         wakeWaitersAfterCompletion();
     }

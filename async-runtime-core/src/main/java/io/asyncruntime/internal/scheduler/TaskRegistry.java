@@ -3,6 +3,7 @@ package io.asyncruntime.internal.scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -70,6 +71,8 @@ public final class TaskRegistry {
     private volatile int refusal;
     /** A thread waiting in {@link #awaitEmpty}, woken when a shard empties. */
     private volatile Thread drainWaiter;
+    /** Tasks that completed with a cancellation (rare outside a shutdown: an adder is enough). */
+    private final LongAdder cancellations = new LongAdder();
 
     TaskRegistry(Scheduler scheduler, int workers) {
         workerShards = new TaskShard[workers];
@@ -130,6 +133,20 @@ public final class TaskRegistry {
         if (waiter != null) {
             LockSupport.unpark(waiter);
         }
+    }
+
+    /** A task completed with a cancellation; see {@link CellScheduler#taskCancelled()}. */
+    void countCancellation() {
+        cancellations.increment();
+    }
+
+    /**
+     * Tasks that have completed with a cancellation so far (their handles throw
+     * {@code TaskCancelledException}), counted after their completion: a shutdown reads it to
+     * split its report by what the handles show.
+     */
+    public long cancellations() {
+        return cancellations.sum();
     }
 
     // ---- shutdown -----------------------------------------------------------------------------

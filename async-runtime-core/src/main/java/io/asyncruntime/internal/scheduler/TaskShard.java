@@ -75,6 +75,11 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
     }
 
     @Override
+    public void taskCancelled() {
+        registry.countCancellation();
+    }
+
+    @Override
     public void unregister(TaskCell<?> cell) {
         int left;
         lock();

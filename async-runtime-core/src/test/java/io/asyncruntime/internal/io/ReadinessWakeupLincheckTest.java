@@ -58,6 +58,18 @@ public class ReadinessWakeupLincheckTest {
         }
     }
 
+    /**
+     * The waiting read is cancelled (a losing branch of a select, a timeout): it withdraws its
+     * waker and leaves WANTED set, as {@link Readiness#cancelWait} does. A no-op if not waiting.
+     */
+    @Operation(nonParallelGroup = "owner")
+    public void abandon() {
+        if (waitingSinceWake >= 0) {
+            registration.cancelWait(IoRegistration.READ, waker);
+            waitingSinceWake = -1;
+        }
+    }
+
     @Operation
     public void peerWrites() {
         socket.incrementAndGet();

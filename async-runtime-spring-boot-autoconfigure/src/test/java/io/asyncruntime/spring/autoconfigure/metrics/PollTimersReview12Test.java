@@ -36,7 +36,7 @@ class PollTimersReview12Test {
 
     /**
      * AsyncRuntime.samplePolls keeps one listener per runtime, and the starter's binder calls it
-     * for every runtime by default (poll-sampling-interval 64): an application that samples its
+     * for every runtime by default (poll-sampling-interval 1024): an application that samples its
      * runtime's polls itself (its own HdrHistogram, a JFR event) silently loses its listener to the
      * starter, or, bound in the other order, the starter's timers stay flat. Both must be fed.
      */
