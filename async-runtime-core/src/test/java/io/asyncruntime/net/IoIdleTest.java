@@ -38,6 +38,8 @@ class IoIdleTest {
      * process time in 10 ms ticks; a spinning selector or worker would use the whole window.
      */
     private static final long MAX_PROCESS_CPU_NANOS = WINDOW.toNanos() / 4;
+    /** Windows measured at most for the process bound (see {@link #quietestWindow}). */
+    private static final int WINDOWS = 3;
     /** The runtime's own workers over the window (per-thread time, nanosecond resolution): 2 % of a core. */
     private static final long MAX_WORKER_CPU_NANOS = WINDOW.toNanos() / 50;
     private static final String WORKER_PREFIX = "io-idle-test-worker";
@@ -72,6 +74,31 @@ class IoIdleTest {
         return new long[] {processCpuNanos() - process, workerCpuNanos() - workers};
     }
 
+    /**
+     * The process's quietest of up to {@value #WINDOWS} windows (it stops at the first one under
+     * the bound). The process is the whole surefire JVM: a window can catch the GC or threads that
+     * earlier test classes left winding down (once: 250 ms in a full verify, never alone), while
+     * a spinning selector or worker of this runtime shows in every window. The runtime's own
+     * metrics are checked over the window returned: its I/O metrics at its start and end go to
+     * {@code bounds[0]} and {@code bounds[1]}.
+     */
+    private long[] quietestWindow(RuntimeMetrics.IoMetrics[] bounds) {
+        long[] quietest = null;
+        for (int i = 0; i < WINDOWS; i++) {
+            RuntimeMetrics.IoMetrics start = runtime.metrics().io();
+            long[] cpu = cpuNanosOverWindow();
+            if (quietest == null || cpu[0] < quietest[0]) {
+                quietest = cpu;
+                bounds[0] = start;
+                bounds[1] = runtime.metrics().io();
+            }
+            if (cpu[0] < MAX_PROCESS_CPU_NANOS) {
+                break;
+            }
+        }
+        return quietest;
+    }
+
     private static void assertIdle(long[] cpu, RuntimeMetrics.IoMetrics before, RuntimeMetrics.IoMetrics after, String what) {
         assertThat(cpu[0]).as("process CPU over %s %s", WINDOW, what).isLessThan(MAX_PROCESS_CPU_NANOS);
         assertThat(cpu[1]).as("worker CPU over %s %s", WINDOW, what).isLessThan(MAX_WORKER_CPU_NANOS);
@@ -96,9 +123,9 @@ class IoIdleTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> streams.stream()
                     .allMatch(s -> IoTestAccess.waiters(s.registration(), IoRegistration.READ) == 1));
             cpuNanosOverWindow();                                   // lets the JIT and GC settle
-            RuntimeMetrics.IoMetrics before = runtime.metrics().io();
-            long[] cpu = cpuNanosOverWindow();
-            assertIdle(cpu, before, runtime.metrics().io(), "with 100 pending reads");
+            RuntimeMetrics.IoMetrics[] window = new RuntimeMetrics.IoMetrics[2];
+            long[] cpu = quietestWindow(window);
+            assertIdle(cpu, window[0], window[1], "with 100 pending reads");
             // And they all still work.
             for (int i = 0; i < 100; i++) {
                 clients.get(i).getOutputStream().write(i);
@@ -133,10 +160,10 @@ class IoIdleTest {
                     return settled;
                 });
                 cpuNanosOverWindow();                               // lets the JIT and GC settle
-                RuntimeMetrics.IoMetrics before = runtime.metrics().io();
-                long[] cpu = cpuNanosOverWindow();
+                RuntimeMetrics.IoMetrics[] window = new RuntimeMetrics.IoMetrics[2];
+                long[] cpu = quietestWindow(window);
                 assertThat(writer.isFinished()).isFalse();
-                assertIdle(cpu, before, runtime.metrics().io(), "with a writer waiting for room");
+                assertIdle(cpu, window[0], window[1], "with a writer waiting for room");
                 // The peer drains: the writer resumes and every byte arrives in order.
                 InputStream in = peer.getInputStream();
                 byte[] received = in.readAllBytes();
