@@ -7,6 +7,8 @@ import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,7 +43,7 @@ import org.junit.jupiter.api.Timeout;
 class ShutdownReportMiscountsTasksCancelledWhileItIsReadTest {
 
     private static final int TASKS = 300_000;
-    private static final int ROUNDS = 6;
+    private static final int ROUNDS = 10;
 
     /** Idle forever; the first cancel() (the abort walk's first) blocks until released. */
     private static final class Idle implements Task<Void> {
@@ -78,6 +80,7 @@ class ShutdownReportMiscountsTasksCancelledWhileItIsReadTest {
 
     @Test
     void everyTaskCancelledByTheAbortCountsAsAbortedExactlyOnce() throws Exception {
+        List<String> miscounted = new ArrayList<>();
         for (int round = 0; round < ROUNDS; round++) {
             AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
             AtomicInteger polled = new AtomicInteger();
@@ -103,9 +106,12 @@ class ShutdownReportMiscountsTasksCancelledWhileItIsReadTest {
             long total = r.liveAtStart() + r.spawnedDuringShutdown();
             assertThat(total).isEqualTo(TASKS);
             assertThat(r.completed() + r.aborted()).as("round %d: %s", round, r).isEqualTo(total);
-            assertThat(r.completed()).as("round %d: every task ended cancelled: %s", round, r).isZero();
-            assertThat(r.aborted()).as("round %d: %s", round, r).isEqualTo(TASKS);
+            if (r.completed() != 0 || r.aborted() != TASKS) {
+                miscounted.add("round " + round + ": " + r.completed() + " completed + " + r.aborted() + " aborted");
+            }
         }
+        System.out.println("review16 shutdown split: " + miscounted.size() + " of " + ROUNDS + " rounds miscounted " + miscounted);
+        assertThat(miscounted).as("every task ended cancelled: completed 0, aborted %d", TASKS).isEmpty();
     }
 
     private static boolean inMethod(Thread thread, String method) {
