@@ -54,6 +54,8 @@ final class GracefulShutdown {
     private final String abortThreadName;
     /** Whether the caller was interrupted before or during the shutdown: set again at the end. */
     private boolean interrupted;
+    /** The abort's walk, once made (null if nothing was left to abort). */
+    private AbortWalk abortWalk;
     /** A VM error a step threw: rethrown once every step has run. */
     private VirtualMachineError vmError;
 
@@ -92,7 +94,6 @@ final class GracefulShutdown {
 
         // (4) No more spawns at all; abort what is left, idle tasks included.
         registry.refuseAll();
-        long cancelledBeforeAbort = registry.cancellations();
         long[] atAbort = registry.counts();
         step("aborting the tasks left",
                 () -> log.debug("async-runtime shutdown: the abort cancelled {} tasks", abortLeft(deadlineNanos)));
@@ -106,8 +107,11 @@ final class GracefulShutdown {
         step("stopping the stall detector", runtime::stopStallDetector);
         step("stopping the workers", () -> scheduler.shutdown(Duration.ofNanos(stopBudget)));
         long[] stillRunning = new long[1];
-        step("counting the tasks still running",
-                () -> stillRunning[0] = liveWhileFalling(System.nanoTime() + Math.max(deadlineNanos, stopBudget)));
+        step("counting the tasks still running", () -> {
+            if (liveWhileFalling(System.nanoTime() + Math.max(deadlineNanos, stopBudget)) > 0) {
+                stillRunning[0] = insidePolls();
+            }
+        });
         long stopped = System.nanoTime();
 
         int[] blockingLeft = new int[1];
@@ -117,7 +121,7 @@ final class GracefulShutdown {
         // Split by what the handles show (see the class comment): cancelled from the abort on, or
         // still live now, is aborted; every other completion since the start is completed.
         long[] atEnd = registry.counts();
-        long cancelledByAbort = registry.cancellations() - cancelledBeforeAbort;
+        long cancelledByAbort = atEnd[2] - atAbort[2]; // read with the removals: one snapshot per shard
         long liveAtStart = atStart[0] - atStart[1];
         long spawned = atAbort[0] - atStart[0]; // nothing is accepted after the abort began
         long liveAtEnd = atEnd[0] - atEnd[1];
@@ -160,6 +164,7 @@ final class GracefulShutdown {
         if (walk.found() == 0) {
             return 0;
         }
+        abortWalk = walk;
         Thread aborter = new Thread(walk, abortThreadName);
         aborter.setDaemon(true); // a cancel() that never returns must not keep the JVM up
         aborter.start();
@@ -188,7 +193,8 @@ final class GracefulShutdown {
      * it while still cancelling what it had queued is slow (a loaded machine, tens of thousands of
      * aborted tasks), not stuck: while the count keeps falling, one progress window after another,
      * it is waited for, up to {@code capNanos}. What is left when a window passes without progress
-     * is held by polls that do not return.
+     * is held by polls that do not return, or not reached yet by an abort whose walk waits on a
+     * blocking {@code cancel()} ({@link #insidePolls} tells them apart).
      */
     private long liveWhileFalling(long capNanos) {
         long live = live();
@@ -205,6 +211,29 @@ final class GracefulShutdown {
             live = after;
         }
         return live;
+    }
+
+    /**
+     * The live tasks inside a poll now: with every worker stopped or left behind, those held by a
+     * poll that does not return. Live tasks in other states are not: an idle one the abort has not
+     * reached yet (its walk waits on a {@code cancel()} that blocks) is aborted when that call
+     * returns, and is no sign of a stuck worker (review16: such tasks were reported "still inside
+     * a poll"). A yield-queued task shows as queued. The one task whose {@code cancel()} the walk
+     * waits in shows as running (the walk took it over to cancel it), and is not in a poll either:
+     * while the walk has not finished, one running task is its. The tasks are counted before the
+     * walk is looked at, so a walk finishing in between can make the count one too high, never
+     * too low (a stuck poll is never hidden).
+     */
+    private long insidePolls() {
+        long[] running = new long[1];
+        registry.forEachLive(Integer.MAX_VALUE, (name, lane, state, age, polls, sincePoll, cancelRequested) -> {
+            if (state == TaskRegistry.LiveTaskState.RUNNING) {
+                running[0]++;
+            }
+        });
+        AbortWalk walk = abortWalk;
+        boolean walkWaitsInACancel = walk != null && !walk.isFinished();
+        return Math.max(0, running[0] - (walkWaitsInACancel ? 1 : 0));
     }
 
     private long live() {

@@ -101,6 +101,11 @@ public final class AbortWalk implements Runnable {
         return (long) PROGRESS.getAcquire(this);
     }
 
+    /** Whether the walk has finished with every cell (if not, it is running, or waits in a cancel() that blocks). */
+    public boolean isFinished() {
+        return finished.getCount() == 0;
+    }
+
     /**
      * Waits until the walk has finished or {@code deadlineNanos} ({@link System#nanoTime()} based)
      * passes; returns whether it finished. An interrupt does not end the wait (a shutdown called

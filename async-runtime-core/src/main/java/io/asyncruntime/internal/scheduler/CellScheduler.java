@@ -27,18 +27,12 @@ interface CellScheduler {
 
     /**
      * {@code cell} is about to publish its outcome: take it out of the live-task registry. Called
-     * once per cell, by the thread completing it, before COMPLETE is set, so whoever sees the
-     * handle finished no longer finds it live. A no-op for cells no registry tracks.
+     * once per cell, by the thread completing it, after its outcome is written and before COMPLETE
+     * is set, so whoever sees the handle finished no longer finds it live; the registry counts the
+     * removals whose outcome is a cancellation, so that a shutdown report counts as aborted
+     * exactly the tasks whose handles say so. A no-op for cells no registry tracks.
      */
     default void unregister(TaskCell<?> cell) {
-    }
-
-    /**
-     * {@code cell} has just completed with a cancellation ({@link TaskCell.Failure} of a
-     * {@code TaskCancelledException}): the registry counts these, so that a shutdown report counts
-     * as aborted exactly the tasks whose handles say so. A no-op for cells no registry tracks.
-     */
-    default void taskCancelled() {
     }
 
     /** Why an aborted cell was cancelled, for its {@code TaskCancelledException}: "task x was ...". */

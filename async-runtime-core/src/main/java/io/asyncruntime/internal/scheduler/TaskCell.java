@@ -269,14 +269,20 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
         } else {
             scheduler.taskCompleted();
         }
-        scheduler.unregister(this);
         int s = (int) STATE.getVolatile(this);
+        if ((s & TaskState.FUTURE_CANCELLED) != 0) {
+            futureCancelWins(); // before the registry counts the outcome (see below)
+        }
+        scheduler.unregister(this); // counts the outcome as a cancellation or not
+        s = (int) STATE.getVolatile(this);
         for (;;) {
-            if ((s & TaskState.FUTURE_CANCELLED) != 0 && !isCancellation(slot)) {
+            if ((s & TaskState.FUTURE_CANCELLED) != 0) {
                 // Future.cancel returned true during the poll that produced this outcome: the
                 // cancellation wins (its contract). Checked in the loop, so a cancel whose CAS
-                // beat ours is seen; one that comes after ours fails on COMPLETE.
-                slot = new Failure(TaskCancelledException.withoutStackTrace("task " + name() + " was " + scheduler.abortReason()));
+                // beat ours is seen; one that comes after ours fails on COMPLETE. One that lands
+                // after the registry counted the outcome (a window of a few instructions) is
+                // counted by the outcome it replaced.
+                futureCancelWins();
             }
             int next = TaskState.COMPLETE
                     | (s & (TaskState.CANCELLED | TaskState.FUTURE_CANCELLED | ~TaskState.FLAGS));
@@ -286,11 +292,15 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             }
             s = witness;
         }
-        if (isCancellation(slot)) {
-            scheduler.taskCancelled(); // rare: an instanceof on the hot path, a count off it
-        }
         // Iteratively, whoever completes: a wake can complete another cell (CompletionCascade).
         wakeWaitersAfterCompletion();
+    }
+
+    /** Makes the outcome a cancellation, unless it is one: a {@code Future.cancel} that returned true wins. */
+    private void futureCancelWins() {
+        if (!isCancellation(slot)) {
+            slot = new Failure(TaskCancelledException.withoutStackTrace("task " + name() + " was " + scheduler.abortReason()));
+        }
     }
 
     // ---- the waker side -------------------------------------------------------------------

@@ -3,7 +3,6 @@ package io.asyncruntime.internal.scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -72,7 +71,6 @@ public final class TaskRegistry {
     /** A thread waiting in {@link #awaitEmpty}, woken when a shard empties. */
     private volatile Thread drainWaiter;
     /** Tasks that completed with a cancellation (rare outside a shutdown: an adder is enough). */
-    private final LongAdder cancellations = new LongAdder();
 
     TaskRegistry(Scheduler scheduler, int workers) {
         workerShards = new TaskShard[workers];
@@ -135,20 +133,6 @@ public final class TaskRegistry {
         }
     }
 
-    /** A task completed with a cancellation; see {@link CellScheduler#taskCancelled()}. */
-    void countCancellation() {
-        cancellations.increment();
-    }
-
-    /**
-     * Tasks that have completed with a cancellation so far (their handles throw
-     * {@code TaskCancelledException}), counted after their completion: a shutdown reads it to
-     * split its report by what the handles show.
-     */
-    public long cancellations() {
-        return cancellations.sum();
-    }
-
     // ---- shutdown -----------------------------------------------------------------------------
 
     /** From now on spawns from outside the runtime's own tasks fail (a graceful shutdown has begun). */
@@ -168,14 +152,21 @@ public final class TaskRegistry {
         return refusal != ACCEPTING;
     }
 
-    /** Tasks spawned and tasks completed since start, summed over the shards: {@code [inserted, removed]}. */
+    /**
+     * Tasks spawned, tasks completed, and of those the ones that completed with a cancellation
+     * (their handles throw {@code TaskCancelledException}), since start, summed over the shards:
+     * {@code [inserted, removed, removedCancelled]}. Each shard's three are read in one lock hold,
+     * and a task is counted removed and cancelled in one, so every task is counted the same way in
+     * all three (a shutdown splits its report by them).
+     */
     public long[] counts() {
-        long[] total = new long[2];
-        long[] one = new long[2];
+        long[] total = new long[3];
+        long[] one = new long[3];
         for (TaskShard shard : allShards()) {
             shard.counts(one);
             total[0] += one[0];
             total[1] += one[1];
+            total[2] += one[2];
         }
         return total;
     }
@@ -200,7 +191,7 @@ public final class TaskRegistry {
      * (outside spawns being refused by then).
      */
     public boolean isEmpty() {
-        long[] one = new long[2];
+        long[] one = new long[3];
         long removed = 0;
         for (TaskShard shard : allShards()) {
             shard.counts(one);
