@@ -23,7 +23,8 @@ final class IoCounters {
     static final int DISARMS = 4 * SPACING;
     static final int WAKEUPS = 5 * SPACING;
     static final int REGISTRATIONS = 6 * SPACING;
-    private static final int COUNT = 7;
+    static final int SKIPPED_SELECTS = 7 * SPACING;
+    private static final int COUNT = 8;
 
     private final long[] values = new long[COUNT * SPACING];
 

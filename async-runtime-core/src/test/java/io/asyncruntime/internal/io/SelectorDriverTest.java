@@ -201,6 +201,86 @@ class SelectorDriverTest {
     }
 
     @Test
+    void aBusySelectOfMostlyReReportsMakesTheNextBusyTurnSkipItsSelectOnceAndLosesNoEvent() throws Exception {
+        int readers = SelectorDriver.BACKLOG_MIN_EVENTS * 2;
+        List<CountingWaker> wakers = new ArrayList<>();
+        List<IoRegistration> registrations = new ArrayList<>();
+        for (int i = 0; i < readers; i++) {
+            CountingWaker w = new CountingWaker();
+            wakers.add(w);
+            registrations.add(waitingReader(w));
+        }
+        driver.park(0, false);                                        // arms the keys
+        for (Pipe pipe : pipes) {
+            write(pipe);
+        }
+        driver.park(0, false);                                        // every event finds its waiter
+        assertThat(wakers).allMatch(w -> w.count() == 1);
+        driver.park(0, false);                                        // the woken tasks have not run: all re-reported
+        assertThat(driver.skippedSelects()).isZero();
+        long events = driver.stats().readyEvents();
+        assertThat(events).isEqualTo(2L * readers);
+
+        // One task runs meanwhile: reads, waits again, and new data comes for it.
+        IoRegistration first = registrations.get(0);
+        long token = first.pollReady(IoRegistration.READ, wakers.get(0));
+        assertThat(pipes.get(0).source().read(ByteBuffer.allocate(8))).isEqualTo(1);
+        first.clearReady(IoRegistration.READ, token);
+        assertThat(first.pollReady(IoRegistration.READ, wakers.get(0))).isEqualTo(IoRegistration.NOT_READY);
+        write(pipes.get(0));
+
+        driver.park(0, false);                                        // skipped: no select, no event
+        assertThat(driver.skippedSelects()).isEqualTo(1);
+        assertThat(driver.stats().readyEvents()).isEqualTo(events);
+        assertThat(wakers.get(0).count()).isEqualTo(1);
+        driver.park(0, false);                                        // never two in a row: the event is delivered
+        assertThat(driver.skippedSelects()).isEqualTo(1);
+        assertThat(driver.stats().readyEvents()).isEqualTo(events + readers);
+        assertThat(wakers.get(0).count()).isEqualTo(2);
+        assertThat(wakers.subList(1, readers)).allMatch(w -> w.count() == 1);
+    }
+
+    @Test
+    void aParkingWorkerAlwaysSelectsAndClearsAPendingSkip() throws Exception {
+        int readers = SelectorDriver.BACKLOG_MIN_EVENTS;
+        List<CountingWaker> wakers = new ArrayList<>();
+        for (int i = 0; i < readers; i++) {
+            CountingWaker w = new CountingWaker();
+            wakers.add(w);
+            waitingReader(w);
+        }
+        driver.park(0, false);
+        for (Pipe pipe : pipes) {
+            write(pipe);
+        }
+        driver.park(0, false);                                        // delivered
+        driver.park(0, false);                                        // all re-reported: the next busy turn would skip
+        long events = driver.stats().readyEvents();
+        driver.park(TimeUnit.SECONDS.toNanos(10), false);             // a park selects (and returns at once: data waits)
+        assertThat(driver.stats().readyEvents()).isEqualTo(events + readers);
+        assertThat(driver.stats().blockingSelects()).isEqualTo(1);
+        driver.park(0, false);                                        // the park cleared the pending skip
+        assertThat(driver.skippedSelects()).isZero();
+    }
+
+    @Test
+    void fewReReportsNeverSkipABusySelect() throws Exception {
+        int readers = SelectorDriver.BACKLOG_MIN_EVENTS - 1;
+        for (int i = 0; i < readers; i++) {
+            waitingReader(new CountingWaker());
+        }
+        driver.park(0, false);
+        for (Pipe pipe : pipes) {
+            write(pipe);
+        }
+        for (int i = 0; i < 5; i++) {
+            driver.park(0, false);                                    // delivered, then re-reported four times
+        }
+        assertThat(driver.skippedSelects()).isZero();
+        assertThat(driver.stats().readyEvents()).isEqualTo(5L * readers);
+    }
+
+    @Test
     void closingARegistrationWakesItsWaitersAndReleasesTheChannel() throws Exception {
         CountingWaker waker = new CountingWaker();
         IoRegistration r = waitingReader(waker);

@@ -1,0 +1,66 @@
+package io.asyncruntime.benchmarks.net;
+
+import io.asyncruntime.benchmarks.Implementation;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+
+/**
+ * The TCP echo workload of {@link TcpEchoBenchmark} in a loop outside JMH, for a system-call
+ * counter or profiler to watch: a warm-up, a line {@code MEASURE <pid>} (the moment to attach,
+ * e.g. {@code perf stat -p <pid> -e 'syscalls:sys_enter_*' -- sleep <s>}), then a measured stretch
+ * whose rate, CPU per round trip and (for this runtime) counter deltas it prints. Not a benchmark
+ * (JMH is): a tool to account for what one round trip costs.
+ *
+ * <p>Usage: {@code RunEcho <impl> [warm-up s] [measured s] [connections] [message bytes]}.
+ */
+public final class RunEcho {
+
+    private RunEcho() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: RunEcho <impl> [warm-up s] [measured s] [connections] [message bytes]");
+            System.exit(2);
+        }
+        Implementation implementation = Implementation.byId(args[0]);
+        long warmUp = args.length > 1 ? Long.parseLong(args[1]) : 5;
+        long measured = args.length > 2 ? Long.parseLong(args[2]) : 5;
+        int connections = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+        int messageSize = args.length > 4 ? Integer.parseInt(args[4]) : 64;
+        int batch = 100;
+        long[][] latencies = new long[connections][batch];
+        try (EchoWorkload workload = EchoWorkload.start(implementation, connections, messageSize)) {
+            loop(workload, batch, latencies, warmUp);
+            String before = workload instanceof AsyncRuntimeEcho ours ? ours.counters() : "";
+            System.out.println("MEASURE " + ProcessHandle.current().pid());
+            System.out.flush();
+            long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
+            long batches = loop(workload, batch, latencies, measured);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double roundTrips = (double) batches * batch * connections;
+            System.out.printf(Locale.ROOT, "ECHO impl=%s roundTrips=%.0f rate=%.0f/s cpuNsPerRoundTrip=%.0f%n",
+                    implementation.id, roundTrips, roundTrips / seconds, (processCpuNanos() - cpuStart) / roundTrips);
+            if (workload instanceof AsyncRuntimeEcho ours) {
+                System.out.println("COUNTERS before=" + before + " after=" + ours.counters());
+            }
+        }
+        System.exit(0);
+    }
+
+    private static long loop(EchoWorkload workload, int batch, long[][] latencies, long seconds) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long batches = 0;
+        while (System.nanoTime() < end) {
+            workload.run(batch, latencies);
+            batches++;
+        }
+        return batches;
+    }
+
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
+    }
+}
