@@ -23,8 +23,7 @@ final class IoCounters {
     static final int DISARMS = 4 * SPACING;
     static final int WAKEUPS = 5 * SPACING;
     static final int REGISTRATIONS = 6 * SPACING;
-    static final int SKIPPED_SELECTS = 7 * SPACING;
-    private static final int COUNT = 8;
+    private static final int COUNT = 7;
 
     private final long[] values = new long[COUNT * SPACING];
 

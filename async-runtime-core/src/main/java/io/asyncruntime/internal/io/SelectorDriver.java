@@ -60,20 +60,6 @@ import org.slf4j.LoggerFactory;
  * {@link WakeQueue} and the next turn does not block. The woken tasks go to the turning worker's
  * ring, so this keeps a burst in event order inside the ring rather than overflowing half of it
  * to the inject queue, as the time driver caps fired timers.
- *
- * <h2>Backlogged busy turns</h2>
- * The selector is level-triggered, and a woken task reads only when a worker gets to it: a socket
- * whose task is still queued is reported again at every select until then. Such an event finds no
- * waiter and changes nothing but the tick; it costs the kernel a re-poll of the socket and the
- * JDK and this driver a dispatch (the TCP echo benchmark, 64 connections on 2 workers: ~62 events
- * per busy select, ~1 of the ~3 events per round trip re-reported, against Netty's 2 per round
- * trip, whose loop reads at once). So when at least half of a busy (non-blocking) select's events,
- * and at least {@link #BACKLOG_MIN_EVENTS} of them, found no waiter, the workers are behind on
- * I/O work already woken, and the next non-blocking turn skips its select (the turn still
- * applies interest requests and calls queued wakers). Never two in a row, and never a blocking
- * park: a busy runtime still polls I/O at least every second event interval, and a parking worker
- * always selects. Skipping loses no wake-up: readiness stays in the kernel (level-triggered) and
- * the next select reports it.
  */
 public final class SelectorDriver implements Driver, IoDriver {
 
@@ -85,13 +71,6 @@ public final class SelectorDriver implements Driver, IoDriver {
      * ring; the JDK itself reports at most 1024 keys per select.
      */
     static final int WAKES_PER_TURN = 128;
-
-    /**
-     * The fewest events a busy select must report, at least half of them to nobody, for the next
-     * busy turn to skip its select (see "Backlogged busy turns"): below this the re-reports cost
-     * less than the delay a skip adds.
-     */
-    static final int BACKLOG_MIN_EVENTS = 16;
 
     /** What I/O on a registration of a closed driver reports. */
     static final String SHUTDOWN_REASON = "the async-runtime shut down";
@@ -124,11 +103,6 @@ public final class SelectorDriver implements Driver, IoDriver {
     private final Consumer<SelectionKey> dispatch = this::dispatch;
     /** Whether the select in progress may block (see {@link Readiness}: what a repeated read event does). */
     private boolean blockingSelect;
-    /** Events the select in progress reported, and how many of them found no waiter. */
-    private int selectEvents;
-    private int unwaitedEvents;
-    /** The next non-blocking turn skips its select (see "Backlogged busy turns"). */
-    private boolean skipNextBusySelect;
     private boolean interruptLogged;
 
     /**
@@ -170,7 +144,6 @@ public final class SelectorDriver implements Driver, IoDriver {
                     }
                 } finally {
                     blockingSelect = false;
-                    skipNextBusySelect = false;
                     // A NOTIFIED set meanwhile is consumed here: its wakeup() ended this select,
                     // or (if it came after the select returned) makes the next one return at once.
                     WAKE_STATE.setVolatile(this, AWAKE);
@@ -178,14 +151,8 @@ public final class SelectorDriver implements Driver, IoDriver {
             } else {
                 WAKE_STATE.compareAndSet(this, NOTIFIED, AWAKE); // this park returns now: that is the notification
                 applyInterestRequests();
-                if (skipNextBusySelect) {
-                    skipNextBusySelect = false;                  // the workers are behind on woken I/O
-                    counters.add(IoCounters.SKIPPED_SELECTS, 1);
-                } else if (!selector.keys().isEmpty()) {        // nothing registered: skip the system call
-                    selectEvents = 0;
-                    unwaitedEvents = 0;
+                if (!selector.keys().isEmpty()) {               // nothing registered: skip the system call
                     selector.selectNow(dispatch);
-                    skipNextBusySelect = selectEvents >= BACKLOG_MIN_EVENTS && 2 * unwaitedEvents >= selectEvents;
                 }
             }
         } catch (ClosedSelectorException shutDown) {
@@ -240,12 +207,7 @@ public final class SelectorDriver implements Driver, IoDriver {
             return;
         }
         counters.add(IoCounters.READY_EVENTS, 1);
-        int wakesBefore = wakes.size();
         ((SelectorRegistration) key.attachment()).onReady(readyOps, blockingSelect, wakes, counters);
-        selectEvents++;
-        if (wakes.size() == wakesBefore) {
-            unwaitedEvents++;                                    // re-reported: its task has not run yet
-        }
     }
 
     @Override
@@ -334,11 +296,6 @@ public final class SelectorDriver implements Driver, IoDriver {
                 counters.get(IoCounters.READY_EVENTS), counters.get(IoCounters.TURNS),
                 counters.get(IoCounters.BLOCKING_SELECTS), counters.get(IoCounters.WAKEUPS),
                 counters.get(IoCounters.REARMS), counters.get(IoCounters.DISARMS));
-    }
-
-    /** Busy turns that skipped their select because the previous one was mostly re-reports (tests, diagnostics). */
-    long skippedSelects() {
-        return counters.get(IoCounters.SKIPPED_SELECTS);
     }
 
     /** Whether {@link #shutdown} ran. */
