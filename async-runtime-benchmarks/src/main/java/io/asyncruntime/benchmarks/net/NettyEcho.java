@@ -43,6 +43,8 @@ final class NettyEcho implements EchoWorkload {
     private final Channel server;
     private final List<Channel> clients = new ArrayList<>();
     private final List<EchoClient> handlers = new ArrayList<>();
+    /** The server's accepted channels, for {@link #pairsOnOneLoop()}. */
+    private final List<Channel> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     NettyEcho(boolean epoll, int connections, int messageSize) throws InterruptedException {
         this.group = new MultiThreadIoEventLoopGroup(Implementation.WORKER_THREADS,
@@ -57,6 +59,7 @@ final class NettyEcho implements EchoWorkload {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        accepted.add(ch);
                         ch.pipeline().addLast(EchoServer.INSTANCE);
                     }
                 })
@@ -98,6 +101,27 @@ final class NettyEcho implements EchoWorkload {
         } finally {
             sample.release();
         }
+    }
+
+    /**
+     * How many connections have both ends (the client channel and the server's accepted channel)
+     * on one event loop. Netty picks a loop per channel round-robin, for client and accepted
+     * channels alike, so this depends on how the connects and accepts interleave in a fork: with
+     * both ends on one loop a round trip never leaves that thread (for the diagnostics line).
+     */
+    String pairsOnOneLoop() {
+        int same = 0;
+        for (Channel client : clients) {
+            for (Channel child : accepted) {
+                if (child.remoteAddress() != null && child.remoteAddress().equals(client.localAddress())) {
+                    if (child.eventLoop() == client.eventLoop()) {
+                        same++;
+                    }
+                    break;
+                }
+            }
+        }
+        return "pairsOnOneLoop=" + same + "/" + clients.size();
     }
 
     @Override

@@ -44,6 +44,8 @@ public final class RunEcho {
                     implementation.id, roundTrips, roundTrips / seconds, (processCpuNanos() - cpuStart) / roundTrips);
             if (workload instanceof AsyncRuntimeEcho ours) {
                 System.out.println("COUNTERS before=" + before + " after=" + ours.counters());
+            } else if (workload instanceof NettyEcho netty) {
+                System.out.println("NETTY " + netty.pairsOnOneLoop());
             }
         }
         System.exit(0);
