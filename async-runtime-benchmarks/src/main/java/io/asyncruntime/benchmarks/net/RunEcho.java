@@ -11,7 +11,9 @@ import java.util.Locale;
  * whose rate, CPU per round trip and (for this runtime) counter deltas it prints. Not a benchmark
  * (JMH is): a tool to account for what one round trip costs.
  *
- * <p>Usage: {@code RunEcho <impl> [warm-up s] [measured s] [connections] [message bytes]}.
+ * <p>Usage: {@code RunEcho <impl> [warm-up s] [measured s] [connections] [message bytes]}; besides the
+ * benchmark's ids, {@code netty_nio_paired} and {@code netty_nio_split} place both ends of every
+ * connection on one Netty loop, or never (see {@link NettyEcho}).
  */
 public final class RunEcho {
 
@@ -23,14 +25,17 @@ public final class RunEcho {
             System.err.println("usage: RunEcho <impl> [warm-up s] [measured s] [connections] [message bytes]");
             System.exit(2);
         }
-        Implementation implementation = Implementation.byId(args[0]);
+        // Diagnostics beside the benchmark's ids: Netty NIO with both ends of every connection on one loop, or never.
+        Boolean paired = args[0].equals("netty_nio_paired") ? Boolean.TRUE : args[0].equals("netty_nio_split") ? Boolean.FALSE : null;
+        Implementation implementation = paired != null ? Implementation.NETTY_NIO : Implementation.byId(args[0]);
         long warmUp = args.length > 1 ? Long.parseLong(args[1]) : 5;
         long measured = args.length > 2 ? Long.parseLong(args[2]) : 5;
         int connections = args.length > 3 ? Integer.parseInt(args[3]) : 64;
         int messageSize = args.length > 4 ? Integer.parseInt(args[4]) : 64;
         int batch = 100;
         long[][] latencies = new long[connections][batch];
-        try (EchoWorkload workload = EchoWorkload.start(implementation, connections, messageSize)) {
+        try (EchoWorkload workload = paired != null ? new NettyEcho(false, connections, messageSize, paired)
+                : EchoWorkload.start(implementation, connections, messageSize)) {
             loop(workload, batch, latencies, warmUp);
             String before = workload instanceof AsyncRuntimeEcho ours ? ours.counters() : "";
             System.out.println("MEASURE " + ProcessHandle.current().pid());
@@ -41,7 +46,7 @@ public final class RunEcho {
             double seconds = (System.nanoTime() - start) / 1e9;
             double roundTrips = (double) batches * batch * connections;
             System.out.printf(Locale.ROOT, "ECHO impl=%s roundTrips=%.0f rate=%.0f/s cpuNsPerRoundTrip=%.0f%n",
-                    implementation.id, roundTrips, roundTrips / seconds, (processCpuNanos() - cpuStart) / roundTrips);
+                    args[0], roundTrips, roundTrips / seconds, (processCpuNanos() - cpuStart) / roundTrips);
             if (workload instanceof AsyncRuntimeEcho ours) {
                 System.out.println("COUNTERS before=" + before + " after=" + ours.counters());
             } else if (workload instanceof NettyEcho netty) {
