@@ -43,8 +43,20 @@ final class NettyEcho implements EchoWorkload {
     private final Channel server;
     private final List<Channel> clients = new ArrayList<>();
     private final List<EchoClient> handlers = new ArrayList<>();
+    /** The server's accepted channels, for {@link #pairsOnOneLoop()}. */
+    private final List<Channel> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     NettyEcho(boolean epoll, int connections, int messageSize) throws InterruptedException {
+        this(epoll, connections, messageSize, null);
+    }
+
+    /**
+     * With {@code bothEndsOnOneLoop} null, Netty's own placement (the benchmark's peer). True or
+     * false is a diagnostic only ({@link RunEcho}'s {@code netty_nio_paired} / {@code
+     * netty_nio_split}): client {@code i} is registered on loop {@code i % loops} and reconnected
+     * until its accepted channel's loop (Netty's round-robin) is the same one, or the other one.
+     */
+    NettyEcho(boolean epoll, int connections, int messageSize, Boolean bothEndsOnOneLoop) throws InterruptedException {
         this.group = new MultiThreadIoEventLoopGroup(Implementation.WORKER_THREADS,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -57,22 +69,46 @@ final class NettyEcho implements EchoWorkload {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        accepted.add(ch);
                         ch.pipeline().addLast(EchoServer.INSTANCE);
                     }
                 })
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
         byte[] message = new byte[messageSize];
+        List<EventLoopGroup> loops = new ArrayList<>();
+        group.forEach(loop -> loops.add((EventLoopGroup) loop));
         for (int i = 0; i < connections; i++) {
-            EchoClient handler = new EchoClient(message);
-            Channel client = new Bootstrap()
-                    .group(group)
-                    .channel(clientChannel)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(handler)
-                    .connect(server.localAddress()).sync().channel();
-            clients.add(client);
-            handlers.add(handler);
+            for (int attempt = 0; ; attempt++) {
+                EchoClient handler = new EchoClient(message);
+                Channel client = new Bootstrap()
+                        .group(bothEndsOnOneLoop == null ? group : loops.get(i % loops.size()))
+                        .channel(clientChannel)
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .handler(handler)
+                        .connect(server.localAddress()).sync().channel();
+                if (bothEndsOnOneLoop == null || attempt == 8
+                        || (acceptedEnd(client).eventLoop() == client.eventLoop()) == bothEndsOnOneLoop) {
+                    clients.add(client);
+                    handlers.add(handler);
+                    break;
+                }
+                client.close().sync();                           // the next accept takes the next loop
+            }
         }
+    }
+
+    /** The server's channel for {@code client}'s connection, once the server has accepted it. */
+    private Channel acceptedEnd(Channel client) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            for (Channel child : accepted) {
+                if (client.localAddress().equals(child.remoteAddress())) {
+                    return child;
+                }
+            }
+            Thread.sleep(1);
+        }
+        throw new IllegalStateException("the server did not accept " + client.localAddress() + " within 5 s");
     }
 
     @Override
@@ -98,6 +134,27 @@ final class NettyEcho implements EchoWorkload {
         } finally {
             sample.release();
         }
+    }
+
+    /**
+     * How many connections have both ends (the client channel and the server's accepted channel)
+     * on one event loop. Netty picks a loop per channel round-robin, for client and accepted
+     * channels alike, so this depends on how the connects and accepts interleave in a fork: with
+     * both ends on one loop a round trip never leaves that thread (for the diagnostics line).
+     */
+    String pairsOnOneLoop() {
+        int same = 0;
+        for (Channel client : clients) {
+            for (Channel child : accepted) {
+                if (child.remoteAddress() != null && child.remoteAddress().equals(client.localAddress())) {
+                    if (child.eventLoop() == client.eventLoop()) {
+                        same++;
+                    }
+                    break;
+                }
+            }
+        }
+        return "pairsOnOneLoop=" + same + "/" + clients.size();
     }
 
     @Override

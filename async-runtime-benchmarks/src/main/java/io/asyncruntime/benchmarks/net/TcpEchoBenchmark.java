@@ -130,8 +130,8 @@ public class TcpEchoBenchmark {
         String counters = "";
         if (workload instanceof AsyncRuntimeEcho ours) {
             counters = " io.before=" + countersBefore + " io.after=" + ours.counters();
-        } else if (workload instanceof NettyEcho) {
-            counters = " " + NettyEcho.describe();
+        } else if (workload instanceof NettyEcho netty) {
+            counters = " " + NettyEcho.describe() + " " + netty.pairsOnOneLoop();
         }
         System.out.printf(Locale.ROOT, "%nTCP_ECHO impl=%s roundTrips=%d p50us=%.1f p99us=%.1f maxus=%.1f%s%n", impl,
                 measuredRoundTrips, measured.percentile(0.50) / 1e3, measured.percentile(0.99) / 1e3,
