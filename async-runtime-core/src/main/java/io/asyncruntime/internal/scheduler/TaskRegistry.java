@@ -14,14 +14,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Shards.</b> One per worker (a worker links what it spawns into its own shard, so
  * spawning workers never contend) plus a power of two of shards for spawns from other threads,
  * picked at random per spawn so that several outside spawners spread out. A cell is unlinked
- * from its own shard when it completes: at once if its shard's owner completes it, else through
- * the shard's stack of finished cells (see {@link TaskShard}), which every read of a shard empties
- * first.
+ * from its own shard by whichever thread completes it.
  *
- * <p><b>Cost per task.</b> Two links and two int stamps in the cell (32 to 48 bytes), an
- * uncontended lock and unlock of the spawner's shard at spawn and at a completion on the spawning
- * worker, or one CAS on the shard's stack of finished cells for a completion elsewhere (a stolen
- * task, an outside spawn), and the poll count riding on the CAS that starts each poll. Clock reads are the expensive part of stamping (a {@code nanoTime}
+ * <p><b>Cost per task.</b> Two links and two int stamps in the cell (32 to 48 bytes), a lock
+ * and an unlock of the shard at spawn and at completion, and the poll count riding on the CAS
+ * that starts each poll. Clock reads are the expensive part of stamping (a {@code nanoTime}
  * is ~25 ns on this box's kvm-clock, as much as a whole local spawn), so cells are stamped
  * from a <em>coarse clock</em>: a value refreshed by the workers at every driver turn (every
  * {@code eventInterval} polls on a busy worker, and whenever a worker comes back from parking),
@@ -80,12 +77,12 @@ public final class TaskRegistry {
     TaskRegistry(Scheduler scheduler, int workers) {
         workerShards = new TaskShard[workers];
         for (int i = 0; i < workers; i++) {
-            workerShards[i] = new TaskShard(this, scheduler, scheduler != null ? scheduler.workers()[i] : null);
+            workerShards[i] = new TaskShard(this, scheduler);
         }
         int remote = Integer.highestOneBit(Math.max(2, workers) * 2 - 1); // next power of two >= workers
         remoteShards = new TaskShard[remote];
         for (int i = 0; i < remote; i++) {
-            remoteShards[i] = new TaskShard(this, scheduler, null);
+            remoteShards[i] = new TaskShard(this, scheduler);
         }
     }
 
@@ -128,16 +125,6 @@ public final class TaskRegistry {
     /** See {@link CellScheduler#abortReason()}: a shutdown's aborts say so. */
     String abortReason() {
         return refusal == REFUSING_ALL ? "aborted: the runtime shut down" : "aborted";
-    }
-
-    /**
-     * A finished cell was pushed onto an empty stack of a shard: a drain in progress may be over
-     * (the wait's emptiness check unlinks it).
-     */
-    void doneQueued() {
-        if (drainWaiter != null) {
-            shardEmptied();
-        }
     }
 
     /** A shard's last live cell was unlinked: a drain in progress may be over. */
@@ -193,18 +180,14 @@ public final class TaskRegistry {
         return total;
     }
 
-    /**
-     * Live tasks now, summed over the shards, each read under its lock (finished cells waiting to
-     * be unlinked are unlinked first): each shard's count is exact at its instant, the sum is not
-     * a snapshot. For metrics and to size a dump.
-     */
+    /** Live tasks now, summed from racy per-shard reads: a hint for metrics and waits. */
     public long liveTasksHint() {
         long live = 0;
         for (TaskShard shard : workerShards) {
-            live += shard.size();
+            live += shard.sizeHint();
         }
         for (TaskShard shard : remoteShards) {
-            live += shard.size();
+            live += shard.sizeHint();
         }
         return live;
     }
@@ -234,8 +217,8 @@ public final class TaskRegistry {
     /**
      * Waits until the registry is empty (see {@link #isEmpty}) or {@code deadlineNanos}
      * ({@link System#nanoTime()} based) passes; returns whether it emptied. Woken by a shard
-     * emptying (or a finished cell waiting to be unlinked, see {@link TaskShard}), and looks again
-     * every 10 ms in case that happened just before it registered. One waiter at a time (the shutdown).
+     * emptying, and looks again every 10 ms in case an emptying happened just before it
+     * registered. One waiter at a time (the shutdown).
      *
      * <p>An interrupt does not end the wait: a shutdown called from an interrupted thread (a
      * container's stop thread, an executor shutting down) still waits its deadline. The flag is
@@ -247,7 +230,7 @@ public final class TaskRegistry {
         drainWaiter = Thread.currentThread();
         try {
             for (;;) {
-                if (isEmpty()) {
+                if (liveTasksHint() == 0 && isEmpty()) {
                     return true;
                 }
                 long left = deadlineNanos - System.nanoTime();

@@ -18,12 +18,6 @@ import org.junit.jupiter.api.Test;
  * over two shards, so the lists' head, middle and tail unlinks and the cross-shard sum are all
  * reachable. Linearizable against the same operations run one at a time.
  *
- * <p>A completion takes either way out of a shard: the owner's locked unlink
- * ({@code completeOnOwner}), or the push onto the shard's stack of finished cells that every
- * other thread takes ({@code complete}), unlinked later by a read of the shard or by a pusher that
- * finds {@link TaskShard#DRAIN_AT} waiting ({@code completeAndDrain} forces that drain). The
- * cell counts as gone from its push on, whatever read comes next.
- *
  * <p>The harness keeps the runtime's one ordering rule: a cell is unlinked only after its link
  * completed (a task completes only after its spawn returned), and once. A completion of a cell
  * whose spawn or whose other completion is in progress waits for it; one of a cell never spawned
@@ -44,10 +38,7 @@ public class TaskRegistryLincheckTest {
         TaskRegistry warm = new TaskRegistry(null, 1);
         TaskCell<Void> cell = new TaskCell<>(warm.shard(0), Task.never(), Priority.NORMAL);
         warm.shard(0).register(cell, true);
-        warm.shard(0).unregister(cell); // no owner: pushed onto the stack of finished cells
-        warm.shard(0).drainDone();
-        warm.shard(0).register(cell, true);
-        warm.shard(0).unregisterLocked(cell);
+        warm.shard(0).unregister(cell);
         warm.isEmpty();
         warm.shard(0).snapshotAll();
         warm.refuseRemote();
@@ -98,22 +89,6 @@ public class TaskRegistryLincheckTest {
      */
     @Operation(params = {"cell"})
     public boolean complete(int cell) {
-        return complete(cell, 0);
-    }
-
-    /** As {@link #complete}, on the shard owner's thread: unlinked under the lock at once. */
-    @Operation(params = {"cell"})
-    public boolean completeOnOwner(int cell) {
-        return complete(cell, 1);
-    }
-
-    /** As {@link #complete}, by a pusher that then drains the stack (as one finding DRAIN_AT cells does). */
-    @Operation(params = {"cell"})
-    public boolean completeAndDrain(int cell) {
-        return complete(cell, 2);
-    }
-
-    private boolean complete(int cell, int how) {
         for (;;) {
             int p = phase.get(cell);
             if (p == LINKING || p == UNLINKING) {
@@ -126,15 +101,7 @@ public class TaskRegistryLincheckTest {
             if (!phase.compareAndSet(cell, LINKED, UNLINKING)) {
                 continue; // another completion won: wait for its unlink, then answer false
             }
-            TaskShard shard = shardOf(cell);
-            if (how == 1) {
-                shard.unregisterLocked(cells[cell]);
-            } else {
-                shard.pushDone(cells[cell]);
-                if (how == 2) {
-                    shard.drainDone();
-                }
-            }
+            shardOf(cell).unregister(cells[cell]);
             phase.set(cell, GONE);
             return true;
         }
