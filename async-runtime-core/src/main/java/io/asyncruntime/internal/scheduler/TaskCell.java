@@ -56,11 +56,11 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
     /**
      * When the task was spawned, in units of {@link TaskRegistry#SPAWN_STAMP_SHIFT} of the
      * registry's coarse clock (~16.8 ms; an int lasts 2.28 years), and when its last poll started,
-     * in units of {@link TaskRegistry#POLL_STAMP_SHIFT} (~1.05 ms; wraps after 26 days, which the
+     * in units of {@link TaskRegistry#POLL_STAMP_SHIFT} (~2.1 ms; wraps after ~52 days, which the
      * dump resolves with the age). Plain fields: written by the spawner, then by the thread
      * holding RUNNING; a task dump reads them racily, and an int is never torn.
      *
-     * <p>The poll stamp keeps 31 bits (wrapping after 26 days); its top bit is
+     * <p>The poll stamp keeps 31 bits (wrapping after ~52 days); its top bit is
      * {@link #YIELD_QUEUED}, set by the owner just before it re-queues the cell after a yield
      * (the queue's release publishes it to the taker) and cleared by the taker's stamp at the
      * poll's start. It tells a yield-queued cell (RUNNING kept, see TaskState) from one being

@@ -35,8 +35,12 @@ public final class TaskRegistry {
 
     /** Spawn stamps count units of 2^24 ns (~16.8 ms): an int covers 2.28 years of uptime. */
     static final int SPAWN_STAMP_SHIFT = 24;
-    /** Poll stamps count units of 2^20 ns (~1.05 ms) in 31 bits (see TaskCell.YIELD_QUEUED): they wrap after ~26 days. */
-    static final int POLL_STAMP_SHIFT = 20;
+    /**
+     * Poll stamps count units of 2^21 ns (~2.1 ms) in 31 bits (see TaskCell.YIELD_QUEUED): they
+     * wrap after 2^52 ns (~52 days), the horizon {@code TaskDump.TaskInfo.sinceLastPoll} documents.
+     * (Units of 2^20 ns wrapped after ~26 days once the mark took the top bit: review17.)
+     */
+    static final int POLL_STAMP_SHIFT = 21;
     /** Slack over the live count when sizing a dump's copy buffer (tasks spawned meanwhile). */
     private static final int DUMP_SLACK = 64;
     /** How long a drain waits before it looks again if no shard's emptying woke it. */
