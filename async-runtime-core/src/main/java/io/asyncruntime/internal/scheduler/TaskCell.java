@@ -274,8 +274,7 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             futureCancelWins(); // before the registry counts the outcome (see below)
         }
         scheduler.unregister(this); // counts the outcome as a cancellation or not
-        s = (int) STATE.getVolatile(this);
-        for (;;) {
+        for (;;) { // s may be stale: the CAS fails then, and the loop goes on with its witness
             if ((s & TaskState.FUTURE_CANCELLED) != 0) {
                 // Future.cancel returned true during the poll that produced this outcome: the
                 // cancellation wins (its contract). Checked in the loop, so a cancel whose CAS
