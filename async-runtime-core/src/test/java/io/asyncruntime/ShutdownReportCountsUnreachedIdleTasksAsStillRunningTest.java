@@ -3,10 +3,7 @@ package io.asyncruntime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.asyncruntime.task.Context;
 import io.asyncruntime.task.JoinHandle;
-import io.asyncruntime.task.Poll;
-import io.asyncruntime.task.Task;
 import io.asyncruntime.task.TaskCancelledException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,39 +31,6 @@ class ShutdownReportCountsUnreachedIdleTasksAsStillRunningTest {
 
     private static final int TASKS = 1_000;
 
-    /** Idle forever; the first cancel() (the abort walk's first) blocks until released. */
-    private static final class Idle implements Task<Void> {
-        private final AtomicInteger polled;
-        private final AtomicBoolean firstCancel;
-        private final CountDownLatch cancelBlocked;
-        private final CountDownLatch release;
-
-        Idle(AtomicInteger polled, AtomicBoolean firstCancel, CountDownLatch cancelBlocked, CountDownLatch release) {
-            this.polled = polled;
-            this.firstCancel = firstCancel;
-            this.cancelBlocked = cancelBlocked;
-            this.release = release;
-        }
-
-        @Override
-        public Poll<Void> poll(Context cx) {
-            polled.incrementAndGet();
-            return Poll.pending();
-        }
-
-        @Override
-        public void cancel() {
-            if (firstCancel.compareAndSet(false, true)) {
-                cancelBlocked.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
-
     @Test
     void idleTasksTheBlockedAbortWalkHasNotReachedAreNotStillInsideAPoll() throws Exception {
         AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).build();
@@ -76,7 +40,7 @@ class ShutdownReportCountsUnreachedIdleTasksAsStillRunningTest {
         CountDownLatch release = new CountDownLatch(1);
         List<JoinHandle<Void>> handles = new ArrayList<>();
         for (int i = 0; i < TASKS; i++) {
-            handles.add(runtime.spawn(new Idle(polled, firstCancel, cancelBlocked, release)));
+            handles.add(runtime.spawn(new IdleTaskWithBlockingCancel(polled, firstCancel, cancelBlocked, release)));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> polled.get() == TASKS);
 

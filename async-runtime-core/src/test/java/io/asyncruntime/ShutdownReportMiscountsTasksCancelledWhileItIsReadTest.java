@@ -3,9 +3,6 @@ package io.asyncruntime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.asyncruntime.task.Context;
-import io.asyncruntime.task.Poll;
-import io.asyncruntime.task.Task;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,39 +42,6 @@ class ShutdownReportMiscountsTasksCancelledWhileItIsReadTest {
     private static final int TASKS = 300_000;
     private static final int ROUNDS = 10;
 
-    /** Idle forever; the first cancel() (the abort walk's first) blocks until released. */
-    private static final class Idle implements Task<Void> {
-        private final AtomicInteger polled;
-        private final AtomicBoolean firstCancel;
-        private final CountDownLatch cancelBlocked;
-        private final CountDownLatch release;
-
-        Idle(AtomicInteger polled, AtomicBoolean firstCancel, CountDownLatch cancelBlocked, CountDownLatch release) {
-            this.polled = polled;
-            this.firstCancel = firstCancel;
-            this.cancelBlocked = cancelBlocked;
-            this.release = release;
-        }
-
-        @Override
-        public Poll<Void> poll(Context cx) {
-            polled.incrementAndGet();
-            return Poll.pending();
-        }
-
-        @Override
-        public void cancel() {
-            if (firstCancel.compareAndSet(false, true)) {
-                cancelBlocked.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
-
     @Test
     void everyTaskCancelledByTheAbortCountsAsAbortedExactlyOnce() throws Exception {
         List<String> miscounted = new ArrayList<>();
@@ -88,7 +52,7 @@ class ShutdownReportMiscountsTasksCancelledWhileItIsReadTest {
             CountDownLatch cancelBlocked = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             for (int i = 0; i < TASKS; i++) {
-                runtime.spawn(new Idle(polled, firstCancel, cancelBlocked, release));
+                runtime.spawn(new IdleTaskWithBlockingCancel(polled, firstCancel, cancelBlocked, release));
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> polled.get() == TASKS);
 
