@@ -97,15 +97,20 @@ public final class TaskRegistry {
     private final AtomicLong strangerCompletedCancelled = new AtomicLong();
 
     TaskRegistry(Scheduler scheduler, int workers) {
+        this(scheduler, workers, TaskShard.SWEEP_SLACK);
+    }
+
+    /** With a spawn-path sweep slack of {@code sweepSlack} (see {@link TaskShard}); tests use small ones. */
+    TaskRegistry(Scheduler scheduler, int workers, int sweepSlack) {
         this.scheduler = scheduler;
         workerShards = new TaskShard[workers];
         for (int i = 0; i < workers; i++) {
-            workerShards[i] = new TaskShard(this, scheduler);
+            workerShards[i] = new TaskShard(this, scheduler, sweepSlack);
         }
         int remote = Integer.highestOneBit(Math.max(2, workers) * 2 - 1); // next power of two >= workers
         remoteShards = new TaskShard[remote];
         for (int i = 0; i < remote; i++) {
-            remoteShards[i] = new TaskShard(this, scheduler);
+            remoteShards[i] = new TaskShard(this, scheduler, sweepSlack);
         }
     }
 
@@ -178,15 +183,24 @@ public final class TaskRegistry {
     }
 
     /**
-     * A worker's share of the sweeping (see {@link TaskShard}): its own shard and every outside
-     * shard, each only if something there completed since its last sweep began and its lock is
-     * free. {@code parking}: the worker is about to park, so each sweep finishes its cycle;
-     * otherwise (a driver turn) each visits a bounded number of cells.
+     * A worker's share of the sweeping (see {@link TaskShard}): its own shard, the shards of the
+     * workers that are parked (they sweep nothing meanwhile), and every outside shard, each only
+     * if something there completed since its last sweep began and its lock is free.
+     * {@code parking}: the worker is about to park, so each sweep finishes its cycle; otherwise (a
+     * driver turn) each visits a bounded number of cells.
      */
     void sweep(int workerIndex, boolean parking) {
-        workerShards[workerIndex].sweepIfDirty(parking);
+        int budget = parking ? TaskShard.PARK_SWEEP_BUDGET : TaskShard.TICK_SWEEP_BUDGET;
+        workerShards[workerIndex].sweepIfDirty(budget);
+        if (scheduler != null) {
+            for (int i = 0; i < workerShards.length; i++) {
+                if (i != workerIndex && scheduler.isWorkerParked(i)) {
+                    workerShards[i].sweepIfDirty(budget);
+                }
+            }
+        }
         for (TaskShard shard : remoteShards) {
-            shard.sweepIfDirty(parking);
+            shard.sweepIfDirty(budget);
         }
     }
 

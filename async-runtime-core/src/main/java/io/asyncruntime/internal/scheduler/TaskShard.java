@@ -33,14 +33,18 @@ import java.lang.invoke.VarHandle;
  *       cell visits each, amortized; and a shard never holds more than about twice its peak of
  *       live tasks plus 64 finished ones (the bound in count);</li>
  *   <li>at a worker's driver turns (every {@code eventInterval} polls), at most
- *       {@link #TICK_SWEEP_BUDGET} cells, and before a worker parks, a whole cycle: each only if
- *       {@link #dirty} is set or a cycle is under way, and only if the lock is free (a worker never
- *       waits for a task dump here). A worker sweeps its own shard and every outside shard. So a
- *       finished cell stays linked at most until its shard has been swept twice after it finished
- *       (the bound in time): on a busy worker, {@code 2 * ceil(linked / TICK_SWEEP_BUDGET)} driver
- *       turns; on one going idle, its next park. A stranger thread completing a task (a
- *       {@code cancel()} from outside) does not sweep; if every worker is parked then, the cell
- *       stays linked until one of them next turns its driver or parks.</li>
+ *       {@link #TICK_SWEEP_BUDGET} cells, unless the spawn path finished a cycle since the last
+ *       turn; and before a worker parks, the rest of the cycle (up to {@link #PARK_SWEEP_BUDGET}
+ *       cells): each only if {@link #dirty} is set or a cycle is under way, and only if the lock is
+ *       free (a worker never waits for a task dump here; a turn that finds it held is skipped). A worker sweeps its own shard, the shards of workers that
+ *       are parked, and every outside shard. So a finished cell stays linked at most until its
+ *       shard has been swept twice after it finished (the bound in time): while its owner is busy,
+ *       {@code 2 * ceil(linked / TICK_SWEEP_BUDGET)} of its driver turns; when its owner goes idle,
+ *       its park (for a shard of more than {@link #PARK_SWEEP_BUDGET} cells, the parks that finish
+ *       the cycle); while its owner is parked, the next driver turn or park of any other worker.
+ *       Only if every worker is parked when a thread outside them completes a task (a
+ *       {@code cancel()} from outside) does the cell stay linked until some worker next turns its
+ *       driver or parks: the runtime does no work of any kind until then.</li>
  * </ul>
  * A finished cell's outcome (the cell's slot) stays reachable from the shard until then: that is
  * the whole retention. An unlinked cell's link is cleared (under the lock, so no reader stands on
@@ -92,18 +96,31 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
 
     /** Spin rounds before a contender starts yielding (a handful of the holder's pointer writes). */
     private static final int SPINS_BEFORE_YIELD = 64;
-    /** Cells a driver turn's sweep visits at most (a few microseconds of a busy worker's time). */
-    static final int TICK_SWEEP_BUDGET = 1024;
+    /**
+     * Cells a driver turn's sweep visits at most: about two per poll of the event interval (61),
+     * a small tax on a busy worker whose shard keeps changing without spawns.
+     */
+    static final int TICK_SWEEP_BUDGET = 128;
+    /**
+     * Cells a parking worker's sweep visits at most, per shard: the whole cycle of any shard up to
+     * 64 Ki cells (a millisecond or so), so that a worker with a very large shard does not walk it
+     * all before it parks (a wake meanwhile would wait); a longer cycle goes on at the next park.
+     */
+    static final int PARK_SWEEP_BUDGET = 1 << 16;
     /** The spawn path sweeps once the list holds {@code 2 * L + SWEEP_SLACK} cells (see the class comment). */
     static final int SWEEP_SLACK = 64;
 
     private final TaskRegistry registry;
     private final Scheduler scheduler;
 
-    TaskShard(TaskRegistry registry, Scheduler scheduler) {
+    /** {@link #SWEEP_SLACK} but in tests (a small one makes the spawn path sweep at once). */
+    private final int sweepSlack;
+
+    TaskShard(TaskRegistry registry, Scheduler scheduler, int sweepSlack) {
         this.registry = registry;
         this.scheduler = scheduler;
-        this.sweepTrigger = SWEEP_SLACK;
+        this.sweepSlack = sweepSlack;
+        this.sweepTrigger = sweepSlack;
     }
 
     // ---- CellScheduler: this shard's cells schedule through the scheduler ---------------------
@@ -195,6 +212,7 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
             INSERTED.setRelease(this, inserted + 1);
             if (++linked >= sweepTrigger) {
                 sweepLocked(Integer.MAX_VALUE);
+                spawnSwept = true;
             }
         } finally {
             unlock();
@@ -204,11 +222,11 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
     // ---- sweeping -----------------------------------------------------------------------------
 
     /**
-     * A driver turn's sweep ({@code whole} false: at most {@link #TICK_SWEEP_BUDGET} cells) or a
-     * parking worker's ({@code whole}: the rest of the cycle), if there may be something to unlink
-     * and the lock is free; never waits.
+     * Visits up to {@code budget} cells ({@link #TICK_SWEEP_BUDGET} at a driver turn; unbounded,
+     * the rest of the cycle, before a worker parks) if there may be something to unlink and the
+     * lock is free; never waits.
      */
-    void sweepIfDirty(boolean whole) {
+    void sweepIfDirty(int budget) {
         if (!sweeping && !(boolean) DIRTY.getOpaque(this)) {
             return; // racy pre-check: sweeping is the lock holder's; a stale read only skips a turn
         }
@@ -216,8 +234,13 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
             return;
         }
         try {
-            if (sweeping || (boolean) DIRTY.getOpaque(this)) {
-                sweepLocked(whole ? Integer.MAX_VALUE : TICK_SWEEP_BUDGET);
+            if (budget < PARK_SWEEP_BUDGET && spawnSwept) {
+                // The spawn path finished a cycle since the last driver turn: it keeps the shard
+                // within its bounds, and this turn need not add to its work (a spawn-heavy shard
+                // would otherwise be swept twice).
+                spawnSwept = false;
+            } else if (sweeping || (boolean) DIRTY.getOpaque(this)) {
+                sweepLocked(budget);
             }
         } finally {
             unlock();
@@ -257,7 +280,7 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
             sweeping = false;
             sweepPrev = null;
             sweepAt = null;
-            sweepTrigger = 2 * linked + SWEEP_SLACK;
+            sweepTrigger = 2 * linked + sweepSlack;
         } else {
             sweepPrev = prev;
             sweepAt = at;
@@ -394,6 +417,8 @@ abstract class TaskShardFields extends TaskShardHeadPadding {
     int sweepTrigger;
     /** A sweep cycle is under way: {@link #sweepAt} is the next cell to look at; under the lock. */
     boolean sweeping;
+    /** The spawn path finished a cycle since the last driver turn's sweep looked; under the lock. */
+    boolean spawnSwept;
     /** The newest cell; the list runs through {@code TaskCell.registryNext}. Under the lock. */
     TaskCell<?> head;
     /** The cell whose link is {@link #sweepAt}, or null while that is {@link #head}; under the lock. */

@@ -406,10 +406,10 @@ final class Worker extends WorkerQueues implements Runnable {
     }
 
     private void park() {
+        handOver.publishParked();
         // Before going idle, finish unlinking what completed (see TaskShard, "Sweeps"): a parked
         // worker sweeps nothing, and the finished cells' outcomes would stay reachable meanwhile.
         scheduler.registry().sweep(index, true);
-        handOver.publishParked();
         publishCounters();
         Idle idle = scheduler.idle();
         boolean lastSearcher = idle.transitionToParked(index, searching);
