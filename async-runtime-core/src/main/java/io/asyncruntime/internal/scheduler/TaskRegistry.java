@@ -238,7 +238,7 @@ public final class TaskRegistry {
             notCancelled += shard.completedNotCancelled();
             cancelled += shard.completedCancelled();
         }
-        return new long[] {insertedSum(), notCancelled + cancelled, cancelled};
+        return new long[] {insertedSum(true), notCancelled + cancelled, cancelled};
     }
 
     /** Tasks completed since start (acquire reads of every completion counter). */
@@ -250,14 +250,17 @@ public final class TaskRegistry {
         return done;
     }
 
-    /** Tasks spawned since start (acquire reads of every shard's count). */
-    private long insertedSum() {
+    /**
+     * Tasks spawned since start: each shard's count read under its lock ({@code exact}: see
+     * {@link TaskShard#insertedExact}), or with an acquire read (a hint, on the completion path).
+     */
+    private long insertedSum(boolean exact) {
         long inserted = 0;
         for (TaskShard shard : workerShards) {
-            inserted += shard.inserted();
+            inserted += exact ? shard.insertedExact() : shard.inserted();
         }
         for (TaskShard shard : remoteShards) {
-            inserted += shard.inserted();
+            inserted += exact ? shard.insertedExact() : shard.inserted();
         }
         return inserted;
     }
@@ -265,12 +268,12 @@ public final class TaskRegistry {
     /** Live tasks now: spawns minus completions, the completions read first (never negative). */
     public long liveTasksHint() {
         long completed = completedSum();
-        return insertedSum() - completed;
+        return insertedSum(false) - completed;
     }
 
     /**
      * Whether the registry was empty at some instant during this call. Two passes: every
-     * completion counter first, then every shard's spawns. Both only grow, and a completion is
+     * completion counter first, then every shard's spawns (under its lock). Both only grow, and a completion is
      * counted (release) after its spawn was (which happened-before the task ran), so a counted
      * completion's spawn is seen by the second pass. So if the first sum equals the second,
      * completions caught up with spawns at the instant between the passes; and with no live task
@@ -278,7 +281,7 @@ public final class TaskRegistry {
      */
     public boolean isEmpty() {
         long completed = completedSum();
-        return insertedSum() == completed;
+        return insertedSum(true) == completed;
     }
 
     /**

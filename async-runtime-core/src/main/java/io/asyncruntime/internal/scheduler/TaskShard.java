@@ -184,9 +184,23 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
         return (long) COMPLETED_CANCELLED.getAcquire(this);
     }
 
-    /** Cells ever linked into this shard (acquire: see {@link #countOwnCompletion}). */
+    /** Cells ever linked into this shard (acquire: see {@link #countOwnCompletion}); racy, a hint's input. */
     long inserted() {
         return (long) INSERTED.getAcquire(this);
+    }
+
+    /**
+     * Cells ever linked into this shard, read under the lock: a spawn that passed the refusal
+     * check (under the lock) before a refusal was set is counted by a read made after the refusal
+     * (a shutdown's report relies on it: nothing is counted spawned after its abort began).
+     */
+    long insertedExact() {
+        lock();
+        try {
+            return inserted;
+        } finally {
+            unlock();
+        }
     }
 
     // ---- registering --------------------------------------------------------------------------

@@ -171,9 +171,15 @@ public class TaskRegistryLincheckTest {
         registry.refuseRemote();
     }
 
+    /**
+     * A shutdown's abort begins: every spawn is refused from now on, and the spawns counted right
+     * after are all there will ever be (the report takes them as final). A spawn that passed the
+     * refusal check before the flag was set must be in this count, or be refused.
+     */
     @Operation
-    public void refuseAll() {
+    public long refuseAllAndCountSpawns() {
         registry.refuseAll();
+        return registry.counts()[0];
     }
 
     @Operation
