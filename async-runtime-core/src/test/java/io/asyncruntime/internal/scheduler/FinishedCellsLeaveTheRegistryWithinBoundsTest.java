@@ -71,6 +71,38 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
         assertThat(counts[0] - counts[1]).isEqualTo(live.size());
     }
 
+    /**
+     * Sweep cycles that span several driver turns, with spawns and completions between the
+     * turns (the cursor stands mid-list, or at the head, when a cell is pushed): a walk finds
+     * every live cell after every step, and a park leaves exactly the live ones.
+     */
+    @Test
+    void sweepsSpanningSpawnsNeverUnlinkALiveCell() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int round = 0; round < 200; round++) {
+            TaskRegistry registry = new TaskRegistry(null, 1, 1 + random.nextInt(8));
+            TaskShard shard = registry.shard(0);
+            List<TaskCell<?>> live = new ArrayList<>();
+            for (int step = 0; step < 60; step++) {
+                int op = random.nextInt(10);
+                if (op < 4 || live.isEmpty()) {
+                    TaskCell<?> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
+                    shard.register(cell, false);
+                    live.add(cell);
+                } else if (op < 7) {
+                    completeAsAStranger(shard, live.remove(random.nextInt(live.size())));
+                } else if (op < 9) {
+                    shard.sweepIfDirty(1 + random.nextInt(3)); // a driver turn with a tiny budget
+                } else {
+                    registry.sweep(0, true);
+                    assertThat(shard.linkedCount()).isEqualTo(live.size());
+                }
+                assertThat(shard.snapshotAll()).as("round %d, step %d", round, step)
+                        .containsExactlyInAnyOrderElementsOf(live);
+            }
+        }
+    }
+
     @Test
     void aDriverTurnSweepsABoundedShareAndTheTurnsThatFollowFinishTheCycle() {
         TaskRegistry registry = new TaskRegistry(null, 1, Integer.MAX_VALUE / 4); // no spawn-path sweeps

@@ -232,8 +232,8 @@ public class TaskRegistryLincheckTest {
     @Test
     void modelChecking() {
         new ModelCheckingOptions()
-                .iterations(30)
-                .invocationsPerIteration(500)
+                .iterations(20)
+                .invocationsPerIteration(400)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(2)
