@@ -8,14 +8,16 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The live-task registry: every task spawned on the scheduler is linked into one of its
- * {@link TaskShard}s from spawn until it completes (Tokio's {@code OwnedTasks}). A graceful
+ * {@link TaskShard}s from spawn until, after it completed, a sweep unlinks it (Tokio's
+ * {@code OwnedTasks} unlinks at completion; see "Shards" for why this one does not). A graceful
  * shutdown aborts what is left through it, idle tasks included, and a task dump lists it.
  *
  * <p><b>Shards.</b> One per worker (a worker links what it spawns into its own shard, so
  * spawning workers never contend) plus a power of two of shards for spawns from other threads,
  * picked at random per spawn so that several outside spawners spread out. A cell stays linked
- * in its shard after it completes until a sweep of that shard unlinks it (see {@link TaskShard}
- * for who sweeps when, and the bounds on what a shard retains).
+ * in its shard after it completes until a sweep of that shard unlinks it, so that completing a
+ * stolen task writes nothing of its spawner's shard (see {@link TaskShard} for why, who sweeps
+ * when, and the bounds on what a shard retains). Readers leave finished cells out.
  *
  * <p><b>Counting.</b> A spawn counts in its shard ({@code inserted}); a completion counts in the
  * completing thread's own counters: a worker's pair in its shard (written by that worker only),

@@ -225,6 +225,9 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
             }
             INSERTED.setRelease(this, inserted + 1);
             if (++linked >= sweepTrigger) {
+                // A fresh whole cycle (a turn's cycle under way is dropped): with no push during
+                // it, what it leaves linked was live at its visit, which keeps the count bound.
+                sweeping = false;
                 sweepLocked(Integer.MAX_VALUE);
                 spawnSwept = true;
             }
@@ -253,8 +256,13 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
                 // within its bounds, and this turn need not add to its work (a spawn-heavy shard
                 // would otherwise be swept twice).
                 spawnSwept = false;
-            } else if (sweeping || (boolean) DIRTY.getOpaque(this)) {
-                sweepLocked(budget);
+            } else {
+                // Finish the cycle under way, then start another while something completed
+                // behind its cursor (dirty again), as far as the budget goes.
+                int left = budget;
+                while (left > 0 && (sweeping || (boolean) DIRTY.getOpaque(this))) {
+                    left = Math.min(sweepLocked(left), left - 1); // at least one per cycle: always ends
+                }
             }
         } finally {
             unlock();
@@ -263,9 +271,9 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
 
     /**
      * Visits up to {@code budget} cells from the cursor, unlinking the COMPLETE ones; starts a
-     * cycle if none is under way. Under the lock.
+     * cycle if none is under way. Returns what is left of the budget. Under the lock.
      */
-    private void sweepLocked(int budget) {
+    private int sweepLocked(int budget) {
         if (!sweeping) {
             sweeping = true;
             sweepPrev = null;
@@ -299,6 +307,7 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
             sweepPrev = prev;
             sweepAt = at;
         }
+        return Math.max(left, 0);
     }
 
     // ---- whole-shard reads (dumps, shutdown) ----------------------------------------------------
