@@ -27,15 +27,15 @@ import java.lang.invoke.VarHandle;
  * clears {@link #dirty}) and ends at the tail; cells pushed meanwhile are ahead of the cursor and
  * wait for the next cycle. They run:
  * <ul>
- *   <li>on the spawn path, as a whole cycle, once the list has grown to {@code 2 * L + 64} cells
+ *   <li>on the spawn path, as a fresh whole cycle, once the list has grown to {@code 2 * L + 64} cells
  *       (L: the cells left linked after the last cycle). A cycle walks at most that many cells,
  *       and at least {@code L + 64} spawns happened since the last one, so spawns pay at most two
  *       cell visits each, amortized; and a shard never holds more than about twice its peak of
  *       live tasks plus 64 finished ones (the bound in count);</li>
  *   <li>at a worker's driver turns (every {@code eventInterval} polls), at most
  *       {@link #TICK_SWEEP_BUDGET} cells, unless the spawn path finished a cycle since the last
- *       turn; and before a worker parks, the rest of the cycle (up to {@link #PARK_SWEEP_BUDGET}
- *       cells): each only if {@link #dirty} is set or a cycle is under way, and only if the lock is
+ *       turn; and before a worker parks, the rest of the cycle and new cycles while cells
+ *       completed behind the cursor (up to {@link #PARK_SWEEP_BUDGET} cells): each only if {@link #dirty} is set or a cycle is under way, and only if the lock is
  *       free (a worker never waits for a task dump here; a turn that finds it held is skipped). A worker sweeps its own shard, the shards of workers that
  *       are parked, and every outside shard. So a finished cell stays linked at most until its
  *       shard has been swept twice after it finished (the bound in time): while its owner is busy,
