@@ -49,14 +49,15 @@ class FinishedCellInABusyWorkersShardStaysReachableTest {
 
     @Test
     void aResultCompletedByAnotherWorkerIsCollectableWhileTheSpawnersWorkerIsInALongPoll() throws Exception {
-        scheduler = new Scheduler(new SchedulerConfig(2, "busy-shard-", 31, 61, true, 3, new int[] {0, 25, 10},
+        scheduler = new Scheduler(new SchedulerConfig(2, "busy-shard-", 31, 61, false, 3, new int[] {0, 25, 10},
                 () -> { }, () -> { }, 0), new ThreadParkDriver());
         scheduler.start();
 
         CompletableFuture<Payload> input = new CompletableFuture<>();
         CompletableFuture<JoinHandle<Payload>> childHandle = new CompletableFuture<>();
         CountDownLatch inLongPoll = new CountDownLatch(1);
-        // The spawner: links an idle child into its worker's shard, then blocks its worker.
+        // The spawner: links a child into its worker's shard (no LIFO slot: the child goes to the
+        // worker's queue, where the other worker steals it), then blocks its worker.
         scheduler.spawn((Callable<Integer>) () -> {
             childHandle.complete(scheduler.spawn(Task.fromCompletionStage(input), Priority.NORMAL, "child"));
             inLongPoll.countDown();
