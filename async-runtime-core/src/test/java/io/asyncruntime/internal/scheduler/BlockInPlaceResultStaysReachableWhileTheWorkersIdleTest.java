@@ -71,7 +71,8 @@ class BlockInPlaceResultStaysReachableWhileTheWorkersIdleTest {
             });
         } catch (ConditionTimeoutException stillReachable) {
             throw new AssertionError("the result of a blockInPlace task, joined and dropped, is still reachable after"
-                    + " 5 s of GCs while every worker is parked (no sweep runs until a worker has work)");
+                    + " 5 s of GCs while every worker is parked (no sweep runs until a worker has work)"
+                    + "; after one sweep of the worker shards it " + (goneAfterASweep(result) ? "was collected" : "was still reachable"));
         }
     }
 
@@ -79,5 +80,15 @@ class BlockInPlaceResultStaysReachableWhileTheWorkersIdleTest {
     private WeakReference<Payload> releaseJoinAndDrop(JoinHandle<Payload> handle) throws Exception {
         proceed.countDown();
         return new WeakReference<>(handle.get(10, TimeUnit.SECONDS));
+    }
+
+    /** Whether the result goes once both worker shards are swept (from this thread: a sweep only tryLocks). */
+    private boolean goneAfterASweep(WeakReference<?> ref) {
+        scheduler.registry().sweep(0, true);
+        scheduler.registry().sweep(1, true);
+        for (int i = 0; i < 20 && ref.get() != null; i++) {
+            System.gc();
+        }
+        return ref.get() == null;
     }
 }
