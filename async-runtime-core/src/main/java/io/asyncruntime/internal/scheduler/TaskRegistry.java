@@ -186,7 +186,8 @@ public final class TaskRegistry {
 
     /**
      * A worker's share of the sweeping (see {@link TaskShard}): its own shard, the shards of the
-     * workers that are parked (they sweep nothing meanwhile), and every outside shard, each only
+     * workers that are parked (they sweep nothing meanwhile), when it parks a turn's share of the
+     * other workers' shards too, and every outside shard, each only
      * if something there completed since its last sweep began and its lock is free.
      * {@code parking}: the worker is about to park, so each sweep finishes its cycle; otherwise (a
      * driver turn) each visits a bounded number of cells.
@@ -196,8 +197,17 @@ public final class TaskRegistry {
         workerShards[workerIndex].sweepIfDirty(budget);
         if (scheduler != null) {
             for (int i = 0; i < workerShards.length; i++) {
-                if (i != workerIndex && scheduler.isWorkerParked(i)) {
+                if (i == workerIndex) {
+                    continue;
+                }
+                if (scheduler.isWorkerParked(i)) {
                     workerShards[i].sweepIfDirty(budget);
+                } else if (parking) {
+                    // A worker that is neither parked nor turning its driver (stuck in one long
+                    // poll) sweeps nothing: a parking worker takes a turn's share of its shard, so
+                    // what completed there is not kept until that poll ends (review19 F2). A
+                    // turn's budget only, as the owner may want the lock for a spawn meanwhile.
+                    workerShards[i].sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
                 }
             }
         }

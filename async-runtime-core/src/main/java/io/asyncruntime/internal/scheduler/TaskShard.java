@@ -36,17 +36,24 @@ import java.lang.invoke.VarHandle;
  *       {@link #TICK_SWEEP_BUDGET} cells, unless the spawn path finished a cycle since the last
  *       turn; and before a worker parks, the rest of the cycle and new cycles while cells
  *       completed behind the cursor (up to {@link #PARK_SWEEP_BUDGET} cells): each only if {@link #dirty} is set or a cycle is under way, and only if the lock is
- *       free (a worker never waits for a task dump here; a turn that finds it held is skipped). A worker sweeps its own shard, the shards of workers that
- *       are parked, and every outside shard. So a finished cell stays linked at most until its
- *       shard has been swept twice after it finished (the bound in time): while its owner is busy,
- *       {@code 2 * ceil(linked / TICK_SWEEP_BUDGET)} of its driver turns; when its owner goes idle,
- *       its park (for a shard of more than {@link #PARK_SWEEP_BUDGET} cells, the parks that finish
- *       the cycle); while its owner is parked, the next driver turn or park of any other worker.
- *       Only if every worker is parked when a thread outside them completes a task (a
- *       {@code cancel()} from outside) does the cell stay linked until some worker next turns its
- *       driver or parks: the runtime does no work of any kind until then.</li>
+ *       free (a worker never waits for a task dump here; a turn that finds it held is skipped).
+ *       A worker sweeps its own shard, the shards of workers that are parked, and every outside
+ *       shard; when it parks, also a turn's share of the shards of workers that are neither
+ *       parked nor turning their drivers (stuck in one long poll: review19 F2);</li>
+ *   <li>by a thread that is not one of the workers, right after it completes a cell (an outside
+ *       {@code cancel()}, a task finishing on the thread that handed its worker over in
+ *       {@code blockInPlace}): a turn's share of that cell's shard, since the workers may all be
+ *       parked (review19 F3).</li>
  * </ul>
- * A finished cell's outcome (the cell's slot) stays reachable from the shard until then: that is
+ * So a finished cell stays linked at most until its shard has been swept twice after it finished
+ * (the bound in time): while its owner is busy, {@code 2 * ceil(linked / TICK_SWEEP_BUDGET)} of
+ * its driver turns; when its owner goes idle, its park (for a shard of more than
+ * {@link #PARK_SWEEP_BUDGET} cells, the parks that finish the cycle); while its owner is parked or
+ * stuck in a poll, the next driver turns or parks of the other workers. (A spawn-path cycle walks
+ * the whole list under the lock in one spawn: with a million live cells in one shard that spawn
+ * takes milliseconds, review19 F4; an incremental spawn-path sweep would spread it.)
+ *
+ * <p>A finished cell's outcome (the cell's slot) stays reachable from the shard until then: that is
  * the whole retention. An unlinked cell's link is cleared (under the lock, so no reader stands on
  * it), so a user holding a finished handle keeps no other cell reachable through it.
  *
@@ -157,6 +164,13 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
         if (!(boolean) DIRTY.getVolatile(this)) {
             // Opaque: a sweep needs to see it eventually, not ordered with anything else.
             DIRTY.setOpaque(this, true);
+        }
+        if (scheduler != null && scheduler.currentWorker() == null) {
+            // Completed off the workers (an outside cancel(), a task finishing on the thread that
+            // handed its worker over in blockInPlace): the workers may all be parked, and would
+            // leave the outcome reachable until work arrives (review19 F3). Off the hot path, so
+            // this thread sweeps a bounded share itself, if the lock is free.
+            sweepIfDirty(TICK_SWEEP_BUDGET);
         }
     }
 
