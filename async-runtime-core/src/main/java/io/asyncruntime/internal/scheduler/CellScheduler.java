@@ -26,13 +26,21 @@ interface CellScheduler {
     }
 
     /**
-     * {@code cell} is about to publish its outcome: take it out of the live-task registry. Called
+     * {@code cell} is about to publish its outcome: count it out of the live-task registry. Called
      * once per cell, by the thread completing it, after its outcome is written and before COMPLETE
      * is set, so whoever sees the handle finished no longer finds it live; the registry counts the
      * removals whose outcome is a cancellation, so that a shutdown report counts as aborted
      * exactly the tasks whose handles say so. A no-op for cells no registry tracks.
      */
     default void unregister(TaskCell<?> cell) {
+    }
+
+    /**
+     * {@code cell} has just published COMPLETE (after {@link #unregister}): the live-task registry
+     * may unlink it from now on. Called once per cell, by the thread that completed it. A no-op
+     * for cells no registry tracks.
+     */
+    default void finished(TaskCell<?> cell) {
     }
 
     /** Why an aborted cell was cancelled, for its {@code TaskCancelledException}: "task x was ...". */

@@ -209,6 +209,14 @@ public final class Scheduler implements CellScheduler {
         }
     }
 
+    /**
+     * Whether worker {@code index} has published that it parks (racy: it may be waking; the
+     * registry's sweeps use it only to pick which shards to look at, under their locks).
+     */
+    boolean isWorkerParked(int index) {
+        return workers[index].handOver.pollStamp() == WorkerHandOver.PARKED;
+    }
+
     /** The current thread's worker if it is one of this scheduler's, else null. */
     Worker currentWorker() {
         if (Thread.currentThread() instanceof WorkerThread thread) {

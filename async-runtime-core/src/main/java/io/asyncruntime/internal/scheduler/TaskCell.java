@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * with, in {@link CancellableCell}, the state word and the cancel requests, and in
  * {@link AwaitableCell}, its waiters. It is the task's {@link Waker} and its {@link JoinHandle},
  * so a plain spawn allocates this object and nothing else (48 bytes: header 12, queue link,
- * waiters, scheduler, state, slot, and for the live-task registry two links and two stamps), and
+ * waiters, scheduler, state, slot, and for the live-task registry one link and two stamps), and
  * a wake allocates nothing (it re-queues this same cell). For a spawned task the scheduler field
  * holds its registry shard ({@link TaskShard}), which passes scheduling on.
  *
@@ -48,10 +48,10 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
      */
     private Object slot;
     /**
-     * The live-task registry's links (see {@link TaskShard}): written only under the shard's lock.
-     * With the two stamps below they take the cell from 32 to 48 bytes, the budget issue 10 set.
+     * The live-task registry's link (see {@link TaskShard}): written only under the shard's lock.
+     * With the two stamps below it takes the cell from 32 to 48 bytes (44, aligned to 8), the
+     * budget issue 10 set.
      */
-    TaskCell<?> registryPrev;
     TaskCell<?> registryNext;
     /**
      * When the task was spawned, in units of {@link TaskRegistry#SPAWN_STAMP_SHIFT} of the
@@ -291,6 +291,7 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             }
             s = witness;
         }
+        scheduler.finished(this); // after the CAS: the registry may unlink it now (see TaskShard, "Dirty")
         // Iteratively, whoever completes: a wake can complete another cell (CompletionCascade).
         wakeWaitersAfterCompletion();
     }

@@ -3,21 +3,36 @@ package io.asyncruntime.internal.scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The live-task registry: every task spawned on the scheduler is linked into one of its
- * {@link TaskShard}s from spawn until it completes (Tokio's {@code OwnedTasks}). A graceful
+ * {@link TaskShard}s from spawn until, after it completed, a sweep unlinks it (Tokio's
+ * {@code OwnedTasks} unlinks at completion; see "Shards" for why this one does not). A graceful
  * shutdown aborts what is left through it, idle tasks included, and a task dump lists it.
  *
  * <p><b>Shards.</b> One per worker (a worker links what it spawns into its own shard, so
  * spawning workers never contend) plus a power of two of shards for spawns from other threads,
- * picked at random per spawn so that several outside spawners spread out. A cell is unlinked
- * from its own shard by whichever thread completes it.
+ * picked at random per spawn so that several outside spawners spread out. A cell stays linked
+ * in its shard after it completes until a sweep of that shard unlinks it, so that completing a
+ * stolen task writes nothing of its spawner's shard (see {@link TaskShard} for why, who sweeps
+ * when, and the bounds on what a shard retains). Readers leave finished cells out.
  *
- * <p><b>Cost per task.</b> Two links and two int stamps in the cell (32 to 48 bytes), a lock
- * and an unlock of the shard at spawn and at completion, and the poll count riding on the CAS
- * that starts each poll. Clock reads are the expensive part of stamping (a {@code nanoTime}
+ * <p><b>Counting.</b> A spawn counts in its shard ({@code inserted}); a completion counts in the
+ * completing thread's own counters: a worker's pair in its shard (written by that worker only),
+ * and for any other thread a shared pair of atomics here. Each pair splits completions into
+ * "not cancelled" and "cancelled", each task counted in exactly one of the two, so a reader that
+ * reads each counter once gets a consistent split (review16, F1). Completion counters are written
+ * with release stores after the spawn's count, which happened-before the task ran, so a reader
+ * that reads the completions first (acquire) and the spawns after never sees more completions
+ * than spawns; see {@link #isEmpty()}.
+ *
+ * <p><b>Cost per task.</b> One link and two int stamps in the cell (32 to 48 bytes, as with two
+ * links: the cell is 44 bytes, aligned to 48), an uncontended lock and unlock of the worker's own
+ * shard at spawn, one counter store and one read of the shard's {@code dirty} hint at completion,
+ * a share of the sweeps (at most two cell visits per spawn, amortized), and the poll count riding
+ * on the CAS that starts each poll. Clock reads are the expensive part of stamping (a {@code nanoTime}
  * is ~25 ns on this box's kvm-clock, as much as a whole local spawn), so cells are stamped
  * from a <em>coarse clock</em>: a value refreshed by the workers at every driver turn (every
  * {@code eventInterval} polls on a busy worker, and whenever a worker comes back from parking),
@@ -74,17 +89,30 @@ public final class TaskRegistry {
     private volatile int refusal;
     /** A thread waiting in {@link #awaitEmpty}, woken when a shard empties. */
     private volatile Thread drainWaiter;
-    /** Tasks that completed with a cancellation (rare outside a shutdown: an adder is enough). */
+    /** Null for a registry without workers (tests); else the scheduler whose workers count completions. */
+    private final Scheduler scheduler;
+    /**
+     * Completions on threads that run no worker of this runtime (an outside {@code cancel()}, a
+     * shutdown's abort walk, a {@code blockInPlace} thread): not cancelled and cancelled.
+     */
+    private final AtomicLong strangerCompleted = new AtomicLong();
+    private final AtomicLong strangerCompletedCancelled = new AtomicLong();
 
     TaskRegistry(Scheduler scheduler, int workers) {
+        this(scheduler, workers, TaskShard.SWEEP_SLACK);
+    }
+
+    /** With a spawn-path sweep slack of {@code sweepSlack} (see {@link TaskShard}); tests use small ones. */
+    TaskRegistry(Scheduler scheduler, int workers, int sweepSlack) {
+        this.scheduler = scheduler;
         workerShards = new TaskShard[workers];
         for (int i = 0; i < workers; i++) {
-            workerShards[i] = new TaskShard(this, scheduler);
+            workerShards[i] = new TaskShard(this, scheduler, sweepSlack);
         }
         int remote = Integer.highestOneBit(Math.max(2, workers) * 2 - 1); // next power of two >= workers
         remoteShards = new TaskShard[remote];
         for (int i = 0; i < remote; i++) {
-            remoteShards[i] = new TaskShard(this, scheduler);
+            remoteShards[i] = new TaskShard(this, scheduler, sweepSlack);
         }
     }
 
@@ -129,11 +157,62 @@ public final class TaskRegistry {
         return refusal == REFUSING_ALL ? "aborted: the runtime shut down" : "aborted";
     }
 
-    /** A shard's last live cell was unlinked: a drain in progress may be over. */
-    void shardEmptied() {
+    // ---- the completion path --------------------------------------------------------------------
+
+    /**
+     * Counts one completed task in the calling thread's counters: its worker's pair if it runs one
+     * of this runtime's workers, else the shared pair. Called before the cell publishes COMPLETE
+     * (see {@link CellScheduler#unregister}).
+     */
+    void countCompletion(boolean cancelled) {
+        Worker worker = scheduler == null ? null : scheduler.currentWorker();
+        countCompletion(worker == null ? -1 : worker.index, cancelled);
+    }
+
+    /** As {@link #countCompletion(boolean)}, on worker {@code workerIndex}'s thread, or -1 for any other thread. */
+    void countCompletion(int workerIndex, boolean cancelled) {
+        if (workerIndex >= 0) {
+            workerShards[workerIndex].countOwnCompletion(cancelled);
+        } else if (cancelled) {
+            strangerCompletedCancelled.incrementAndGet();
+        } else {
+            strangerCompleted.incrementAndGet();
+        }
         Thread waiter = drainWaiter;
-        if (waiter != null) {
-            LockSupport.unpark(waiter);
+        if (waiter != null && liveTasksHint() == 0) {
+            LockSupport.unpark(waiter); // a drain in progress may be over
+        }
+    }
+
+    /**
+     * A worker's share of the sweeping (see {@link TaskShard}): its own shard, the shards of the
+     * workers that are parked (they sweep nothing meanwhile), when it parks a turn's share of the
+     * other workers' shards too, and every outside shard, each only
+     * if something there completed since its last sweep began and its lock is free.
+     * {@code parking}: the worker is about to park, so each sweep finishes its cycle; otherwise (a
+     * driver turn) each visits a bounded number of cells.
+     */
+    void sweep(int workerIndex, boolean parking) {
+        int budget = parking ? TaskShard.PARK_SWEEP_BUDGET : TaskShard.TICK_SWEEP_BUDGET;
+        workerShards[workerIndex].sweepIfDirty(budget);
+        if (scheduler != null) {
+            for (int i = 0; i < workerShards.length; i++) {
+                if (i == workerIndex) {
+                    continue;
+                }
+                if (scheduler.isWorkerParked(i)) {
+                    workerShards[i].sweepIfDirty(budget);
+                } else if (parking) {
+                    // A worker that is neither parked nor turning its driver (stuck in one long
+                    // poll) sweeps nothing: a parking worker takes a turn's share of its shard, so
+                    // what completed there is not kept until that poll ends (review19 F2). A
+                    // turn's budget only, as the owner may want the lock for a spawn meanwhile.
+                    workerShards[i].sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
+                }
+            }
+        }
+        for (TaskShard shard : remoteShards) {
+            shard.sweepIfDirty(budget);
         }
     }
 
@@ -159,60 +238,68 @@ public final class TaskRegistry {
     /**
      * Tasks spawned, tasks completed, and of those the ones that completed with a cancellation
      * (their handles throw {@code TaskCancelledException}), since start, summed over the shards:
-     * {@code [inserted, removed, removedCancelled]}. Each shard's three are read in one lock hold,
-     * and a task is counted removed and cancelled in one, so every task is counted the same way in
-     * all three (a shutdown splits its report by them).
+     * {@code [inserted, removed, removedCancelled]}. Each completion counter is read once and a
+     * task is counted in exactly one of them (cancelled or not), so every task is counted the same
+     * way in {@code removed} and {@code removedCancelled} (a shutdown splits its report by them);
+     * the completions are read before the spawns, so {@code removed <= inserted}.
      */
     public long[] counts() {
-        long[] total = new long[3];
-        long[] one = new long[3];
-        for (TaskShard shard : allShards()) {
-            shard.counts(one);
-            total[0] += one[0];
-            total[1] += one[1];
-            total[2] += one[2];
+        long notCancelled = strangerCompleted.get();
+        long cancelled = strangerCompletedCancelled.get();
+        for (TaskShard shard : workerShards) {
+            notCancelled += shard.completedNotCancelled();
+            cancelled += shard.completedCancelled();
         }
-        return total;
+        return new long[] {insertedSum(true), notCancelled + cancelled, cancelled};
     }
 
-    /** Live tasks now, summed from racy per-shard reads: a hint for metrics and waits. */
-    public long liveTasksHint() {
-        long live = 0;
+    /** Tasks completed since start (acquire reads of every completion counter). */
+    private long completedSum() {
+        long done = strangerCompleted.get() + strangerCompletedCancelled.get();
         for (TaskShard shard : workerShards) {
-            live += shard.sizeHint();
+            done += shard.completedNotCancelled() + shard.completedCancelled();
         }
-        for (TaskShard shard : remoteShards) {
-            live += shard.sizeHint();
-        }
-        return live;
+        return done;
     }
 
     /**
-     * Whether the registry was empty at some instant during this call. Two locked passes: every
-     * shard's completions first, then every shard's spawns. Both only grow and a cell leaves the
-     * shard it joined, so if the first sum equals the second, completions caught up with spawns at
-     * the instant between the passes; and with no live task then, no task can spawn one later
-     * (outside spawns being refused by then).
+     * Tasks spawned since start: each shard's count read under its lock ({@code exact}: see
+     * {@link TaskShard#insertedExact}), or with an acquire read (a hint, on the completion path).
+     */
+    private long insertedSum(boolean exact) {
+        long inserted = 0;
+        for (TaskShard shard : workerShards) {
+            inserted += exact ? shard.insertedExact() : shard.inserted();
+        }
+        for (TaskShard shard : remoteShards) {
+            inserted += exact ? shard.insertedExact() : shard.inserted();
+        }
+        return inserted;
+    }
+
+    /** Live tasks now: spawns minus completions, the completions read first (never negative). */
+    public long liveTasksHint() {
+        long completed = completedSum();
+        return insertedSum(false) - completed;
+    }
+
+    /**
+     * Whether the registry was empty at some instant during this call. Two passes: every
+     * completion counter first, then every shard's spawns (under its lock). Both only grow, and a completion is
+     * counted (release) after its spawn was (which happened-before the task ran), so a counted
+     * completion's spawn is seen by the second pass. So if the first sum equals the second,
+     * completions caught up with spawns at the instant between the passes; and with no live task
+     * then, no task can spawn one later (outside spawns being refused by then).
      */
     public boolean isEmpty() {
-        long[] one = new long[3];
-        long removed = 0;
-        for (TaskShard shard : allShards()) {
-            shard.counts(one);
-            removed += one[1];
-        }
-        long inserted = 0;
-        for (TaskShard shard : allShards()) {
-            shard.counts(one);
-            inserted += one[0];
-        }
-        return inserted == removed;
+        long completed = completedSum();
+        return insertedSum(true) == completed;
     }
 
     /**
      * Waits until the registry is empty (see {@link #isEmpty}) or {@code deadlineNanos}
-     * ({@link System#nanoTime()} based) passes; returns whether it emptied. Woken by a shard
-     * emptying, and looks again every 10 ms in case an emptying happened just before it
+     * ({@link System#nanoTime()} based) passes; returns whether it emptied. Woken by a completion that
+     * leaves no live task, and looks again every 10 ms in case an emptying happened just before it
      * registered. One waiter at a time (the shutdown).
      *
      * <p>An interrupt does not end the wait: a shutdown called from an interrupted thread (a

@@ -4,38 +4,98 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One shard of the live-task registry: an intrusive doubly linked list of the live cells spawned
- * into it, under a small lock of its own. It is also each of those cells' {@link CellScheduler}
- * (the cell's one scheduler field points here, and this passes scheduling on to the
- * {@link Scheduler}), so a cell finds its shard without a field for it: the registry costs a cell
- * its two links and two stamps, nothing more.
+ * One shard of the live-task registry: a singly linked intrusive list of the cells spawned into
+ * it, newest first, under a small lock that only the shard's <em>inserters</em> and its
+ * <em>readers</em> take, never the threads completing its tasks. It is also each of those cells'
+ * {@link CellScheduler} (the cell's one scheduler field points here, and this passes scheduling on
+ * to the {@link Scheduler}), so a cell finds its shard without a field for it: the registry costs a
+ * cell one link and two stamps.
  *
- * <p>Insert and remove are O(1) and touch only this shard. A worker inserts into its own shard,
- * so two workers spawning never meet here; they meet only when one completes a task the other
- * spawned (a stolen task), as in Tokio's sharded {@code OwnedTasks}, whose lists are also
- * mutex-guarded.
+ * <p><b>Who writes what.</b> A worker's shard is inserted into only by the thread running that
+ * worker (its "owner"); an outside shard by outside spawners. Completing a task writes nothing
+ * here but the {@link #dirty} hint, and that only when it is clear: the completer counts the task
+ * in its own thread's counters (see {@link TaskRegistry#countCompletion}), and the cell stays
+ * linked until a sweep unlinks it. So on the spawn path of a worker nothing is written that
+ * another core holds (the previous head is only read: the new cell links to it, nothing links
+ * back), and on the completion path of a stolen task nothing of the spawner's shard is written but
+ * that hint, once per sweep. (Measured before this design, issue 10: a doubly linked list unlinked
+ * by the completer under the spawner's lock cost ~140 ns per spawn on {@code spawn_many_local},
+ * the lock's line, the neighbours' links and the counters bouncing between the two cores.)
+ *
+ * <p><b>Sweeps</b> unlink the cells whose state is COMPLETE, under the lock, from a cursor kept
+ * across calls ({@link #sweepPrev}, {@link #sweepAt}): a <em>cycle</em> starts at the head (and
+ * clears {@link #dirty}) and ends at the tail; cells pushed meanwhile are ahead of the cursor and
+ * wait for the next cycle. They run:
+ * <ul>
+ *   <li>on the spawn path, as a fresh whole cycle, once the list has grown to {@code 2 * L + 64} cells
+ *       (L: the cells left linked after the last cycle). A cycle walks at most that many cells,
+ *       and at least {@code L + 64} spawns happened since the last one, so spawns pay at most two
+ *       cell visits each, amortized; and a shard never holds more than about twice its peak of
+ *       live tasks plus 64 finished ones (the bound in count);</li>
+ *   <li>at a worker's driver turns (every {@code eventInterval} polls), at most
+ *       {@link #TICK_SWEEP_BUDGET} cells, unless the spawn path finished a cycle since the last
+ *       turn; and before a worker parks, the rest of the cycle and new cycles while cells
+ *       completed behind the cursor (up to {@link #PARK_SWEEP_BUDGET} cells): each only if {@link #dirty} is set or a cycle is under way, and only if the lock is
+ *       free (a worker never waits for a task dump here; a turn that finds it held is skipped).
+ *       A worker sweeps its own shard, the shards of workers that are parked, and every outside
+ *       shard; when it parks, also a turn's share of the shards of workers that are neither
+ *       parked nor turning their drivers (stuck in one long poll: review19 F2);</li>
+ *   <li>by a thread that is not one of the workers, right after it completes a cell (an outside
+ *       {@code cancel()}, a task finishing on the thread that handed its worker over in
+ *       {@code blockInPlace}): a turn's share of that cell's shard, since the workers may all be
+ *       parked (review19 F3).</li>
+ * </ul>
+ * So a finished cell stays linked at most until its shard has been swept twice after it finished
+ * (the bound in time): while its owner is busy, {@code 2 * ceil(linked / TICK_SWEEP_BUDGET)} of
+ * its driver turns; when its owner goes idle, its park (for a shard of more than
+ * {@link #PARK_SWEEP_BUDGET} cells, the parks that finish the cycle); while its owner is parked or
+ * stuck in a poll, the next driver turns or parks of the other workers. (A spawn-path cycle walks
+ * the whole list under the lock in one spawn: with a million live cells in one shard that spawn
+ * takes milliseconds, review19 F4; an incremental spawn-path sweep would spread it.)
+ *
+ * <p>A finished cell's outcome (the cell's slot) stays reachable from the shard until then: that is
+ * the whole retention. An unlinked cell's link is cleared (under the lock, so no reader stands on
+ * it), so a user holding a finished handle keeps no other cell reachable through it.
+ *
+ * <p><b>Dirty, without a lost sweep.</b> A completer sets COMPLETE (a CAS: a full fence) and then
+ * reads {@link #dirty} (volatile); a sweep clears it (volatile store) before it reads any cell's
+ * state (volatile). In the one total order of these accesses, either the sweep reads the cell
+ * after its CAS (and unlinks it), or the completer reads the flag after the clear (and sets it,
+ * so a later tick or park sweeps again). The completer writes the flag only when it reads it
+ * clear, so a stream of completions costs each completer one read of a line that changes once
+ * per sweep.
  *
  * <p><b>The lock</b> is a test-and-set spin lock on {@link #locked} (CAS to take it, a release
- * store to let it go), not a {@code ReentrantLock}: it is held for a few pointer writes on the
- * spawn and completion paths, and must never park a worker. A contender spins briefly, then
- * yields its time slice (the holder may have been preempted on this 2-core box). Only the rare
- * whole-shard walks (a task dump, a shutdown) hold it longer, for as many cells as they copy.
+ * store to let it go), not a {@code ReentrantLock}: it must never park a worker. On a worker's
+ * shard it is taken by the owner (each spawn, each sweep) and by readers (a dump, a shutdown's
+ * walk), so the owner's CAS hits a line of its own core unless a reader is copying. A contender
+ * spins briefly, then yields its time slice (the holder may be descheduled on this 2-core box).
  *
- * <p><b>Rejection</b> happens under the lock: a spawn reads the registry's acceptance flags
- * after taking the lock, and a shutdown sets a flag and then takes every shard's lock to look.
- * So a spawn that does not see the flag is linked before the shutdown looks, and one that sees
- * it is never linked: nothing slips in unseen.
+ * <p><b>Readers</b> (a dump, a shutdown's abort walk) copy the shard's cells under the lock,
+ * leaving out those already COMPLETE; a cell is never missed: it is linked from its spawn (under
+ * the lock) until a sweep finds it COMPLETE, and a reader holding the lock sees every link.
+ *
+ * <p><b>Rejection</b> happens under the lock, as before: a spawn reads the registry's refusal flag
+ * after taking the lock, and a shutdown sets the flag and then takes every shard's lock to look.
+ * So a spawn that does not see the flag is linked before the shutdown looks, and one that sees it
+ * is never linked: nothing slips in unseen.
  */
 final class TaskShard extends TaskShardPadding implements CellScheduler {
 
     private static final VarHandle LOCKED;
-    private static final VarHandle SIZE_HINT;
+    private static final VarHandle INSERTED;
+    private static final VarHandle COMPLETED;
+    private static final VarHandle COMPLETED_CANCELLED;
+    private static final VarHandle DIRTY;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             LOCKED = lookup.findVarHandle(TaskShardFields.class, "locked", int.class);
-            SIZE_HINT = lookup.findVarHandle(TaskShardFields.class, "size", int.class);
+            INSERTED = lookup.findVarHandle(TaskShardFields.class, "inserted", long.class);
+            COMPLETED = lookup.findVarHandle(TaskShardFields.class, "completed", long.class);
+            COMPLETED_CANCELLED = lookup.findVarHandle(TaskShardFields.class, "completedCancelled", long.class);
+            DIRTY = lookup.findVarHandle(TaskShardDirty.class, "dirty", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -43,13 +103,31 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
 
     /** Spin rounds before a contender starts yielding (a handful of the holder's pointer writes). */
     private static final int SPINS_BEFORE_YIELD = 64;
+    /**
+     * Cells a driver turn's sweep visits at most: about two per poll of the event interval (61),
+     * a small tax on a busy worker whose shard keeps changing without spawns.
+     */
+    static final int TICK_SWEEP_BUDGET = 128;
+    /**
+     * Cells a parking worker's sweep visits at most, per shard: the whole cycle of any shard up to
+     * 64 Ki cells (a millisecond or so), so that a worker with a very large shard does not walk it
+     * all before it parks (a wake meanwhile would wait); a longer cycle goes on at the next park.
+     */
+    static final int PARK_SWEEP_BUDGET = 1 << 16;
+    /** The spawn path sweeps once the list holds {@code 2 * L + SWEEP_SLACK} cells (see the class comment). */
+    static final int SWEEP_SLACK = 64;
 
     private final TaskRegistry registry;
     private final Scheduler scheduler;
 
-    TaskShard(TaskRegistry registry, Scheduler scheduler) {
+    /** {@link #SWEEP_SLACK} but in tests (a small one makes the spawn path sweep at once). */
+    private final int sweepSlack;
+
+    TaskShard(TaskRegistry registry, Scheduler scheduler, int sweepSlack) {
         this.registry = registry;
         this.scheduler = scheduler;
+        this.sweepSlack = sweepSlack;
+        this.sweepTrigger = sweepSlack;
     }
 
     // ---- CellScheduler: this shard's cells schedule through the scheduler ---------------------
@@ -74,35 +152,68 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
         return registry.abortReason();
     }
 
+    /** Counts the completion in the completing thread's counters; the cell stays linked (see the class comment). */
     @Override
     public void unregister(TaskCell<?> cell) {
-        int left;
+        registry.countCompletion(CancellableCell.isCancellation(cell.outcome()));
+    }
+
+    /** COMPLETE is set: a sweep may unlink the cell now. See the class comment, "Dirty". */
+    @Override
+    public void finished(TaskCell<?> cell) {
+        if (!(boolean) DIRTY.getVolatile(this)) {
+            // Opaque: a sweep needs to see it eventually, not ordered with anything else.
+            DIRTY.setOpaque(this, true);
+        }
+        if (scheduler != null && scheduler.currentWorker() == null) {
+            // Completed off the workers (an outside cancel(), a task finishing on the thread that
+            // handed its worker over in blockInPlace): the workers may all be parked, and would
+            // leave the outcome reachable until work arrives (review19 F3). Off the hot path, so
+            // this thread sweeps a bounded share itself, if the lock is free.
+            sweepIfDirty(TICK_SWEEP_BUDGET);
+        }
+    }
+
+    // ---- counters of a worker's own completions (the owner's thread writes them) ---------------
+
+    /**
+     * One task completed on this shard's worker (whichever shard the task was in). Single writer:
+     * the thread running the worker. Release store: a reader that sees the count (acquire) also
+     * sees the spawn's {@link #inserted} count, which happened-before the task ran.
+     */
+    void countOwnCompletion(boolean cancelled) {
+        if (cancelled) {
+            COMPLETED_CANCELLED.setRelease(this, completedCancelled + 1);
+        } else {
+            COMPLETED.setRelease(this, completed + 1);
+        }
+    }
+
+    /** This worker's completions: each task in exactly one of the two, so any read splits consistently. */
+    long completedNotCancelled() {
+        return (long) COMPLETED.getAcquire(this);
+    }
+
+    long completedCancelled() {
+        return (long) COMPLETED_CANCELLED.getAcquire(this);
+    }
+
+    /** Cells ever linked into this shard (acquire: see {@link #countOwnCompletion}); racy, a hint's input. */
+    long inserted() {
+        return (long) INSERTED.getAcquire(this);
+    }
+
+    /**
+     * Cells ever linked into this shard, read under the lock: a spawn that passed the refusal
+     * check (under the lock) before a refusal was set is counted by a read made after the refusal
+     * (a shutdown's report relies on it: nothing is counted spawned after its abort began).
+     */
+    long insertedExact() {
         lock();
         try {
-            TaskCell<?> prev = cell.registryPrev;
-            TaskCell<?> next = cell.registryNext;
-            if (prev != null) {
-                prev.registryNext = next;
-            } else {
-                head = next;
-            }
-            if (next != null) {
-                next.registryPrev = prev;
-            }
-            cell.registryPrev = null;
-            cell.registryNext = null;
-            left = --size;
-            removed++;
-            // With the removal, in the same lock hold: a reader of counts() sees both or neither
-            // (review16: a separate count, read after the shard's, split the report wrongly).
-            if (CancellableCell.isCancellation(cell.outcome())) {
-                removedCancelled++;
-            }
+            return inserted;
         } finally {
             unlock();
-        }
-        if (left == 0) {
-            registry.shardEmptied();
         }
     }
 
@@ -121,36 +232,122 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
             if (refusal != TaskRegistry.ACCEPTING) {
                 throw new IllegalStateException(TaskRegistry.refusalMessage(refusal));
             }
-            TaskCell<?> first = head;
-            cell.registryNext = first;
-            if (first != null) {
-                first.registryPrev = cell;
-            }
+            cell.registryNext = head; // reads the old head's reference only: no write to its line
             head = cell;
-            size++;
-            inserted++;
+            if (sweeping && sweepPrev == null) {
+                sweepPrev = cell; // the cursor stood at the old head, which now follows this cell
+            }
+            INSERTED.setRelease(this, inserted + 1);
+            if (++linked >= sweepTrigger) {
+                // A fresh whole cycle (a turn's cycle under way is dropped): with no push during
+                // it, what it leaves linked was live at its visit, which keeps the count bound.
+                sweeping = false;
+                sweepLocked(Integer.MAX_VALUE);
+                spawnSwept = true;
+            }
         } finally {
             unlock();
         }
     }
 
-    // ---- whole-shard reads (dumps, shutdown) ----------------------------------------------------
+    // ---- sweeping -----------------------------------------------------------------------------
 
-    /** Cells live now (racy: a hint, exact only under the lock). */
-    int sizeHint() {
-        return (int) SIZE_HINT.getOpaque(this);
+    /**
+     * Visits up to {@code budget} cells ({@link #TICK_SWEEP_BUDGET} at a driver turn; unbounded,
+     * the rest of the cycle, before a worker parks) if there may be something to unlink and the
+     * lock is free; never waits.
+     */
+    void sweepIfDirty(int budget) {
+        if (!sweeping && !(boolean) DIRTY.getOpaque(this)) {
+            return; // racy pre-check: sweeping is the lock holder's; a stale read only skips a turn
+        }
+        if (!tryLock()) {
+            return;
+        }
+        try {
+            if (budget < PARK_SWEEP_BUDGET && spawnSwept) {
+                // The spawn path finished a cycle since the last driver turn: it keeps the shard
+                // within its bounds, and this turn need not add to its work (a spawn-heavy shard
+                // would otherwise be swept twice).
+                spawnSwept = false;
+            } else {
+                // Finish the cycle under way, then start another while something completed
+                // behind its cursor (dirty again), as far as the budget goes.
+                int left = budget;
+                while (left > 0 && (sweeping || (boolean) DIRTY.getOpaque(this))) {
+                    left = Math.min(sweepLocked(left), left - 1); // at least one per cycle: always ends
+                }
+            }
+        } finally {
+            unlock();
+        }
     }
 
     /**
-     * Copies up to {@code max} live cells, newest first, into {@code into}; returns how many. Holds
-     * the lock for as many cells as it copies (a capped task dump).
+     * Visits up to {@code budget} cells from the cursor, unlinking the COMPLETE ones; starts a
+     * cycle if none is under way. Returns what is left of the budget. Under the lock.
+     */
+    private int sweepLocked(int budget) {
+        if (!sweeping) {
+            sweeping = true;
+            sweepPrev = null;
+            sweepAt = head;
+            DIRTY.setVolatile(this, false); // before any state read: see the class comment, "Dirty"
+        }
+        TaskCell<?> prev = sweepPrev;
+        TaskCell<?> at = sweepAt;
+        int left = budget;
+        while (at != null && left-- > 0) {
+            TaskCell<?> next = at.registryNext;
+            if (TaskState.isComplete(at.state())) {
+                if (prev == null) {
+                    head = next; // prev is null only while the cursor is at the head (see register)
+                } else {
+                    prev.registryNext = next;
+                }
+                at.registryNext = null; // no reader stands on it: they hold the lock too
+                linked--;
+            } else {
+                prev = at;
+            }
+            at = next;
+        }
+        if (at == null) {
+            sweeping = false;
+            sweepPrev = null;
+            sweepAt = null;
+            sweepTrigger = 2 * linked + sweepSlack;
+        } else {
+            sweepPrev = prev;
+            sweepAt = at;
+        }
+        return Math.max(left, 0);
+    }
+
+    // ---- whole-shard reads (dumps, shutdown) ----------------------------------------------------
+
+    /** Cells linked now, finished ones not yet swept included; read under the lock. For tests. */
+    int linkedCount() {
+        lock();
+        try {
+            return linked;
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Copies up to {@code max} live cells (not COMPLETE), newest first, into {@code into}; returns
+     * how many. Holds the lock for the walk (a capped task dump).
      */
     int snapshot(TaskCell<?>[] into, int max) {
         lock();
         try {
             int n = 0;
             for (TaskCell<?> c = head; c != null && n < max; c = c.registryNext) {
-                into[n++] = c;
+                if (!TaskState.isComplete(c.state())) {
+                    into[n++] = c;
+                }
             }
             return n;
         } finally {
@@ -158,41 +355,18 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
         }
     }
 
-    /** Every live cell, newest first; holds the lock for the whole walk (shutdown only). */
+    /** Every live cell (not COMPLETE), newest first; holds the lock for the whole walk (shutdown only). */
     TaskCell<?>[] snapshotAll() {
         lock();
         try {
-            TaskCell<?>[] all = new TaskCell<?>[size];
+            TaskCell<?>[] all = new TaskCell<?>[linked];
             int n = 0;
             for (TaskCell<?> c = head; c != null; c = c.registryNext) {
-                all[n++] = c;
+                if (!TaskState.isComplete(c.state())) {
+                    all[n++] = c;
+                }
             }
-            return all;
-        } finally {
-            unlock();
-        }
-    }
-
-    /**
-     * {@code [inserted, removed, removedCancelled]} since the shard was made, read under the lock
-     * ({@code into} has at least three elements).
-     */
-    void counts(long[] into) {
-        lock();
-        try {
-            into[0] = inserted;
-            into[1] = removed;
-            into[2] = removedCancelled;
-        } finally {
-            unlock();
-        }
-    }
-
-    /** Cells live now, read under the lock (exact at that instant). */
-    int size() {
-        lock();
-        try {
-            return size;
+            return n == all.length ? all : java.util.Arrays.copyOf(all, n);
         } finally {
             unlock();
         }
@@ -204,6 +378,11 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
         if (!LOCKED.compareAndSet(this, 0, 1)) {
             lockContended();
         }
+    }
+
+    /** Takes the lock if it is free (test before test-and-set), never waiting. */
+    private boolean tryLock() {
+        return (int) LOCKED.getOpaque(this) == 0 && LOCKED.compareAndSet(this, 0, 1);
     }
 
     private void lockContended() {
@@ -227,26 +406,8 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
     }
 }
 
-/** The shard's hot fields, between two pads (see {@code LocalQueue}'s padding for why 128 bytes). */
-abstract class TaskShardFields extends TaskShardHeadPadding {
-    /** 0 free, 1 held; through {@code TaskShard.LOCKED}. */
-    @SuppressWarnings("unused")
-    int locked;
-    /** Live cells; written under the lock, read opaquely as a hint. */
-    int size;
-    /** The newest live cell; the list runs through {@code TaskCell.registryNext}. Under the lock. */
-    TaskCell<?> head;
-    /** Cells ever linked and unlinked; under the lock. Shutdown reports are built from them. */
-    long inserted;
-    long removed;
-    /**
-     * Of the cells unlinked, those whose outcome was a cancellation when they were (their handles
-     * throw {@code TaskCancelledException}); under the lock, with {@code removed}.
-     */
-    long removedCancelled;
-}
-
-abstract class TaskShardHeadPadding {
+/** Keeps the next object in the heap off the shard's {@code dirty} line. */
+abstract class TaskShardPadding extends TaskShardDirty {
     byte p000, p001, p002, p003, p004, p005, p006, p007, p008, p009, p010, p011, p012, p013, p014, p015;
     byte p016, p017, p018, p019, p020, p021, p022, p023, p024, p025, p026, p027, p028, p029, p030, p031;
     byte p032, p033, p034, p035, p036, p037, p038, p039, p040, p041, p042, p043, p044, p045, p046, p047;
@@ -257,8 +418,60 @@ abstract class TaskShardHeadPadding {
     byte p112, p113, p114, p115, p116, p117, p118, p119, p120, p121, p122, p123, p124, p125, p126, p127;
 }
 
-/** Keeps the next object in the heap off the shard's hot line. */
-abstract class TaskShardPadding extends TaskShardFields {
+/**
+ * The hint that a cell of the shard completed since its last sweep began: read by every completer,
+ * written by a completer only when clear and by a sweep when it starts, so on a line of its own
+ * (the owner's line changes at every spawn; completers on other cores must not read that one).
+ */
+abstract class TaskShardDirty extends TaskShardMidPadding {
+    /** Through {@code TaskShard.DIRTY}. */
+    @SuppressWarnings("unused")
+    boolean dirty;
+}
+
+abstract class TaskShardMidPadding extends TaskShardFields {
+    byte p000, p001, p002, p003, p004, p005, p006, p007, p008, p009, p010, p011, p012, p013, p014, p015;
+    byte p016, p017, p018, p019, p020, p021, p022, p023, p024, p025, p026, p027, p028, p029, p030, p031;
+    byte p032, p033, p034, p035, p036, p037, p038, p039, p040, p041, p042, p043, p044, p045, p046, p047;
+    byte p048, p049, p050, p051, p052, p053, p054, p055, p056, p057, p058, p059, p060, p061, p062, p063;
+    byte p064, p065, p066, p067, p068, p069, p070, p071, p072, p073, p074, p075, p076, p077, p078, p079;
+    byte p080, p081, p082, p083, p084, p085, p086, p087, p088, p089, p090, p091, p092, p093, p094, p095;
+    byte p096, p097, p098, p099, p100, p101, p102, p103, p104, p105, p106, p107, p108, p109, p110, p111;
+    byte p112, p113, p114, p115, p116, p117, p118, p119, p120, p121, p122, p123, p124, p125, p126, p127;
+}
+
+/**
+ * The shard's owner-side fields, between two pads (see {@code LocalQueue}'s padding for why 128
+ * bytes): on a worker's shard only the worker's thread writes them, so the line stays in its core.
+ */
+abstract class TaskShardFields extends TaskShardHeadPadding {
+    /** 0 free, 1 held; through {@code TaskShard.LOCKED}. */
+    @SuppressWarnings("unused")
+    int locked;
+    /** Cells linked, finished ones not yet swept included; under the lock. */
+    int linked;
+    /** The spawn path sweeps once {@link #linked} reaches it (see TaskShard's class comment); under the lock. */
+    int sweepTrigger;
+    /** A sweep cycle is under way: {@link #sweepAt} is the next cell to look at; under the lock. */
+    boolean sweeping;
+    /** The spawn path finished a cycle since the last driver turn's sweep looked; under the lock. */
+    boolean spawnSwept;
+    /** The newest cell; the list runs through {@code TaskCell.registryNext}. Under the lock. */
+    TaskCell<?> head;
+    /** The cell whose link is {@link #sweepAt}, or null while that is {@link #head}; under the lock. */
+    TaskCell<?> sweepPrev;
+    TaskCell<?> sweepAt;
+    /** Cells ever linked; written under the lock with a release store, read with acquire. */
+    long inserted;
+    /**
+     * Tasks completed on this shard's worker, not cancelled and cancelled (a worker's shard only):
+     * written by the worker's thread only, with release stores. See {@code TaskRegistry.counts}.
+     */
+    long completed;
+    long completedCancelled;
+}
+
+abstract class TaskShardHeadPadding {
     byte p000, p001, p002, p003, p004, p005, p006, p007, p008, p009, p010, p011, p012, p013, p014, p015;
     byte p016, p017, p018, p019, p020, p021, p022, p023, p024, p025, p026, p027, p028, p029, p030, p031;
     byte p032, p033, p034, p035, p036, p037, p038, p039, p040, p041, p042, p043, p044, p045, p046, p047;

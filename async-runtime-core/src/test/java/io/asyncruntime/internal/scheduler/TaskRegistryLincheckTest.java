@@ -12,18 +12,31 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The live-task registry's shards under concurrent spawns (links), completions (unlinks), a
- * shutdown refusing outside spawns, and the reads a shutdown and a dump make: the per-shard
- * locked size, the whole-shard walk, and the registry-wide two-pass emptiness check. Three cells
- * over two shards, so the lists' head, middle and tail unlinks and the cross-shard sum are all
- * reachable. Linearizable against the same operations run one at a time.
+ * The live-task registry's shards under concurrent spawns (links), completions (counted on the
+ * completing thread, the cell left for a sweep), sweeps (the owner's driver-turn and park sweeps,
+ * and the spawn path's), a shutdown refusing spawns, and the reads a shutdown and a dump make: the
+ * registry-wide two-pass emptiness check, the counts' split, and the whole-shard walk. One worker
+ * shard (index 0, cells 0 and 2) and an outside shard (index 1, cell 1), so that the worker's own
+ * counters and the shared stranger counters, head and middle unlinks, and the cross-shard sums are
+ * all reachable; a sweep slack of 1 makes every owner spawn sweep too.
  *
- * <p>The harness keeps the runtime's one ordering rule: a cell is unlinked only after its link
- * completed (a task completes only after its spawn returned), and once. A completion of a cell
- * whose spawn or whose other completion is in progress waits for it; one of a cell never spawned
- * (or refused) or already gone returns false.
+ * <p>What a worker's thread does (its spawns, completions counted in its own counters, its sweeps)
+ * runs in one non-parallel group, "owner": the registry's rule that only the worker's thread
+ * inserts into its shard and writes its counters. Any thread may spawn into the outside shard,
+ * complete any cell (as a stranger), refuse, and read.
+ *
+ * <p>The harness keeps the runtime's one ordering rule: a cell completes only after its spawn
+ * returned, and once. A completion of a cell whose spawn or whose other completion is in progress
+ * waits for it; one of a cell never spawned (or refused) or already completed returns false. A
+ * completion is what {@code TaskCell.complete} does: count ({@code unregister}), publish COMPLETE,
+ * then tell the shard ({@code finished}).
+ *
+ * <p>The walk is checked as a property that holds in every sequential run (so linearizability
+ * demands it of every concurrent one): a cell live (spawned, its completion not begun) both before
+ * and after a walk is in the walk.
  */
 @Param(name = "cell", gen = IntGen.class, conf = "0:2")
+@Param(name = "own", gen = IntGen.class, conf = "0:1")
 public class TaskRegistryLincheckTest {
 
     private static final int NEW = 0;
@@ -35,13 +48,20 @@ public class TaskRegistryLincheckTest {
     static {
         // Initialise the classes the operations use before Lincheck tracks memory (3.7 trips on
         // a class initialised inside an invocation).
-        TaskRegistry warm = new TaskRegistry(null, 1);
+        TaskRegistry warm = new TaskRegistry(null, 1, 1);
         TaskCell<Void> cell = new TaskCell<>(warm.shard(0), Task.never(), Priority.NORMAL);
-        warm.shard(0).register(cell, true);
+        warm.shard(0).register(cell, false);
         warm.shard(0).unregister(cell);
+        CancellableCell.STATE.getAndBitwiseOr(cell, TaskState.COMPLETE);
+        warm.shard(0).finished(cell);
+        warm.countCompletion(0, true);
+        warm.sweep(0, true);
+        warm.shard(0).sweepIfDirty(1);
         warm.isEmpty();
+        warm.counts();
         warm.shard(0).snapshotAll();
         warm.refuseRemote();
+        warm.refuseAll();
         try {
             warm.shard(0).register(cell, true);
         } catch (IllegalStateException expected) {
@@ -49,7 +69,7 @@ public class TaskRegistryLincheckTest {
         }
     }
 
-    private final TaskRegistry registry = new TaskRegistry(null, 1);
+    private final TaskRegistry registry = new TaskRegistry(null, 1, 1);
     private final TaskCell<?>[] cells = new TaskCell<?>[3];
     private final AtomicIntegerArray phase = new AtomicIntegerArray(3);
 
@@ -63,9 +83,19 @@ public class TaskRegistryLincheckTest {
         return registry.shard(cell % 2);
     }
 
-    /** A spawn from outside the workers: true if linked, false if refused or already spawned. */
-    @Operation(params = {"cell"})
-    public boolean spawn(int cell) {
+    /** The worker spawns cell 0 or 2 into its own shard: true if linked, false if refused or already spawned. */
+    @Operation(params = {"own"}, nonParallelGroup = "owner")
+    public boolean ownerSpawn(int own) {
+        return spawn(own * 2, false);
+    }
+
+    /** A thread outside the workers spawns cell 1 into the outside shard. */
+    @Operation
+    public boolean outsideSpawn() {
+        return spawn(1, true);
+    }
+
+    private boolean spawn(int cell, boolean remote) {
         if (!phase.compareAndSet(cell, NEW, LINKING)) {
             while (phase.get(cell) == LINKING) {
                 Thread.onSpinWait(); // "already spawned" only once that spawn is over
@@ -73,7 +103,7 @@ public class TaskRegistryLincheckTest {
             return false;
         }
         try {
-            shardOf(cell).register(cells[cell], true);
+            shardOf(cell).register(cells[cell], remote);
         } catch (IllegalStateException refused) {
             phase.set(cell, GONE);
             return false;
@@ -82,13 +112,23 @@ public class TaskRegistryLincheckTest {
         return true;
     }
 
-    /**
-     * The cell's task completes: true if it was live. A completion that finds another one in
-     * progress waits for its unlink, so that "already completed" is only ever answered after the
-     * cell really left the registry (the harness's phases must not run ahead of the registry).
-     */
+    /** The cell's task completes on a thread that runs no worker: true if it was live. */
     @Operation(params = {"cell"})
     public boolean complete(int cell) {
+        return complete(cell, -1);
+    }
+
+    /** The cell's task completes on the worker (cell 2's with a cancellation): true if it was live. */
+    @Operation(params = {"cell"}, nonParallelGroup = "owner")
+    public boolean ownerComplete(int cell) {
+        return complete(cell, 0);
+    }
+
+    /**
+     * A completion that finds another one in progress waits for it, so that "already completed" is
+     * only ever answered after the cell's completion is over (the harness must not run ahead).
+     */
+    private boolean complete(int cell, int workerIndex) {
         for (;;) {
             int p = phase.get(cell);
             if (p == LINKING || p == UNLINKING) {
@@ -99,12 +139,31 @@ public class TaskRegistryLincheckTest {
                 return false; // never spawned, refused, or gone
             }
             if (!phase.compareAndSet(cell, LINKED, UNLINKING)) {
-                continue; // another completion won: wait for its unlink, then answer false
+                continue; // another completion won: wait for it, then answer false
             }
-            shardOf(cell).unregister(cells[cell]);
+            TaskCell<?> c = cells[cell];
+            if (workerIndex < 0) {
+                shardOf(cell).unregister(c);
+            } else {
+                registry.countCompletion(workerIndex, cell == 2);
+            }
+            CancellableCell.STATE.getAndBitwiseOr(c, TaskState.COMPLETE);
+            shardOf(cell).finished(c);
             phase.set(cell, GONE);
             return true;
         }
+    }
+
+    /** The worker's driver turn, with a budget of one cell (so cycles span several turns). */
+    @Operation(nonParallelGroup = "owner")
+    public void ownerTick() {
+        registry.shard(0).sweepIfDirty(1);
+    }
+
+    /** The worker is about to park: it finishes the sweeps of its shard and of the outside ones. */
+    @Operation(nonParallelGroup = "owner")
+    public void ownerPark() {
+        registry.sweep(0, true);
     }
 
     @Operation
@@ -112,26 +171,69 @@ public class TaskRegistryLincheckTest {
         registry.refuseRemote();
     }
 
+    /**
+     * A shutdown's abort begins: every spawn is refused from now on, and the spawns counted right
+     * after are all there will ever be (the report takes them as final). A spawn that passed the
+     * refusal check before the flag was set must be in this count, or be refused.
+     */
+    @Operation
+    public long refuseAllAndCountSpawns() {
+        registry.refuseAll();
+        return registry.counts()[0];
+    }
+
     @Operation
     public boolean isEmpty() {
         return registry.isEmpty();
     }
 
+    /**
+     * Whether one read of the counts adds up: cancelled completions within completions within
+     * spawns (the completions are read first). True in every sequential run.
+     */
     @Operation
-    public int liveInShardZero() {
-        return registry.shard(0).size();
+    public boolean countsAddUp() {
+        long[] counts = registry.counts();
+        return 0 <= counts[2] && counts[2] <= counts[1] && counts[1] <= counts[0];
     }
 
+    /** Completions with a cancellation, from one read of the counts. */
     @Operation
-    public int walkShardZero() {
-        return registry.shard(0).snapshotAll().length;
+    public long countsCancelled() {
+        return registry.counts()[2];
+    }
+
+    /** Whether a walk of both shards holds every cell live both before and after it. */
+    @Operation
+    public boolean walkMissesNoLiveCell() {
+        boolean[] liveBefore = new boolean[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            liveBefore[i] = phase.get(i) == LINKED;
+        }
+        TaskCell<?>[] zero = registry.shard(0).snapshotAll();
+        TaskCell<?>[] one = registry.shard(1).snapshotAll();
+        for (int i = 0; i < cells.length; i++) {
+            if (liveBefore[i] && phase.get(i) == LINKED && !contains(i % 2 == 0 ? zero : one, cells[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean contains(TaskCell<?>[] walk, TaskCell<?> cell) {
+        for (TaskCell<?> c : walk) {
+            if (c == cell) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
     void modelChecking() {
         new ModelCheckingOptions()
                 .iterations(20)
-                .invocationsPerIteration(500)
+                .invocationsPerIteration(400)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(2)
