@@ -245,9 +245,10 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
      *
      * <p>A yield keeps RUNNING: the cell goes to the back of this worker's queue still owned, and
      * the worker that takes it next polls it without taking it over (see {@link #run}). So a
-     * yield costs one atomic on the state word (the add that counts the next poll), where
-     * releasing and re-taking it would cost two CAS (with the ring's pop, two thirds of the
-     * atomics of {@code yield_many}). A wake in
+     * yield costs no atomic on the state word but one add per {@link #MAX_UNCOUNTED_POLLS} + 1
+     * yields (the next poll is counted in the stamp's plain bits), where releasing and re-taking
+     * it would cost two CAS (with the ring's pop, two thirds of the atomics of
+     * {@code yield_many}). A wake in
      * between only sets NOTIFIED (RUNNING is set) and an abort only sets CANCELLED; the next poll
      * consumes the one and honours the other. An abort seen here is honoured at once.
      */
@@ -260,9 +261,12 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
         }
         // Releasing RUNNING folds the uncounted polls into the word (whoever takes the cell next
         // starts with none); the plain clear is published by the releasing CAS. Restored if the
-        // loop ends in a completion instead, which folds them itself.
+        // loop ends in a completion instead, which folds them itself. None unless the task
+        // yielded before this poll: a task that never yields pays a read and a branch here.
         int uncounted = uncountedPolls();
-        pollStamp &= ~UNCOUNTED_POLLS;
+        if (uncounted != 0) {
+            pollStamp &= ~UNCOUNTED_POLLS;
+        }
         for (;;) {
             if ((s & TaskState.CANCELLED) != 0) {
                 pollStamp |= uncounted << UNCOUNTED_SHIFT;
@@ -271,7 +275,7 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             }
             boolean requeue = yieldRequested || (s & TaskState.NOTIFIED) != 0;
             int next = requeue ? (s & ~TaskState.RUNNING) | TaskState.NOTIFIED : s & ~TaskState.RUNNING;
-            int witness = (int) STATE.compareAndExchange(this, s, TaskState.countPolls(next, uncounted));
+            int witness = (int) STATE.compareAndExchange(this, s, uncounted == 0 ? next : TaskState.countPolls(next, uncounted));
             if (witness == s) {
                 if (requeue) {
                     // Back of the queue, never the LIFO slot: a self-wake or yield must let others run.
@@ -341,8 +345,10 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
                 // counted by the outcome it replaced.
                 futureCancelWins();
             }
-            int next = TaskState.countPolls(TaskState.COMPLETE
-                    | (s & (TaskState.CANCELLED | TaskState.FUTURE_CANCELLED | ~TaskState.FLAGS)), uncounted);
+            int next = TaskState.COMPLETE | (s & (TaskState.CANCELLED | TaskState.FUTURE_CANCELLED | ~TaskState.FLAGS));
+            if (uncounted != 0) {
+                next = TaskState.countPolls(next, uncounted);
+            }
             int witness = (int) STATE.compareAndExchange(this, s, next);
             if (witness == s) {
                 break;
