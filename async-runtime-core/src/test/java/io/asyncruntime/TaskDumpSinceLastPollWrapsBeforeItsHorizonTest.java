@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Timeout;
  * task's age, which is no help for a task older than the wrap. The four-day case guards a
  * narrower stamp (review17 found one on branch yield14, where three more bits went to an
  * uncounted-poll count and the stamp wrapped after ~3.3 days: a task idle four days showed as
- * polled 17.8 hours ago).
+ * polled 17.8 hours ago). With those three bits the stamp now counts units of 2^24 ns, so its
+ * 28 bits wrap after ~52 days again.
  *
  * <p>Days cannot pass in a test, so the registry's clock origin (the private final
  * {@code TaskRegistry.epochNanos} the coarse clock counts from) is moved back by reflection after

@@ -56,16 +56,18 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
     /**
      * When the task was spawned, in units of {@link TaskRegistry#SPAWN_STAMP_SHIFT} of the
      * registry's coarse clock (~16.8 ms; an int lasts 2.28 years), and when its last poll started,
-     * in units of {@link TaskRegistry#POLL_STAMP_SHIFT} (~2.1 ms; wraps after ~52 days, which the
-     * dump resolves with the age). Plain fields: written by the spawner, then by the thread
-     * holding RUNNING; a task dump reads them racily, and an int is never torn.
+     * in units of {@link TaskRegistry#POLL_STAMP_SHIFT} (also ~16.8 ms; wraps after ~52 days).
+     * Plain fields: written by the spawner, then by the thread holding RUNNING; a task dump reads
+     * them racily, and an int is never torn.
      *
-     * <p>The poll stamp keeps 31 bits (wrapping after ~52 days); its top bit is
-     * {@link #YIELD_QUEUED}, set by the owner just before it re-queues the cell after a yield
+     * <p>The poll stamp keeps 28 bits ({@link #POLL_STAMP_MASK}; in units of 2^24 ns it wraps
+     * after ~52 days, the horizon {@code TaskDump.TaskInfo.sinceLastPoll} documents). Its top bit
+     * is {@link #YIELD_QUEUED}, set by the owner just before it re-queues the cell after a yield
      * (the queue's release publishes it to the taker) and cleared by the taker's stamp at the
      * poll's start. It tells a yield-queued cell (RUNNING kept, see TaskState) from one being
      * polled, for the dump, and lets a taker that finds RUNNING without it fail loudly, as a cell
-     * queued twice would.
+     * queued twice would. Bits 28-30, {@link #UNCOUNTED_POLLS}, count the polls of yield-queued
+     * takes that the state word does not show yet (see {@link #run}).
      */
     int spawnStamp;
     int pollStamp;
@@ -73,7 +75,16 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
     /** The top bit of {@link #pollStamp}: the cell waits in a queue after a yield. */
     static final int YIELD_QUEUED = 0x8000_0000;
     /** The bits of {@link #pollStamp} that hold the stamp. */
-    static final int POLL_STAMP_MASK = 0x7FFF_FFFF;
+    static final int POLL_STAMP_MASK = 0x0FFF_FFFF;
+    /**
+     * Bits 28-30 of {@link #pollStamp}: polls started by yield-queued takes and not yet added to
+     * the state word's count (0 to {@link #MAX_UNCOUNTED_POLLS}). Written only by the thread
+     * holding RUNNING, folded into the count by its next transition of the word (release,
+     * completion, or a take of a woken yield-queued cell), and when full, by one atomic add.
+     */
+    static final int UNCOUNTED_POLLS = 0x7000_0000;
+    private static final int UNCOUNTED_SHIFT = 28;
+    static final int MAX_UNCOUNTED_POLLS = UNCOUNTED_POLLS >>> UNCOUNTED_SHIFT;
 
     TaskCell(CellScheduler scheduler, Task<T> task, Priority priority) {
         this(scheduler, task, TASK, priority);
@@ -105,19 +116,28 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
     @Override
     void run(TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
+        int uncounted = 0;
         if ((s & (TaskState.RUNNING | TaskState.NOTIFIED | TaskState.COMPLETE)) == TaskState.RUNNING
                 && TaskState.kind(s) == TASK) {
-            if ((pollStamp & YIELD_QUEUED) == 0) {
+            int stamp = pollStamp;
+            if ((stamp & YIELD_QUEUED) == 0) {
                 throw new IllegalStateException("task cell dequeued while being polled (state "
                         + TaskState.describe(s) + ", not yield-queued): it was queued twice");
             }
             // Yield-queued (see TaskState) and not woken since: its owner kept RUNNING when it
             // re-queued it after a yield, and the queue handed it over to us (release by the
-            // pusher, acquire by the taker). No CAS: one atomic add counts the poll, since wakes
-            // and aborts may update the word meanwhile (and a count the word already shows as
-            // saturated is left alone: only the owner adds to it, so this read is exact).
-            if (TaskState.polls(s) < TaskState.MAX_POLLS) {
-                s = (int) STATE.getAndAdd(this, TaskState.ONE_POLL);
+            // pusher, acquire by the taker). No CAS, and mostly no atomic at all: this poll is
+            // counted in the stamp's uncounted-poll bits (plain, ours while we hold RUNNING), and
+            // only every MAX_UNCOUNTED_POLLS + 1 such takes does one atomic add move them to the
+            // word (an add, not a plain store: wakes and aborts may update the word meanwhile).
+            // A lock-prefixed add per yield was the single largest cost of yield_many (JFR).
+            uncounted = ((stamp & UNCOUNTED_POLLS) >>> UNCOUNTED_SHIFT) + 1;
+            if (uncounted > MAX_UNCOUNTED_POLLS) {
+                // Cleared before the add: a dump reads the word, then the stamp, and so may count
+                // too few for a moment, never too many; nor does an abort below count them again.
+                pollStamp = stamp & ~UNCOUNTED_POLLS;
+                s = addPolls(s, uncounted);
+                uncounted = 0;
             }
         } else {
             s = takeOwnership(s);
@@ -127,7 +147,9 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             cancelAndComplete(scheduler.abortReason());
             return;
         }
-        pollStamp = (int) (scheduler.coarseNanos() >>> TaskRegistry.POLL_STAMP_SHIFT) & POLL_STAMP_MASK; // clears YIELD_QUEUED
+        // Clears YIELD_QUEUED; keeps the uncounted polls.
+        pollStamp = ((int) (scheduler.coarseNanos() >>> TaskRegistry.POLL_STAMP_SHIFT) & POLL_STAMP_MASK)
+                | (uncounted << UNCOUNTED_SHIFT);
         Poll<T> result;
         boolean ready;
         try {
@@ -153,16 +175,45 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
     /**
      * NOTIFIED → RUNNING for a cell queued by a wake or a spawn; or, for a yield-queued cell woken
      * since (RUNNING | NOTIFIED), clears NOTIFIED: this poll is the one the wake asked for. The
-     * poll count rides on this CAS (see TaskState.POLLS_SHIFT). Returns the state it replaced.
+     * poll count rides on this CAS (see TaskState.POLLS_SHIFT), with the polls a yield-queued
+     * cell had not counted yet (the caller's stamp then starts with none). Returns the state it
+     * replaced.
      */
     private int takeOwnership(int s) {
+        int polls = 1 + uncountedPolls(); // 0 uncounted unless yield-queued: every release folds them
+        if (polls > 1) {
+            pollStamp &= ~UNCOUNTED_POLLS; // ours (yield-queued: RUNNING is kept); cleared before the fold, as in run
+        }
         for (;;) {
             if ((s & TaskState.COMPLETE) != 0 || (s & TaskState.NOTIFIED) == 0
                     || ((s & TaskState.RUNNING) != 0 && (TaskState.kind(s) != TASK || (pollStamp & YIELD_QUEUED) == 0))) {
                 throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
             }
             int witness = (int) STATE.compareAndExchange(this, s,
-                    TaskState.countPoll((s & ~TaskState.NOTIFIED) | TaskState.RUNNING));
+                    TaskState.countPolls((s & ~TaskState.NOTIFIED) | TaskState.RUNNING, polls));
+            if (witness == s) {
+                return s;
+            }
+            s = witness;
+        }
+    }
+
+    /** The polls of yield-queued takes the state word does not show yet; the owner's, or a racy read. */
+    int uncountedPolls() {
+        return (pollStamp & UNCOUNTED_POLLS) >>> UNCOUNTED_SHIFT;
+    }
+
+    /**
+     * Owner only, holding RUNNING: adds {@code polls} to the word's count with one atomic add
+     * (exact: only the owner changes the count, so {@code s} shows it), or saturates it by CAS
+     * when it would pass {@link TaskState#MAX_POLLS}. Returns the state before the update.
+     */
+    private int addPolls(int s, int polls) {
+        if (TaskState.polls(s) <= TaskState.MAX_POLLS - polls) {
+            return (int) STATE.getAndAdd(this, polls << TaskState.POLLS_SHIFT);
+        }
+        for (;;) {
+            int witness = (int) STATE.compareAndExchange(this, s, TaskState.countPolls(s, polls));
             if (witness == s) {
                 return s;
             }
@@ -194,9 +245,10 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
      *
      * <p>A yield keeps RUNNING: the cell goes to the back of this worker's queue still owned, and
      * the worker that takes it next polls it without taking it over (see {@link #run}). So a
-     * yield costs one atomic on the state word (the add that counts the next poll), where
-     * releasing and re-taking it would cost two CAS (with the ring's pop, two thirds of the
-     * atomics of {@code yield_many}). A wake in
+     * yield costs no atomic on the state word but one add per {@link #MAX_UNCOUNTED_POLLS} + 1
+     * yields (the next poll is counted in the stamp's plain bits), where releasing and re-taking
+     * it would cost two CAS (with the ring's pop, two thirds of the atomics of
+     * {@code yield_many}). A wake in
      * between only sets NOTIFIED (RUNNING is set) and an abort only sets CANCELLED; the next poll
      * consumes the one and honours the other. An abort seen here is honoured at once.
      */
@@ -207,14 +259,23 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             worker.requeue(this);
             return;
         }
+        // Releasing RUNNING folds the uncounted polls into the word (whoever takes the cell next
+        // starts with none); the plain clear is published by the releasing CAS. Restored if the
+        // loop ends in a completion instead, which folds them itself. None unless the task
+        // yielded before this poll: a task that never yields pays a read and a branch here.
+        int uncounted = uncountedPolls();
+        if (uncounted != 0) {
+            pollStamp &= ~UNCOUNTED_POLLS;
+        }
         for (;;) {
             if ((s & TaskState.CANCELLED) != 0) {
+                pollStamp |= uncounted << UNCOUNTED_SHIFT;
                 cancelAndComplete(scheduler.abortReason());
                 return;
             }
             boolean requeue = yieldRequested || (s & TaskState.NOTIFIED) != 0;
             int next = requeue ? (s & ~TaskState.RUNNING) | TaskState.NOTIFIED : s & ~TaskState.RUNNING;
-            int witness = (int) STATE.compareAndExchange(this, s, next);
+            int witness = (int) STATE.compareAndExchange(this, s, uncounted == 0 ? next : TaskState.countPolls(next, uncounted));
             if (witness == s) {
                 if (requeue) {
                     // Back of the queue, never the LIFO slot: a self-wake or yield must let others run.
@@ -269,6 +330,7 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
         } else {
             scheduler.taskCompleted();
         }
+        int uncounted = uncountedPolls(); // folded into the count by the completing CAS
         int s = (int) STATE.getVolatile(this);
         if ((s & TaskState.FUTURE_CANCELLED) != 0) {
             futureCancelWins(); // before the registry counts the outcome (see below)
@@ -283,8 +345,10 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
                 // counted by the outcome it replaced.
                 futureCancelWins();
             }
-            int next = TaskState.COMPLETE
-                    | (s & (TaskState.CANCELLED | TaskState.FUTURE_CANCELLED | ~TaskState.FLAGS));
+            int next = TaskState.COMPLETE | (s & (TaskState.CANCELLED | TaskState.FUTURE_CANCELLED | ~TaskState.FLAGS));
+            if (uncounted != 0) {
+                next = TaskState.countPolls(next, uncounted);
+            }
             int witness = (int) STATE.compareAndExchange(this, s, next);
             if (witness == s) {
                 break;

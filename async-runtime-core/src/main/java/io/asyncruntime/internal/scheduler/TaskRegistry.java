@@ -51,11 +51,14 @@ public final class TaskRegistry {
     /** Spawn stamps count units of 2^24 ns (~16.8 ms): an int covers 2.28 years of uptime. */
     static final int SPAWN_STAMP_SHIFT = 24;
     /**
-     * Poll stamps count units of 2^21 ns (~2.1 ms) in 31 bits (see TaskCell.YIELD_QUEUED): they
-     * wrap after 2^52 ns (~52 days), the horizon {@code TaskDump.TaskInfo.sinceLastPoll} documents.
-     * (Units of 2^20 ns wrapped after ~26 days once the mark took the top bit: review17.)
+     * Poll stamps count units of 2^24 ns (~16.8 ms) in 28 bits (see TaskCell.POLL_STAMP_MASK):
+     * they wrap after 2^52 ns (~52 days), the horizon {@code TaskDump.TaskInfo.sinceLastPoll}
+     * documents. Three of the int's bits count a yielding task's polls (TaskCell.UNCOUNTED_POLLS)
+     * and one marks it yield-queued; units of 2^20 ns in those 28 bits wrapped after ~3.3 days
+     * (review17). A dump's "since last poll" is coarse to ~17 ms, fine for finding stalls; the
+     * stall detector does not use it (it reads each worker's own poll tick).
      */
-    static final int POLL_STAMP_SHIFT = 21;
+    static final int POLL_STAMP_SHIFT = 24;
     /** Slack over the live count when sizing a dump's copy buffer (tasks spawned meanwhile). */
     private static final int DUMP_SLACK = 64;
     /** How long a drain waits before it looks again if no shard's emptying woke it. */
@@ -411,8 +414,12 @@ public final class TaskRegistry {
         long ageNanos = Math.max(0, now - (Integer.toUnsignedLong(cell.spawnStamp) << SPAWN_STAMP_SHIFT));
         long nowPollUnits = now >>> POLL_STAMP_SHIFT;
         long sincePollUnits = (nowPollUnits - (cell.pollStamp & TaskCell.POLL_STAMP_MASK)) & TaskCell.POLL_STAMP_MASK;
-        long sincePollNanos = Math.min(sincePollUnits << POLL_STAMP_SHIFT, ageNanos);
-        int polls = TaskState.polls(state);
+        // From the start of the stamp's unit to now, as the age is from the spawn stamp's: never
+        // less than the time since the poll (whole units alone would drop up to ~17 ms of it).
+        long sincePollNanos = Math.min((sincePollUnits << POLL_STAMP_SHIFT) + (now & ((1L << POLL_STAMP_SHIFT) - 1)), ageNanos);
+        // Plus the polls of yield-queued takes the word does not show yet (racy: a dump during a
+        // yield chain may be off by those few; exact for a task that is not RUNNING).
+        int polls = Math.min(TaskState.polls(state) + cell.uncountedPolls(), TaskState.MAX_POLLS);
         visitor.visit(cell.name(), TaskState.lane(state), taskState, ageNanos, polls,
                 polls == 0 ? -1 : sincePollNanos, (state & TaskState.CANCELLED) != 0);
     }

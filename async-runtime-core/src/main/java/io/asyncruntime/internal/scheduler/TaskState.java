@@ -12,7 +12,10 @@ package io.asyncruntime.internal.scheduler;
  *             queue (the queue's release/acquire orders the hand-over). Nothing in the word
  *             tells the two apart; the cell's plain poll stamp carries a mark
  *             (TaskCell.YIELD_QUEUED) that the dump reads and the taker checks. The taker counts
- *             the poll with one atomic add, so poll counts stay exact
+ *             the poll in the poll stamp's few uncounted-poll bits (TaskCell.UNCOUNTED_POLLS),
+ *             and with one atomic add on this word only when those are full; every transition
+ *             of the owner folds them in, so a task's poll count is exact whenever it is not
+ *             RUNNING
  *   COMPLETE  the outcome is published; terminal
  *   CANCELLED abort was requested; the owner cancels the task at the next poll boundary
  *   FUTURE_CANCELLED  Future.cancel returned true (with CANCELLED): the outcome will be a
@@ -90,6 +93,12 @@ final class TaskState {
     /** {@code state} with one more poll counted, unless the count is saturated. */
     static int countPoll(int state) {
         return (state & POLLS_MASK) == POLLS_MASK ? state : state + ONE_POLL;
+    }
+
+    /** {@code state} with {@code polls} (>= 0) more polls counted, saturating at {@link #MAX_POLLS}. */
+    static int countPolls(int state, int polls) {
+        int counted = Math.min(polls(state) + polls, MAX_POLLS); // no overflow: both are below 2^23
+        return (state & ~POLLS_MASK) | (counted << POLLS_SHIFT);
     }
 
     private TaskState() {
