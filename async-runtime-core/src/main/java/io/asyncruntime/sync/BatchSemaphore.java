@@ -32,19 +32,12 @@ import java.lang.invoke.VarHandle;
  *   <li>Only the head waiter holds part of its request ({@code requested - remaining}); a waiter
  *       is unlinked, and its phase set, in the same critical section that gives it its last
  *       permit (GRANTED) or closes the semaphore (FAILED).</li>
- *   <li>A permit is never lost: it is in the word, in the pocket (a channel's), assigned to a
- *       waiter, or held by exactly one owner, and a cancelled or failed waiter gives back what it
- *       was assigned.</li>
- *   <li>A channel's pocket ({@link RoomPocket}, see {@link #releaseLazily}) holds room its consumer
- *       gave back and has not moved to the word. Room there is never withheld: a sender that finds
- *       the word without room moves the pocket first ({@link #flushPocket}), and no waiter waits
- *       while the pocket holds room (the Dekker pair described in {@link RoomPocket}), so the
- *       no-barging invariant above holds for the word and the pocket together.</li>
+ *   <li>A permit is never lost: it is in the word, assigned to a waiter, or held by exactly one
+ *       owner, and a cancelled or failed waiter gives back what it was assigned.</li>
  * </ul>
  * The fast paths (an acquire that finds permits and no waiters, a release with no waiters) are
  * one CAS or one atomic add on the word; the lock is taken only to wait, to serve waiters, and to
- * cancel a wait. All transfers of permits in the word are RMWs on the one word, so they are
- * totally ordered; moves out of the pocket are swaps, so each unit of it moves once.
+ * cancel a wait. All permit transfers are RMWs on the one word, so they are totally ordered.
  */
 final class BatchSemaphore extends WaitList {
 
@@ -80,23 +73,9 @@ final class BatchSemaphore extends WaitList {
 
     @SuppressWarnings("unused") // through STATE
     private volatile long state;
-    /** Room a channel's consumer freed and has not moved to the word yet; null for the others. */
-    private final RoomPocket pocket;
-    /** The pocket's room the consumer moves to the word at once. */
-    private final int pocketBatch;
 
     BatchSemaphore(int permits) {
-        this(permits, 1);
-    }
-
-    /**
-     * A semaphore whose {@link #releaseLazily} keeps up to {@code pocketBatch - 1} given-back
-     * permits in a {@link RoomPocket} (none if {@code pocketBatch} is 1).
-     */
-    BatchSemaphore(int permits, int pocketBatch) {
         this.state = (long) permits << SHIFT;
-        this.pocket = pocketBatch > 1 ? new RoomPocket() : null;
-        this.pocketBatch = pocketBatch;
     }
 
     private static long permits(long s) {
@@ -204,68 +183,6 @@ final class BatchSemaphore extends WaitList {
     }
 
     /**
-     * Gives back {@code n} permits taken earlier, into the pocket until it holds a batch (or a
-     * sender waits); one caller at a time (a channel's consumer). The pocket is on the consumer's
-     * own cache line, so most messages' room goes back without touching the producers' line.
-     */
-    void releaseLazily(int n) {
-        RoomPocket p = pocket;
-        if (p == null) {
-            release(n);
-            return;
-        }
-        // The add is an atomic RMW: the read of wanted() is not ordered before it (see RoomPocket).
-        // During another's move, leave it: that mover looks again after its move (flushPocket).
-        long word = p.add(n);
-        if (!RoomPocket.moving(word) && (RoomPocket.count(word) >= pocketBatch || p.wanted())) {
-            flushPocket();
-        }
-    }
-
-    /**
-     * Moves the pocket's room to the word (serving waiters first, as {@link #release} does) and
-     * returns whether there was any: for a sender that found no room in the word. The caller must
-     * then wake a receiver that may be waiting for "closed with all room back" (the room was in
-     * neither place while it moved).
-     */
-    boolean flushPocket() {
-        RoomPocket p = pocket;
-        if (p == null) {
-            return false;
-        }
-        boolean movedAny = false;
-        for (;;) {
-            int moved = p.beginMove();
-            if (moved == 0) {
-                return movedAny;
-            }
-            long s = (long) STATE.getAndAdd(this, (long) moved << SHIFT);
-            p.endMove();
-            movedAny = true;
-            if ((s & WAITERS) != 0) {
-                lock();
-                assignLocked();
-                unlockAndWake();
-            }
-            // A consumer that saw a sender waiting but found this move under way left its room in
-            // the pocket for us: its add came before its look at MOVING, so before endMove above.
-            if (!p.wanted() || RoomPocket.count(p.snapshot()) == 0) {
-                return true;
-            }
-        }
-    }
-
-    /** Whether this semaphore has a pocket (a channel's with batched room). */
-    boolean hasPocket() {
-        return pocket != null;
-    }
-
-    /** The pocket word ({@link RoomPocket}), or 0 without a pocket. */
-    long pocketSnapshot() {
-        return pocket == null ? 0 : pocket.snapshot();
-    }
-
-    /**
      * Adds {@code n} new permits.
      *
      * @throws IllegalArgumentException if the free permits would exceed {@link #MAX_PERMITS}
@@ -290,10 +207,9 @@ final class BatchSemaphore extends WaitList {
         }
     }
 
-    /** Permits free right now (not held, not assigned to a waiter; in the word or the pocket). */
+    /** Permits free right now (not held, not assigned to a waiter). */
     int available() {
-        int free = (int) permits((long) STATE.getVolatile(this));
-        return pocket == null ? free : free + RoomPocket.count(pocket.snapshot());
+        return (int) permits((long) STATE.getVolatile(this));
     }
 
     boolean isClosed() {
@@ -302,25 +218,8 @@ final class BatchSemaphore extends WaitList {
 
     /** Whether the semaphore is closed and all of {@code total} permits are back. */
     boolean isClosedWithAll(int total) {
-        RoomPocket p = pocket;
-        if (p == null) {
-            long s = (long) STATE.getVolatile(this);
-            return (s & CLOSED) != 0 && permits(s) == total;
-        }
-        // Pocket, word, pocket (see RoomPocket): trusted only if no move began or was under way in
-        // between. Only the receiver adds to the pocket and only it asks this, so the count it
-        // read is the count at the moment it read the word.
-        for (int spins = 0;; spins++) {
-            long before = p.snapshot();
-            long s = (long) STATE.getVolatile(this);
-            if ((s & CLOSED) == 0) {
-                return false;
-            }
-            if (!RoomPocket.moving(before) && p.snapshot() == before) {
-                return permits(s) + RoomPocket.count(before) == total;
-            }
-            RoomPocket.awaitMove(spins);
-        }
+        long s = (long) STATE.getVolatile(this);
+        return (s & CLOSED) != 0 && permits(s) == total;
     }
 
     /**
@@ -329,29 +228,6 @@ final class BatchSemaphore extends WaitList {
      */
     void close() {
         lock();
-        // Room given back before the close is served first. Permits can be in the word while
-        // waiters wait only in the window of a release between its add and its lock (or, for a
-        // channel, in the receiver's pocket, moved here): linearized, that release came before
-        // this close and granted them, so they are granted here rather than the waiters failed.
-        // A move under way elsewhere is a few instructions without the lock: wait for its add.
-        RoomPocket p = pocket;
-        if (p != null) {
-            for (int spins = 0;; spins++) {
-                if (RoomPocket.moving(p.snapshot())) {
-                    RoomPocket.awaitMove(spins);
-                    continue;
-                }
-                int moved = p.beginMove();
-                if (moved == 0 && !RoomPocket.moving(p.snapshot())) {
-                    break;
-                }
-                if (moved > 0) {
-                    STATE.getAndAdd(this, (long) moved << SHIFT);
-                    p.endMove();
-                }
-            }
-        }
-        assignLocked();
         long refund = 0;
         for (WaitNode node = popFront(); node != null; node = popFront()) {
             Acquirer waiter = (Acquirer) node;
@@ -479,27 +355,6 @@ final class BatchSemaphore extends WaitList {
         waiter.waker = waker;
         waiter.phase = Acquirer.WAITING;
         pushBack(waiter);
-        RoomPocket p = pocket;
-        if (p != null) {
-            // The Dekker pair of RoomPocket: announce, then take what the consumer holds. What is
-            // moved serves the queue from its head (possibly granting this waiter, woken below).
-            // A caller of a pocketed semaphore wakes the receiver after this (see flushPocket).
-            // A move under way elsewhere ends by serving the queue (its mover sees WAITERS) and
-            // looks at the pocket again (wanted is set), so nothing is left there either way.
-            p.want();
-            for (;;) {
-                int moved = p.beginMove();
-                if (moved == 0) {
-                    break;
-                }
-                STATE.getAndAdd(this, (long) moved << SHIFT);
-                p.endMove();
-                assignLocked();
-                if (RoomPocket.count(p.snapshot()) == 0) {
-                    break;
-                }
-            }
-        }
         unlockAndWake();
         return NO_PERMITS;
     }
@@ -514,9 +369,6 @@ final class BatchSemaphore extends WaitList {
             Acquirer head = (Acquirer) first();
             if (head == null) {
                 if ((s & WAITERS) == 0 || STATE.compareAndSet(this, s, s & ~WAITERS)) {
-                    if (pocket != null) {
-                        pocket.satisfied();
-                    }
                     return;
                 }
                 continue;

@@ -45,8 +45,7 @@ import java.util.Optional;
  * not be null. Every completed send and receive
  * spends one unit of the cooperative budget. A send to a channel with room takes its room and
  * its position in one CAS and writes the message with a release store; a receive is a read, a
- * plain clear and one atomic add on a line of the receiver's own (the room goes back to the
- * senders' word in batches, see {@link RoomPocket}). A bounded channel allocates nothing per message beyond the task
+ * plain clear and one atomic add. A bounded channel allocates nothing per message beyond the task
  * object the method returns (and the {@code Optional} of {@code recv}); an unbounded one adds its
  * storage blocks, about 5 bytes per message. Thread-safe.
  *
@@ -82,24 +81,12 @@ public final class Channel<T> {
     /** The receive task that registered it; receiver-private. */
     private Object receiverOwner;
 
-    private Channel(int capacity, boolean bounded, MessageQueue<T> queue, int pocketBatch) {
+    private Channel(int capacity, boolean bounded, MessageQueue<T> queue) {
         this.capacity = capacity;
         this.bounded = bounded;
-        this.permits = new BatchSemaphore(capacity, pocketBatch);
+        this.permits = new BatchSemaphore(capacity);
         this.queue = queue;
     }
-
-    /**
-     * How much room the receiver gives back at once (see {@link RoomPocket}): an eighth of the
-     * capacity, at most {@value #MAX_POCKET_BATCH}; a channel under {@value #MIN_POCKETED_CAPACITY}
-     * gives every message's room back at once (batching would cost it more RMWs, not fewer).
-     */
-    static int pocketBatch(int capacity) {
-        return capacity < MIN_POCKETED_CAPACITY ? 1 : Math.min(MAX_POCKET_BATCH, capacity / 8);
-    }
-
-    private static final int MIN_POCKETED_CAPACITY = 16;
-    private static final int MAX_POCKET_BATCH = 32;
 
     /**
      * A channel that holds at most {@code capacity} messages (plus none: reserved room counts).
@@ -110,12 +97,7 @@ public final class Channel<T> {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be in [1, " + MAX_CAPACITY + "], was " + capacity);
         }
-        return new Channel<>(capacity, true, new RingQueue<>(capacity), pocketBatch(capacity));
-    }
-
-    /** For tests: a bounded channel whose receiver gives room back {@code pocketBatch} at a time. */
-    static <T> Channel<T> boundedWithPocketBatch(int capacity, int pocketBatch) {
-        return new Channel<>(capacity, true, new RingQueue<>(capacity), pocketBatch);
+        return new Channel<>(capacity, true, new RingQueue<>(capacity));
     }
 
     /**
@@ -123,12 +105,12 @@ public final class Channel<T> {
      * out long before.)
      */
     public static <T> Channel<T> unbounded() {
-        return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>(), MAX_POCKET_BATCH);
+        return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>());
     }
 
     /** For tests: an unbounded channel whose storage blocks hold {@code blockSize} messages. */
     static <T> Channel<T> unboundedWithBlockSize(int blockSize) {
-        return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>(blockSize), MAX_POCKET_BATCH);
+        return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>(blockSize));
     }
 
     // ---- sending -----------------------------------------------------------------------------
@@ -154,7 +136,7 @@ public final class Channel<T> {
     public boolean trySend(T message) {
         requireMessage(message);
         Object hint = queue.hintBeforeClaim();
-        long ticket = tryAcquireTicket();
+        long ticket = permits.tryAcquireTicket();
         if (ticket >= 0) {
             write(hint, (int) ticket, message);
             return true;
@@ -181,14 +163,14 @@ public final class Channel<T> {
      * @throws ChannelClosedException if the channel is closed
      */
     public Optional<Permit<T>> tryReserve() {
-        long result = tryTake(false);
-        if (result >= 0) {
-            return Optional.of(ChannelReserve.taken(this));
+        switch (permits.tryAcquire(1)) {
+            case BatchSemaphore.ACQUIRED:
+                return Optional.of(ChannelReserve.taken(this));
+            case BatchSemaphore.CLOSED_RESULT:
+                throw closedForSending("tryReserve");
+            default:
+                return Optional.empty();
         }
-        if (result == BatchSemaphore.CLOSED_TICKET) {
-            throw closedForSending("tryReserve");
-        }
-        return Optional.empty();
     }
 
     // ---- receiving ---------------------------------------------------------------------------
@@ -310,55 +292,6 @@ public final class Channel<T> {
         return permits.nextTicket() != queue.head();
     }
 
-    /**
-     * Takes room and a ticket (as {@link BatchSemaphore#tryAcquireTicket}), looking in the
-     * receiver's pocket too when the word has no room: the ticket, {@link BatchSemaphore#NO_TICKET}
-     * or {@link BatchSemaphore#CLOSED_TICKET}.
-     */
-    long tryAcquireTicket() {
-        long ticket = permits.tryAcquireTicket();
-        return ticket != BatchSemaphore.NO_TICKET || !permits.hasPocket() ? ticket : tryTake(true);
-    }
-
-    /**
-     * Room (with a ticket if {@code withTicket}, else room only: the result is then 0) from the word
-     * or, through a move, from the receiver's pocket. NO_TICKET is linearizable: it is returned
-     * only after a read of the word that found no room (or a waiter ahead) between two identical
-     * reads of the pocket word that show it empty and not moving, so at that read neither place
-     * held room and none was in transit (see {@link RoomPocket}).
-     */
-    private long tryTake(boolean withTicket) {
-        for (int spins = 0;; spins++) {
-            long before = permits.pocketSnapshot();
-            if (RoomPocket.moving(before)) {
-                RoomPocket.awaitMove(spins);
-            } else if (RoomPocket.count(before) > 0 && permits.flushPocket()) {
-                // The room was in neither place while it moved, so a receiver checking "closed and
-                // drained" then may have gone to sleep on it: wake it as for a returned permit.
-                permitReturned();
-            }
-            long result = withTicket ? permits.tryAcquireTicket() : ticketLike(permits.tryAcquire(1));
-            if (result != BatchSemaphore.NO_TICKET) {
-                return result;
-            }
-            if (!RoomPocket.moving(before) && RoomPocket.count(before) == 0
-                    && permits.pocketSnapshot() == before) {
-                return BatchSemaphore.NO_TICKET;
-            }
-        }
-    }
-
-    private static long ticketLike(int acquireResult) {
-        switch (acquireResult) {
-            case BatchSemaphore.ACQUIRED:
-                return 0;
-            case BatchSemaphore.CLOSED_RESULT:
-                return BatchSemaphore.CLOSED_TICKET;
-            default:
-                return BatchSemaphore.NO_TICKET;
-        }
-    }
-
     /** A permit came back without a message; after a close, the receiver may now be done. */
     void permitReturned() {
         if (permits.isClosed()) {
@@ -373,13 +306,10 @@ public final class Channel<T> {
         }
     }
 
-    /**
-     * Takes the message {@code queue.peek()} returned and gives its room back, into the pocket on
-     * the receiver's own cache line (see {@link RoomPocket}). Consumer only.
-     */
+    /** Takes the message {@code queue.peek()} returned and gives its room back. Consumer only. */
     private void take() {
         queue.take();
-        permits.releaseLazily(1);
+        permits.release(1);
     }
 
     /**
@@ -486,7 +416,7 @@ public final class Channel<T> {
             into.add(message);
         }
         if (taken > 0) {
-            permits.releaseLazily(taken);
+            permits.release(taken);
         }
     }
 

@@ -41,7 +41,7 @@ final class ChannelSend<T> implements Task<Void> {
             if (!cx.consumeBudget()) {
                 return Poll.pending();
             }
-            long ticket = channel.tryAcquireTicket(); // the word, else the receiver's pocket
+            long ticket = permits.tryAcquireTicket();
             if (ticket >= 0) {
                 return sent(hint, (int) ticket);
             }

@@ -14,9 +14,8 @@ import java.lang.invoke.VarHandle;
  * and cleared {@code p}. If position {@code i - ringSize} were not cleared when position {@code i}
  * is claimed, the ringSize + 1 messages {@code i - ringSize .. i} would hold ringSize + 1 > capacity
  * permits at once. The consumer's clearing store happens-before the producer's write through the
- * release of that permit and the producer's acquire of one (a CAS) on the semaphore word: the
- * release is the consumer's atomic add on its {@link RoomPocket}, read by the swap that empties
- * it, followed by that swapper's atomic add on the word.
+ * release of that permit (an atomic add) and the producer's acquire of one (a CAS) on the same
+ * semaphore word.
  *
  * <p>The consumer's head sits on a cache line of its own (the padding class below; HotSpot lays
  * superclass fields out first), so its plain updates do not invalidate the line of ring fields

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 @Param(name = "v", gen = IntGen.class, conf = "1:3")
 public class ChannelLincheckTest {
 
-    static final int CAPACITY = 2;
+    private static final int CAPACITY = 2;
 
-    private final Channel<Integer> channel = newChannel();
+    private final Channel<Integer> channel = Channel.bounded(CAPACITY);
     private final Producer p1 = new Producer();
     private final Producer p2 = new Producer();
     private final TestContext consumer = new TestContext();
@@ -34,11 +34,6 @@ public class ChannelLincheckTest {
     private int consumerSignalsAtLastPoll;
     /** Received by the consumer (one thread); each producer counts what it sent. */
     private int received;
-
-    /** The channel under test ({@link ChannelPocketLincheckTest} runs the same on another of {@link #CAPACITY}). */
-    Channel<Integer> newChannel() {
-        return Channel.bounded(CAPACITY);
-    }
 
     private final class Producer {
         final TestContext cx = new TestContext();
