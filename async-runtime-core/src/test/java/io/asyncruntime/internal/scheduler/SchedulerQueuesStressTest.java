@@ -69,6 +69,13 @@ class SchedulerQueuesStressTest {
                     }
                 }
                 overflowed.set(moved);
+                // The owner pops once per four pushes, so its ring still holds tasks here unless a
+                // thief took them (which counts as a steal). On a loaded box the thieves may not
+                // have been scheduled yet: keep those tasks in the ring, and the threads running,
+                // until a steal from the owner has happened, so the steal path is always exercised.
+                while (stolen.get() == 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
             } finally {
                 producersDone.countDown();
             }
@@ -95,7 +102,11 @@ class SchedulerQueuesStressTest {
         }));
         threads.add(worker("thief2", start, () -> {
             while (producing.get()) {
-                see(owner.stealInto(thief2));
+                ScheduledTask t = owner.stealInto(thief2);
+                if (t != null) {
+                    stolen.incrementAndGet();
+                }
+                see(t);
                 see(thief1.stealInto(thief2));
                 see(thief2.pop());
             }
