@@ -27,16 +27,22 @@ import java.lang.invoke.VarHandle;
  * clears {@link #dirty}) and ends at the tail; cells pushed meanwhile are ahead of the cursor and
  * wait for the next cycle. They run:
  * <ul>
- *   <li>on the spawn path, as a fresh whole cycle, once the list has grown to {@code 2 * L + 64} cells
- *       (L: the cells left linked after the last cycle). A cycle walks at most that many cells,
- *       and at least {@code L + 64} spawns happened since the last one, so spawns pay at most two
- *       cell visits each, amortized; and a shard never holds more than about twice its peak of
- *       live tasks plus 64 finished ones (the bound in count);</li>
+ *   <li>on the spawn path, {@link #SPAWN_SWEEP_STEP} cells per spawn at most (never a whole
+ *       cycle in one spawn: with a million live cells in one shard that took milliseconds under
+ *       the lock, review19 F4): a spawn starts a cycle once the list has grown to
+ *       {@code T = 2 * L + S} cells (L: the cells left linked after the last cycle, S:
+ *       {@link #SWEEP_SLACK}), and each spawn advances the cycle under way once S cells have been
+ *       pushed since it started (so a cycle started by a spawn or a turn is ended by the spawns
+ *       too, the turns and parks helping). Cost: a cycle walks at most T cells and starts after
+ *       at least {@code L + S} spawns, so spawns pay a bounded number of visits each, amortized;
+ *       see below for the bound in count;</li>
  *   <li>at a worker's driver turns (every {@code eventInterval} polls), at most
- *       {@link #TICK_SWEEP_BUDGET} cells, unless the spawn path finished a cycle since the last
- *       turn; and before a worker parks, the rest of the cycle and new cycles while cells
- *       completed behind the cursor (up to {@link #PARK_SWEEP_BUDGET} cells): each only if {@link #dirty} is set or a cycle is under way, and only if the lock is
- *       free (a worker never waits for a task dump here; a turn that finds it held is skipped).
+ *       {@link #TICK_SWEEP_BUDGET} cells, less the cells the spawn path visited since the last
+ *       turn ({@link #spawnVisits}: a shard the spawns keep sweeping is not swept twice, and every
+ *       turn interval still advances the cycle by a full turn's share); and before a worker
+ *       parks, the rest of the cycle and new cycles while cells completed behind the cursor (up
+ *       to {@link #PARK_SWEEP_BUDGET} cells): each only if {@link #dirty} is set or a cycle is
+ *       under way, and only if the lock is free (a worker never waits for a task dump here; a turn that finds it held is skipped).
  *       A worker sweeps its own shard, the shards of workers that are parked, and every outside
  *       shard; when it parks, also a turn's share of the shards of workers that are neither
  *       parked nor turning their drivers (stuck in one long poll: review19 F2);</li>
@@ -49,9 +55,21 @@ import java.lang.invoke.VarHandle;
  * (the bound in time): while its owner is busy, {@code 2 * ceil(linked / TICK_SWEEP_BUDGET)} of
  * its driver turns; when its owner goes idle, its park (for a shard of more than
  * {@link #PARK_SWEEP_BUDGET} cells, the parks that finish the cycle); while its owner is parked or
- * stuck in a poll, the next driver turns or parks of the other workers. (A spawn-path cycle walks
- * the whole list under the lock in one spawn: with a million live cells in one shard that spawn
- * takes milliseconds, review19 F4; an incremental spawn-path sweep would spread it.)
+ * stuck in a poll, the next driver turns or parks of the other workers.
+ *
+ * <p><b>The bound in count.</b> Let P be the peak of the shard's live (not COMPLETE) cells, S
+ * {@link #SWEEP_SLACK}, k {@link #SPAWN_SWEEP_STEP}. A cycle starts with N cells and visits only
+ * those (cells pushed meanwhile are ahead of its cursor). At any cycle start N &le; T: while no
+ * cycle is under way a spawn starts one as soon as the count reaches T (and a cycle's end sets
+ * T above the count). A cell the cycle keeps was live at its visit, so live at the cycle's start:
+ * at most P of them. The cells pushed during the cycle all stay: the first S - 1 do not sweep,
+ * and from the S-th on each spawn visits k cells, so at most {@code S - 1 + ceil(N / k)} are
+ * pushed, fewer than {@code S + N / k}. So the cells left at a cycle's end are
+ * {@code L' < P + S + (2L + S) / k}; with k = 8 that is {@code L' < P + L / 4 + 9S / 8}, whose
+ * fixed point is {@code L* = 4P / 3 + 3S / 2}, and since L starts at 0 and the map grows with L,
+ * every L stays below L*. Between cycles the count is at most {@code T = 2L + S < 8P / 3 + 4S};
+ * during one, at most {@code N + S + N / k <= 9T / 8 + S}: so a shard never holds more than
+ * {@code 3P + 11S / 2} cells (3P + 352), whatever the turns and parks do.
  *
  * <p>A finished cell's outcome (the cell's slot) stays reachable from the shard until then: that is
  * the whole retention. An unlinked cell's link is cleared (under the lock, so no reader stands on
@@ -116,6 +134,11 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
     static final int PARK_SWEEP_BUDGET = 1 << 16;
     /** The spawn path sweeps once the list holds {@code 2 * L + SWEEP_SLACK} cells (see the class comment). */
     static final int SWEEP_SLACK = 64;
+    /**
+     * Cells one spawn's sweep visits at most (see the class comment, "Sweeps"): a few pointer
+     * reads under the lock, so no spawn holds it long; the bound in count uses it (k = 8).
+     */
+    static final int SPAWN_SWEEP_STEP = 8;
 
     private final TaskRegistry registry;
     private final Scheduler scheduler;
@@ -238,12 +261,14 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
                 sweepPrev = cell; // the cursor stood at the old head, which now follows this cell
             }
             INSERTED.setRelease(this, inserted + 1);
-            if (++linked >= sweepTrigger) {
-                // A fresh whole cycle (a turn's cycle under way is dropped): with no push during
-                // it, what it leaves linked was live at its visit, which keeps the count bound.
-                sweeping = false;
-                sweepLocked(Integer.MAX_VALUE);
-                spawnSwept = true;
+            linked++;
+            // A step of at most SPAWN_SWEEP_STEP cells: starting a cycle at the trigger, or
+            // advancing the one under way once SWEEP_SLACK cells were pushed since it started
+            // (see the class comment, "The bound in count").
+            if (sweeping ? ++cyclePushes >= sweepSlack : linked >= sweepTrigger) {
+                int left = sweepLocked(SPAWN_SWEEP_STEP);
+                // Capped: a shard no turn looks at for long must not overflow it.
+                spawnVisits = Math.min(spawnVisits + SPAWN_SWEEP_STEP - left, TICK_SWEEP_BUDGET);
             }
         } finally {
             unlock();
@@ -265,18 +290,18 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
             return;
         }
         try {
-            if (budget < PARK_SWEEP_BUDGET && spawnSwept) {
-                // The spawn path finished a cycle since the last driver turn: it keeps the shard
-                // within its bounds, and this turn need not add to its work (a spawn-heavy shard
-                // would otherwise be swept twice).
-                spawnSwept = false;
-            } else {
-                // Finish the cycle under way, then start another while something completed
-                // behind its cursor (dirty again), as far as the budget goes.
-                int left = budget;
-                while (left > 0 && (sweeping || (boolean) DIRTY.getOpaque(this))) {
-                    left = Math.min(sweepLocked(left), left - 1); // at least one per cycle: always ends
-                }
+            int left = budget;
+            if (budget < PARK_SWEEP_BUDGET) {
+                // A driver turn: the cells the spawn path visited since the last turn count as
+                // this turn's share (a spawn-heavy shard is not swept twice), and each turn
+                // interval still advances the sweep by a whole turn's share.
+                left = Math.max(budget - spawnVisits, 0);
+                spawnVisits = 0;
+            }
+            // Finish the cycle under way, then start another while something completed
+            // behind its cursor (dirty again), as far as the budget goes.
+            while (left > 0 && (sweeping || (boolean) DIRTY.getOpaque(this))) {
+                left = Math.min(sweepLocked(left), left - 1); // at least one per cycle: always ends
             }
         } finally {
             unlock();
@@ -290,6 +315,7 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
     private int sweepLocked(int budget) {
         if (!sweeping) {
             sweeping = true;
+            cyclePushes = 0;
             sweepPrev = null;
             sweepAt = head;
             DIRTY.setVolatile(this, false); // before any state read: see the class comment, "Dirty"
@@ -454,8 +480,13 @@ abstract class TaskShardFields extends TaskShardHeadPadding {
     int sweepTrigger;
     /** A sweep cycle is under way: {@link #sweepAt} is the next cell to look at; under the lock. */
     boolean sweeping;
-    /** The spawn path finished a cycle since the last driver turn's sweep looked; under the lock. */
-    boolean spawnSwept;
+    /** Cells pushed since the cycle under way started (see TaskShard, "The bound in count"); under the lock. */
+    int cyclePushes;
+    /**
+     * Cells the spawn path's sweeps visited since the last driver turn's sweep (which takes them
+     * off its own share); under the lock.
+     */
+    int spawnVisits;
     /** The newest cell; the list runs through {@code TaskCell.registryNext}. Under the lock. */
     TaskCell<?> head;
     /** The cell whose link is {@link #sweepAt}, or null while that is {@link #head}; under the lock. */
