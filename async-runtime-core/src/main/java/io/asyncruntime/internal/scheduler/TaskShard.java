@@ -42,7 +42,8 @@ import java.lang.invoke.VarHandle;
  *       turn interval still advances the cycle by a full turn's share); and before a worker
  *       parks, the rest of the cycle and new cycles while cells completed behind the cursor (up
  *       to {@link #PARK_SWEEP_BUDGET} cells): each only if {@link #dirty} is set or a cycle is
- *       under way, and only if the lock is free (a worker never waits for a task dump here; a turn that finds it held is skipped).
+ *       under way, and only if the lock is free (a worker never waits for a task dump here; a
+ *       turn that finds it held is skipped).
  *       A worker sweeps its own shard, the shards of workers that are parked, and every outside
  *       shard; when it parks, also a turn's share of the shards of workers that are neither
  *       parked nor turning their drivers (stuck in one long poll: review19 F2);</li>
