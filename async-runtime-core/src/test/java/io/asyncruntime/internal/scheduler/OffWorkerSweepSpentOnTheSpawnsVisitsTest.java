@@ -10,8 +10,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -73,6 +77,73 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
             System.gc();
             return cancelled.get() == null;
         });
+    }
+
+    /** A result big enough to matter. */
+    static final class Payload {
+        final byte[] bytes = new byte[1 << 20];
+    }
+
+    /**
+     * The same credit spent by a parking worker's share of a stuck worker's shard (review19 F2):
+     * the spawner's worker bursts spawns, then blocks in a long poll; the other worker runs a
+     * child to completion and parks, and its one sweep of the stuck worker's shard takes the
+     * spawn path's 128 off its turn's budget: the child's result stays reachable for the whole
+     * long poll (the other worker has no more work, so it never parks again).
+     */
+    @Test
+    void aResultCompletedByAnotherWorkerIsCollectableAfterABurstOfSpawnsAndALongPoll() throws Exception {
+        scheduler = new Scheduler(new SchedulerConfig(2, "spawn-credit-stuck-", 31, 61, false, 3, new int[] {0, 25, 10},
+                () -> { }, () -> { }, 0), new ThreadParkDriver());
+        scheduler.start();
+        CompletableFuture<Payload> input = new CompletableFuture<>();
+        CompletableFuture<JoinHandle<Payload>> childHandle = new CompletableFuture<>();
+        CountDownLatch inLongPoll = new CountDownLatch(1);
+        CountDownLatch endLongPoll = new CountDownLatch(1);
+        List<JoinHandle<Void>> idle = new CopyOnWriteArrayList<>();
+        try {
+            scheduler.spawn((Callable<Integer>) () -> {
+                TaskShard shard = scheduler.registry().shard(scheduler.currentWorker().index);
+                childHandle.complete(scheduler.spawn(Task.fromCompletionStage(input), Priority.NORMAL, "child"));
+                List<JoinHandle<Void>> spawned = new ArrayList<>();
+                do {
+                    spawned.add(scheduler.spawn(Task.<Void>never(), Priority.NORMAL, null));
+                } while (spawned.size() < 100_000
+                        && (spawned.size() < 4 * TaskShard.TICK_SWEEP_BUDGET || shard.sweeping
+                            || shard.spawnVisits < TaskShard.TICK_SWEEP_BUDGET));
+                idle.addAll(spawned);
+                inLongPoll.countDown();
+                endLongPoll.await();
+                return 0;
+            }, Priority.NORMAL, "long-poll");
+            assertThat(inLongPoll.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(idle.size()).isLessThan(100_000);
+
+            WeakReference<Payload> result = completeJoinAndDrop(input, childHandle);
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                    System.gc();
+                    return result.get() == null;
+                });
+            } catch (ConditionTimeoutException stillReachable) {
+                throw new AssertionError("the joined and dropped result of a task the other worker ran is still"
+                        + " reachable after 5 s of GCs, the spawner's worker in a long poll after a burst of spawns"
+                        + " (the other worker's one parking sweep of its shard spent the spawn path's credit)");
+            }
+        } finally {
+            endLongPoll.countDown();
+        }
+    }
+
+    /** In a frame of its own, so that no local of the test keeps the handle or the result. */
+    private static WeakReference<Payload> completeJoinAndDrop(CompletableFuture<Payload> input,
+            CompletableFuture<JoinHandle<Payload>> childHandle) throws Exception {
+        JoinHandle<Payload> child = childHandle.get(10, TimeUnit.SECONDS);
+        childHandle.obtrudeValue(null);
+        input.complete(new Payload()); // wakes the child from this thread: the other worker runs it
+        Payload payload = child.get(10, TimeUnit.SECONDS);
+        input.obtrudeValue(null);
+        return new WeakReference<>(payload);
     }
 
     /** In a frame of its own, so that no local of the test keeps the handle. */
