@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
  * (no completion since: every turn and the park skip the shard, keeping the credit), an outside
  * {@code cancel()} while the worker is parked visits nothing, and the cancelled cell stays linked
  * (and reachable) until the worker next has work. Deterministic: one worker, parked, and only
- * this test's thread completes anything.
+ * this test's thread completes anything. The completed cell is the newest (the head), so that a
+ * sweep with its whole budget reaches it (cells further in are review20 R4).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
@@ -104,14 +105,16 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
         try {
             scheduler.spawn((Callable<Integer>) () -> {
                 TaskShard shard = scheduler.registry().shard(scheduler.currentWorker().index);
-                childHandle.complete(scheduler.spawn(Task.fromCompletionStage(input), Priority.NORMAL, "child"));
                 List<JoinHandle<Void>> spawned = new ArrayList<>();
                 do {
                     spawned.add(scheduler.spawn(Task.<Void>never(), Priority.NORMAL, null));
                 } while (spawned.size() < 100_000
                         && (spawned.size() < 4 * TaskShard.TICK_SWEEP_BUDGET || shard.sweeping
-                            || shard.spawnVisits < TaskShard.TICK_SWEEP_BUDGET));
+                            || shard.spawnVisits < TaskShard.TICK_SWEEP_BUDGET
+                            || shard.linked + 1 >= shard.sweepTrigger));
                 idle.addAll(spawned);
+                // Last, at the head (the first cell a new cycle visits), starting no cycle.
+                childHandle.complete(scheduler.spawn(Task.fromCompletionStage(input), Priority.NORMAL, "child"));
                 inLongPoll.countDown();
                 endLongPoll.await();
                 return 0;
@@ -148,7 +151,9 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
 
     /** In a frame of its own, so that no local of the test keeps the handle. */
     private static WeakReference<JoinHandle<Void>> cancelOneAndDrop(List<JoinHandle<Void>> children) {
-        JoinHandle<Void> victim = children.remove(children.size() / 2);
+        // The newest: the head, the first cell a sweep starting a cycle visits (review20 R4 is
+        // about cells further in).
+        JoinHandle<Void> victim = children.remove(children.size() - 1);
         assertThat(victim.cancel(false)).isTrue(); // completes it here, on the test's thread
         assertThat(victim.isDone()).isTrue();
         return new WeakReference<>(victim);
