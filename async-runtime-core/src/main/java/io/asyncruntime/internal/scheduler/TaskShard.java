@@ -193,8 +193,9 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
             // Completed off the workers (an outside cancel(), a task finishing on the thread that
             // handed its worker over in blockInPlace): the workers may all be parked, and would
             // leave the outcome reachable until work arrives (review19 F3). Off the hot path, so
-            // this thread sweeps a bounded share itself, if the lock is free.
-            sweepIfDirty(TICK_SWEEP_BUDGET);
+            // this thread sweeps a bounded share itself, if the lock is free. Not a turn: the
+            // spawn path's visits stay credited to the owner's next turn (review20 R1).
+            sweepOnceIfDirty(TICK_SWEEP_BUDGET);
         }
     }
 
@@ -281,9 +282,25 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
     /**
      * Visits up to {@code budget} cells ({@link #TICK_SWEEP_BUDGET} at a driver turn; unbounded,
      * the rest of the cycle, before a worker parks) if there may be something to unlink and the
-     * lock is free; never waits.
+     * lock is free; never waits. For the sweeps that come round every driver turn (the owner's
+     * own shard, the outside shards): a turn's budget is what the spawn path left of it.
      */
     void sweepIfDirty(int budget) {
+        sweep(budget, budget < PARK_SWEEP_BUDGET);
+    }
+
+    /**
+     * As {@link #sweepIfDirty}, for a sweep that is no driver turn of this shard's regular
+     * sweeper (an off-worker completer's share, another worker's share of a parked or stuck
+     * owner's shard): its whole budget, the spawn path's visits left credited to the owner's next
+     * turn. Spent here, the credit could leave such a one-off sweep with nothing (review20 R1: an
+     * outside cancel() after a burst of spawns, the owner parked, unlinked nothing).
+     */
+    void sweepOnceIfDirty(int budget) {
+        sweep(budget, false);
+    }
+
+    private void sweep(int budget, boolean turn) {
         if (!sweeping && !(boolean) DIRTY.getOpaque(this)) {
             return; // racy pre-check: sweeping is the lock holder's; a stale read only skips a turn
         }
@@ -292,7 +309,7 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
         }
         try {
             int left = budget;
-            if (budget < PARK_SWEEP_BUDGET) {
+            if (turn) {
                 // A driver turn: the cells the spawn path visited since the last turn count as
                 // this turn's share (a spawn-heavy shard is not swept twice), and each turn
                 // interval still advances the sweep by a whole turn's share.
