@@ -29,13 +29,14 @@ import java.lang.invoke.VarHandle;
  * <ul>
  *   <li>on the spawn path, {@link #SPAWN_SWEEP_STEP} cells per spawn at most (never a whole
  *       cycle in one spawn: with a million live cells in one shard that took milliseconds under
- *       the lock, review19 F4): a spawn starts a cycle once the list has grown to
- *       {@code T = 2 * L + S} cells (L: the cells left linked after the last cycle, S:
- *       {@link #SWEEP_SLACK}), and each spawn advances the cycle under way once S cells have been
- *       pushed since it started (so a cycle started by a spawn or a turn is ended by the spawns
- *       too, the turns and parks helping). Cost: a cycle walks at most T cells and starts after
- *       at least {@code L + S} spawns, so spawns pay a bounded number of visits each, amortized;
- *       see below for the bound in count;</li>
+ *       the lock, review19 F4), and only in a cycle of its own: a spawn starts one once the list
+ *       has grown to the trigger {@code T = max(2K + S, L + 1)} (K: the cells the last cycle
+ *       kept, L: the cells linked when it ended, S: {@link #SWEEP_SLACK}), restarting at the
+ *       head a cycle that a turn or a park started and has not finished, and each later spawn
+ *       advances it until it ends (the turns and parks helping). The cycles the turns and parks
+ *       start are theirs: the spawns never pay for them (review20 R5: finishing them cost ~7.6
+ *       visits per spawn on a busy shard with many idle tasks). Cost: at most two visits per
+ *       spawn, amortized; see below for that and for the bound in count;</li>
  *   <li>at a worker's driver turns (every {@code eventInterval} polls), at most
  *       {@link #TICK_SWEEP_BUDGET} cells, less the cells the spawn path visited since the last
  *       turn ({@link #spawnVisits}: a shard the spawns keep sweeping is not swept twice, and every
@@ -58,19 +59,25 @@ import java.lang.invoke.VarHandle;
  * {@link #PARK_SWEEP_BUDGET} cells, the parks that finish the cycle); while its owner is parked or
  * stuck in a poll, the next driver turns or parks of the other workers.
  *
- * <p><b>The bound in count.</b> Let P be the peak of the shard's live (not COMPLETE) cells, S
- * {@link #SWEEP_SLACK}, k {@link #SPAWN_SWEEP_STEP}. A cycle starts with N cells and visits only
- * those (cells pushed meanwhile are ahead of its cursor). At any cycle start N &le; T: while no
- * cycle is under way a spawn starts one as soon as the count reaches T (and a cycle's end sets
- * T above the count). A cell the cycle keeps was live at its visit, so live at the cycle's start:
- * at most P of them. The cells pushed during the cycle all stay: the first S - 1 do not sweep,
- * and from the S-th on each spawn visits k cells, so at most {@code S - 1 + ceil(N / k)} are
- * pushed, fewer than {@code S + N / k}. So the cells left at a cycle's end are
- * {@code L' < P + S + (2L + S) / k}; with k = 8 that is {@code L' < P + L / 4 + 9S / 8}, whose
- * fixed point is {@code L* = 4P / 3 + 3S / 2}, and since L starts at 0 and the map grows with L,
- * every L stays below L*. Between cycles the count is at most {@code T = 2L + S < 8P / 3 + 4S};
- * during one, at most {@code N + S + N / k <= 9T / 8 + S}: so a shard never holds more than
- * {@code 3P + 11S / 2} cells (3P + 352), whatever the turns and parks do.
+ * <p><b>The bound in count.</b> Let P be the peak of the shard's live (not COMPLETE) cells so
+ * far, S {@link #SWEEP_SLACK}, k = 8 {@link #SPAWN_SWEEP_STEP}. A cycle starts with N cells and
+ * visits only those (cells pushed meanwhile are ahead of its cursor, so a cycle ends with
+ * {@code L = K + Q} cells, Q its pushes). A cell it keeps was live at its visit, so live at the
+ * cycle's start: {@code K <= P}. Every push reaching T starts or restarts a cycle of the spawn
+ * path's, so outside those the count stays below T, and a spawn-path cycle starts with
+ * {@code N <= T} cells. Each spawn during it visits k cells, so fewer than {@code N / k} spawns
+ * push during it. Now {@code T <= 2P + S} at all times, by induction: it starts at S; a turn's
+ * or a park's cycle ends with {@code L < T}, so {@code T' = max(2K + S, L + 1) <= max(2P + S, T)};
+ * a spawn-path cycle ends with {@code L + 1 <= P + ceil(N / k) <= P + ceil((2P + S) / 8)}, so
+ * again {@code T' <= 2P + S}. So a shard never holds more than {@code T + N / k <= 9 (2P + S) / 8}
+ * cells ({@code 9P / 4 + 72}), whatever the turns and parks do.
+ *
+ * <p><b>The spawns' cost, amortized.</b> Charge a spawn-path cycle to the pushes since the start
+ * of the last cycle that ended before it (any sweeper's; those windows are disjoint, since a
+ * spawn-path cycle is never abandoned). Its N cells are the K that cycle kept and at most those
+ * A pushes, and {@code N >= T >= 2K + S}; so {@code A >= K + S} and it visits at most
+ * {@code N <= K + A < 2A} cells: at most two visits per spawn, amortized, and at most k in any
+ * one spawn.
  *
  * <p>A finished cell's outcome (the cell's slot) stays reachable from the shard until then: that is
  * the whole retention. An unlinked cell's link is cleared (under the lock, so no reader stands on
@@ -264,11 +271,18 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
             }
             INSERTED.setRelease(this, inserted + 1);
             linked++;
-            // A step of at most SPAWN_SWEEP_STEP cells: starting a cycle at the trigger, or
-            // advancing the one under way once SWEEP_SLACK cells were pushed since it started
-            // (see the class comment, "The bound in count").
-            if (sweeping ? ++cyclePushes >= sweepSlack : linked >= sweepTrigger) {
-                int left = sweepLocked(SPAWN_SWEEP_STEP);
+            if (sweeping) {
+                cyclePushes++;
+            }
+            // A step of at most SPAWN_SWEEP_STEP cells, only in a cycle of the spawn path's own:
+            // advancing it, or starting it at the trigger (restarting from the head a cycle a turn
+            // or a park started). Cycles the others start are theirs to finish: the spawns pay
+            // for none of them (review20 R5). See the class comment, "The bound in count".
+            if (sweeping && spawnCycle || linked >= sweepTrigger) {
+                if (!spawnCycle) {
+                    sweeping = false; // sweepLocked starts a cycle at the head
+                }
+                int left = sweepLocked(SPAWN_SWEEP_STEP, true);
                 // Capped: a shard no turn looks at for long must not overflow it.
                 spawnVisits = Math.min(spawnVisits + SPAWN_SWEEP_STEP - left, TICK_SWEEP_BUDGET);
             }
@@ -319,7 +333,7 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
             // Finish the cycle under way, then start another while something completed
             // behind its cursor (dirty again), as far as the budget goes.
             while (left > 0 && (sweeping || (boolean) DIRTY.getOpaque(this))) {
-                left = Math.min(sweepLocked(left), left - 1); // at least one per cycle: always ends
+                left = Math.min(sweepLocked(left, false), left - 1); // at least one per cycle: always ends
             }
         } finally {
             unlock();
@@ -328,11 +342,13 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
 
     /**
      * Visits up to {@code budget} cells from the cursor, unlinking the COMPLETE ones; starts a
-     * cycle if none is under way. Returns what is left of the budget. Under the lock.
+     * cycle if none is under way ({@code bySpawn}: the spawn path's own, which its spawns advance).
+     * Returns what is left of the budget. Under the lock.
      */
-    private int sweepLocked(int budget) {
+    private int sweepLocked(int budget, boolean bySpawn) {
         if (!sweeping) {
             sweeping = true;
+            spawnCycle = bySpawn;
             cyclePushes = 0;
             sweepPrev = null;
             sweepAt = head;
@@ -358,9 +374,14 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
         }
         if (at == null) {
             sweeping = false;
+            spawnCycle = false;
             sweepPrev = null;
             sweepAt = null;
-            sweepTrigger = 2 * linked + sweepSlack;
+            // K, the cells this cycle kept (those pushed meanwhile are all still linked, ahead of
+            // the cursor): the next spawn-path cycle starts once the list holds 2K + S cells, or
+            // at the next spawn if the pushes made it longer already ("The bound in count").
+            long kept = linked - cyclePushes;
+            sweepTrigger = (int) Math.min(Math.max(2 * kept + sweepSlack, linked + 1L), Integer.MAX_VALUE);
         } else {
             sweepPrev = prev;
             sweepAt = at;
@@ -498,6 +519,8 @@ abstract class TaskShardFields extends TaskShardHeadPadding {
     int sweepTrigger;
     /** A sweep cycle is under way: {@link #sweepAt} is the next cell to look at; under the lock. */
     boolean sweeping;
+    /** The cycle under way was started by the spawn path, whose spawns advance it; under the lock. */
+    boolean spawnCycle;
     /** Cells pushed since the cycle under way started (see TaskShard, "The bound in count"); under the lock. */
     int cyclePushes;
     /**
