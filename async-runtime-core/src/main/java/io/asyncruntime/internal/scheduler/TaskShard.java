@@ -51,8 +51,18 @@ import java.lang.invoke.VarHandle;
  *   <li>by a thread that is not one of the workers, right after it completes a cell (an outside
  *       {@code cancel()}, a task finishing on the thread that handed its worker over in
  *       {@code blockInPlace}): a turn's share of that cell's shard, since the workers may all be
- *       parked (review19 F3).</li>
+ *       parked (review19 F3); if that leaves a cycle under way or the hint set, it wakes a parked
+ *       worker (unless one is searching), whose park sweep goes on (review20 R4: a cell deeper
+ *       than a turn's share stayed linked). Only a share: a stream of outside cancels (an outside
+ *       {@code abortAll}) must not walk the whole shard once per cancel;</li>
+ *   <li>by a reader (a dump, a shutdown's walk, {@code counts()}), right after it lets the lock
+ *       go: as a completer off the workers, see "Nobody left behind".</li>
  * </ul>
+ * A sweep that holds the lock long (a park's) looks every {@link #GIVE_WAY_STRIDE} cells at
+ * {@link #lockWaiters} and stops, the cycle left under way, if a thread waits for the lock: so
+ * a spawn or a reader waits for at most that many visits of another thread's sweep, never for a
+ * park's 64 Ki (review20 R3). The waiter answers for the rest: a spawn's owner is awake and
+ * sweeps at its next turn or park; a reader looks again after it reads (below).
  * So a finished cell stays linked at most until its shard has been swept twice after it finished
  * (the bound in time): while its owner is busy, {@code 2 * ceil(linked / TICK_SWEEP_BUDGET)} of
  * its driver turns; when its owner goes idle, its park (for a shard of more than
@@ -91,6 +101,20 @@ import java.lang.invoke.VarHandle;
  * clear, so a stream of completions costs each completer one read of a line that changes once
  * per sweep.
  *
+ * <p><b>Nobody left behind.</b> The sweeps that may be the last look at a shard for a while (a
+ * park's, another thread's share, a completer's off the workers) only try the lock, so each
+ * sweep that lets the lock go checks again: the completer off the workers stores the hint, then
+ * a full fence, then reads the lock; such a sweep and every reader release the lock, then a full
+ * fence, then read the hint (and the cycle under way). In the one order of those fenced
+ * accesses, either the completer finds the lock free (and sweeps), or the one that held it sees
+ * the hint (and sweeps again, within its budget; review20 R2: an outside cancel during a dump
+ * stayed linked, the workers parked). If the lock is held again by then, its new holder answers
+ * in turn: one of these, or the owner (awake: it spawns or turns), or a turn of an awake worker.
+ * (A completer that found the hint set stores nothing, but it is set when it fences all the
+ * same: a sweep clearing it after that reads the cell's state after its COMPLETE.) Left open: with one worker, or the others busy in long polls, a completer
+ * off the workers that sweeps between the owner's park sweep and the owner's entry into the
+ * sleeper set finds nobody to wake; the cell then waits for the next work (review20 R4 residue).
+ *
  * <p><b>The lock</b> is a test-and-set spin lock on {@link #locked} (CAS to take it, a release
  * store to let it go), not a {@code ReentrantLock}: it must never park a worker. On a worker's
  * shard it is taken by the owner (each spawn, each sweep) and by readers (a dump, a shutdown's
@@ -109,6 +133,7 @@ import java.lang.invoke.VarHandle;
 final class TaskShard extends TaskShardPadding implements CellScheduler {
 
     private static final VarHandle LOCKED;
+    private static final VarHandle LOCK_WAITERS;
     private static final VarHandle INSERTED;
     private static final VarHandle COMPLETED;
     private static final VarHandle COMPLETED_CANCELLED;
@@ -118,6 +143,7 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             LOCKED = lookup.findVarHandle(TaskShardFields.class, "locked", int.class);
+            LOCK_WAITERS = lookup.findVarHandle(TaskShardFields.class, "lockWaiters", int.class);
             INSERTED = lookup.findVarHandle(TaskShardFields.class, "inserted", long.class);
             COMPLETED = lookup.findVarHandle(TaskShardFields.class, "completed", long.class);
             COMPLETED_CANCELLED = lookup.findVarHandle(TaskShardFields.class, "completedCancelled", long.class);
@@ -140,6 +166,11 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
      * all before it parks (a wake meanwhile would wait); a longer cycle goes on at the next park.
      */
     static final int PARK_SWEEP_BUDGET = 1 << 16;
+    /**
+     * Cells a sweep visits between two looks at {@link #lockWaiters}: a thread that waits for the
+     * lock (a spawn, a reader) waits for at most this many visits of a long sweep (review20 R3).
+     */
+    static final int GIVE_WAY_STRIDE = 64;
     /** The spawn path sweeps once the list holds {@code 2 * L + SWEEP_SLACK} cells (see the class comment). */
     static final int SWEEP_SLACK = 64;
     /**
@@ -202,7 +233,23 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
             // leave the outcome reachable until work arrives (review19 F3). Off the hot path, so
             // this thread sweeps a bounded share itself, if the lock is free. Not a turn: the
             // spawn path's visits stay credited to the owner's next turn (review20 R1).
-            sweepOnceIfDirty(TICK_SWEEP_BUDGET);
+            // The fence: the hint's store before the lock's read (see "Nobody left behind").
+            VarHandle.fullFence();
+            sweepOffTheWorkers();
+        }
+    }
+
+    /**
+     * A turn's share of this shard, from a thread that may be the only one to look at it for a
+     * while (see the class comment, "Nobody left behind"): if it leaves a cycle under way or the
+     * hint set, it wakes a parked worker (if none is searching), whose park sweep goes on with it.
+     * Called with a full fence since the caller's last write of the hint or release of the lock.
+     */
+    private void sweepOffTheWorkers() {
+        if (sweep(TICK_SWEEP_BUDGET, false, true) && scheduler != null && scheduler.currentWorker() == null) {
+            // A turn's share each, not the whole cycle: a stream of outside cancels (an outside
+            // abortAll) would each walk the shard anew (review20 R4).
+            scheduler.notifyParked();
         }
     }
 
@@ -242,11 +289,14 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
      */
     long insertedExact() {
         lock();
+        long n;
         try {
-            return inserted;
+            n = inserted;
         } finally {
             unlock();
         }
+        afterRead();
+        return n;
     }
 
     // ---- registering --------------------------------------------------------------------------
@@ -300,7 +350,8 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
      * own shard, the outside shards): a turn's budget is what the spawn path left of it.
      */
     void sweepIfDirty(int budget) {
-        sweep(budget, budget < PARK_SWEEP_BUDGET);
+        boolean turn = budget < PARK_SWEEP_BUDGET;
+        sweep(budget, turn, !turn);
     }
 
     /**
@@ -311,32 +362,59 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
      * outside cancel() after a burst of spawns, the owner parked, unlinked nothing).
      */
     void sweepOnceIfDirty(int budget) {
-        sweep(budget, false);
+        sweep(budget, false, true);
     }
 
-    private void sweep(int budget, boolean turn) {
-        if (!sweeping && !(boolean) DIRTY.getOpaque(this)) {
-            return; // racy pre-check: sweeping is the lock holder's; a stale read only skips a turn
-        }
-        if (!tryLock()) {
-            return;
-        }
-        try {
-            int left = budget;
-            if (turn) {
-                // A driver turn: the cells the spawn path visited since the last turn count as
-                // this turn's share (a spawn-heavy shard is not swept twice), and each turn
-                // interval still advances the sweep by a whole turn's share.
-                left = Math.max(budget - spawnVisits, 0);
-                spawnVisits = 0;
+    /**
+     * {@code turn}: a driver turn of the shard's regular sweeper (the spawn path's credit counts
+     * as its share). {@code recheck}: the caller may be the last to look at the shard for a while
+     * (a park, another thread's share): after letting the lock go it looks at the hint again, with
+     * a full fence (see the class comment, "Nobody left behind"), within the same budget.
+     * Returns whether it spent its budget with a cycle under way or the hint set (the caller may
+     * need to hand the rest on); false if it found the lock held or gave way to a waiter, whose
+     * holder answers for the rest.
+     */
+    private boolean sweep(int budget, boolean turn, boolean recheck) {
+        int left = budget;
+        for (;;) {
+            if (!sweeping && !(boolean) DIRTY.getOpaque(this)) {
+                return false; // racy pre-check: sweeping is the lock holder's; a stale read only skips a turn
             }
-            // Finish the cycle under way, then start another while something completed
-            // behind its cursor (dirty again), as far as the budget goes.
-            while (left > 0 && (sweeping || (boolean) DIRTY.getOpaque(this))) {
-                left = Math.min(sweepLocked(left, false), left - 1); // at least one per cycle: always ends
+            if (!tryLock()) {
+                return false;
             }
-        } finally {
-            unlock();
+            boolean gaveWay = false;
+            boolean unfinished;
+            try {
+                if (turn) {
+                    // A driver turn: the cells the spawn path visited since the last turn count as
+                    // this turn's share (a spawn-heavy shard is not swept twice), and each turn
+                    // interval still advances the sweep by a whole turn's share.
+                    left = Math.max(left - spawnVisits, 0);
+                    spawnVisits = 0;
+                    turn = false;
+                }
+                // Finish the cycle under way, then start another while something completed
+                // behind its cursor (dirty again), as far as the budget goes, in strides that
+                // give way to a thread waiting for the lock (review20 R3: a spawn waited for a
+                // park sweep of 64 Ki cells).
+                while (left > 0 && (sweeping || (boolean) DIRTY.getOpaque(this))) {
+                    int stride = Math.min(left, GIVE_WAY_STRIDE);
+                    // At least one per stride: a run of empty cycles ends too.
+                    left -= Math.max(stride - sweepLocked(stride, false), 1);
+                    if ((int) LOCK_WAITERS.getOpaque(this) > 0) {
+                        gaveWay = true;
+                        break;
+                    }
+                }
+                unfinished = sweeping || (boolean) DIRTY.getOpaque(this);
+            } finally {
+                unlock();
+            }
+            if (gaveWay || !recheck || left <= 0) {
+                return !gaveWay && unfinished;
+            }
+            VarHandle.fullFence(); // the lock's release before the hint's read: see "Nobody left behind"
         }
     }
 
@@ -407,33 +485,48 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
      */
     int snapshot(TaskCell<?>[] into, int max) {
         lock();
+        int n = 0;
         try {
-            int n = 0;
             for (TaskCell<?> c = head; c != null && n < max; c = c.registryNext) {
                 if (!TaskState.isComplete(c.state())) {
                     into[n++] = c;
                 }
             }
-            return n;
         } finally {
             unlock();
         }
+        afterRead();
+        return n;
     }
 
     /** Every live cell (not COMPLETE), newest first; holds the lock for the whole walk (shutdown only). */
     TaskCell<?>[] snapshotAll() {
         lock();
+        TaskCell<?>[] all;
+        int n = 0;
         try {
-            TaskCell<?>[] all = new TaskCell<?>[linked];
-            int n = 0;
+            all = new TaskCell<?>[linked];
             for (TaskCell<?> c = head; c != null; c = c.registryNext) {
                 if (!TaskState.isComplete(c.state())) {
                     all[n++] = c;
                 }
             }
-            return n == all.length ? all : java.util.Arrays.copyOf(all, n);
         } finally {
             unlock();
+        }
+        afterRead();
+        return n == all.length ? all : java.util.Arrays.copyOf(all, n);
+    }
+
+    /**
+     * After a reader let the lock go: a completer off the workers that found it held skipped its
+     * sweep, and a long sweep may have given way to this reader; this looks again (a full fence,
+     * then the hint: see the class comment, "Nobody left behind") and sweeps a turn's share.
+     */
+    private void afterRead() {
+        if (scheduler != null) {
+            VarHandle.fullFence();
+            sweepOffTheWorkers();
         }
     }
 
@@ -451,10 +544,14 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
     }
 
     private void lockContended() {
+        // Counted while waiting: a long sweep holding the lock looks at the count every
+        // GIVE_WAY_STRIDE cells and stops (review20 R3). Atomic adds, on contention only.
+        LOCK_WAITERS.getAndAdd(this, 1);
         int spins = 0;
         for (;;) {
             // Test before test-and-set: spinning on a plain read keeps the line shared.
             if ((int) LOCKED.getOpaque(this) == 0 && LOCKED.compareAndSet(this, 0, 1)) {
+                LOCK_WAITERS.getAndAdd(this, -1);
                 return;
             }
             if (++spins < SPINS_BEFORE_YIELD) {
@@ -513,6 +610,12 @@ abstract class TaskShardFields extends TaskShardHeadPadding {
     /** 0 free, 1 held; through {@code TaskShard.LOCKED}. */
     @SuppressWarnings("unused")
     int locked;
+    /**
+     * Threads spinning in {@code lock()} for the lock (a spawn, a reader): a long sweep gives way
+     * while it is positive. Through {@code TaskShard.LOCK_WAITERS}; written on contention only.
+     */
+    @SuppressWarnings("unused")
+    int lockWaiters;
     /** Cells linked, finished ones not yet swept included; under the lock. */
     int linked;
     /** The spawn path sweeps once {@link #linked} reaches it (see TaskShard's class comment); under the lock. */
