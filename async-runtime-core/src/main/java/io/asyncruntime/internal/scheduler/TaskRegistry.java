@@ -203,14 +203,15 @@ public final class TaskRegistry {
                 if (i == workerIndex) {
                     continue;
                 }
+                // Not these shards' own turns: the spawn path's visit credit stays their owners'.
                 if (scheduler.isWorkerParked(i)) {
-                    workerShards[i].sweepIfDirty(budget);
+                    workerShards[i].sweepOnceIfDirty(budget);
                 } else if (parking) {
                     // A worker that is neither parked nor turning its driver (stuck in one long
                     // poll) sweeps nothing: a parking worker takes a turn's share of its shard, so
                     // what completed there is not kept until that poll ends (review19 F2). A
                     // turn's budget only, as the owner may want the lock for a spawn meanwhile.
-                    workerShards[i].sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
+                    workerShards[i].sweepOnceIfDirty(TaskShard.TICK_SWEEP_BUDGET);
                 }
             }
         }

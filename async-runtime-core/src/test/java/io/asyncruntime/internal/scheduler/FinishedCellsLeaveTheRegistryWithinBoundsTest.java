@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The live-task registry leaves finished cells linked until a sweep (see {@link TaskShard},
  * "Sweeps"); these are the bounds it promises on what it retains: in count (the spawn path's
- * sweeps keep a shard within about twice its peak of live tasks plus {@link TaskShard#SWEEP_SLACK}),
+ * incremental sweeps keep a shard within 9/8 of twice its peak of live tasks plus
+ * {@link TaskShard#SWEEP_SLACK}, "The bound in count"; review20 R5 tightened it from
+ * {@code 3P + 11S/2}),
  * per driver turn (a bounded sweep), and in time (a worker going idle unlinks what finished in its
  * shard and in the shards of parked workers, so a finished task's cell, and its outcome, become
  * collectable without any read of the registry).
@@ -38,7 +40,7 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
     }
 
     @Test
-    void aShardHoldsAtMostTwiceItsPeakOfLiveTasksPlusTheSlack() {
+    void aShardHoldsAtMostNineQuartersOfItsPeakOfLiveTasksPlusNineEighthsOfTheSlack() {
         TaskRegistry registry = new TaskRegistry(null, 1);
         TaskShard shard = registry.shard(0);
         SplittableRandom random = new SplittableRandom(10);
@@ -61,7 +63,7 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
                     completeAsAStranger(shard, cell);
                 }
                 assertThat(shard.linkedCount()).as("cells linked, at a peak of %d live", peak)
-                        .isLessThanOrEqualTo(2 * peak + TaskShard.SWEEP_SLACK);
+                        .isLessThanOrEqualTo(9 * (2 * peak + TaskShard.SWEEP_SLACK) / 8);
             }
         }
         registry.sweep(0, true); // a park finishes the cycle: only the live cells stay

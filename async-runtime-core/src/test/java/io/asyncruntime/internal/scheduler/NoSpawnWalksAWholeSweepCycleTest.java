@@ -1,0 +1,72 @@
+package io.asyncruntime.internal.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.asyncruntime.task.Priority;
+import io.asyncruntime.task.Task;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Review19 F4: once a shard's list reached its trigger, one spawn walked a whole fresh sweep cycle
+ * under the shard's lock (with a million live tasks, milliseconds). Now a spawn visits at most
+ * {@link TaskShard#SPAWN_SWEEP_STEP} cells (see {@link TaskShard}, "Sweeps"). Deterministic: every
+ * cell but the ones spawned during the check is COMPLETE and no turn sweeps, so the cells one
+ * spawn unlinks are exactly the cells it visited, which the shard's count shows.
+ */
+class NoSpawnWalksAWholeSweepCycleTest {
+
+    @Test
+    void eachSpawnVisitsAtMostTheStepAndTheSpawnsFinishTheCycle() {
+        TaskRegistry registry = new TaskRegistry(null, 1);
+        TaskShard shard = registry.shard(0);
+        int finished = 10_000;
+        List<TaskCell<?>> cells = new ArrayList<>();
+        for (int i = 0; i < finished; i++) {
+            TaskCell<?> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
+            shard.register(cell, false);
+            cells.add(cell);
+        }
+        for (TaskCell<?> cell : cells) {
+            completeAsAStranger(shard, cell); // no scheduler: a stranger's completion sweeps nothing
+        }
+        assertThat(shard.linkedCount()).isEqualTo(finished);
+
+        List<TaskCell<?>> live = new ArrayList<>();
+        int fullSteps = 0;
+        // Enough spawns for the trigger to be reached and every finished cell to be visited.
+        int spawns = 4 * finished;
+        for (int i = 0; i < spawns; i++) {
+            int before = shard.linkedCount();
+            TaskCell<?> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
+            shard.register(cell, false);
+            live.add(cell);
+            int unlinked = before + 1 - shard.linkedCount();
+            if (unlinked < 0 || unlinked > TaskShard.SPAWN_SWEEP_STEP) { // AssertJ per spawn is slow
+                fail("spawn %d unlinked %d cells (each a visited COMPLETE one), more than a step of %d",
+                        i, unlinked, TaskShard.SPAWN_SWEEP_STEP);
+            }
+            if (unlinked == TaskShard.SPAWN_SWEEP_STEP) {
+                fullSteps++;
+            }
+        }
+        assertThat(fullSteps).as("spawns that swept a whole step").isPositive();
+        // The spawns alone finished the cycles: only the live cells stay.
+        assertThat(shard.linkedCount()).isEqualTo(live.size());
+        TaskCell<?>[] walked = shard.snapshotAll();
+        assertThat(walked).hasSameSizeAs(live);
+        // Sets (identity: a cell does not override equals): AssertJ's any-order match is quadratic.
+        assertThat(new HashSet<>(Arrays.asList(walked))).isEqualTo(new HashSet<>(live));
+    }
+
+    /** What {@code TaskCell.complete} does for the registry, on a thread that runs no worker. */
+    private static void completeAsAStranger(TaskShard shard, TaskCell<?> cell) {
+        shard.unregister(cell);
+        CancellableCell.STATE.getAndBitwiseOr(cell, TaskState.COMPLETE);
+        shard.finished(cell);
+    }
+}
