@@ -228,6 +228,12 @@ final class BatchSemaphore extends WaitList {
      */
     void close() {
         lock();
+        // Serve the queue from the word first. Permits are in the word while waiters wait only
+        // between a release's (or addPermits') add and its lock: that release came first and,
+        // linearized, gave them to the head of the queue, so those waiters are granted here, not
+        // failed (CloseBetweenReleaseAddAndLockFailsGrantedSendTest). The release then finds the
+        // queue served when it gets the lock.
+        assignLocked();
         long refund = 0;
         for (WaitNode node = popFront(); node != null; node = popFront()) {
             Acquirer waiter = (Acquirer) node;
