@@ -280,6 +280,18 @@ public final class TaskRegistry {
         return inserted;
     }
 
+    /**
+     * Tasks ever linked into the outside shards (acquire reads, a metric): the spawns from threads
+     * that run no worker, which go nowhere else.
+     */
+    long remoteInserted() {
+        long inserted = 0;
+        for (TaskShard shard : remoteShards) {
+            inserted += shard.inserted();
+        }
+        return inserted;
+    }
+
     /** Live tasks now: spawns minus completions, the completions read first (never negative). */
     public long liveTasksHint() {
         long completed = completedSum();
