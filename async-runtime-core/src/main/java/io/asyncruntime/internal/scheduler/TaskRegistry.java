@@ -40,6 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * the others may be stuck in long polls). Ages and idle times in a dump are exact
  * to within the time between two refreshes (the polls of one event interval), which is what a
  * diagnostic needs (Go's goroutine dump stamps waiting goroutines just as coarsely, at GC).
+ * A refresh stores the clock only when its stamp unit changes (see {@link #refreshClock}): it
+ * shares its cache line with the fields every spawn and completion reads.
  *
  * <p><b>Refusing spawns.</b> {@link #refuseRemote()} (a graceful shutdown starts) makes spawns
  * from outside the runtime's own tasks fail (a task on a worker or inside {@code blockInPlace}
@@ -59,6 +61,12 @@ public final class TaskRegistry {
      * stall detector does not use it (it reads each worker's own poll tick).
      */
     static final int POLL_STAMP_SHIFT = 24;
+    /**
+     * The coarse clock's bits below this are read by no one (the cells' stamps keep only the bits
+     * from {@link #SPAWN_STAMP_SHIFT} and {@link #POLL_STAMP_SHIFT} up; a dump reads the real
+     * clock), so a refresh stores it only when the bits from here up change.
+     */
+    private static final int CLOCK_UNIT_SHIFT = Math.min(SPAWN_STAMP_SHIFT, POLL_STAMP_SHIFT);
     /** Slack over the live count when sizing a dump's copy buffer (tasks spawned meanwhile). */
     private static final int DUMP_SLACK = 64;
     /** How long a drain waits before it looks again if no shard's emptying woke it. */
@@ -152,7 +160,24 @@ public final class TaskRegistry {
      * recent value, never one ordered with other memory.
      */
     void refreshClock() {
-        COARSE_NANOS.setOpaque(this, System.nanoTime() - epochNanos);
+        refreshClock(System.nanoTime() - epochNanos);
+    }
+
+    /**
+     * Stores {@code now} only if its stamp unit ({@link #CLOCK_UNIT_SHIFT}, ~16.8 ms) differs
+     * from the stored one's. The field shares its cache line with the registry's other fields,
+     * which every spawn (the shards, the refusal flag) and completion (the scheduler, the drain
+     * waiter) reads, and every poll reads the clock itself: a store at every driver turn of every
+     * worker made those reads miss on the other cores after each turn (reg10g: ~70 k stores a
+     * second on spawn_many_remote). The stamps come out the same: they keep only the unit, and
+     * the stored unit is still that of the latest refresh, since a refresh that sees it change
+     * stores it. Racing refreshes may store out of order, as unconditional stores could; the
+     * next refresh that sees an older unit stores again.
+     */
+    private void refreshClock(long now) {
+        if ((now >>> CLOCK_UNIT_SHIFT) != ((long) COARSE_NANOS.getOpaque(this) >>> CLOCK_UNIT_SHIFT)) {
+            COARSE_NANOS.setOpaque(this, now);
+        }
     }
 
     /** Why a spawn would be refused now ({@link #ACCEPTING} if it would not); read under a shard lock. */
@@ -416,10 +441,11 @@ public final class TaskRegistry {
         return visited;
     }
 
-    /** A fresh reading for the dump, also refreshing the coarse clock. */
+    /** A fresh reading of the real clock for the dump (its own, to the nanosecond), also refreshing the coarse clock. */
     private long coarseNowForDump() {
-        refreshClock();
-        return coarseNanos();
+        long now = System.nanoTime() - epochNanos;
+        refreshClock(now);
+        return now;
     }
 
     private static void visit(TaskCell<?> cell, long now, LiveTaskVisitor visitor) {
