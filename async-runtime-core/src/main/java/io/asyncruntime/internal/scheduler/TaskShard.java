@@ -538,6 +538,11 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
         }
     }
 
+    /** Whether the lock is held now: a racy hint (opaque), for an outside spawn picking a shard. */
+    boolean isLockHeld() {
+        return (int) LOCKED.getOpaque(this) != 0;
+    }
+
     /** Takes the lock if it is free (test before test-and-set), never waiting. */
     private boolean tryLock() {
         return (int) LOCKED.getOpaque(this) == 0 && LOCKED.compareAndSet(this, 0, 1);
