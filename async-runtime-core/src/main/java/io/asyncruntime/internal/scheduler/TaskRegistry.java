@@ -257,6 +257,31 @@ public final class TaskRegistry {
         }
     }
 
+    /**
+     * Whether some shard owes a sweep that no lock holder answers for (see
+     * {@link TaskShard#sweepOwed}), read by the last worker to park after it entered the sleeper
+     * set: an off-worker sweeper that left a cycle under way wakes nobody while a worker still
+     * searches (it relies on that one to look), and that worker's park sweep may have skipped the
+     * shard while the sweeper held it (review21 Q1). The full fence orders this worker's entry into
+     * the sleeper set (a locked RMW) before these reads: either this sees the sweeper's unfinished
+     * cycle, or the sweeper's notify (fence, then the idle state) sees every worker parked and
+     * wakes one.
+     */
+    boolean sweepOwedWhileAllParked() {
+        VarHandle.fullFence();
+        for (TaskShard shard : workerShards) {
+            if (shard.sweepOwed()) {
+                return true;
+            }
+        }
+        for (TaskShard shard : remoteShards) {
+            if (shard.sweepOwed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ---- shutdown -----------------------------------------------------------------------------
 
     /** From now on spawns from outside the runtime's own tasks fail (a graceful shutdown has begun). */
