@@ -2,7 +2,6 @@ package io.asyncruntime.internal.scheduler;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -13,11 +12,12 @@ import java.util.concurrent.locks.LockSupport;
  * shutdown aborts what is left through it, idle tasks included, and a task dump lists it.
  *
  * <p><b>Shards.</b> One per worker (a worker links what it spawns into its own shard, so
- * spawning workers never contend) plus a power of two of shards for spawns from other threads,
- * picked at random per spawn so that several outside spawners spread out. A cell stays linked
- * in its shard after it completes until a sweep of that shard unlinks it, so that completing a
- * stolen task writes nothing of its spawner's shard (see {@link TaskShard} for why, who sweeps
- * when, and the bounds on what a shard retains). Readers leave finished cells out.
+ * spawning workers never contend) plus a power of two of shards for spawns from other threads:
+ * a thread's own by its id (so that several outside spawners spread out, and one stays on one
+ * shard's lines), or the next while that one's lock is held (see {@link #shardFor}). A cell
+ * stays linked in its shard after it completes until a sweep of that shard unlinks it, so that
+ * completing a stolen task writes nothing of its spawner's shard (see {@link TaskShard} for why,
+ * who sweeps when, and the bounds on what a shard retains). Readers leave finished cells out.
  *
  * <p><b>Counting.</b> A spawn counts in its shard ({@code inserted}); a completion counts in the
  * completing thread's own counters: a worker's pair in its shard (written by that worker only),
@@ -40,6 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * the others may be stuck in long polls). Ages and idle times in a dump are exact
  * to within the time between two refreshes (the polls of one event interval), which is what a
  * diagnostic needs (Go's goroutine dump stamps waiting goroutines just as coarsely, at GC).
+ * A refresh stores the clock only when its stamp unit changes (see {@link #refreshClock}): it
+ * shares its cache line with the fields every spawn and completion reads.
  *
  * <p><b>Refusing spawns.</b> {@link #refuseRemote()} (a graceful shutdown starts) makes spawns
  * from outside the runtime's own tasks fail (a task on a worker or inside {@code blockInPlace}
@@ -59,6 +61,12 @@ public final class TaskRegistry {
      * stall detector does not use it (it reads each worker's own poll tick).
      */
     static final int POLL_STAMP_SHIFT = 24;
+    /**
+     * The coarse clock's bits below this are read by no one (the cells' stamps keep only the bits
+     * from {@link #SPAWN_STAMP_SHIFT} and {@link #POLL_STAMP_SHIFT} up; a dump reads the real
+     * clock), so a refresh stores it only when the bits from here up change.
+     */
+    private static final int CLOCK_UNIT_SHIFT = Math.min(SPAWN_STAMP_SHIFT, POLL_STAMP_SHIFT);
     /** Slack over the live count when sizing a dump's copy buffer (tasks spawned meanwhile). */
     private static final int DUMP_SLACK = 64;
     /** How long a drain waits before it looks again if no shard's emptying woke it. */
@@ -121,12 +129,24 @@ public final class TaskRegistry {
 
     // ---- the spawn path -----------------------------------------------------------------------
 
-    /** The shard a task spawned now goes to: {@code worker}'s own, or a random outside one. */
+    /**
+     * The shard a task spawned now goes to: {@code worker}'s own, or for a thread that runs no
+     * worker the outside shard of its id, unless that one's lock is held, then the next. Any
+     * outside shard will do for such a spawn, so it does not wait behind a worker's sweep, a dump
+     * or another spawner; a racy look at the lock, which the spawn takes right after anyway. The
+     * same shard spawn after spawn (not one picked at random, as before) keeps one shard's lock
+     * line and list head in the spawner's cache, and spares it a random draw per spawn.
+     */
     TaskShard shardFor(Worker worker) {
         if (worker != null) {
             return workerShards[worker.index];
         }
-        return remoteShards[ThreadLocalRandom.current().nextInt() & (remoteShards.length - 1)];
+        int mask = remoteShards.length - 1;
+        // Thread ids are handed out in sequence: threads started together take distinct shards.
+        @SuppressWarnings("deprecation") // threadId() is JDK 19+; getId() is the same number
+        int own = (int) Thread.currentThread().getId() & mask;
+        TaskShard shard = remoteShards[own];
+        return shard.isLockHeld() ? remoteShards[(own + 1) & mask] : shard;
     }
 
     /** Nanoseconds since the runtime started, as of the last refresh (opaque: any recent value will do). */
@@ -140,7 +160,24 @@ public final class TaskRegistry {
      * recent value, never one ordered with other memory.
      */
     void refreshClock() {
-        COARSE_NANOS.setOpaque(this, System.nanoTime() - epochNanos);
+        refreshClock(System.nanoTime() - epochNanos);
+    }
+
+    /**
+     * Stores {@code now} only if its stamp unit ({@link #CLOCK_UNIT_SHIFT}, ~16.8 ms) differs
+     * from the stored one's. The field shares its cache line with the registry's other fields,
+     * which every spawn (the shards, the refusal flag) and completion (the scheduler, the drain
+     * waiter) reads, and every poll reads the clock itself: a store at every driver turn of every
+     * worker made those reads miss on the other cores after each turn (reg10g: ~70 k stores a
+     * second on spawn_many_remote). The stamps come out the same: they keep only the unit, and
+     * the stored unit is still that of the latest refresh, since a refresh that sees it change
+     * stores it. Racing refreshes may store out of order, as unconditional stores could; the
+     * next refresh that sees an older unit stores again.
+     */
+    private void refreshClock(long now) {
+        if ((now >>> CLOCK_UNIT_SHIFT) != ((long) COARSE_NANOS.getOpaque(this) >>> CLOCK_UNIT_SHIFT)) {
+            COARSE_NANOS.setOpaque(this, now);
+        }
     }
 
     /** Why a spawn would be refused now ({@link #ACCEPTING} if it would not); read under a shard lock. */
@@ -220,6 +257,31 @@ public final class TaskRegistry {
         }
     }
 
+    /**
+     * Whether some shard owes a sweep that no lock holder answers for (see
+     * {@link TaskShard#sweepOwed}), read by the last worker to park after it entered the sleeper
+     * set: an off-worker sweeper that left a cycle under way wakes nobody while a worker still
+     * searches (it relies on that one to look), and that worker's park sweep may have skipped the
+     * shard while the sweeper held it (review21 Q1). The full fence orders this worker's entry into
+     * the sleeper set (a locked RMW) before these reads: either this sees the sweeper's unfinished
+     * cycle, or the sweeper's notify (fence, then the idle state) sees every worker parked and
+     * wakes one.
+     */
+    boolean sweepOwedWhileAllParked() {
+        VarHandle.fullFence();
+        for (TaskShard shard : workerShards) {
+            if (shard.sweepOwed()) {
+                return true;
+            }
+        }
+        for (TaskShard shard : remoteShards) {
+            if (shard.sweepOwed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ---- shutdown -----------------------------------------------------------------------------
 
     /** From now on spawns from outside the runtime's own tasks fail (a graceful shutdown has begun). */
@@ -277,6 +339,18 @@ public final class TaskRegistry {
         }
         for (TaskShard shard : remoteShards) {
             inserted += exact ? shard.insertedExact() : shard.inserted();
+        }
+        return inserted;
+    }
+
+    /**
+     * Tasks ever linked into the outside shards (acquire reads, a metric): the spawns from threads
+     * that run no worker, which go nowhere else.
+     */
+    long remoteInserted() {
+        long inserted = 0;
+        for (TaskShard shard : remoteShards) {
+            inserted += shard.inserted();
         }
         return inserted;
     }
@@ -393,10 +467,11 @@ public final class TaskRegistry {
         return visited;
     }
 
-    /** A fresh reading for the dump, also refreshing the coarse clock. */
+    /** A fresh reading of the real clock for the dump (its own, to the nanosecond), also refreshing the coarse clock. */
     private long coarseNowForDump() {
-        refreshClock();
-        return coarseNanos();
+        long now = System.nanoTime() - epochNanos;
+        refreshClock(now);
+        return now;
     }
 
     private static void visit(TaskCell<?> cell, long now, LiveTaskVisitor visitor) {

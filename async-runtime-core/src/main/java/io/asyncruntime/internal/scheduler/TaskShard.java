@@ -111,9 +111,13 @@ import java.lang.invoke.VarHandle;
  * stayed linked, the workers parked). If the lock is held again by then, its new holder answers
  * in turn: one of these, or the owner (awake: it spawns or turns), or a turn of an awake worker.
  * (A completer that found the hint set stores nothing, but it is set when it fences all the
- * same: a sweep clearing it after that reads the cell's state after its COMPLETE.) Left open: with one worker, or the others busy in long polls, a completer
- * off the workers that sweeps between the owner's park sweep and the owner's entry into the
- * sleeper set finds nobody to wake; the cell then waits for the next work (review20 R4 residue).
+ * same: a sweep clearing it after that reads the cell's state after its COMPLETE.) A sweeper off
+ * the workers that leaves a cycle under way wakes nobody while a worker searches or is on its way
+ * to park, and that worker's park sweep may have found the shard locked by that sweeper: so the
+ * last worker to enter the sleeper set looks again ({@link #sweepOwed}, after a full fence) and
+ * wakes one if a sweep is owed that no lock holder answers for (review21 Q1: two outside
+ * completers and two workers left a cell linked with both parked; the one-worker case of
+ * review20 R4's residue is the same race).
  *
  * <p><b>The lock</b> is a test-and-set spin lock on {@link #locked} (CAS to take it, a release
  * store to let it go), not a {@code ReentrantLock}: it must never park a worker. On a worker's
@@ -536,6 +540,21 @@ final class TaskShard extends TaskShardPadding implements CellScheduler {
         if (!LOCKED.compareAndSet(this, 0, 1)) {
             lockContended();
         }
+    }
+
+    /**
+     * Whether a sweep is owed here that no lock holder answers for: a cycle under way or the hint
+     * set, and the lock free. Racy reads; the caller (the last worker to park) fences first, which
+     * pairs with the fence an off-worker sweeper issues after letting the lock go and before it
+     * reads the idle state to pick a worker to wake (see "Nobody left behind"; review21 Q1).
+     */
+    boolean sweepOwed() {
+        return (sweeping || (boolean) DIRTY.getOpaque(this)) && !isLockHeld();
+    }
+
+    /** Whether the lock is held now: a racy hint (opaque), for an outside spawn picking a shard. */
+    boolean isLockHeld() {
+        return (int) LOCKED.getOpaque(this) != 0;
     }
 
     /** Takes the lock if it is free (test before test-and-set), never waiting. */

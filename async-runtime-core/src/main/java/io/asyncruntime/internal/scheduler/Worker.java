@@ -425,6 +425,11 @@ final class Worker extends WorkerQueues implements Runnable {
                 // Everyone is parked now: let the driver's holder re-check, so that it can see the
                 // runtime is idle (a paused test clock then jumps to its next deadline).
                 scheduler.wakeDriverHolder();
+                if (scheduler.registry().sweepOwedWhileAllParked()) {
+                    // An off-worker sweep left a cycle while this worker searched, and its park
+                    // sweep found the shard locked: nobody else would finish it (review21 Q1).
+                    scheduler.notifyParked();
+                }
             }
             counters.increment(WorkerCounters.PARKS);
         } catch (Throwable error) {
