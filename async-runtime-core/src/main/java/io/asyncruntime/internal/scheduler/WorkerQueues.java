@@ -41,6 +41,13 @@ abstract class WorkerQueues {
     final Scheduler scheduler;
     final int index;
     final LocalQueue[] local = new LocalQueue[Priority.COUNT];
+    /**
+     * The scheduler's inject queue of each lane, copied here: {@link #popLane} looks at the HIGH
+     * lane's on every poll, and the scheduler object shares its cache lines with fields that
+     * workers write (the driver flag, CASed on every driver turn), so reading the array through it
+     * could miss on every poll after another worker's turn.
+     */
+    private final InjectQueue[] injectByLane = new InjectQueue[Priority.COUNT];
     final WorkerCounters counters = new WorkerCounters();
 
     /** Through {@link #LIFO_SLOT} only. */
@@ -57,6 +64,7 @@ abstract class WorkerQueues {
         this.index = index;
         for (int lane = 0; lane < local.length; lane++) {
             local[lane] = new LocalQueue();
+            injectByLane[lane] = scheduler.inject(lane); // the scheduler makes them before its workers
         }
     }
 
@@ -99,7 +107,7 @@ abstract class WorkerQueues {
         if (task != null) {
             return task;
         }
-        InjectQueue inject = scheduler.inject(lane);
+        InjectQueue inject = injectByLane[lane];
         if (inject.isEmpty()) {
             return null;
         }
@@ -136,7 +144,7 @@ abstract class WorkerQueues {
         int lane = task.lane();
         LocalQueue ring = local[lane];
         boolean wasEmpty = notify && ring.isEmpty();
-        int moved = ring.pushBackOrOverflow(task, scheduler.inject(lane));
+        int moved = ring.pushBackOrOverflow(task, injectByLane[lane]);
         if (moved > 0) {
             counters.increment(WorkerCounters.OVERFLOWS);
         }
