@@ -1,0 +1,161 @@
+package io.asyncruntime.internal.scheduler;
+
+import io.asyncruntime.task.Waker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shutdown side of a {@link Scheduler}: once its flag is set ({@link Scheduler#shutdown}),
+ * wakes the {@code blockOn} calls in progress, unparks and joins the workers up to a timeout,
+ * cancels what the inject queues and the workers left behind (stuck in one poll) still hold
+ * queued, and shuts the driver down.
+ *
+ * <p>The flag itself stays in {@link Scheduler}: the spawn and wake paths read it. Every handle
+ * this can reach completes: queued tasks are cancelled (by the workers as they stop, by the
+ * closer, and by any thread that queues after the flag: a wake, a requeue, or a spawn that raced
+ * it); tasks waiting on a timer are woken by the time driver's shutdown, and so cancelled; a
+ * {@code blockOn} in progress is woken and ends with a cancellation. The driver is shut down by
+ * whichever thread holds it once the flag is set, and is never let go after that, so no worker
+ * parks in a shut driver and no two threads touch it.
+ */
+final class SchedulerShutdown {
+
+    /** The scheduler's category: the warnings users configured their logging for. */
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+    /** Tries at stealing from a stuck worker's ring that its owner holds at that moment. */
+    private static final int STUCK_RING_RETRIES = 1_000;
+
+    private final Scheduler scheduler;
+    private final Worker[] workers;
+    private final Driver driver;
+    /** The wakers of the {@code blockOn} calls in progress: woken at shutdown so that they end. */
+    private final Set<Waker> blockedCallers = ConcurrentHashMap.newKeySet();
+
+    SchedulerShutdown(Scheduler scheduler, Worker[] workers, Driver driver) {
+        this.scheduler = scheduler;
+        this.workers = workers;
+        this.driver = driver;
+    }
+
+    /**
+     * The steps of {@link Scheduler#shutdown} after its flag is set: wakes every {@code blockOn}
+     * and every worker, joins the worker threads up to {@code timeout} (a worker stuck inside one
+     * poll is left behind and reported), cancels what is still queued, shuts the driver down.
+     * Called from a worker, it stops the others and returns without joining itself.
+     */
+    void stop(Duration timeout) {
+        for (Waker caller : blockedCallers) {
+            caller.wake(); // its blockOn sees the flag and ends (BlockOn)
+        }
+        for (Worker worker : workers) {
+            worker.parker.unpark();
+        }
+        driver.unpark();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Thread self = Thread.currentThread();
+        List<Worker> stuck = new ArrayList<>();
+        for (Worker worker : workers) {
+            Thread thread = worker.thread;
+            try {
+                // A blockInPlace may hand the worker to a new thread meanwhile: join that one too.
+                while (thread != self) {
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        thread.join(Math.max(1, left / 1_000_000));
+                    }
+                    Thread now = worker.thread;
+                    if (now == thread || left <= 0) {
+                        break;
+                    }
+                    thread = now;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (thread != self && thread.isAlive()) {
+                log.warn("async-runtime worker {} did not stop within {}: a task is stuck in one poll", thread.getName(), timeout);
+                stuck.add(worker);
+            }
+        }
+        scheduler.cancelInjected();
+        for (Worker worker : stuck) {
+            cancelQueuedOfStuckWorker(worker);
+        }
+        shutDownDriverIfFree();
+    }
+
+    /**
+     * Cancels what a worker stuck in one poll still holds queued (its LIFO slot, where a task's
+     * own spawns and wakes go, and its rings), from the shutdown's thread: the worker cancels its
+     * queues only once that poll returns, maybe never, and a handle must not wait on it. The slot
+     * is taken with the exchange a thief of a stalled worker uses, the rings are stolen from as a
+     * thief does (both safe against the owner's own pushes and pops), into a ring this call owns.
+     */
+    private void cancelQueuedOfStuckWorker(Worker worker) {
+        ScheduledTask inSlot = worker.stealLifoSlot();
+        if (inSlot != null) {
+            CompletionCascade.cancelAfterShutdown(inSlot);
+        }
+        LocalQueue taken = new LocalQueue();
+        for (LocalQueue ring : worker.local) {
+            int misses = 0;
+            while (!ring.isEmpty()) {
+                ScheduledTask task = ring.stealInto(taken);
+                if (task == null) {
+                    // Held for a moment by its owner (a pop or an overflow whose poll just returned,
+                    // and then that worker cancels the rest itself): back off a little, then leave it.
+                    if (++misses > STUCK_RING_RETRIES) {
+                        break;
+                    }
+                    Thread.onSpinWait();
+                    continue;
+                }
+                CompletionCascade.cancelAfterShutdown(task);
+                for (ScheduledTask t = taken.pop(); t != null; t = taken.pop()) {
+                    CompletionCascade.cancelAfterShutdown(t);
+                }
+            }
+        }
+        scheduler.cancelInjected(); // an overflow of that worker's ring may have gone there meanwhile
+    }
+
+    /**
+     * Takes the driver for good and shuts it down (its timers wake their tasks, which are then
+     * cancelled), unless another thread holds it: that thread does it when it lets go (see
+     * {@code Scheduler.releaseDriver}). Both sides write one volatile, then read the other's (the
+     * flag, {@code driverHeld}), so one of them gets it; the CAS lets only one of them in, once,
+     * since the driver is never released after.
+     */
+    void shutDownDriverIfFree() {
+        if (scheduler.tryHoldDriver()) {
+            driver.shutdown();
+        }
+    }
+
+    /**
+     * Registers the waker of a {@code blockOn} starting on the calling thread, to be woken at
+     * shutdown; false (and nothing registered) if the scheduler is already shut down. Volatile
+     * on both sides (add, then read the flag; the flag, then the set), so a caller registering
+     * while {@link Scheduler#shutdown} runs is either woken or sees the flag.
+     */
+    boolean enterBlockOn(Waker caller) {
+        blockedCallers.add(caller);
+        if (scheduler.isClosed()) {
+            blockedCallers.remove(caller);
+            return false;
+        }
+        return true;
+    }
+
+    /** The {@code blockOn} of {@code caller} ended. */
+    void exitBlockOn(Waker caller) {
+        blockedCallers.remove(caller);
+    }
+}
