@@ -379,6 +379,15 @@ public final class Scheduler implements CellScheduler {
         shutdownSide.stop(timeout);
     }
 
+    /**
+     * After {@link #shutdown}: waits until every completion the registry counted is published
+     * (its handle done), up to {@code deadlineNanos}; returns the registry's counts at that point.
+     * See {@link SchedulerShutdown#awaitCompletionsPublished}.
+     */
+    public long[] awaitCompletionsPublished(long deadlineNanos) {
+        return shutdownSide.awaitCompletionsPublished(deadlineNanos);
+    }
+
     /** The shutdown's side of this scheduler: the {@code blockOn} calls to wake, the stop, the driver's end. */
     SchedulerShutdown shutdownSide() {
         return shutdownSide;
