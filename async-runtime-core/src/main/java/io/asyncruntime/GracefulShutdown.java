@@ -125,8 +125,9 @@ final class GracefulShutdown {
         // (6) The counts the report is made of, read once every completion they count is published:
         // a task is counted before its handle is done, and a thread left between the two (a worker
         // that outlived its stop budget, a blockInPlace thread, the abort's) would otherwise let
-        // this return with a handle not done that the report calls finished. Waits only while some
-        // thread is in that window (a few instructions, no user code), never for a stuck poll.
+        // this return with a handle not done that the report calls finished. Waits while some thread
+        // is in that window (a few instructions, no user code), at most 100 ms while tasks keep
+        // completing (a resumed abort), never for a stuck poll.
         long[][] published = new long[1][];
         step("waiting for the counted completions to be published", () -> published[0] =
                 scheduler.awaitCompletionsPublished(System.nanoTime() + Math.max(deadlineNanos,

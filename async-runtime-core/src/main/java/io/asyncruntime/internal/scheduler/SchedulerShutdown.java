@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * The shutdown side of a {@link Scheduler}: once its flag is set ({@link Scheduler#shutdown}),
  * wakes the {@code blockOn} calls in progress, unparks and joins the workers up to a timeout,
  * cancels what the inject queues and the workers left behind (stuck in one poll) still hold
- * queued, and shuts the driver down.
+ * queued, and shuts the driver down; then, for a graceful shutdown's report, waits until every
+ * completion the registry counted is published.
  *
  * <p>The flag itself stays in {@link Scheduler}: the spawn and wake paths read it. Every handle
  * this can reach completes: queued tasks are cancelled (by the workers as they stop, by the
@@ -31,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * shutdown's wait for left-behind workers) can end in that window: close() returned with a handle
  * not done (reg10g saw it once, {@code YieldPathTest}, a worker that outlived the stop allowance
  * on a loaded box). {@link #awaitCompletionsPublished} closes it for whoever reports the counts:
- * <em>invariant: when it returns (in time), every completion in the counts it returns is
- * published, so every task the counts call finished has a done handle; only tasks the counts call
- * live (stuck in a poll, or not reached by an abort whose {@code cancel()} blocks) may not.</em>
+ * <em>invariant: when it returns, every completion in the counts it returns is published, so
+ * every task the counts call finished has a done handle; only tasks the counts call live (stuck in
+ * a poll, or not reached by an abort whose {@code cancel()} blocks) may not</em>, unless tasks kept
+ * completing for 100 ms or a thread stayed in the window past the deadline (both logged).
  * It reads the cells' own state, so it holds whoever completed them: a worker, a left-behind
  * worker, a {@code blockInPlace} thread, the abort's thread. Joining the left-behind workers
  * instead would cover only the first two.
