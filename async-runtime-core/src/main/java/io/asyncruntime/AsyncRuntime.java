@@ -550,7 +550,8 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      *       the blocking pools cancel their queued work and give running work what is left of the
      *       deadline.</li>
      * </ol>
-     * Every handle completes, with a value, a failure or a cancellation; a task stuck inside one
+     * Every handle completes, with a value, a failure or a cancellation, by the time the call
+     * returns, except those of the tasks the report counts as still live; a task stuck inside one
      * poll that ignores cancellation completes when that poll returns, and its worker is left
      * behind without delaying the shutdown: the call returns by the deadline plus at most
      * 100 ms for the workers to stop. A task whose {@link Task#cancel()} blocks (it must not)

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * The steps of {@link AsyncRuntime#shutdownGracefully}, run once, on one thread, in order: refuse
  * outside spawns, cancel the root token, wait for the registry to empty or the deadline, refuse
  * every spawn and abort what is left, stop the workers (which closes the timers, the I/O driver and
- * its channels once no poll can reach them), stop the blocking pools. See ARCHITECTURE.md,
- * "Shutdown".
+ * its channels once no poll can reach them), stop the blocking pools, read the counts once every
+ * completion they count is published. See ARCHITECTURE.md, "Shutdown".
  *
  * <p>The counts come from the registry's counters of spawned and completed tasks and of tasks
  * that completed with a cancellation, and are split by what the tasks' handles show: a task
@@ -22,7 +22,11 @@ import org.slf4j.LoggerFactory;
  * {@code cancel()} blocks: it is aborted when that call returns); every other task that finished
  * since the start counts as completed (with its value, its failure, or a cancellation of its own
  * during the drain). {@code liveAtStart + spawned == completed + aborted} holds exactly: both
- * sides are sums of the same counters. (Until issue 10's perf10b review the split came from the
+ * sides are sums of the same counters. They are read once every completion they count is
+ * published ({@code Scheduler.awaitCompletionsPublished}), so <em>when this returns, every task
+ * the report calls finished has a done handle</em>; only the live ones it counts as aborted (stuck
+ * in a poll, or not reached by a blocked abort) may not, and they complete when that poll or that
+ * {@code cancel()} returns. (Until issue 10's perf10b review the split came from the
  * abort walk's own count, which called an awaiter cancelled by the cascade "completed" while its
  * handle threw {@code TaskCancelledException}.)
  *
@@ -118,9 +122,21 @@ final class GracefulShutdown {
         step("stopping the blocking pools", () -> blockingLeft[0] = runtime.shutdownBlockingPools(end));
         long finished = System.nanoTime();
 
+        // (6) The counts the report is made of, read once every completion they count is published:
+        // a task is counted before its handle is done, and a thread left between the two (a worker
+        // that outlived its stop budget, a blockInPlace thread, the abort's) would otherwise let
+        // this return with a handle not done that the report calls finished. Waits while some thread
+        // is in that window (a few instructions, no user code), at most 100 ms while tasks keep
+        // completing (a resumed abort), never for a stuck poll.
+        long[][] published = new long[1][];
+        step("waiting for the counted completions to be published", () -> published[0] =
+                scheduler.awaitCompletionsPublished(System.nanoTime() + Math.max(deadlineNanos,
+                        AsyncRuntime.WORKER_STOP_ALLOWANCE.toNanos())));
+        long reported = System.nanoTime();
+
         // Split by what the handles show (see the class comment): cancelled from the abort on, or
         // still live now, is aborted; every other completion since the start is completed.
-        long[] atEnd = registry.counts();
+        long[] atEnd = published[0] != null ? published[0] : registry.counts();
         long cancelledByAbort = atEnd[2] - atAbort[2]; // read with the removals: one snapshot per shard
         long liveAtStart = atStart[0] - atStart[1];
         long spawned = atAbort[0] - atStart[0]; // nothing is accepted after the abort began
@@ -130,7 +146,7 @@ final class GracefulShutdown {
         return new ShutdownReport(deadline, false, liveAtStart, spawned, completed, aborted, stillRunning[0],
                 blockingLeft[0], Duration.ofNanos(drained - start), Duration.ofNanos(abortDone - drained),
                 Duration.ofNanos(stopped - abortDone), Duration.ofNanos(finished - stopped),
-                Duration.ofNanos(finished - start));
+                Duration.ofNanos(reported - start));
     }
 
     /**

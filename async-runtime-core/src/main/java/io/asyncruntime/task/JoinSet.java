@@ -163,7 +163,8 @@ public final class JoinSet<T> implements AutoCloseable {
 
     /**
      * A task that aborts every task in the set, then waits until all of them have finished and
-     * removes them (their results are discarded). Completes at once on an empty set. A task
+     * removes them (their results are discarded); when it completes, every handle {@link #spawn}
+     * returned for them is done. Completes at once on an empty set. A task
      * spawned into the set while it drains (from its first poll until it completes or is
      * cancelled) is aborted as it is spawned, so the drain ends.
      */
@@ -215,14 +216,6 @@ public final class JoinSet<T> implements AutoCloseable {
         }
     }
 
-    /** Takes the next finished entry out of the set (its result discarded), or null. */
-    private Entry<T> discardFinished() {
-        Entry<T> entry = finished.poll();
-        if (entry != null) {
-            leave(entry);
-        }
-        return entry;
-    }
 
     // ---- the awaiting side ----------------------------------------------------------------------
 
@@ -326,6 +319,12 @@ public final class JoinSet<T> implements AutoCloseable {
     private final class Drain extends Await<Void> {
         private boolean aborted;
         private boolean ended;
+        /**
+         * The finished entry whose handle this drain waits on: its task said it finished, but the
+         * handle completes only after that poll has returned to its worker. Put back if this drain
+         * is cancelled.
+         */
+        private Entry<T> taken;
 
         @Override
         public Poll<Void> poll(Context cx) {
@@ -335,8 +334,8 @@ public final class JoinSet<T> implements AutoCloseable {
                 abortAll();
             }
             for (;;) {
-                while (discardFinished() != null) {
-                    // results discarded
+                if (!discardFinishedOnceDone(cx)) {
+                    return Poll.pending(); // the handle a moment behind wakes this task
                 }
                 if (held.isEmpty()) {
                     unregister();
@@ -350,8 +349,42 @@ public final class JoinSet<T> implements AutoCloseable {
             }
         }
 
+        /**
+         * Takes every finished entry out of the set (results discarded), each once its handle is
+         * done: when the drain completes, every handle the set's spawns returned is done (close10:
+         * it completed while the last one was a moment behind). False while a handle is still
+         * behind (polling it registered this task's waker there, or the budget asked for a yield).
+         */
+        private boolean discardFinishedOnceDone(Context cx) {
+            for (;;) {
+                if (taken == null) {
+                    taken = finished.poll();
+                    if (taken == null) {
+                        return true;
+                    }
+                }
+                Poll<?> result;
+                try {
+                    result = taken.handle.poll(cx);
+                } catch (Exception failedOrCancelled) {
+                    result = null; // done: the outcome is discarded with the others
+                }
+                if (result != null && result.isPending()) {
+                    return false;
+                }
+                leave(taken);
+                taken = null;
+            }
+        }
+
         @Override
         void onCancel() {
+            Entry<T> entry = taken;
+            if (entry != null) {
+                taken = null;
+                finished.add(entry); // not discarded after all: a join or another drain gets it
+                waiters.wakeAll();
+            }
             end();
         }
 
@@ -369,7 +402,7 @@ public final class JoinSet<T> implements AutoCloseable {
     /**
      * One spawned task of the set. Its {@link Member} wrapper marks it finished at the end of the
      * task's last poll (or its cancellation), which queues it in {@link #finished} once; the
-     * handle completes a moment later, and a join that gets there first waits on the handle.
+     * handle completes a moment later, and a join or a drain that gets there first waits on the handle.
      */
     private static final class Entry<T> {
         private final JoinSet<T> set;

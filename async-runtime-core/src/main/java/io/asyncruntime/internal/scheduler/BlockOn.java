@@ -41,7 +41,7 @@ public final class BlockOn implements Context {
      */
     public static <T> T run(Task<T> task, Scheduler scheduler) {
         BlockOn blockOn = new BlockOn();
-        if (!scheduler.enterBlockOn(blockOn.waker)) {
+        if (!scheduler.shutdownSide().enterBlockOn(blockOn.waker)) {
             IllegalStateException closed =
                     new IllegalStateException("this async-runtime is closed: blockOn cannot run a task on it");
             try {
@@ -56,7 +56,7 @@ public final class BlockOn implements Context {
         try {
             return blockOn.drive(task, scheduler);
         } finally {
-            scheduler.exitBlockOn(blockOn.waker);
+            scheduler.shutdownSide().exitBlockOn(blockOn.waker);
             blockOn.waker.abandon();
             if (outer == null) {
                 CURRENT.remove();
@@ -74,7 +74,7 @@ public final class BlockOn implements Context {
     private <T> T drive(Task<T> task, Scheduler scheduler) {
         for (;;) {
             // Before every poll, so after every wake: the shutdown wakes every blockOn in progress
-            // (Scheduler.enterBlockOn), the time driver's shutdown the owners of the timers it
+            // (SchedulerShutdown.enterBlockOn), the time driver's shutdown the owners of the timers it
             // drops. The runtime runs nothing more for the task, so it ends here, cancelled.
             if (scheduler.isClosed()) {
                 throw cancelled(task, "blockOn's runtime was closed while it waited; its task was cancelled");

@@ -3,20 +3,13 @@ package io.asyncruntime.internal.scheduler;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
-import io.asyncruntime.task.Waker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The multi-thread work-stealing scheduler: N workers with per-lane local rings, one inject queue
@@ -28,23 +21,16 @@ import org.slf4j.LoggerFactory;
  * ({@link #notifyIfWorkPending}). Either the spawner sees the parking worker and wakes it, or the
  * worker sees the work. Acquire/release alone would allow both to miss.
  *
- * <p>Shutdown ({@link #shutdown}) completes every handle it can reach: queued tasks are cancelled
- * (by the workers as they stop, by the closer, and by any thread that queues after the flag: a
- * wake, a requeue, or a spawn that raced it); tasks waiting on a timer are woken by the time
- * driver's shutdown, and so cancelled; a {@code blockOn} in progress is woken and ends with a
- * cancellation. The driver is shut down by whichever thread holds it once the flag is set, and
- * is never let go after that, so no worker parks in a shut driver and no two threads touch it.
- * Tasks idle on anything else (another handle, a stage) are the live-task registry's to abort.
+ * <p>Shutdown ({@link #shutdown}) sets the flag the spawn and wake paths read here; its steps
+ * (waking {@code blockOn} calls, joining the workers, cancelling what is still queued, shutting
+ * the driver down) are {@link SchedulerShutdown}'s, whose class comment says which handles it
+ * completes. Tasks idle on anything else (another handle, a stage) are the live-task registry's
+ * to abort.
  */
 public final class Scheduler implements CellScheduler {
 
-    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
-
     /** Why a task the runtime will not run again (queued, or woken after shutdown) was cancelled. */
     static final String SHUTDOWN_CANCELLATION = "cancelled: the runtime shut down before it finished";
-
-    /** Tries at stealing from a stuck worker's ring that its owner holds at that moment. */
-    private static final int STUCK_RING_RETRIES = 1_000;
 
     private static final VarHandle DRIVER_HELD;
 
@@ -65,8 +51,8 @@ public final class Scheduler implements CellScheduler {
     @SuppressWarnings("unused") // through DRIVER_HELD
     private volatile boolean driverHeld;
     private volatile boolean shutdown;
-    /** The wakers of the {@code blockOn} calls in progress: woken at shutdown so that they end. */
-    private final Set<Waker> blockedCallers = ConcurrentHashMap.newKeySet();
+    /** Stops the workers, wakes the {@code blockOn} calls, shuts the driver down (see {@link #shutdown}). */
+    private final SchedulerShutdown shutdownSide;
     /**
      * Completions that happen off the workers (inline aborts). Spawns off the workers are counted
      * by the registry's outside shards, which link every one of them ({@link #remoteSpawns()}).
@@ -97,6 +83,7 @@ public final class Scheduler implements CellScheduler {
         }
         this.registry = new TaskRegistry(this, config.workers());
         registry.refreshClock();
+        this.shutdownSide = new SchedulerShutdown(this, workers, driver);
     }
 
     /** The stack size requested for worker threads, in bytes; 0 for the JVM's default. */
@@ -378,111 +365,48 @@ public final class Scheduler implements CellScheduler {
         }
     }
 
-    // ---- shutdown ------------------------------------------------------------------------------
+    // ---- shutdown (the steps are SchedulerShutdown's) -------------------------------------------
 
     /**
      * Stops the workers: no new spawns, every queued task completes as cancelled, tasks waiting
      * on a timer and {@code blockOn} calls in progress are cancelled too, threads are joined up
      * to {@code timeout} (a worker stuck inside one poll is left behind and reported). Called
-     * from a worker, it stops the others and returns without joining itself.
+     * from a worker, it stops the others and returns without joining itself. See
+     * {@link SchedulerShutdown}.
      */
     public void shutdown(Duration timeout) {
         shutdown = true;
-        for (Waker caller : blockedCallers) {
-            caller.wake(); // its blockOn sees the flag and ends (BlockOn)
-        }
-        for (Worker worker : workers) {
-            worker.parker.unpark();
-        }
-        driver.unpark();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Thread self = Thread.currentThread();
-        List<Worker> stuck = new ArrayList<>();
-        for (Worker worker : workers) {
-            Thread thread = worker.thread;
-            try {
-                // A blockInPlace may hand the worker to a new thread meanwhile: join that one too.
-                while (thread != self) {
-                    long left = deadline - System.nanoTime();
-                    if (left > 0) {
-                        thread.join(Math.max(1, left / 1_000_000));
-                    }
-                    Thread now = worker.thread;
-                    if (now == thread || left <= 0) {
-                        break;
-                    }
-                    thread = now;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            if (thread != self && thread.isAlive()) {
-                log.warn("async-runtime worker {} did not stop within {}: a task is stuck in one poll", thread.getName(), timeout);
-                stuck.add(worker);
-            }
-        }
-        cancelInjected();
-        for (Worker worker : stuck) {
-            cancelQueuedOfStuckWorker(worker);
-        }
-        shutDownDriverIfFree();
+        shutdownSide.stop(timeout);
     }
 
     /**
-     * Cancels what a worker stuck in one poll still holds queued (its LIFO slot, where a task's
-     * own spawns and wakes go, and its rings), from the shutdown's thread: the worker cancels its
-     * queues only once that poll returns, maybe never, and a handle must not wait on it. The slot
-     * is taken with the exchange a thief of a stalled worker uses, the rings are stolen from as a
-     * thief does (both safe against the owner's own pushes and pops), into a ring this call owns.
+     * After {@link #shutdown}: waits until every completion the registry counted is published
+     * (its handle done), up to {@code deadlineNanos}; returns the registry's counts at that point.
+     * See {@link SchedulerShutdown#awaitCompletionsPublished}.
      */
-    private void cancelQueuedOfStuckWorker(Worker worker) {
-        ScheduledTask inSlot = worker.stealLifoSlot();
-        if (inSlot != null) {
-            CompletionCascade.cancelAfterShutdown(inSlot);
-        }
-        LocalQueue taken = new LocalQueue();
-        for (LocalQueue ring : worker.local) {
-            int misses = 0;
-            while (!ring.isEmpty()) {
-                ScheduledTask task = ring.stealInto(taken);
-                if (task == null) {
-                    // Held for a moment by its owner (a pop or an overflow whose poll just returned,
-                    // and then that worker cancels the rest itself): back off a little, then leave it.
-                    if (++misses > STUCK_RING_RETRIES) {
-                        break;
-                    }
-                    Thread.onSpinWait();
-                    continue;
-                }
-                CompletionCascade.cancelAfterShutdown(task);
-                for (ScheduledTask t = taken.pop(); t != null; t = taken.pop()) {
-                    CompletionCascade.cancelAfterShutdown(t);
-                }
-            }
-        }
-        cancelInjected(); // an overflow of that worker's ring may have gone there meanwhile
+    public long[] awaitCompletionsPublished(long deadlineNanos) {
+        return shutdownSide.awaitCompletionsPublished(deadlineNanos);
+    }
+
+    /** The shutdown's side of this scheduler: the {@code blockOn} calls to wake, the stop, the driver's end. */
+    SchedulerShutdown shutdownSide() {
+        return shutdownSide;
     }
 
     /** Lets go of the driver; after shutdown, shuts it down instead if nobody else holds it. */
     private void releaseDriver() {
         DRIVER_HELD.setVolatile(this, false);
         if (shutdown) {
-            shutDownDriverIfFree();
+            shutdownSide.shutDownDriverIfFree();
         }
     }
 
     /**
-     * Takes the driver for good and shuts it down (its timers wake their tasks, which are then
-     * cancelled), unless another thread holds it: that thread does it when it lets go (see
-     * {@link #releaseDriver}). Both sides write one volatile, then read the other's (the flag,
-     * {@code driverHeld}), so one of them gets it; the CAS lets only one of them in, once, since
-     * the driver is never released after.
+     * Takes the driver if nobody holds it (the CAS every holder takes it with); for the shutdown,
+     * which never lets it go after (see {@link SchedulerShutdown#shutDownDriverIfFree}).
      */
-    private void shutDownDriverIfFree() {
-        if (DRIVER_HELD.compareAndSet(this, false, true)) {
-            driver.shutdown();
-        }
+    boolean tryHoldDriver() {
+        return DRIVER_HELD.compareAndSet(this, false, true);
     }
 
     /** Cancels every task in the inject queues; see {@link InjectQueue#drainForShutdown}. */
@@ -490,26 +414,6 @@ public final class Scheduler implements CellScheduler {
         for (InjectQueue queue : inject) {
             queue.drainForShutdown(CompletionCascade::cancelAfterShutdown);
         }
-    }
-
-    /**
-     * Registers the waker of a {@code blockOn} starting on the calling thread, to be woken at
-     * shutdown; false (and nothing registered) if the scheduler is already shut down. Volatile
-     * on both sides (add, then read the flag; the flag, then the set), so a caller registering
-     * while {@link #shutdown} runs is either woken or sees the flag.
-     */
-    boolean enterBlockOn(Waker caller) {
-        blockedCallers.add(caller);
-        if (shutdown) {
-            blockedCallers.remove(caller);
-            return false;
-        }
-        return true;
-    }
-
-    /** The {@code blockOn} of {@code caller} ended. */
-    void exitBlockOn(Waker caller) {
-        blockedCallers.remove(caller);
     }
 
     /** Whether {@link #shutdown} has been called. */
