@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * shard's lines), or the next while that one's lock is held (see {@link #shardFor}). A cell
  * stays linked in its shard after it completes until a sweep of that shard unlinks it, so that
  * completing a stolen task writes nothing of its spawner's shard (see {@link TaskShard} for why,
- * who sweeps when, and the bounds on what a shard retains). Readers leave finished cells out.
+ * and {@link ShardSweep} for who sweeps when and the bounds on what a shard retains). Readers
+ * leave finished cells out.
  *
  * <p><b>Counting.</b> A spawn counts in its shard ({@code inserted}); a completion counts in the
  * completing thread's own counters: a worker's pair in its shard (written by that worker only),
@@ -110,10 +111,10 @@ public final class TaskRegistry {
     private final AtomicLong strangerCompletedCancelled = new AtomicLong();
 
     TaskRegistry(Scheduler scheduler, int workers) {
-        this(scheduler, workers, TaskShard.SWEEP_SLACK);
+        this(scheduler, workers, ShardSweep.SWEEP_SLACK);
     }
 
-    /** With a spawn-path sweep slack of {@code sweepSlack} (see {@link TaskShard}); tests use small ones. */
+    /** With a spawn-path sweep slack of {@code sweepSlack} (see {@link ShardSweep}); tests use small ones. */
     TaskRegistry(Scheduler scheduler, int workers, int sweepSlack) {
         this.scheduler = scheduler;
         workerShards = new TaskShard[workers];
@@ -225,7 +226,7 @@ public final class TaskRegistry {
     }
 
     /**
-     * A worker's share of the sweeping (see {@link TaskShard}): its own shard, the shards of the
+     * A worker's share of the sweeping (see {@link ShardSweep}): its own shard, the shards of the
      * workers that are parked (they sweep nothing meanwhile), when it parks a turn's share of the
      * other workers' shards too, and every outside shard, each only
      * if something there completed since its last sweep began and its lock is free.
@@ -233,7 +234,7 @@ public final class TaskRegistry {
      * driver turn) each visits a bounded number of cells.
      */
     void sweep(int workerIndex, boolean parking) {
-        int budget = parking ? TaskShard.PARK_SWEEP_BUDGET : TaskShard.TICK_SWEEP_BUDGET;
+        int budget = parking ? ShardSweep.PARK_SWEEP_BUDGET : ShardSweep.TICK_SWEEP_BUDGET;
         workerShards[workerIndex].sweepIfDirty(budget);
         if (scheduler != null) {
             for (int i = 0; i < workerShards.length; i++) {
@@ -248,7 +249,7 @@ public final class TaskRegistry {
                     // poll) sweeps nothing: a parking worker takes a turn's share of its shard, so
                     // what completed there is not kept until that poll ends (review19 F2). A
                     // turn's budget only, as the owner may want the lock for a spawn meanwhile.
-                    workerShards[i].sweepOnceIfDirty(TaskShard.TICK_SWEEP_BUDGET);
+                    workerShards[i].sweepOnceIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
                 }
             }
         }
@@ -259,7 +260,7 @@ public final class TaskRegistry {
 
     /**
      * Whether some shard owes a sweep that no lock holder answers for (see
-     * {@link TaskShard#sweepOwed}), read by the last worker to park after it entered the sleeper
+     * {@link ShardSweep#sweepOwed}), read by the last worker to park after it entered the sleeper
      * set: an off-worker sweeper that left a cycle under way wakes nobody while a worker still
      * searches (it relies on that one to look), and that worker's park sweep may have skipped the
      * shard while the sweeper held it (review21 Q1). The full fence orders this worker's entry into

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Review20 R3 (issue 10, reg10e a082534; the same on main): reg10e bounds what one spawn visits
- * itself ({@link TaskShard#SPAWN_SWEEP_STEP}), but not what it waits for. A parking worker
- * sweeps the shard of a worker that is parked with {@link TaskShard#PARK_SWEEP_BUDGET} (64 Ki)
+ * itself ({@link ShardSweep#SPAWN_SWEEP_STEP}), but not what it waits for. A parking worker
+ * sweeps the shard of a worker that is parked with {@link ShardSweep#PARK_SWEEP_BUDGET} (64 Ki)
  * cells in one hold of that shard's lock; if the owner wakes meanwhile (a timer, an injected task)
  * and spawns, its spawn spins and yields until those 64 Ki visits are done, about the walk that
  * review19 F4 took off the spawn path (there a million cells, here up to 64 Ki per hold).
@@ -54,7 +54,7 @@ class ASpawnWaitsForAnotherWorkersParkSweepTest {
         // No spawn-path sweeps here (they do not matter to this): only the parking sweep unlinks.
         TaskRegistry registry = new TaskRegistry(null, 1, Integer.MAX_VALUE / 4);
         TaskShard shard = registry.shard(0); // stands for a parked worker's shard
-        int finished = 2 * TaskShard.PARK_SWEEP_BUDGET;
+        int finished = 2 * ShardSweep.PARK_SWEEP_BUDGET;
         TaskCell<?>[] cells = new TaskCell<?>[finished];
         for (int i = 0; i < finished; i++) {
             cells[i] = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
@@ -69,7 +69,7 @@ class ASpawnWaitsForAnotherWorkersParkSweepTest {
         int linkedAtTheGate = shard.linkedCount();
 
         // Another worker parks and sweeps this (parked) worker's shard with a park's budget.
-        Thread sweeper = new Thread(() -> shard.sweepIfDirty(TaskShard.PARK_SWEEP_BUDGET), "parking-worker");
+        Thread sweeper = new Thread(() -> shard.sweepIfDirty(ShardSweep.PARK_SWEEP_BUDGET), "parking-worker");
         gate.stopOn = sweeper;
         sweeper.start();
         assertThat(gate.reached.await(10, TimeUnit.SECONDS)).isTrue();
@@ -87,7 +87,7 @@ class ASpawnWaitsForAnotherWorkersParkSweepTest {
         int unlinkedWhileTheSpawnWaited = linkedAtTheGate + 1 - shard.linkedCount();
         assertThat(unlinkedWhileTheSpawnWaited)
                 .as("cells another thread's sweep visited (all COMPLETE, so unlinked) while one spawn waited for the lock")
-                .isLessThanOrEqualTo(TaskShard.TICK_SWEEP_BUDGET);
+                .isLessThanOrEqualTo(ShardSweep.TICK_SWEEP_BUDGET);
     }
 
     private static void completeAsAStranger(TaskShard shard, TaskCell<?> cell) {

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The live-task registry leaves finished cells linked until a sweep (see {@link TaskShard},
+ * The live-task registry leaves finished cells linked until a sweep (see {@link ShardSweep},
  * "Sweeps"); these are the bounds it promises on what it retains: in count (the spawn path's
  * incremental sweeps keep a shard within 9/8 of twice its peak of live tasks plus
- * {@link TaskShard#SWEEP_SLACK}, "The bound in count"; review20 R5 tightened it from
+ * {@link ShardSweep#SWEEP_SLACK}, "The bound in count"; review20 R5 tightened it from
  * {@code 3P + 11S/2}),
  * per driver turn (a bounded sweep), and in time (a worker going idle unlinks what finished in its
  * shard and in the shards of parked workers, so a finished task's cell, and its outcome, become
@@ -63,7 +63,7 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
                     completeAsAStranger(shard, cell);
                 }
                 assertThat(shard.linkedCount()).as("cells linked, at a peak of %d live", peak)
-                        .isLessThanOrEqualTo(9 * (2 * peak + TaskShard.SWEEP_SLACK) / 8);
+                        .isLessThanOrEqualTo(9 * (2 * peak + ShardSweep.SWEEP_SLACK) / 8);
             }
         }
         registry.sweep(0, true); // a park finishes the cycle: only the live cells stay
@@ -109,7 +109,7 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
     void aDriverTurnSweepsABoundedShareAndTheTurnsThatFollowFinishTheCycle() {
         TaskRegistry registry = new TaskRegistry(null, 1, Integer.MAX_VALUE / 4); // no spawn-path sweeps
         TaskShard shard = registry.shard(0);
-        int cells = 3 * TaskShard.TICK_SWEEP_BUDGET - 100;
+        int cells = 3 * ShardSweep.TICK_SWEEP_BUDGET - 100;
         List<TaskCell<?>> all = new ArrayList<>();
         for (int i = 0; i < cells; i++) {
             TaskCell<?> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
@@ -120,15 +120,15 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
             completeAsAStranger(shard, cell);
         }
         assertThat(shard.linkedCount()).isEqualTo(cells);
-        shard.sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
-        assertThat(shard.linkedCount()).isEqualTo(cells - TaskShard.TICK_SWEEP_BUDGET);
-        shard.sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
-        shard.sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
+        shard.sweepIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
+        assertThat(shard.linkedCount()).isEqualTo(cells - ShardSweep.TICK_SWEEP_BUDGET);
+        shard.sweepIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
+        shard.sweepIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
         assertThat(shard.linkedCount()).isZero();
         // Nothing completed since: the next turn looks at nothing (the dirty hint is clear).
         TaskCell<?> idle = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
         shard.register(idle, false);
-        shard.sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
+        shard.sweepIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
         assertThat(shard.linkedCount()).isEqualTo(1);
         assertThat(shard.snapshotAll()).containsExactly(idle);
     }

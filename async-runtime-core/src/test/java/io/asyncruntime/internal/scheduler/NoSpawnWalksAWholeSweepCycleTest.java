@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Review19 F4: once a shard's list reached its trigger, one spawn walked a whole fresh sweep cycle
  * under the shard's lock (with a million live tasks, milliseconds). Now a spawn visits at most
- * {@link TaskShard#SPAWN_SWEEP_STEP} cells (see {@link TaskShard}, "Sweeps"). Deterministic: every
+ * {@link ShardSweep#SPAWN_SWEEP_STEP} cells (see {@link ShardSweep}, "Sweeps"). Deterministic: every
  * cell but the ones spawned during the check is COMPLETE and no turn sweeps, so the cells one
  * spawn unlinks are exactly the cells it visited, which the shard's count shows.
  */
@@ -46,11 +46,11 @@ class NoSpawnWalksAWholeSweepCycleTest {
             shard.register(cell, false);
             live.add(cell);
             int unlinked = before + 1 - shard.linkedCount();
-            if (unlinked < 0 || unlinked > TaskShard.SPAWN_SWEEP_STEP) { // AssertJ per spawn is slow
+            if (unlinked < 0 || unlinked > ShardSweep.SPAWN_SWEEP_STEP) { // AssertJ per spawn is slow
                 fail("spawn %d unlinked %d cells (each a visited COMPLETE one), more than a step of %d",
-                        i, unlinked, TaskShard.SPAWN_SWEEP_STEP);
+                        i, unlinked, ShardSweep.SPAWN_SWEEP_STEP);
             }
-            if (unlinked == TaskShard.SPAWN_SWEEP_STEP) {
+            if (unlinked == ShardSweep.SPAWN_SWEEP_STEP) {
                 fullSteps++;
             }
         }

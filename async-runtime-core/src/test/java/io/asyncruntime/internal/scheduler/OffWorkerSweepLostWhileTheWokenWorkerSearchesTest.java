@@ -89,10 +89,10 @@ class OffWorkerSweepLostWhileTheWokenWorkerSearchesTest {
         }
         Gate holder = new Gate(ownerShard);
         ownerShard.register(holder, false);
-        for (int i = 0; i < TaskShard.TICK_SWEEP_BUDGET; i++) {
+        for (int i = 0; i < ShardSweep.TICK_SWEEP_BUDGET; i++) {
             idle(ownerShard);
         }
-        ownerShard.sweepOnceIfDirty(TaskShard.PARK_SWEEP_BUDGET); // end the spawn path's cycle
+        ownerShard.sweepOnceIfDirty(ShardSweep.PARK_SWEEP_BUDGET); // end the spawn path's cycle
         assertThat(ownerShard.sweeping).isFalse();
         int linked = ownerShard.linkedCount();
 

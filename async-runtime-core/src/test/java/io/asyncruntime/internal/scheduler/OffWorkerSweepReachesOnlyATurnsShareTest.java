@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Review20 R4 (issue 10; reg10e cf1c0a6, and main's review19 F3 fix alike): the sweep an outside
  * completer runs right after completing a cell, for the case where every worker is parked, is a
- * driver turn's share ({@link TaskShard#TICK_SWEEP_BUDGET} cells from the head, or from the
+ * driver turn's share ({@link ShardSweep#TICK_SWEEP_BUDGET} cells from the head, or from the
  * cursor). In a shard of more cells than that, a completed cell further in is not reached; the
  * cycle is left under way and nobody goes on with it while the workers stay parked, so the cell
  * (its outcome) stays linked until some worker next has work. Deterministic: one worker, parked,
@@ -57,8 +57,8 @@ class OffWorkerSweepReachesOnlyATurnsShareTest {
             do {
                 spawned.add(scheduler.spawn(Task.<Void>never(), Priority.NORMAL, null));
             } while (spawned.size() < 100_000
-                    && (spawned.size() < 4 * TaskShard.TICK_SWEEP_BUDGET || shard.sweeping
-                        || shard.spawnVisits < TaskShard.TICK_SWEEP_BUDGET));
+                    && (spawned.size() < 4 * ShardSweep.TICK_SWEEP_BUDGET || shard.sweeping
+                        || shard.spawnVisits < ShardSweep.TICK_SWEEP_BUDGET));
             return spawned;
         }, Priority.NORMAL, "spawner").get(10, TimeUnit.SECONDS);
         assertThat(children.size()).isLessThan(100_000);

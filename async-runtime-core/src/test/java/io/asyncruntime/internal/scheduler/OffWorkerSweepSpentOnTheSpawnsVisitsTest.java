@@ -58,8 +58,8 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
             do {
                 spawned.add(scheduler.spawn(Task.<Void>never(), Priority.NORMAL, null));
             } while (spawned.size() < 100_000
-                    && (spawned.size() < 4 * TaskShard.TICK_SWEEP_BUDGET || shard.sweeping
-                        || shard.spawnVisits < TaskShard.TICK_SWEEP_BUDGET));
+                    && (spawned.size() < 4 * ShardSweep.TICK_SWEEP_BUDGET || shard.sweeping
+                        || shard.spawnVisits < ShardSweep.TICK_SWEEP_BUDGET));
             return spawned;
         }, Priority.NORMAL, "spawner").get(10, TimeUnit.SECONDS);
         assertThat(children.size()).isLessThan(100_000);
@@ -109,8 +109,8 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
                 do {
                     spawned.add(scheduler.spawn(Task.<Void>never(), Priority.NORMAL, null));
                 } while (spawned.size() < 100_000
-                        && (spawned.size() < 4 * TaskShard.TICK_SWEEP_BUDGET || shard.sweeping
-                            || shard.spawnVisits < TaskShard.TICK_SWEEP_BUDGET
+                        && (spawned.size() < 4 * ShardSweep.TICK_SWEEP_BUDGET || shard.sweeping
+                            || shard.spawnVisits < ShardSweep.TICK_SWEEP_BUDGET
                             || shard.linked + 1 >= shard.sweepTrigger));
                 idle.addAll(spawned);
                 // Last, at the head (the first cell a new cycle visits), starting no cycle.

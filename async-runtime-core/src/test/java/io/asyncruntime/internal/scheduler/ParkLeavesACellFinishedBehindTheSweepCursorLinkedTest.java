@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Review19 (issue 10, reg10c 907756a): a worker about to park runs {@code registry.sweep(index,
- * true)}, which TaskShard's class comment says finishes the unlinking of what completed ("when
+ * true)}, which ShardSweep's class comment (TaskShard's then) says finishes the unlinking of what completed ("when
  * its owner goes idle, its park"). But when a driver turn's bounded sweep left a cycle under way,
  * the park only finishes <em>that</em> cycle: a cell that completed after the cycle began, behind
  * its cursor, is skipped, and although the dirty hint is set again, the park does not start
