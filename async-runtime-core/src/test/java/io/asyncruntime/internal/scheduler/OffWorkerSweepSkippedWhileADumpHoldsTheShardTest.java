@@ -49,7 +49,7 @@ class OffWorkerSweepSkippedWhileADumpHoldsTheShardTest {
         ASpawnWaitsForAnotherWorkersParkSweepTest.GateCell gate = new ASpawnWaitsForAnotherWorkersParkSweepTest.GateCell(shard);
         shard.register(gate, false);
         assertThat(shard.linkedCount()).isEqualTo(2);
-        Thread dump = new Thread(() -> scheduler.registry().forEachLive(100, (n, l, s, a, p, sp, c) -> { }), "dump");
+        Thread dump = new Thread(() -> LiveTaskDump.forEachLive(scheduler.registry(), 100, (n, l, s, a, p, sp, c) -> { }), "dump");
         gate.stopOn = dump;
         dump.start();
         assertThat(gate.reached.await(10, TimeUnit.SECONDS)).isTrue();
