@@ -1,10 +1,10 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.completeOffTheWorkers;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.idleCell;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -27,12 +27,10 @@ class NoSpawnWalksAWholeSweepCycleTest {
         int finished = 10_000;
         List<TaskCell<?>> cells = new ArrayList<>();
         for (int i = 0; i < finished; i++) {
-            TaskCell<?> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-            shard.register(cell, false);
-            cells.add(cell);
+            cells.add(idleCell(shard));
         }
         for (TaskCell<?> cell : cells) {
-            completeAsAStranger(shard, cell); // no scheduler: a stranger's completion sweeps nothing
+            completeOffTheWorkers(shard, cell); // no scheduler: a stranger's completion sweeps nothing
         }
         assertThat(shard.linkedCount()).isEqualTo(finished);
 
@@ -42,9 +40,7 @@ class NoSpawnWalksAWholeSweepCycleTest {
         int spawns = 4 * finished;
         for (int i = 0; i < spawns; i++) {
             int before = shard.linkedCount();
-            TaskCell<?> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-            shard.register(cell, false);
-            live.add(cell);
+            live.add(idleCell(shard));
             int unlinked = before + 1 - shard.linkedCount();
             if (unlinked < 0 || unlinked > ShardSweep.SPAWN_SWEEP_STEP) { // AssertJ per spawn is slow
                 fail("spawn %d unlinked %d cells (each a visited COMPLETE one), more than a step of %d",
@@ -61,12 +57,5 @@ class NoSpawnWalksAWholeSweepCycleTest {
         assertThat(walked).hasSameSizeAs(live);
         // Sets (identity: a cell does not override equals): AssertJ's any-order match is quadratic.
         assertThat(new HashSet<>(Arrays.asList(walked))).isEqualTo(new HashSet<>(live));
-    }
-
-    /** What {@code TaskCell.complete} does for the registry, on a thread that runs no worker. */
-    private static void completeAsAStranger(TaskShard shard, TaskCell<?> cell) {
-        shard.unregister(cell);
-        CancellableCell.STATE.getAndBitwiseOr(cell, TaskState.COMPLETE);
-        shard.finished(cell);
     }
 }

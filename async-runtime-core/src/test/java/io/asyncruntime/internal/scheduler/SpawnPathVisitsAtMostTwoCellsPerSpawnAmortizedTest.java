@@ -1,5 +1,6 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.completeOffTheWorkers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asyncruntime.task.Priority;
@@ -55,7 +56,7 @@ class SpawnPathVisitsAtMostTwoCellsPerSpawnAmortizedTest {
             }
             young.add(cell);
             if (young.size() > 16) {
-                complete(shard, young.poll());
+                completeOffTheWorkers(shard, young.poll()); // no scheduler: sweeps nothing
             }
             if (poll % 61 == 0) {
                 shard.sweepIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
@@ -64,11 +65,5 @@ class SpawnPathVisitsAtMostTwoCellsPerSpawnAmortizedTest {
         assertThat(spawnPathVisits / (double) polls)
                 .as("cells the spawn path visited per spawn, %d idle tasks, one spawn and one completion per poll", idle)
                 .isLessThanOrEqualTo(2.0);
-    }
-
-    private static void complete(TaskShard shard, TaskCell<?> cell) {
-        shard.unregister(cell);
-        CancellableCell.STATE.getAndBitwiseOr(cell, TaskState.COMPLETE);
-        shard.finished(cell);
     }
 }
