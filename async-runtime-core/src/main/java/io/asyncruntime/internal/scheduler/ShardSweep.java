@@ -39,8 +39,10 @@ import java.lang.invoke.VarHandle;
  *       {@code blockInPlace}): a turn's share of that cell's shard, since the workers may all be
  *       parked (review19 F3); if that leaves a cycle under way or the hint set, it wakes a parked
  *       worker (unless one is searching), whose park sweep goes on (review20 R4: a cell deeper
- *       than a turn's share stayed linked). Only a share: a stream of outside cancels (an outside
- *       {@code abortAll}) must not walk the whole shard once per cancel;</li>
+ *       than a turn's share stayed linked), and marks the hand-off ({@code handOffPending}).
+ *       Only a share, and none at all while a hand-off is pending (review21 Q2: a storm of
+ *       outside cancels, an outside {@code abortAll}, cost ~128 visits per cancel on the
+ *       cancelling thread): see "The hand-off";</li>
  *   <li>by a reader (a dump, a shutdown's walk, {@code counts()}), right after it lets the lock
  *       go: as a completer off the workers, see "Nobody left behind".</li>
  * </ul>
@@ -106,6 +108,43 @@ import java.lang.invoke.VarHandle;
  * completers and two workers left a cell linked with both parked; the one-worker case of
  * review20 R4's residue is the same race).
  *
+ * <p><b>The hand-off</b> (review21 Q2). A sweeper off the workers whose share ends with work owed
+ * (its budget spent, a cycle under way or the hint set) marks {@code handOffPending} while it
+ * still holds the lock, then wakes a worker (above). While the mark is set, a completer off the
+ * workers, after its hint store and fence, reads the mark and sweeps nothing: the sweep that
+ * takes the mark answers for it. Every sweep that may be the last look (a park's, another
+ * thread's share, a sweeper's off the workers, a reader's: those that check again) takes a
+ * pending mark once it holds the lock, even with nothing else owed (its racy pre-check looks at
+ * the mark too): it clears it, then a full fence, then reads the hint and the cycle. Readers
+ * never skip (they answer for give-ways). Why nothing is left behind:
+ * <ul>
+ *   <li>A completer that skipped read the mark set after its fence, so before the taker's clear
+ *       (only a clear unsets it). In the one order of the two fences, the completer's comes first
+ *       (else its read would see the clear), so the taker's reads after its own fence see the hint
+ *       (or a later state of it): the taker finds the work owed, exactly as a sweep that found the
+ *       hint after the completer's store. From there the cases are the ones above: it sweeps while
+ *       owed within its budget; its budget spent, an off-worker taker marks the hand-off again and
+ *       wakes a worker, a parking worker's is the last parker's look ({@link #sweepOwed}: the
+ *       hint, the cycle and the mark, after a fence), a worker's reader is on an awake worker; if
+ *       it gives way, the waiter answers (a spawn's owner is awake; a reader's check after its
+ *       read fences after the taker's fence, so it sees the hint too).</li>
+ *   <li>A mark is always taken. It is set only by a sweeper that then wakes a worker (or leaves
+ *       it to a worker searching or on its way to park); that worker's park sweep takes it, or
+ *       finds the lock held and the holder answers (a sweep that checks again takes it; the owner's
+ *       turn or spawn: the owner is awake, and its own park takes it); and the last worker to park
+ *       wakes one for a mark left with the lock free. A stale mark (the work done meanwhile by a
+ *       turn or a spawn step, which never touch it) costs one such wake, never a lost sweep.</li>
+ *   <li>So a completer that skips leaves its cell to the answerers a completer that found the lock
+ *       held has (its holder, then the same chain), and the bound in time is as stated: while the
+ *       owner is parked, the woken worker's park. The bounds in count and in the spawns' cost
+ *       never count the off-worker shares ("whatever the turns and parks do") and stand as proven.</li>
+ * </ul>
+ * Cost: in a storm of outside cancels the canceller sweeps a share only when no hand-off is
+ * pending, about once per park sweep of the woken worker (20,000 cancels into a parked worker's
+ * shard: 0.02 to 0.06 visits per cancel, 120 to 128 before; {@code
+ * AnOutsideCancelStormSweepsATurnsSharePerCancelTest}). The mark is written once per hand-off
+ * and per take, on the hint's line, which the completers read anyway.
+ *
  * <p><b>Where the state lives, and why this is a superclass.</b> The spawn path reads and writes
  * the cursor on every spawn ({@link #pushedLocked}), under the shard's lock. So the cursor's
  * fields are fields of the shard object itself ({@link ShardSweepCursor}, declared between the
@@ -118,15 +157,19 @@ import java.lang.invoke.VarHandle;
  * subclass implements (devirtualized by class-hierarchy analysis) and which the spawn path never
  * calls: it holds the lock already. (Checked with field offsets on JDK 17, compressed oops: the
  * owner-side block, the shard's fields and the cursor, spans the same bytes 140 to 203 of the
- * object as before the split, the hint alone at 330, the final fields after the last pad.)
+ * object as before the split; the hint at 330, with the hand-off mark at 331 since review21 Q2;
+ * the final fields after the last pad.)
  */
 abstract class ShardSweep extends TaskShardPadding {
 
     private static final VarHandle DIRTY;
+    private static final VarHandle HAND_OFF;
 
     static {
         try {
-            DIRTY = MethodHandles.lookup().findVarHandle(TaskShardDirty.class, "dirty", boolean.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            DIRTY = lookup.findVarHandle(TaskShardDirty.class, "dirty", boolean.class);
+            HAND_OFF = lookup.findVarHandle(TaskShardDirty.class, "handOffPending", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -221,8 +264,15 @@ abstract class ShardSweep extends TaskShardPadding {
             // leave the outcome reachable until work arrives (review19 F3). Off the hot path, so
             // this thread sweeps a bounded share itself, if the lock is free. Not a turn: the
             // spawn path's visits stay credited to the owner's next turn (review20 R1).
-            // The fence: the hint's store before the lock's read (see "Nobody left behind").
+            // The fence: the hint's store before the hand-off's and the lock's reads (see
+            // "Nobody left behind" and "The hand-off").
             VarHandle.fullFence();
+            if ((boolean) HAND_OFF.getOpaque(this)) {
+                // Handed to the workers already, and not yet taken: the sweep that takes it answers
+                // for this cell too, so no share here (review21 Q2: a storm of outside cancels
+                // walked a turn's share, ~128 cells, on the cancelling thread per cancel).
+                return;
+            }
             sweepOffTheWorkers();
         }
     }
@@ -246,9 +296,11 @@ abstract class ShardSweep extends TaskShardPadding {
      * Called with a full fence since the caller's last write of the hint or release of the lock.
      */
     private void sweepOffTheWorkers() {
-        if (sweep(TICK_SWEEP_BUDGET, false, true) && scheduler != null && scheduler.currentWorker() == null) {
+        boolean offTheWorkers = scheduler != null && scheduler.currentWorker() == null;
+        if (sweep(TICK_SWEEP_BUDGET, false, true, offTheWorkers) && offTheWorkers) {
             // A turn's share each, not the whole cycle: a stream of outside cancels (an outside
-            // abortAll) would each walk the shard anew (review20 R4).
+            // abortAll) would each walk the shard anew (review20 R4). The hand-off is marked
+            // (under the lock, by sweep): see "The hand-off".
             scheduler.notifyParked();
         }
     }
@@ -263,7 +315,7 @@ abstract class ShardSweep extends TaskShardPadding {
      */
     final void sweepIfDirty(int budget) {
         boolean turn = budget < PARK_SWEEP_BUDGET;
-        sweep(budget, turn, !turn);
+        sweep(budget, turn, !turn, false);
     }
 
     /**
@@ -274,7 +326,7 @@ abstract class ShardSweep extends TaskShardPadding {
      * outside cancel() after a burst of spawns, the owner parked, unlinked nothing).
      */
     final void sweepOnceIfDirty(int budget) {
-        sweep(budget, false, true);
+        sweep(budget, false, true, false);
     }
 
     /**
@@ -284,7 +336,7 @@ abstract class ShardSweep extends TaskShardPadding {
      * reads the idle state to pick a worker to wake (see "Nobody left behind"; review21 Q1).
      */
     final boolean sweepOwed() {
-        return (sweeping || (boolean) DIRTY.getOpaque(this)) && !isLockHeld();
+        return (sweeping || (boolean) DIRTY.getOpaque(this) || (boolean) HAND_OFF.getOpaque(this)) && !isLockHeld();
     }
 
     /**
@@ -292,14 +344,18 @@ abstract class ShardSweep extends TaskShardPadding {
      * as its share). {@code recheck}: the caller may be the last to look at the shard for a while
      * (a park, another thread's share): after letting the lock go it looks at the hint again, with
      * a full fence (see the class comment, "Nobody left behind"), within the same budget.
+     * A {@code recheck} sweep also takes a pending hand-off (clears it, then a full fence, under
+     * the lock), even with nothing else owed. {@code handOff}: the caller hands what this leaves
+     * to the workers (an off-worker sweeper, which then notifies): if it returns true, it marks the
+     * hand-off pending under the lock.
      * Returns whether it spent its budget with a cycle under way or the hint set (the caller may
      * need to hand the rest on); false if it found the lock held or gave way to a waiter, whose
      * holder answers for the rest.
      */
-    private boolean sweep(int budget, boolean turn, boolean recheck) {
+    private boolean sweep(int budget, boolean turn, boolean recheck, boolean handOff) {
         int left = budget;
         for (;;) {
-            if (!sweeping && !(boolean) DIRTY.getOpaque(this)) {
+            if (!sweeping && !(boolean) DIRTY.getOpaque(this) && !(recheck && (boolean) HAND_OFF.getOpaque(this))) {
                 return false; // racy pre-check: sweeping is the lock holder's; a stale read only skips a turn
             }
             if (!tryLock()) {
@@ -308,6 +364,13 @@ abstract class ShardSweep extends TaskShardPadding {
             boolean gaveWay = false;
             boolean unfinished;
             try {
+                if (recheck && (boolean) HAND_OFF.getOpaque(this)) {
+                    // Taken: this sweep answers for the completers that skipped their shares
+                    // while it was pending. The fence: the clear before this sweep's reads of the
+                    // hint and the cycle (see "The hand-off").
+                    HAND_OFF.setOpaque(this, false);
+                    VarHandle.fullFence();
+                }
                 if (turn) {
                     // A driver turn: the cells the spawn path visited since the last turn count as
                     // this turn's share (a spawn-heavy shard is not swept twice), and each turn
@@ -330,6 +393,12 @@ abstract class ShardSweep extends TaskShardPadding {
                     }
                 }
                 unfinished = sweeping || (boolean) DIRTY.getOpaque(this);
+                if (handOff && unfinished && !gaveWay) {
+                    // The budget is spent (only then does the loop end with work owed): the rest
+                    // is the workers' (the caller notifies), marked while this holds the lock, so
+                    // that no sweep takes the mark before it is made.
+                    HAND_OFF.setOpaque(this, true);
+                }
             } finally {
                 unlock();
             }

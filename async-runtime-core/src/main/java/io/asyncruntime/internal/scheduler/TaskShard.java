@@ -307,6 +307,13 @@ abstract class TaskShardDirty extends TaskShardMidPadding {
     /** Through {@code ShardSweep.DIRTY}. */
     @SuppressWarnings("unused")
     boolean dirty;
+    /**
+     * An off-worker sweeper handed the rest of its sweep to the workers and no sweep has taken it
+     * yet (see {@code ShardSweep}, "Nobody left behind", review21 Q2): read by the same completers
+     * as {@link #dirty}, so on its line. Through {@code ShardSweep.HAND_OFF}.
+     */
+    @SuppressWarnings("unused")
+    boolean handOffPending;
 }
 
 abstract class TaskShardMidPadding extends ShardSweepCursor {

@@ -29,6 +29,13 @@ import org.junit.jupiter.api.Timeout;
  * Not the one-worker residue the class comment admits: every worker is in the sleeper set at the
  * end. Deterministic: gate cells hold the second completer inside its sweep and worker x inside
  * its park sweep at the two points of the race.
+ *
+ * <p>Since review21 Q2 a completer off the workers sweeps nothing while a hand-off is pending (the
+ * first completer's), so the second completer's own completion no longer takes the lock here. The
+ * race stands with any off-worker sweeper that holds the lock while x passes: the second thread
+ * then reads the registry's spawn count ({@code insertedExact}, as {@code counts()} does), and
+ * that read's after-read sweep (which never skips: readers answer for give-ways) takes the
+ * hand-off and is held at the gate instead.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OffWorkerSweepLostWhileTheWokenWorkerSearchesTest {
@@ -84,7 +91,10 @@ class OffWorkerSweepLostWhileTheWokenWorkerSearchesTest {
         completeOffTheWorkers(ownerShard, first);
         assertThat(beforeOwnersShard.reached.await(10, TimeUnit.SECONDS)).as("worker x woken and parking").isTrue();
         // Completer 2 takes the owner's shard and holds it at the first cell of its share.
-        Thread completer2 = new Thread(() -> completeOffTheWorkers(ownerShard, second), "completer-2");
+        Thread completer2 = new Thread(() -> {
+            completeOffTheWorkers(ownerShard, second); // skips its share: the hand-off is pending (Q2)
+            ownerShard.insertedExact(); // a registry read: its after-read sweep takes the hand-off
+        }, "completer-2");
         holder.stopOn(completer2);
         completer2.start();
         assertThat(holder.reached.await(10, TimeUnit.SECONDS)).isTrue();
