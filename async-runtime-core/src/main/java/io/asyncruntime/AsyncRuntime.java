@@ -7,6 +7,7 @@ import io.asyncruntime.internal.io.SelectorDriver;
 import io.asyncruntime.internal.metrics.StallDetector;
 import io.asyncruntime.internal.scheduler.BlockOn;
 import io.asyncruntime.internal.scheduler.Driver;
+import io.asyncruntime.internal.scheduler.LiveTaskDump;
 import io.asyncruntime.internal.scheduler.PollSampler;
 import io.asyncruntime.internal.scheduler.Scheduler;
 import io.asyncruntime.internal.scheduler.SchedulerMetrics;
@@ -671,7 +672,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         TaskRegistry registry = scheduler.registry();
         long live = registry.liveTasksHint();
         List<TaskDump.TaskInfo> tasks = new ArrayList<>((int) Math.min(maxTasks, Math.max(live, 16)));
-        registry.forEachLive(maxTasks, (name, lane, state, ageNanos, polls, sinceLastPollNanos, cancelRequested) ->
+        LiveTaskDump.forEachLive(registry, maxTasks, (name, lane, state, ageNanos, polls, sinceLastPollNanos, cancelRequested) ->
                 tasks.add(new TaskDump.TaskInfo(name, Priority.ofLane(lane), TaskDump.State.valueOf(state.name()),
                         Duration.ofNanos(ageNanos), polls,
                         sinceLastPollNanos < 0 ? null : Duration.ofNanos(sinceLastPollNanos), cancelRequested)));

@@ -1,6 +1,7 @@
 package io.asyncruntime;
 
 import io.asyncruntime.internal.scheduler.AbortWalk;
+import io.asyncruntime.internal.scheduler.LiveTaskDump;
 import io.asyncruntime.internal.scheduler.Scheduler;
 import io.asyncruntime.internal.scheduler.TaskRegistry;
 import java.time.Duration;
@@ -242,8 +243,8 @@ final class GracefulShutdown {
      */
     private long insidePolls() {
         long[] running = new long[1];
-        registry.forEachLive(Integer.MAX_VALUE, (name, lane, state, age, polls, sincePoll, cancelRequested) -> {
-            if (state == TaskRegistry.LiveTaskState.RUNNING) {
+        LiveTaskDump.forEachLive(registry, Integer.MAX_VALUE, (name, lane, state, age, polls, sincePoll, cancelRequested) -> {
+            if (state == LiveTaskDump.LiveTaskState.RUNNING) {
                 running[0]++;
             }
         });

@@ -50,6 +50,26 @@ public final class AbortWalk implements Runnable {
         this.cells = cells;
     }
 
+    /**
+     * A walk over the live cells of {@code shards} now, copied shard by shard under each shard's
+     * lock (see {@link TaskShard#snapshotAll}), in shard order, each shard's newest first.
+     */
+    static AbortWalk ofLiveTasks(TaskShard[] shards) {
+        TaskCell<?>[][] perShard = new TaskCell<?>[shards.length][];
+        int total = 0;
+        for (int i = 0; i < shards.length; i++) {
+            perShard[i] = shards[i].snapshotAll();
+            total += perShard[i].length;
+        }
+        TaskCell<?>[] all = new TaskCell<?>[total];
+        int at = 0;
+        for (TaskCell<?>[] cells : perShard) {
+            System.arraycopy(cells, 0, all, at, cells.length);
+            at += cells.length;
+        }
+        return new AbortWalk(all);
+    }
+
     /** Aborts every cell of the walk, in order; each reference is dropped once it is done with. */
     @Override
     public void run() {

@@ -355,7 +355,7 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             }
             s = witness;
         }
-        scheduler.finished(this); // after the CAS: the registry may unlink it now (see TaskShard, "Dirty")
+        scheduler.finished(this); // after the CAS: the registry may unlink it now (see ShardSweep, "Dirty")
         // Iteratively, whoever completes: a wake can complete another cell (CompletionCascade).
         wakeWaitersAfterCompletion();
     }

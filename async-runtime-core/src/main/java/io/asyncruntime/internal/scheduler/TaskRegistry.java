@@ -9,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * The live-task registry: every task spawned on the scheduler is linked into one of its
  * {@link TaskShard}s from spawn until, after it completed, a sweep unlinks it (Tokio's
  * {@code OwnedTasks} unlinks at completion; see "Shards" for why this one does not). A graceful
- * shutdown aborts what is left through it, idle tasks included, and a task dump lists it.
+ * shutdown aborts what is left through it ({@link AbortWalk}), idle tasks included, and a task
+ * dump lists it ({@link LiveTaskDump}).
  *
  * <p><b>Shards.</b> One per worker (a worker links what it spawns into its own shard, so
  * spawning workers never contend) plus a power of two of shards for spawns from other threads:
@@ -17,7 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  * shard's lines), or the next while that one's lock is held (see {@link #shardFor}). A cell
  * stays linked in its shard after it completes until a sweep of that shard unlinks it, so that
  * completing a stolen task writes nothing of its spawner's shard (see {@link TaskShard} for why,
- * who sweeps when, and the bounds on what a shard retains). Readers leave finished cells out.
+ * and {@link ShardSweep} for who sweeps when and the bounds on what a shard retains). Readers
+ * leave finished cells out.
  *
  * <p><b>Counting.</b> A spawn counts in its shard ({@code inserted}); a completion counts in the
  * completing thread's own counters: a worker's pair in its shard (written by that worker only),
@@ -67,8 +69,6 @@ public final class TaskRegistry {
      * clock), so a refresh stores it only when the bits from here up change.
      */
     private static final int CLOCK_UNIT_SHIFT = Math.min(SPAWN_STAMP_SHIFT, POLL_STAMP_SHIFT);
-    /** Slack over the live count when sizing a dump's copy buffer (tasks spawned meanwhile). */
-    private static final int DUMP_SLACK = 64;
     /** How long a drain waits before it looks again if no shard's emptying woke it. */
     private static final long DRAIN_RECHECK_NANOS = 10_000_000;
 
@@ -110,10 +110,10 @@ public final class TaskRegistry {
     private final AtomicLong strangerCompletedCancelled = new AtomicLong();
 
     TaskRegistry(Scheduler scheduler, int workers) {
-        this(scheduler, workers, TaskShard.SWEEP_SLACK);
+        this(scheduler, workers, ShardSweep.SWEEP_SLACK);
     }
 
-    /** With a spawn-path sweep slack of {@code sweepSlack} (see {@link TaskShard}); tests use small ones. */
+    /** With a spawn-path sweep slack of {@code sweepSlack} (see {@link ShardSweep}); tests use small ones. */
     TaskRegistry(Scheduler scheduler, int workers, int sweepSlack) {
         this.scheduler = scheduler;
         workerShards = new TaskShard[workers];
@@ -160,7 +160,12 @@ public final class TaskRegistry {
      * recent value, never one ordered with other memory.
      */
     void refreshClock() {
-        refreshClock(System.nanoTime() - epochNanos);
+        refreshClock(realNanos());
+    }
+
+    /** Nanoseconds since the runtime started, read from the real clock now (a dump's own clock). */
+    long realNanos() {
+        return System.nanoTime() - epochNanos;
     }
 
     /**
@@ -174,7 +179,7 @@ public final class TaskRegistry {
      * stores it. Racing refreshes may store out of order, as unconditional stores could; the
      * next refresh that sees an older unit stores again.
      */
-    private void refreshClock(long now) {
+    void refreshClock(long now) {
         if ((now >>> CLOCK_UNIT_SHIFT) != ((long) COARSE_NANOS.getOpaque(this) >>> CLOCK_UNIT_SHIFT)) {
             COARSE_NANOS.setOpaque(this, now);
         }
@@ -225,7 +230,7 @@ public final class TaskRegistry {
     }
 
     /**
-     * A worker's share of the sweeping (see {@link TaskShard}): its own shard, the shards of the
+     * A worker's share of the sweeping (see {@link ShardSweep}): its own shard, the shards of the
      * workers that are parked (they sweep nothing meanwhile), when it parks a turn's share of the
      * other workers' shards too, and every outside shard, each only
      * if something there completed since its last sweep began and its lock is free.
@@ -233,7 +238,7 @@ public final class TaskRegistry {
      * driver turn) each visits a bounded number of cells.
      */
     void sweep(int workerIndex, boolean parking) {
-        int budget = parking ? TaskShard.PARK_SWEEP_BUDGET : TaskShard.TICK_SWEEP_BUDGET;
+        int budget = parking ? ShardSweep.PARK_SWEEP_BUDGET : ShardSweep.TICK_SWEEP_BUDGET;
         workerShards[workerIndex].sweepIfDirty(budget);
         if (scheduler != null) {
             for (int i = 0; i < workerShards.length; i++) {
@@ -248,7 +253,7 @@ public final class TaskRegistry {
                     // poll) sweeps nothing: a parking worker takes a turn's share of its shard, so
                     // what completed there is not kept until that poll ends (review19 F2). A
                     // turn's budget only, as the owner may want the lock for a spawn meanwhile.
-                    workerShards[i].sweepOnceIfDirty(TaskShard.TICK_SWEEP_BUDGET);
+                    workerShards[i].sweepOnceIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
                 }
             }
         }
@@ -259,7 +264,7 @@ public final class TaskRegistry {
 
     /**
      * Whether some shard owes a sweep that no lock holder answers for (see
-     * {@link TaskShard#sweepOwed}), read by the last worker to park after it entered the sleeper
+     * {@link ShardSweep#sweepOwed}), read by the last worker to park after it entered the sleeper
      * set: an off-worker sweeper that left a cycle under way wakes nobody while a worker still
      * searches (it relies on that one to look), and that worker's park sweep may have skipped the
      * shard while the sweeper held it (review21 Q1). The full fence orders this worker's entry into
@@ -427,77 +432,7 @@ public final class TaskRegistry {
      * {@link #refuseAll()}, when no cell can join behind the copy.
      */
     public AbortWalk newAbortWalk() {
-        TaskShard[] shards = allShards();
-        TaskCell<?>[][] perShard = new TaskCell<?>[shards.length][];
-        int total = 0;
-        for (int i = 0; i < shards.length; i++) {
-            perShard[i] = shards[i].snapshotAll();
-            total += perShard[i].length;
-        }
-        TaskCell<?>[] all = new TaskCell<?>[total];
-        int at = 0;
-        for (TaskCell<?>[] cells : perShard) {
-            System.arraycopy(cells, 0, all, at, cells.length);
-            at += cells.length;
-        }
-        return new AbortWalk(all);
-    }
-
-    /**
-     * Visits up to {@code max} live tasks, each shard's newest first, holding each shard's lock only
-     * while copying its share (at most {@code max} references in all, and no more than were live
-     * plus a little slack); the visitor runs after, lock-free. Returns how many it visited.
-     */
-    public int forEachLive(int max, LiveTaskVisitor visitor) {
-        int visited = 0;
-        TaskCell<?>[] chunk = new TaskCell<?>[(int) Math.min(Math.max(max, 0), liveTasksHint() + DUMP_SLACK)];
-        long now = coarseNowForDump();
-        for (TaskShard shard : allShards()) {
-            if (visited >= max) {
-                break;
-            }
-            int n = shard.snapshot(chunk, Math.min(chunk.length, max - visited));
-            for (int i = 0; i < n; i++) {
-                TaskCell<?> cell = chunk[i];
-                chunk[i] = null;
-                visit(cell, now, visitor);
-                visited++;
-            }
-        }
-        return visited;
-    }
-
-    /** A fresh reading of the real clock for the dump (its own, to the nanosecond), also refreshing the coarse clock. */
-    private long coarseNowForDump() {
-        long now = System.nanoTime() - epochNanos;
-        refreshClock(now);
-        return now;
-    }
-
-    private static void visit(TaskCell<?> cell, long now, LiveTaskVisitor visitor) {
-        int state = cell.state();
-        LiveTaskState taskState;
-        if (TaskState.isComplete(state)) {
-            return; // completed between the copy and now
-        } else if ((state & TaskState.RUNNING) != 0) {
-            // RUNNING is kept while a yielded task waits in a queue; its stamp's mark tells.
-            taskState = (cell.pollStamp & TaskCell.YIELD_QUEUED) != 0 ? LiveTaskState.QUEUED : LiveTaskState.RUNNING;
-        } else if ((state & TaskState.NOTIFIED) != 0) {
-            taskState = LiveTaskState.QUEUED;
-        } else {
-            taskState = LiveTaskState.IDLE;
-        }
-        long ageNanos = Math.max(0, now - (Integer.toUnsignedLong(cell.spawnStamp) << SPAWN_STAMP_SHIFT));
-        long nowPollUnits = now >>> POLL_STAMP_SHIFT;
-        long sincePollUnits = (nowPollUnits - (cell.pollStamp & TaskCell.POLL_STAMP_MASK)) & TaskCell.POLL_STAMP_MASK;
-        // From the start of the stamp's unit to now, as the age is from the spawn stamp's: never
-        // less than the time since the poll (whole units alone would drop up to ~17 ms of it).
-        long sincePollNanos = Math.min((sincePollUnits << POLL_STAMP_SHIFT) + (now & ((1L << POLL_STAMP_SHIFT) - 1)), ageNanos);
-        // Plus the polls of yield-queued takes the word does not show yet (racy: a dump during a
-        // yield chain may be off by those few; exact for a task that is not RUNNING).
-        int polls = Math.min(TaskState.polls(state) + cell.uncountedPolls(), TaskState.MAX_POLLS);
-        visitor.visit(cell.name(), TaskState.lane(state), taskState, ageNanos, polls,
-                polls == 0 ? -1 : sincePollNanos, (state & TaskState.CANCELLED) != 0);
+        return AbortWalk.ofLiveTasks(allShards());
     }
 
     /** Shard {@code index}: the workers' first, then the outside spawners'. For tests. */
@@ -505,33 +440,11 @@ public final class TaskRegistry {
         return index < workerShards.length ? workerShards[index] : remoteShards[index - workerShards.length];
     }
 
-    private TaskShard[] allShards() {
+    /** Every shard: the workers' first, then the outside spawners'. */
+    TaskShard[] allShards() {
         TaskShard[] all = new TaskShard[workerShards.length + remoteShards.length];
         System.arraycopy(workerShards, 0, all, 0, workerShards.length);
         System.arraycopy(remoteShards, 0, all, workerShards.length, remoteShards.length);
         return all;
-    }
-
-    /** What a task dump sees of one task's state. */
-    public enum LiveTaskState {
-        /** Waiting for a wake-up. */
-        IDLE,
-        /** Woken, in a queue, not yet polled. */
-        QUEUED,
-        /** Being polled by a worker now. */
-        RUNNING
-    }
-
-    /** Receives the live tasks of a walk; called on the walking thread. */
-    @FunctionalInterface
-    public interface LiveTaskVisitor {
-        /**
-         * One live task.
-         *
-         * @param sinceLastPollNanos time since its last poll started, or -1 if it was never polled
-         * @param cancelRequested whether an abort was requested and is pending at a poll boundary
-         */
-        void visit(String name, int lane, LiveTaskState state, long ageNanos, int polls, long sinceLastPollNanos,
-                   boolean cancelRequested);
     }
 }

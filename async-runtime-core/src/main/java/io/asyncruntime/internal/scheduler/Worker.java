@@ -177,7 +177,7 @@ final class Worker extends WorkerQueues implements Runnable {
         if (--ticksToEvent == 0) {
             ticksToEvent = config.eventInterval();
             publishCounters();
-            scheduler.registry().sweep(index, false); // a bounded share (see TaskShard, "Sweeps")
+            scheduler.registry().sweep(index, false); // a bounded share (see ShardSweep, "Sweeps")
             turningDriver = true;
             try {
                 scheduler.turnDriverWithoutBlocking();
@@ -407,7 +407,7 @@ final class Worker extends WorkerQueues implements Runnable {
 
     private void park() {
         handOver.publishParked();
-        // Before going idle, finish unlinking what completed (see TaskShard, "Sweeps"): a parked
+        // Before going idle, finish unlinking what completed (see ShardSweep, "Sweeps"): a parked
         // worker sweeps nothing, and the finished cells' outcomes would stay reachable meanwhile.
         scheduler.registry().sweep(index, true);
         publishCounters();

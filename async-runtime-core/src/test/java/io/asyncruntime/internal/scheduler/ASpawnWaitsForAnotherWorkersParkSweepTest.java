@@ -1,11 +1,14 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.NO_SPAWN_PATH_SWEEPS;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.completeOffTheWorkers;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.idleCell;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asyncruntime.internal.scheduler.RegistryTestFixture.GateCell;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
 import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -13,8 +16,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Review20 R3 (issue 10, reg10e a082534; the same on main): reg10e bounds what one spawn visits
- * itself ({@link TaskShard#SPAWN_SWEEP_STEP}), but not what it waits for. A parking worker
- * sweeps the shard of a worker that is parked with {@link TaskShard#PARK_SWEEP_BUDGET} (64 Ki)
+ * itself ({@link ShardSweep#SPAWN_SWEEP_STEP}), but not what it waits for. A parking worker
+ * sweeps the shard of a worker that is parked with {@link ShardSweep#PARK_SWEEP_BUDGET} (64 Ki)
  * cells in one hold of that shard's lock; if the owner wakes meanwhile (a timer, an injected task)
  * and spawns, its spawn spins and yields until those 64 Ki visits are done, about the walk that
  * review19 F4 took off the spawn path (there a million cells, here up to 64 Ki per hold).
@@ -24,44 +27,18 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ASpawnWaitsForAnotherWorkersParkSweepTest {
 
-    /** A registered cell whose state read, on the sweeper's thread, waits at a gate once. */
-    static final class GateCell extends TaskCell<Void> {
-        final CountDownLatch reached = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        volatile Thread stopOn;
-
-        GateCell(TaskShard shard) {
-            super(shard, Task.never(), Priority.NORMAL);
-        }
-
-        @Override
-        int state() {
-            if (Thread.currentThread() == stopOn) {
-                stopOn = null;
-                reached.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return super.state();
-        }
-    }
-
     @Test
     void aSpawnWaitsForAtMostATurnsShareOfAnotherThreadsSweep() throws Exception {
         // No spawn-path sweeps here (they do not matter to this): only the parking sweep unlinks.
-        TaskRegistry registry = new TaskRegistry(null, 1, Integer.MAX_VALUE / 4);
+        TaskRegistry registry = new TaskRegistry(null, 1, NO_SPAWN_PATH_SWEEPS);
         TaskShard shard = registry.shard(0); // stands for a parked worker's shard
-        int finished = 2 * TaskShard.PARK_SWEEP_BUDGET;
+        int finished = 2 * ShardSweep.PARK_SWEEP_BUDGET;
         TaskCell<?>[] cells = new TaskCell<?>[finished];
         for (int i = 0; i < finished; i++) {
-            cells[i] = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-            shard.register(cells[i], false);
+            cells[i] = idleCell(shard);
         }
         for (TaskCell<?> cell : cells) {
-            completeAsAStranger(shard, cell); // no scheduler: sweeps nothing
+            completeOffTheWorkers(shard, cell); // no scheduler: sweeps nothing
         }
         Arrays.fill(cells, null);
         GateCell gate = new GateCell(shard);
@@ -69,8 +46,8 @@ class ASpawnWaitsForAnotherWorkersParkSweepTest {
         int linkedAtTheGate = shard.linkedCount();
 
         // Another worker parks and sweeps this (parked) worker's shard with a park's budget.
-        Thread sweeper = new Thread(() -> shard.sweepIfDirty(TaskShard.PARK_SWEEP_BUDGET), "parking-worker");
-        gate.stopOn = sweeper;
+        Thread sweeper = new Thread(() -> shard.sweepIfDirty(ShardSweep.PARK_SWEEP_BUDGET), "parking-worker");
+        gate.stopOn(sweeper);
         sweeper.start();
         assertThat(gate.reached.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -87,12 +64,6 @@ class ASpawnWaitsForAnotherWorkersParkSweepTest {
         int unlinkedWhileTheSpawnWaited = linkedAtTheGate + 1 - shard.linkedCount();
         assertThat(unlinkedWhileTheSpawnWaited)
                 .as("cells another thread's sweep visited (all COMPLETE, so unlinked) while one spawn waited for the lock")
-                .isLessThanOrEqualTo(TaskShard.TICK_SWEEP_BUDGET);
-    }
-
-    private static void completeAsAStranger(TaskShard shard, TaskCell<?> cell) {
-        shard.unregister(cell);
-        CancellableCell.STATE.getAndBitwiseOr(cell, TaskState.COMPLETE);
-        shard.finished(cell);
+                .isLessThanOrEqualTo(ShardSweep.TICK_SWEEP_BUDGET);
     }
 }

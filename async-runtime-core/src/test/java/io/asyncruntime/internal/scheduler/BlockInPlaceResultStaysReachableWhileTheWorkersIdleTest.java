@@ -33,9 +33,7 @@ class BlockInPlaceResultStaysReachableWhileTheWorkersIdleTest {
     @AfterEach
     void shutdown() {
         proceed.countDown();
-        if (scheduler != null) {
-            scheduler.shutdown(Duration.ofSeconds(5));
-        }
+        RegistryTestFixture.shutdown(scheduler);
     }
 
     /** A result big enough to matter. */
@@ -45,9 +43,7 @@ class BlockInPlaceResultStaysReachableWhileTheWorkersIdleTest {
 
     @Test
     void aBlockInPlaceTasksResultIsCollectableOnceItsHandleIsDropped() throws Exception {
-        scheduler = new Scheduler(new SchedulerConfig(2, "bip-result-", 31, 61, true, 3, new int[] {0, 25, 10},
-                () -> { }, () -> { }, 0), new ThreadParkDriver());
-        scheduler.start();
+        scheduler = RegistryTestFixture.startScheduler(2, "bip-result-", true);
 
         CountDownLatch handedOver = new CountDownLatch(1);
         JoinHandle<Payload> handle = scheduler.spawn((Callable<Payload>) () -> {

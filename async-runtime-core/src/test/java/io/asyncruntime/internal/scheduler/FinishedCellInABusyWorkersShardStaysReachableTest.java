@@ -1,7 +1,11 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.awaitCollected;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.completeJoinAndDrop;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.startScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asyncruntime.internal.scheduler.RegistryTestFixture.Payload;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
@@ -11,7 +15,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,21 +40,12 @@ class FinishedCellInABusyWorkersShardStaysReachableTest {
     @AfterEach
     void shutdown() {
         endLongPoll.countDown();
-        if (scheduler != null) {
-            scheduler.shutdown(Duration.ofSeconds(5));
-        }
-    }
-
-    /** A result big enough to matter. */
-    static final class Payload {
-        final byte[] bytes = new byte[1 << 20];
+        RegistryTestFixture.shutdown(scheduler);
     }
 
     @Test
     void aResultCompletedByAnotherWorkerIsCollectableWhileTheSpawnersWorkerIsInALongPoll() throws Exception {
-        scheduler = new Scheduler(new SchedulerConfig(2, "busy-shard-", 31, 61, false, 3, new int[] {0, 25, 10},
-                () -> { }, () -> { }, 0), new ThreadParkDriver());
-        scheduler.start();
+        scheduler = startScheduler(2, "busy-shard-", false);
 
         CompletableFuture<Payload> input = new CompletableFuture<>();
         CompletableFuture<JoinHandle<Payload>> childHandle = new CompletableFuture<>();
@@ -75,27 +69,13 @@ class FinishedCellInABusyWorkersShardStaysReachableTest {
                     .isEqualTo(i);
         }
         try {
-            Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                System.gc();
-                return result.get() == null;
-            });
+            awaitCollected(result, Duration.ofSeconds(5));
         } catch (ConditionTimeoutException stillReachable) {
             throw new AssertionError("the result of a joined task whose handle was dropped is still reachable after 5 s"
                     + " of GCs and 50 tasks run by the other worker, while the spawner's worker is in a long poll"
                     + " (its shard is swept by nobody)"
                     + "; after one sweep of the worker shards it " + (goneAfterASweep(result) ? "was collected" : "was still reachable"));
         }
-    }
-
-    /** In a frame of its own, so that no local of the test keeps the handle or the result. */
-    private static WeakReference<Payload> completeJoinAndDrop(CompletableFuture<Payload> input,
-            CompletableFuture<JoinHandle<Payload>> childHandle) throws Exception {
-        JoinHandle<Payload> child = childHandle.get(10, TimeUnit.SECONDS);
-        childHandle.obtrudeValue(null);
-        input.complete(new Payload()); // wakes the child from this thread: the other worker runs it
-        Payload payload = child.get(10, TimeUnit.SECONDS);
-        input.obtrudeValue(null);
-        return new WeakReference<>(payload);
     }
 
     /** Whether the result goes once both worker shards are swept (from this thread: a sweep only tryLocks). */

@@ -36,9 +36,7 @@ class FinishedCellKeepsResultReachableUntilARegistryReadTest {
 
     @AfterEach
     void shutdown() {
-        if (scheduler != null) {
-            scheduler.shutdown(Duration.ofSeconds(5));
-        }
+        RegistryTestFixture.shutdown(scheduler);
     }
 
     /** A result big enough to matter, had it been a real one. */
@@ -48,9 +46,7 @@ class FinishedCellKeepsResultReachableUntilARegistryReadTest {
 
     @Test
     void aJoinedOutsideSpawnsResultIsCollectableOnceItsHandleIsDropped() throws Exception {
-        scheduler = new Scheduler(new SchedulerConfig(2, "finished-result-", 31, 61, true, 3, new int[] {0, 25, 10},
-                () -> { }, () -> { }, 0), new ThreadParkDriver());
-        scheduler.start();
+        scheduler = RegistryTestFixture.startScheduler(2, "finished-result-", true);
 
         WeakReference<Payload> result = spawnJoinAndDrop();
 

@@ -1,5 +1,9 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.NO_SPAWN_PATH_SWEEPS;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.completeOffTheWorkers;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.idleCell;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.startScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asyncruntime.task.JoinHandle;
@@ -18,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The live-task registry leaves finished cells linked until a sweep (see {@link TaskShard},
+ * The live-task registry leaves finished cells linked until a sweep (see {@link ShardSweep},
  * "Sweeps"); these are the bounds it promises on what it retains: in count (the spawn path's
  * incremental sweeps keep a shard within 9/8 of twice its peak of live tasks plus
- * {@link TaskShard#SWEEP_SLACK}, "The bound in count"; review20 R5 tightened it from
+ * {@link ShardSweep#SWEEP_SLACK}, "The bound in count"; review20 R5 tightened it from
  * {@code 3P + 11S/2}),
  * per driver turn (a bounded sweep), and in time (a worker going idle unlinks what finished in its
  * shard and in the shards of parked workers, so a finished task's cell, and its outcome, become
@@ -34,9 +38,7 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
 
     @AfterEach
     void shutdown() {
-        if (scheduler != null) {
-            scheduler.shutdown(Duration.ofSeconds(5));
-        }
+        RegistryTestFixture.shutdown(scheduler);
     }
 
     @Test
@@ -51,19 +53,17 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
             double spawnShare = phase % 2 == 0 ? 0.8 : 0.3;
             for (int step = 0; step < 5_000; step++) {
                 if (live.isEmpty() || random.nextDouble() < spawnShare) {
-                    TaskCell<?> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-                    shard.register(cell, false);
-                    live.add(cell);
+                    live.add(idleCell(shard));
                     peak = Math.max(peak, live.size());
                 } else {
                     int at = random.nextInt(live.size());
                     TaskCell<?> cell = live.get(at);
                     live.set(at, live.get(live.size() - 1));
                     live.remove(live.size() - 1);
-                    completeAsAStranger(shard, cell);
+                    completeOffTheWorkers(shard, cell);
                 }
                 assertThat(shard.linkedCount()).as("cells linked, at a peak of %d live", peak)
-                        .isLessThanOrEqualTo(9 * (2 * peak + TaskShard.SWEEP_SLACK) / 8);
+                        .isLessThanOrEqualTo(9 * (2 * peak + ShardSweep.SWEEP_SLACK) / 8);
             }
         }
         registry.sweep(0, true); // a park finishes the cycle: only the live cells stay
@@ -88,11 +88,9 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
             for (int step = 0; step < 60; step++) {
                 int op = random.nextInt(10);
                 if (op < 4 || live.isEmpty()) {
-                    TaskCell<?> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-                    shard.register(cell, false);
-                    live.add(cell);
+                    live.add(idleCell(shard));
                 } else if (op < 7) {
-                    completeAsAStranger(shard, live.remove(random.nextInt(live.size())));
+                    completeOffTheWorkers(shard, live.remove(random.nextInt(live.size())));
                 } else if (op < 9) {
                     shard.sweepIfDirty(1 + random.nextInt(3)); // a driver turn with a tiny budget
                 } else {
@@ -107,28 +105,25 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
 
     @Test
     void aDriverTurnSweepsABoundedShareAndTheTurnsThatFollowFinishTheCycle() {
-        TaskRegistry registry = new TaskRegistry(null, 1, Integer.MAX_VALUE / 4); // no spawn-path sweeps
+        TaskRegistry registry = new TaskRegistry(null, 1, NO_SPAWN_PATH_SWEEPS);
         TaskShard shard = registry.shard(0);
-        int cells = 3 * TaskShard.TICK_SWEEP_BUDGET - 100;
+        int cells = 3 * ShardSweep.TICK_SWEEP_BUDGET - 100;
         List<TaskCell<?>> all = new ArrayList<>();
         for (int i = 0; i < cells; i++) {
-            TaskCell<?> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-            shard.register(cell, false);
-            all.add(cell);
+            all.add(idleCell(shard));
         }
         for (TaskCell<?> cell : all) {
-            completeAsAStranger(shard, cell);
+            completeOffTheWorkers(shard, cell);
         }
         assertThat(shard.linkedCount()).isEqualTo(cells);
-        shard.sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
-        assertThat(shard.linkedCount()).isEqualTo(cells - TaskShard.TICK_SWEEP_BUDGET);
-        shard.sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
-        shard.sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
+        shard.sweepIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
+        assertThat(shard.linkedCount()).isEqualTo(cells - ShardSweep.TICK_SWEEP_BUDGET);
+        shard.sweepIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
+        shard.sweepIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
         assertThat(shard.linkedCount()).isZero();
         // Nothing completed since: the next turn looks at nothing (the dirty hint is clear).
-        TaskCell<?> idle = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-        shard.register(idle, false);
-        shard.sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
+        TaskCell<?> idle = idleCell(shard);
+        shard.sweepIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
         assertThat(shard.linkedCount()).isEqualTo(1);
         assertThat(shard.snapshotAll()).containsExactly(idle);
     }
@@ -141,9 +136,7 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
      */
     @Test
     void aCellCompletedOffItsWorkerIsCollectableOnceAWorkerHasWorkedAndParked() throws Exception {
-        scheduler = new Scheduler(new SchedulerConfig(2, "finished-bounds-", 31, 61, true, 3, new int[] {0, 25, 10},
-                () -> { }, () -> { }, 0), new ThreadParkDriver());
-        scheduler.start();
+        scheduler = startScheduler(2, "finished-bounds-", true);
 
         WeakReference<JoinHandle<Void>> cell = spawnOnAWorkerCancelAndDrop();
         // Some work, then the workers go idle again.
@@ -166,12 +159,5 @@ class FinishedCellsLeaveTheRegistryWithinBoundsTest {
         assertThat(idle.cancel(false)).isTrue(); // completes it here, on the test's thread
         assertThat(idle.isDone()).isTrue();
         return new WeakReference<>(idle);
-    }
-
-    /** What {@code TaskCell.complete} does for the registry, on a thread that runs no worker. */
-    private static void completeAsAStranger(TaskShard shard, TaskCell<?> cell) {
-        shard.unregister(cell);
-        CancellableCell.STATE.getAndBitwiseOr(cell, TaskState.COMPLETE);
-        shard.finished(cell);
     }
 }

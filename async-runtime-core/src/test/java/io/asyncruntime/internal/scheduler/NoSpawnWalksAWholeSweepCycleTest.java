@@ -1,10 +1,10 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.completeOffTheWorkers;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.idleCell;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Review19 F4: once a shard's list reached its trigger, one spawn walked a whole fresh sweep cycle
  * under the shard's lock (with a million live tasks, milliseconds). Now a spawn visits at most
- * {@link TaskShard#SPAWN_SWEEP_STEP} cells (see {@link TaskShard}, "Sweeps"). Deterministic: every
+ * {@link ShardSweep#SPAWN_SWEEP_STEP} cells (see {@link ShardSweep}, "Sweeps"). Deterministic: every
  * cell but the ones spawned during the check is COMPLETE and no turn sweeps, so the cells one
  * spawn unlinks are exactly the cells it visited, which the shard's count shows.
  */
@@ -27,12 +27,10 @@ class NoSpawnWalksAWholeSweepCycleTest {
         int finished = 10_000;
         List<TaskCell<?>> cells = new ArrayList<>();
         for (int i = 0; i < finished; i++) {
-            TaskCell<?> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-            shard.register(cell, false);
-            cells.add(cell);
+            cells.add(idleCell(shard));
         }
         for (TaskCell<?> cell : cells) {
-            completeAsAStranger(shard, cell); // no scheduler: a stranger's completion sweeps nothing
+            completeOffTheWorkers(shard, cell); // no scheduler: a stranger's completion sweeps nothing
         }
         assertThat(shard.linkedCount()).isEqualTo(finished);
 
@@ -42,15 +40,13 @@ class NoSpawnWalksAWholeSweepCycleTest {
         int spawns = 4 * finished;
         for (int i = 0; i < spawns; i++) {
             int before = shard.linkedCount();
-            TaskCell<?> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-            shard.register(cell, false);
-            live.add(cell);
+            live.add(idleCell(shard));
             int unlinked = before + 1 - shard.linkedCount();
-            if (unlinked < 0 || unlinked > TaskShard.SPAWN_SWEEP_STEP) { // AssertJ per spawn is slow
+            if (unlinked < 0 || unlinked > ShardSweep.SPAWN_SWEEP_STEP) { // AssertJ per spawn is slow
                 fail("spawn %d unlinked %d cells (each a visited COMPLETE one), more than a step of %d",
-                        i, unlinked, TaskShard.SPAWN_SWEEP_STEP);
+                        i, unlinked, ShardSweep.SPAWN_SWEEP_STEP);
             }
-            if (unlinked == TaskShard.SPAWN_SWEEP_STEP) {
+            if (unlinked == ShardSweep.SPAWN_SWEEP_STEP) {
                 fullSteps++;
             }
         }
@@ -61,12 +57,5 @@ class NoSpawnWalksAWholeSweepCycleTest {
         assertThat(walked).hasSameSizeAs(live);
         // Sets (identity: a cell does not override equals): AssertJ's any-order match is quadratic.
         assertThat(new HashSet<>(Arrays.asList(walked))).isEqualTo(new HashSet<>(live));
-    }
-
-    /** What {@code TaskCell.complete} does for the registry, on a thread that runs no worker. */
-    private static void completeAsAStranger(TaskShard shard, TaskCell<?> cell) {
-        shard.unregister(cell);
-        CancellableCell.STATE.getAndBitwiseOr(cell, TaskState.COMPLETE);
-        shard.finished(cell);
     }
 }

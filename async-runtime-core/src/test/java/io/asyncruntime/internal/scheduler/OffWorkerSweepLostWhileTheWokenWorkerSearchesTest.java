@@ -1,12 +1,13 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.completeOffTheWorkers;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.idleCell;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.startScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
+import io.asyncruntime.internal.scheduler.RegistryTestFixture.GateCell;
 import java.lang.reflect.Field;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
@@ -28,6 +29,13 @@ import org.junit.jupiter.api.Timeout;
  * Not the one-worker residue the class comment admits: every worker is in the sleeper set at the
  * end. Deterministic: gate cells hold the second completer inside its sweep and worker x inside
  * its park sweep at the two points of the race.
+ *
+ * <p>Since review21 Q2 a completer off the workers sweeps nothing while a hand-off is pending (the
+ * first completer's), so the second completer's own completion no longer takes the lock here. The
+ * race stands with any off-worker sweeper that holds the lock while x passes: the second thread
+ * then reads the registry's spawn count ({@code insertedExact}, as {@code counts()} does), and
+ * that read's after-read sweep (which never skips: readers answer for give-ways) takes the
+ * hand-off and is held at the gate instead.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OffWorkerSweepLostWhileTheWokenWorkerSearchesTest {
@@ -36,42 +44,12 @@ class OffWorkerSweepLostWhileTheWokenWorkerSearchesTest {
 
     @AfterEach
     void shutdown() {
-        if (scheduler != null) {
-            scheduler.shutdown(Duration.ofSeconds(5));
-        }
-    }
-
-    /** A cell that holds the first thread matching its predicate inside the sweep's state read. */
-    static final class Gate extends TaskCell<Void> {
-        final CountDownLatch reached = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        volatile Predicate<Thread> armedFor;
-
-        Gate(TaskShard shard) {
-            super(shard, Task.never(), Priority.NORMAL);
-        }
-
-        @Override
-        int state() {
-            Predicate<Thread> armed = armedFor;
-            if (armed != null && armed.test(Thread.currentThread())) {
-                armedFor = null;
-                reached.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return super.state();
-        }
+        RegistryTestFixture.shutdown(scheduler);
     }
 
     @Test
     void twoOutsideCompletionsRacingAWokenWorkersParkLeaveNoCellLinkedWhileAllAreParked() throws Exception {
-        scheduler = new Scheduler(new SchedulerConfig(2, "q1-", 31, 61, true, 3, new int[] {0, 25, 10},
-                () -> { }, () -> { }, 0), new ThreadParkDriver());
-        scheduler.start();
+        scheduler = startScheduler(2, "q1-", true);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.idle().allParked());
         int woken = topSleeper(scheduler.idle()); // the worker a notify picks
         int owner = 1 - woken;
@@ -82,17 +60,17 @@ class OffWorkerSweepLostWhileTheWokenWorkerSearchesTest {
 
         // The owner's shard: two cells deep (at the tail), filler, the second completer's gate as the
         // first cell past the first completer's share, a share of filler at the head.
-        TaskCell<Void> first = idle(ownerShard);
-        TaskCell<Void> second = idle(ownerShard);
+        TaskCell<Void> first = idleCell(ownerShard);
+        TaskCell<Void> second = idleCell(ownerShard);
         for (int i = 0; i < 700; i++) {
-            idle(ownerShard);
+            idleCell(ownerShard);
         }
-        Gate holder = new Gate(ownerShard);
+        GateCell holder = new GateCell(ownerShard);
         ownerShard.register(holder, false);
-        for (int i = 0; i < TaskShard.TICK_SWEEP_BUDGET; i++) {
-            idle(ownerShard);
+        for (int i = 0; i < ShardSweep.TICK_SWEEP_BUDGET; i++) {
+            idleCell(ownerShard);
         }
-        ownerShard.sweepOnceIfDirty(TaskShard.PARK_SWEEP_BUDGET); // end the spawn path's cycle
+        ownerShard.sweepOnceIfDirty(ShardSweep.PARK_SWEEP_BUDGET); // end the spawn path's cycle
         assertThat(ownerShard.sweeping).isFalse();
         int linked = ownerShard.linkedCount();
 
@@ -100,11 +78,11 @@ class OffWorkerSweepLostWhileTheWokenWorkerSearchesTest {
         // shard (after it), still searching both times.
         Predicate<Thread> wokenWorkerParking = t -> t instanceof WorkerThread w && w.worker != null
                 && w.worker.index == woken && scheduler.isWorkerParked(woken);
-        Gate beforeOwnersShard = new Gate(wokenShard);
+        GateCell beforeOwnersShard = new GateCell(wokenShard);
         wokenShard.register(beforeOwnersShard, false);
         wokenShard.dirty = true;
         beforeOwnersShard.armedFor = wokenWorkerParking;
-        Gate afterOwnersShard = new Gate(outsideShard);
+        GateCell afterOwnersShard = new GateCell(outsideShard);
         outsideShard.register(afterOwnersShard, true);
         outsideShard.dirty = true;
         afterOwnersShard.armedFor = wokenWorkerParking;
@@ -113,8 +91,11 @@ class OffWorkerSweepLostWhileTheWokenWorkerSearchesTest {
         completeOffTheWorkers(ownerShard, first);
         assertThat(beforeOwnersShard.reached.await(10, TimeUnit.SECONDS)).as("worker x woken and parking").isTrue();
         // Completer 2 takes the owner's shard and holds it at the first cell of its share.
-        Thread completer2 = new Thread(() -> completeOffTheWorkers(ownerShard, second), "completer-2");
-        holder.armedFor = t -> t == completer2;
+        Thread completer2 = new Thread(() -> {
+            completeOffTheWorkers(ownerShard, second); // skips its share: the hand-off is pending (Q2)
+            ownerShard.insertedExact(); // a registry read: its after-read sweep takes the hand-off
+        }, "completer-2");
+        holder.stopOn(completer2);
         completer2.start();
         assertThat(holder.reached.await(10, TimeUnit.SECONDS)).isTrue();
         // x's park sweep goes on: the owner's shard is locked (skipped), it stops at the outside shard.
@@ -134,19 +115,6 @@ class OffWorkerSweepLostWhileTheWokenWorkerSearchesTest {
                     + " cells linked in the owner's shard, expected " + (linked - 2) + " (cycle under way: "
                     + ownerShard.sweeping + ")");
         }
-    }
-
-    private static TaskCell<Void> idle(TaskShard shard) {
-        TaskCell<Void> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-        shard.register(cell, false);
-        return cell;
-    }
-
-    /** What {@code TaskCell.complete} does for the registry, on a thread that runs no worker. */
-    private static void completeOffTheWorkers(TaskShard shard, TaskCell<?> cell) {
-        shard.unregister(cell);
-        CancellableCell.STATE.getAndBitwiseOr(cell, TaskState.COMPLETE);
-        shard.finished(cell);
     }
 
     private static int topSleeper(Idle idle) throws ReflectiveOperationException {

@@ -1,7 +1,10 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.completeOffTheWorkers;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.startScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asyncruntime.internal.scheduler.RegistryTestFixture.GateCell;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
@@ -29,16 +32,12 @@ class OffWorkerSweepSkippedWhileADumpHoldsTheShardTest {
 
     @AfterEach
     void shutdown() {
-        if (scheduler != null) {
-            scheduler.shutdown(Duration.ofSeconds(5));
-        }
+        RegistryTestFixture.shutdown(scheduler);
     }
 
     @Test
     void anOutsideCancelDuringADumpIsUnlinkedOnceTheDumpEnds() throws Exception {
-        scheduler = new Scheduler(new SchedulerConfig(1, "dump-skip-", 31, 61, true, 3, new int[] {0, 25, 10},
-                () -> { }, () -> { }, 0), new ThreadParkDriver());
-        scheduler.start();
+        scheduler = startScheduler(1, "dump-skip-", true);
         TaskShard shard = scheduler.registry().shard(0);
         JoinHandle<Void> idle = scheduler.spawn(
                 (Callable<JoinHandle<Void>>) () -> scheduler.spawn(Task.<Void>never(), Priority.NORMAL, "idle"),
@@ -46,11 +45,11 @@ class OffWorkerSweepSkippedWhileADumpHoldsTheShardTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.idle().allParked());
 
         // A dump's copy of the worker's shard, held at its first cell (a gate, registered last).
-        ASpawnWaitsForAnotherWorkersParkSweepTest.GateCell gate = new ASpawnWaitsForAnotherWorkersParkSweepTest.GateCell(shard);
+        GateCell gate = new GateCell(shard);
         shard.register(gate, false);
         assertThat(shard.linkedCount()).isEqualTo(2);
-        Thread dump = new Thread(() -> scheduler.registry().forEachLive(100, (n, l, s, a, p, sp, c) -> { }), "dump");
-        gate.stopOn = dump;
+        Thread dump = new Thread(() -> LiveTaskDump.forEachLive(scheduler.registry(), 100, (n, l, s, a, p, sp, c) -> { }), "dump");
+        gate.stopOn(dump);
         dump.start();
         assertThat(gate.reached.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -65,9 +64,7 @@ class OffWorkerSweepSkippedWhileADumpHoldsTheShardTest {
             throw new AssertionError("an idle task cancelled from outside while a dump held its shard's lock is still"
                     + " linked 2 s after the dump ended, the worker parked (nobody sweeps until it has work)");
         } finally {
-            shard.unregister(gate); // balance the registry's counts for the shutdown
-            CancellableCell.STATE.getAndBitwiseOr(gate, TaskState.COMPLETE);
-            shard.finished(gate);
+            completeOffTheWorkers(shard, gate); // balance the registry's counts for the shutdown
         }
     }
 }

@@ -1,7 +1,15 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.SPAWN_LIMIT;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.awaitCollected;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.burstOfIdleChildrenThenParked;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.cancelAndDrop;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.completeJoinAndDrop;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.spawnCreditNotYetFull;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.startScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asyncruntime.internal.scheduler.RegistryTestFixture.Payload;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
@@ -39,50 +47,27 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
 
     @AfterEach
     void shutdown() {
-        if (scheduler != null) {
-            scheduler.shutdown(Duration.ofSeconds(5));
-        }
+        RegistryTestFixture.shutdown(scheduler);
     }
 
     @Test
     void anOutsideCancelUnlinksItsCellAfterABurstOfSpawnsWhileTheWorkerIsParked() throws Exception {
-        scheduler = new Scheduler(new SchedulerConfig(1, "spawn-credit-", 31, 61, true, 3, new int[] {0, 25, 10},
-                () -> { }, () -> { }, 0), new ThreadParkDriver());
-        scheduler.start();
+        scheduler = startScheduler(1, "spawn-credit-", true);
         TaskShard shard = scheduler.registry().shard(0);
 
         // On the worker: idle children until the spawn path has visited a whole turn's share
-        // since the last turn and no cycle is under way (fields the owner alone writes here).
-        List<JoinHandle<Void>> children = scheduler.spawn((Callable<List<JoinHandle<Void>>>) () -> {
-            List<JoinHandle<Void>> spawned = new ArrayList<>();
-            do {
-                spawned.add(scheduler.spawn(Task.<Void>never(), Priority.NORMAL, null));
-            } while (spawned.size() < 100_000
-                    && (spawned.size() < 4 * TaskShard.TICK_SWEEP_BUDGET || shard.sweeping
-                        || shard.spawnVisits < TaskShard.TICK_SWEEP_BUDGET));
-            return spawned;
-        }, Priority.NORMAL, "spawner").get(10, TimeUnit.SECONDS);
-        assertThat(children.size()).isLessThan(100_000);
-        // The worker polls each child once (nothing completes: its turns and its park skip the
-        // shard), then parks past its park sweep.
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.idle().allParked());
+        // since the last turn and no cycle is under way; then the worker parks.
+        List<JoinHandle<Void>> children = burstOfIdleChildrenThenParked(scheduler, shard);
         int linked = shard.linkedCount();
-        assertThat(linked).isEqualTo(children.size());
 
-        WeakReference<JoinHandle<Void>> cancelled = cancelOneAndDrop(children);
+        // The newest: the head, the first cell a sweep starting a cycle visits (review20 R4 is
+        // about cells further in).
+        WeakReference<JoinHandle<Void>> cancelled = cancelAndDrop(children, children.size() - 1);
         assertThat(shard.linkedCount())
                 .as("cells linked after an outside cancel() of one of %d idle tasks, the worker parked"
                         + " (the canceller's own sweep should unlink it)", linked)
                 .isEqualTo(linked - 1);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            System.gc();
-            return cancelled.get() == null;
-        });
-    }
-
-    /** A result big enough to matter. */
-    static final class Payload {
-        final byte[] bytes = new byte[1 << 20];
+        awaitCollected(cancelled, Duration.ofSeconds(5));
     }
 
     /**
@@ -94,9 +79,7 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
      */
     @Test
     void aResultCompletedByAnotherWorkerIsCollectableAfterABurstOfSpawnsAndALongPoll() throws Exception {
-        scheduler = new Scheduler(new SchedulerConfig(2, "spawn-credit-stuck-", 31, 61, false, 3, new int[] {0, 25, 10},
-                () -> { }, () -> { }, 0), new ThreadParkDriver());
-        scheduler.start();
+        scheduler = startScheduler(2, "spawn-credit-stuck-", false);
         CompletableFuture<Payload> input = new CompletableFuture<>();
         CompletableFuture<JoinHandle<Payload>> childHandle = new CompletableFuture<>();
         CountDownLatch inLongPoll = new CountDownLatch(1);
@@ -108,10 +91,8 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
                 List<JoinHandle<Void>> spawned = new ArrayList<>();
                 do {
                     spawned.add(scheduler.spawn(Task.<Void>never(), Priority.NORMAL, null));
-                } while (spawned.size() < 100_000
-                        && (spawned.size() < 4 * TaskShard.TICK_SWEEP_BUDGET || shard.sweeping
-                            || shard.spawnVisits < TaskShard.TICK_SWEEP_BUDGET
-                            || shard.linked + 1 >= shard.sweepTrigger));
+                } while (spawnCreditNotYetFull(shard, spawned.size())
+                        || spawned.size() < SPAWN_LIMIT && shard.linked + 1 >= shard.sweepTrigger);
                 idle.addAll(spawned);
                 // Last, at the head (the first cell a new cycle visits), starting no cycle.
                 childHandle.complete(scheduler.spawn(Task.fromCompletionStage(input), Priority.NORMAL, "child"));
@@ -120,14 +101,11 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
                 return 0;
             }, Priority.NORMAL, "long-poll");
             assertThat(inLongPoll.await(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(idle.size()).isLessThan(100_000);
+            assertThat(idle.size()).isLessThan(SPAWN_LIMIT);
 
             WeakReference<Payload> result = completeJoinAndDrop(input, childHandle);
             try {
-                Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                    System.gc();
-                    return result.get() == null;
-                });
+                awaitCollected(result, Duration.ofSeconds(5));
             } catch (ConditionTimeoutException stillReachable) {
                 throw new AssertionError("the joined and dropped result of a task the other worker ran is still"
                         + " reachable after 5 s of GCs, the spawner's worker in a long poll after a burst of spawns"
@@ -136,26 +114,5 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
         } finally {
             endLongPoll.countDown();
         }
-    }
-
-    /** In a frame of its own, so that no local of the test keeps the handle or the result. */
-    private static WeakReference<Payload> completeJoinAndDrop(CompletableFuture<Payload> input,
-            CompletableFuture<JoinHandle<Payload>> childHandle) throws Exception {
-        JoinHandle<Payload> child = childHandle.get(10, TimeUnit.SECONDS);
-        childHandle.obtrudeValue(null);
-        input.complete(new Payload()); // wakes the child from this thread: the other worker runs it
-        Payload payload = child.get(10, TimeUnit.SECONDS);
-        input.obtrudeValue(null);
-        return new WeakReference<>(payload);
-    }
-
-    /** In a frame of its own, so that no local of the test keeps the handle. */
-    private static WeakReference<JoinHandle<Void>> cancelOneAndDrop(List<JoinHandle<Void>> children) {
-        // The newest: the head, the first cell a sweep starting a cycle visits (review20 R4 is
-        // about cells further in).
-        JoinHandle<Void> victim = children.remove(children.size() - 1);
-        assertThat(victim.cancel(false)).isTrue(); // completes it here, on the test's thread
-        assertThat(victim.isDone()).isTrue();
-        return new WeakReference<>(victim);
     }
 }

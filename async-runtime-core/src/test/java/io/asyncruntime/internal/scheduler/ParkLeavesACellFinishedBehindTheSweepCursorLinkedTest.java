@@ -1,5 +1,9 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.NO_SPAWN_PATH_SWEEPS;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.completeOffTheWorkers;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.idleCell;
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.startScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asyncruntime.task.JoinHandle;
@@ -19,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Review19 (issue 10, reg10c 907756a): a worker about to park runs {@code registry.sweep(index,
- * true)}, which TaskShard's class comment says finishes the unlinking of what completed ("when
+ * true)}, which ShardSweep's class comment (TaskShard's then) says finishes the unlinking of what completed ("when
  * its owner goes idle, its park"). But when a driver turn's bounded sweep left a cycle under way,
  * the park only finishes <em>that</em> cycle: a cell that completed after the cycle began, behind
  * its cursor, is skipped, and although the dirty hint is set again, the park does not start
@@ -33,9 +37,7 @@ class ParkLeavesACellFinishedBehindTheSweepCursorLinkedTest {
 
     @AfterEach
     void shutdown() {
-        if (scheduler != null) {
-            scheduler.shutdown(Duration.ofSeconds(5));
-        }
+        RegistryTestFixture.shutdown(scheduler);
     }
 
     /**
@@ -47,9 +49,7 @@ class ParkLeavesACellFinishedBehindTheSweepCursorLinkedTest {
      */
     @Test
     void anIdleWorkersShardHoldsNoFinishedCell() throws Exception {
-        scheduler = new Scheduler(new SchedulerConfig(1, "park-cursor-", 31, 61, true, 3, new int[] {0, 25, 10},
-                () -> { }, () -> { }, 0), new ThreadParkDriver());
-        scheduler.start();
+        scheduler = startScheduler(1, "park-cursor-", true);
         int idle = 400;
         List<CompletableFuture<Integer>> inputs = new ArrayList<>();
         for (int i = 0; i < idle; i++) {
@@ -90,29 +90,20 @@ class ParkLeavesACellFinishedBehindTheSweepCursorLinkedTest {
 
     @Test
     void aParkUnlinksEveryCellThatFinishedBeforeIt() {
-        TaskRegistry registry = new TaskRegistry(null, 1, Integer.MAX_VALUE / 4); // no spawn-path sweeps
+        TaskRegistry registry = new TaskRegistry(null, 1, NO_SPAWN_PATH_SWEEPS);
         TaskShard shard = registry.shard(0);
-        TaskCell<?> older = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-        TaskCell<?> newer = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
-        shard.register(older, false);
-        shard.register(newer, false); // the list: newer, older
-        completeAsAStranger(shard, older);
+        TaskCell<?> older = idleCell(shard);
+        TaskCell<?> newer = idleCell(shard); // the list: newer, older
+        completeOffTheWorkers(shard, older);
         // A driver turn (budget 1 here; 128 in the runtime, on a longer list): the cycle starts at
         // the head, clears the hint, looks at `newer` (live) and stops with the cursor past it.
         shard.sweepIfDirty(1);
         // `newer` completes now, behind the cursor: its completer sets the hint again.
-        completeAsAStranger(shard, newer);
+        completeOffTheWorkers(shard, newer);
         // The worker parks.
         registry.sweep(0, true);
         assertThat(shard.linkedCount())
                 .as("cells still linked after the park's sweep, both finished before it began")
                 .isZero();
-    }
-
-    /** What {@code TaskCell.complete} does for the registry, on a thread that runs no worker. */
-    private static void completeAsAStranger(TaskShard shard, TaskCell<?> cell) {
-        shard.unregister(cell);
-        CancellableCell.STATE.getAndBitwiseOr(cell, TaskState.COMPLETE);
-        shard.finished(cell);
     }
 }

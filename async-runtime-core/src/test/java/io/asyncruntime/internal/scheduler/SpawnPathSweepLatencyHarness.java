@@ -6,7 +6,7 @@ import io.asyncruntime.task.Task;
 /**
  * Review19 F4: a measuring harness (not a test, run by hand with {@code main}) for how long one
  * spawn or one sweep holds a shard's lock when the shard holds a million idle tasks: a spawn-path
- * step visits at most {@link TaskShard#SPAWN_SWEEP_STEP} cells (it used to walk a whole cycle,
+ * step visits at most {@link ShardSweep#SPAWN_SWEEP_STEP} cells (it used to walk a whole cycle,
  * 2L+64 cells, in one spawn), a park's sweep walks up to 64 Ki, and a dump's copy walks
  * everything; each holds the lock, so the owner's spawns (or the dump) wait. Timings here include
  * GC pauses and the shared box's noise: an order of magnitude, not a benchmark.
@@ -58,7 +58,7 @@ public final class SpawnPathSweepLatencyHarness {
         CancellableCell.STATE.getAndBitwiseOr(one, TaskState.COMPLETE);
         shard.finished(one);
         long p0 = System.nanoTime();
-        shard.sweepIfDirty(TaskShard.PARK_SWEEP_BUDGET);
+        shard.sweepIfDirty(ShardSweep.PARK_SWEEP_BUDGET);
         long park = System.nanoTime() - p0;
         long d0 = System.nanoTime();
         int copied = shard.snapshotAll().length;

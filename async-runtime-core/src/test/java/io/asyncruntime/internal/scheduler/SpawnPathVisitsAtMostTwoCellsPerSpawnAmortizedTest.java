@@ -1,5 +1,6 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RegistryTestFixture.completeOffTheWorkers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asyncruntime.task.Priority;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * Review20 R5 (issue 10, reg10e a082534): TaskRegistry's "Cost per task" promises the spawns a
  * share of the sweeps of "at most two cell visits per spawn, amortized". With the incremental
  * spawn path, a cycle a driver turn starts (every turn while something completed) is handed to
- * the spawns after {@link TaskShard#SWEEP_SLACK} pushes, at {@link TaskShard#SPAWN_SWEEP_STEP}
+ * the spawns after {@link ShardSweep#SWEEP_SLACK} pushes, at {@link ShardSweep#SPAWN_SWEEP_STEP}
  * visits each, and the turn's credit then leaves the turn nothing: on a busy worker with many
  * live (idle) tasks and a steady spawn/complete churn the spawns walk the whole live set over and
  * over, ~7.6 visits per spawn with 20 000 idle tasks (main: 0 on the spawn path, the turns 128
@@ -55,20 +56,14 @@ class SpawnPathVisitsAtMostTwoCellsPerSpawnAmortizedTest {
             }
             young.add(cell);
             if (young.size() > 16) {
-                complete(shard, young.poll());
+                completeOffTheWorkers(shard, young.poll()); // no scheduler: sweeps nothing
             }
             if (poll % 61 == 0) {
-                shard.sweepIfDirty(TaskShard.TICK_SWEEP_BUDGET);
+                shard.sweepIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
             }
         }
         assertThat(spawnPathVisits / (double) polls)
                 .as("cells the spawn path visited per spawn, %d idle tasks, one spawn and one completion per poll", idle)
                 .isLessThanOrEqualTo(2.0);
-    }
-
-    private static void complete(TaskShard shard, TaskCell<?> cell) {
-        shard.unregister(cell);
-        CancellableCell.STATE.getAndBitwiseOr(cell, TaskState.COMPLETE);
-        shard.finished(cell);
     }
 }

@@ -80,7 +80,7 @@ public class TaskCellYieldPollCountLincheckTest {
     }
 
     /**
-     * A task dump's racy read of the count, from any thread, as {@code TaskRegistry.visit} makes
+     * A task dump's racy read of the count, from any thread, as {@code LiveTaskDump.visit} makes
      * it (the word, then the stamp; a completed cell is not shown): never above the polls started
      * (plus the one a take has counted before its poll starts).
      */

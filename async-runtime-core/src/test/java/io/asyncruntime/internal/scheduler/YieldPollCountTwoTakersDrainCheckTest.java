@@ -85,7 +85,7 @@ public class YieldPollCountTwoTakersDrainCheckTest {
         }
     }
 
-    /** TaskRegistry.visit's read: the word, then the stamp; a completed cell is not shown. */
+    /** LiveTaskDump.visit's read: the word, then the stamp; a completed cell is not shown. */
     @Operation
     public boolean dumpCountNeverAhead() {
         int state = cell.state();

@@ -1,0 +1,103 @@
+package io.asyncruntime.internal.scheduler;
+
+/**
+ * Reading the live-task registry for a task dump: which tasks are live, and what a dump shows of
+ * each (its state, age, polls and time since its last poll), from the cell's state word and the
+ * two coarse stamps it carries (see {@link TaskRegistry}, "Cost per task"). Each shard's lock is
+ * held only while its share is copied (see {@link TaskShard}, "Readers"); the visitor runs after,
+ * lock-free, and a cell that completes between the copy and its visit is left out.
+ */
+public final class LiveTaskDump {
+
+    /** Slack over the live count when sizing a dump's copy buffer (tasks spawned meanwhile). */
+    private static final int DUMP_SLACK = 64;
+
+    private LiveTaskDump() {
+    }
+
+    /**
+     * Visits up to {@code max} live tasks of {@code registry}, each shard's newest first, holding
+     * each shard's lock only while copying its share (at most {@code max} references in all, and
+     * no more than were live plus a little slack); the visitor runs after, lock-free. Returns how
+     * many it visited.
+     */
+    public static int forEachLive(TaskRegistry registry, int max, LiveTaskVisitor visitor) {
+        int visited = 0;
+        TaskCell<?>[] chunk = new TaskCell<?>[(int) Math.min(Math.max(max, 0), registry.liveTasksHint() + DUMP_SLACK)];
+        long now = nowForDump(registry);
+        for (TaskShard shard : registry.allShards()) {
+            if (visited >= max) {
+                break;
+            }
+            int n = shard.snapshot(chunk, Math.min(chunk.length, max - visited));
+            for (int i = 0; i < n; i++) {
+                TaskCell<?> cell = chunk[i];
+                chunk[i] = null;
+                visit(cell, now, visitor);
+                visited++;
+            }
+        }
+        return visited;
+    }
+
+    /**
+     * The dump's clock: a fresh reading of the real clock (the dump's own, to the nanosecond, on
+     * the registry's scale), which also refreshes the coarse clock the cells are stamped from.
+     */
+    private static long nowForDump(TaskRegistry registry) {
+        long now = registry.realNanos();
+        registry.refreshClock(now);
+        return now;
+    }
+
+    /** What a dump shows of {@code cell} at {@code now} ({@link #nowForDump}). */
+    private static void visit(TaskCell<?> cell, long now, LiveTaskVisitor visitor) {
+        int state = cell.state();
+        LiveTaskState taskState;
+        if (TaskState.isComplete(state)) {
+            return; // completed between the copy and now
+        } else if ((state & TaskState.RUNNING) != 0) {
+            // RUNNING is kept while a yielded task waits in a queue; its stamp's mark tells.
+            taskState = (cell.pollStamp & TaskCell.YIELD_QUEUED) != 0 ? LiveTaskState.QUEUED : LiveTaskState.RUNNING;
+        } else if ((state & TaskState.NOTIFIED) != 0) {
+            taskState = LiveTaskState.QUEUED;
+        } else {
+            taskState = LiveTaskState.IDLE;
+        }
+        long ageNanos = Math.max(0, now - (Integer.toUnsignedLong(cell.spawnStamp) << TaskRegistry.SPAWN_STAMP_SHIFT));
+        long nowPollUnits = now >>> TaskRegistry.POLL_STAMP_SHIFT;
+        long sincePollUnits = (nowPollUnits - (cell.pollStamp & TaskCell.POLL_STAMP_MASK)) & TaskCell.POLL_STAMP_MASK;
+        // From the start of the stamp's unit to now, as the age is from the spawn stamp's: never
+        // less than the time since the poll (whole units alone would drop up to ~17 ms of it).
+        long sincePollNanos = Math.min((sincePollUnits << TaskRegistry.POLL_STAMP_SHIFT)
+                + (now & ((1L << TaskRegistry.POLL_STAMP_SHIFT) - 1)), ageNanos);
+        // Plus the polls of yield-queued takes the word does not show yet (racy: a dump during a
+        // yield chain may be off by those few; exact for a task that is not RUNNING).
+        int polls = Math.min(TaskState.polls(state) + cell.uncountedPolls(), TaskState.MAX_POLLS);
+        visitor.visit(cell.name(), TaskState.lane(state), taskState, ageNanos, polls,
+                polls == 0 ? -1 : sincePollNanos, (state & TaskState.CANCELLED) != 0);
+    }
+
+    /** What a task dump sees of one task's state. */
+    public enum LiveTaskState {
+        /** Waiting for a wake-up. */
+        IDLE,
+        /** Woken, in a queue, not yet polled. */
+        QUEUED,
+        /** Being polled by a worker now. */
+        RUNNING
+    }
+
+    /** Receives the live tasks of a walk; called on the walking thread. */
+    @FunctionalInterface
+    public interface LiveTaskVisitor {
+        /**
+         * One live task.
+         *
+         * @param sinceLastPollNanos time since its last poll started, or -1 if it was never polled
+         * @param cancelRequested whether an abort was requested and is pending at a poll boundary
+         */
+        void visit(String name, int lane, LiveTaskState state, long ageNanos, int polls, long sinceLastPollNanos,
+                   boolean cancelRequested);
+    }
+}

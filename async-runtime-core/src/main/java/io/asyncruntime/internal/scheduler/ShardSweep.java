@@ -1,0 +1,484 @@
+package io.asyncruntime.internal.scheduler;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The sweep policy of a {@link TaskShard}: when and how far the shard's list is walked to unlink
+ * the cells whose state is COMPLETE, and the bounds that policy keeps. The list, its lock and its
+ * counters are the shard's ({@link TaskShard}); this class holds the sweep's cursor and decides.
+ *
+ * <p><b>Sweeps</b> unlink the cells whose state is COMPLETE, under the lock, from a cursor kept
+ * across calls ({@link #sweepPrev}, {@link #sweepAt}): a <em>cycle</em> starts at the head (and
+ * clears the shard's {@code dirty} hint) and ends at the tail; cells pushed meanwhile are ahead of
+ * the cursor and wait for the next cycle. They run:
+ * <ul>
+ *   <li>on the spawn path, {@link #SPAWN_SWEEP_STEP} cells per spawn at most (never a whole
+ *       cycle in one spawn: with a million live cells in one shard that took milliseconds under
+ *       the lock, review19 F4), and only in a cycle of its own: a spawn starts one once the list
+ *       has grown to the trigger {@code T = max(2K + S, L + 1)} (K: the cells the last cycle
+ *       kept, L: the cells linked when it ended, S: {@link #SWEEP_SLACK}), restarting at the
+ *       head a cycle that a turn or a park started and has not finished, and each later spawn
+ *       advances it until it ends (the turns and parks helping). The cycles the turns and parks
+ *       start are theirs: the spawns never pay for them (review20 R5: finishing them cost ~7.6
+ *       visits per spawn on a busy shard with many idle tasks). Cost: at most two visits per
+ *       spawn, amortized; see below for that and for the bound in count;</li>
+ *   <li>at a worker's driver turns (every {@code eventInterval} polls), at most
+ *       {@link #TICK_SWEEP_BUDGET} cells, less the cells the spawn path visited since the last
+ *       turn ({@link #spawnVisits}: a shard the spawns keep sweeping is not swept twice, and every
+ *       turn interval still advances the cycle by a full turn's share); and before a worker
+ *       parks, the rest of the cycle and new cycles while cells completed behind the cursor (up
+ *       to {@link #PARK_SWEEP_BUDGET} cells): each only if the hint is set or a cycle is
+ *       under way, and only if the lock is free (a worker never waits for a task dump here; a
+ *       turn that finds it held is skipped).
+ *       A worker sweeps its own shard, the shards of workers that are parked, and every outside
+ *       shard; when it parks, also a turn's share of the shards of workers that are neither
+ *       parked nor turning their drivers (stuck in one long poll: review19 F2);</li>
+ *   <li>by a thread that is not one of the workers, right after it completes a cell (an outside
+ *       {@code cancel()}, a task finishing on the thread that handed its worker over in
+ *       {@code blockInPlace}): a turn's share of that cell's shard, since the workers may all be
+ *       parked (review19 F3); if that leaves a cycle under way or the hint set, it wakes a parked
+ *       worker (unless one is searching), whose park sweep goes on (review20 R4: a cell deeper
+ *       than a turn's share stayed linked), and marks the hand-off ({@code handOffPending}).
+ *       Only a share, and none at all while a hand-off is pending (review21 Q2: a storm of
+ *       outside cancels, an outside {@code abortAll}, cost ~128 visits per cancel on the
+ *       cancelling thread): see "The hand-off";</li>
+ *   <li>by a reader (a dump, a shutdown's walk, {@code counts()}), right after it lets the lock
+ *       go: as a completer off the workers, see "Nobody left behind".</li>
+ * </ul>
+ * A sweep that holds the lock long (a park's) looks every {@link #GIVE_WAY_STRIDE} cells at
+ * the shard's lock waiters ({@link #lockWaited}) and stops, the cycle left under way, if a thread
+ * waits for the lock: so a spawn or a reader waits for at most that many visits of another
+ * thread's sweep, never for a park's 64 Ki (review20 R3). The waiter answers for the rest: a
+ * spawn's owner is awake and sweeps at its next turn or park; a reader looks again after it reads
+ * (below).
+ * So a finished cell stays linked at most until its shard has been swept twice after it finished
+ * (the bound in time): while its owner is busy, {@code 2 * ceil(linked / TICK_SWEEP_BUDGET)} of
+ * its driver turns; when its owner goes idle, its park (for a shard of more than
+ * {@link #PARK_SWEEP_BUDGET} cells, the parks that finish the cycle); while its owner is parked or
+ * stuck in a poll, the next driver turns or parks of the other workers.
+ *
+ * <p><b>The bound in count.</b> Let P be the peak of the shard's live (not COMPLETE) cells so
+ * far, S {@link #SWEEP_SLACK}, k = 8 {@link #SPAWN_SWEEP_STEP}. A cycle starts with N cells and
+ * visits only those (cells pushed meanwhile are ahead of its cursor, so a cycle ends with
+ * {@code L = K + Q} cells, Q its pushes). A cell it keeps was live at its visit, so live at the
+ * cycle's start: {@code K <= P}. Every push reaching T starts or restarts a cycle of the spawn
+ * path's, so outside those the count stays below T, and a spawn-path cycle starts with
+ * {@code N <= T} cells. Each spawn during it visits k cells, so fewer than {@code N / k} spawns
+ * push during it. Now {@code T <= 2P + S} at all times, by induction: it starts at S; a turn's
+ * or a park's cycle ends with {@code L < T}, so {@code T' = max(2K + S, L + 1) <= max(2P + S, T)};
+ * a spawn-path cycle ends with {@code L + 1 <= P + ceil(N / k) <= P + ceil((2P + S) / 8)}, so
+ * again {@code T' <= 2P + S}. So a shard never holds more than {@code T + N / k <= 9 (2P + S) / 8}
+ * cells ({@code 9P / 4 + 72}), whatever the turns and parks do.
+ *
+ * <p><b>The spawns' cost, amortized.</b> Charge a spawn-path cycle to the pushes since the start
+ * of the last cycle that ended before it (any sweeper's; those windows are disjoint, since a
+ * spawn-path cycle is never abandoned). Its N cells are the K that cycle kept and at most those
+ * A pushes, and {@code N >= T >= 2K + S}; so {@code A >= K + S} and it visits at most
+ * {@code N <= K + A < 2A} cells: at most two visits per spawn, amortized, and at most k in any
+ * one spawn.
+ *
+ * <p>A finished cell's outcome (the cell's slot) stays reachable from the shard until then: that is
+ * the whole retention. An unlinked cell's link is cleared (under the lock, so no reader stands on
+ * it), so a user holding a finished handle keeps no other cell reachable through it.
+ *
+ * <p><b>Dirty, without a lost sweep.</b> A completer sets COMPLETE (a CAS: a full fence) and then
+ * reads the {@code dirty} hint (volatile); a sweep clears it (volatile store) before it reads any
+ * cell's state (volatile). In the one total order of these accesses, either the sweep reads the
+ * cell after its CAS (and unlinks it), or the completer reads the flag after the clear (and sets
+ * it, so a later tick or park sweeps again). The completer writes the flag only when it reads it
+ * clear, so a stream of completions costs each completer one read of a line that changes once
+ * per sweep.
+ *
+ * <p><b>Nobody left behind.</b> The sweeps that may be the last look at a shard for a while (a
+ * park's, another thread's share, a completer's off the workers) only try the lock, so each
+ * sweep that lets the lock go checks again: the completer off the workers stores the hint, then
+ * a full fence, then reads the lock; such a sweep and every reader release the lock, then a full
+ * fence, then read the hint (and the cycle under way). In the one order of those fenced
+ * accesses, either the completer finds the lock free (and sweeps), or the one that held it sees
+ * the hint (and sweeps again, within its budget; review20 R2: an outside cancel during a dump
+ * stayed linked, the workers parked). If the lock is held again by then, its new holder answers
+ * in turn: one of these, or the owner (awake: it spawns or turns), or a turn of an awake worker.
+ * (A completer that found the hint set stores nothing, but it is set when it fences all the
+ * same: a sweep clearing it after that reads the cell's state after its COMPLETE.) A sweeper off
+ * the workers that leaves a cycle under way wakes nobody while a worker searches or is on its way
+ * to park, and that worker's park sweep may have found the shard locked by that sweeper: so the
+ * last worker to enter the sleeper set looks again ({@link #sweepOwed}, after a full fence) and
+ * wakes one if a sweep is owed that no lock holder answers for (review21 Q1: two outside
+ * completers and two workers left a cell linked with both parked; the one-worker case of
+ * review20 R4's residue is the same race).
+ *
+ * <p><b>The hand-off</b> (review21 Q2). A sweeper off the workers whose share ends with work owed
+ * (its budget spent, a cycle under way or the hint set) marks {@code handOffPending} while it
+ * still holds the lock, then wakes a worker (above). While the mark is set, a completer off the
+ * workers, after its hint store and fence, reads the mark and sweeps nothing: the sweep that
+ * takes the mark answers for it. Every sweep that may be the last look (a park's, another
+ * thread's share, a sweeper's off the workers, a reader's: those that check again) takes a
+ * pending mark once it holds the lock, even with nothing else owed (its racy pre-check looks at
+ * the mark too): it clears it, then a full fence, then reads the hint and the cycle. Readers
+ * never skip (they answer for give-ways). Why nothing is left behind:
+ * <ul>
+ *   <li>A completer that skipped read the mark set after its fence, so before the taker's clear
+ *       (only a clear unsets it). In the one order of the two fences, the completer's comes first
+ *       (else its read would see the clear), so the taker's reads after its own fence see the hint
+ *       (or a later state of it): the taker finds the work owed, exactly as a sweep that found the
+ *       hint after the completer's store. From there the cases are the ones above: it sweeps while
+ *       owed within its budget; its budget spent, an off-worker taker marks the hand-off again and
+ *       wakes a worker, a parking worker's is the last parker's look ({@link #sweepOwed}: the
+ *       hint, the cycle and the mark, after a fence), a worker's reader is on an awake worker; if
+ *       it gives way, the waiter answers (a spawn's owner is awake; a reader's check after its
+ *       read fences after the taker's fence, so it sees the hint too).</li>
+ *   <li>A mark is always taken. It is set only by a sweeper that then wakes a worker (or leaves
+ *       it to a worker searching or on its way to park); that worker's park sweep takes it, or
+ *       finds the lock held and the holder answers (a sweep that checks again takes it; the owner's
+ *       turn or spawn: the owner is awake, and its own park takes it); and the last worker to park
+ *       wakes one for a mark left with the lock free. A stale mark (the work done meanwhile by a
+ *       turn or a spawn step, which never touch it) costs one such wake, never a lost sweep.</li>
+ *   <li>So a completer that skips leaves its cell to the answerers a completer that found the lock
+ *       held has (its holder, then the same chain), and the bound in time is as stated: while the
+ *       owner is parked, the woken worker's park. The bounds in count and in the spawns' cost
+ *       never count the off-worker shares ("whatever the turns and parks do") and stand as proven.</li>
+ * </ul>
+ * Cost: in a storm of outside cancels the canceller sweeps a share only when no hand-off is
+ * pending, about once per park sweep of the woken worker (20,000 cancels into a parked worker's
+ * shard: 0.02 to 0.06 visits per cancel, 120 to 128 before; {@code
+ * AnOutsideCancelStormSweepsATurnsSharePerCancelTest}). The mark is written once per hand-off
+ * and per take, on the hint's line, which the completers read anyway.
+ *
+ * <p><b>Where the state lives, and why this is a superclass.</b> The spawn path reads and writes
+ * the cursor on every spawn ({@link #pushedLocked}), under the shard's lock. So the cursor's
+ * fields are fields of the shard object itself ({@link ShardSweepCursor}, declared between the
+ * shard's own fields and the padding after them, on the owner's line), and this policy is the
+ * shard's superclass rather than an object of its own: a separate {@code ShardSweep} object would
+ * add a dependent load ({@code this.sweep}, then its fields) to every spawn's {@code register},
+ * and put the cursor on a line of its own that the spawn would also have to bring in. The
+ * policy's methods are {@code final} or private (bound statically, inlined as before); the lock,
+ * which is the shard's, is reached through the four abstract methods below, which the one final
+ * subclass implements (devirtualized by class-hierarchy analysis) and which the spawn path never
+ * calls: it holds the lock already. (Checked with field offsets on JDK 17, compressed oops: the
+ * owner-side block, the shard's fields and the cursor, spans the same bytes 140 to 203 of the
+ * object as before the split; the hint at 330, with the hand-off mark at 331 since review21 Q2;
+ * the final fields after the last pad.)
+ */
+abstract class ShardSweep extends TaskShardPadding {
+
+    private static final VarHandle DIRTY;
+    private static final VarHandle HAND_OFF;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            DIRTY = lookup.findVarHandle(TaskShardDirty.class, "dirty", boolean.class);
+            HAND_OFF = lookup.findVarHandle(TaskShardDirty.class, "handOffPending", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Cells a driver turn's sweep visits at most: about two per poll of the event interval (61),
+     * a small tax on a busy worker whose shard keeps changing without spawns.
+     */
+    static final int TICK_SWEEP_BUDGET = 128;
+    /**
+     * Cells a parking worker's sweep visits at most, per shard: the whole cycle of any shard up to
+     * 64 Ki cells (a millisecond or so), so that a worker with a very large shard does not walk it
+     * all before it parks (a wake meanwhile would wait); a longer cycle goes on at the next park.
+     */
+    static final int PARK_SWEEP_BUDGET = 1 << 16;
+    /**
+     * Cells a sweep visits between two looks at the shard's lock waiters: a thread that waits for
+     * the lock (a spawn, a reader) waits for at most this many visits of a long sweep (review20 R3).
+     */
+    static final int GIVE_WAY_STRIDE = 64;
+    /** The spawn path sweeps once the list holds {@code 2 * L + SWEEP_SLACK} cells (see the class comment). */
+    static final int SWEEP_SLACK = 64;
+    /**
+     * Cells one spawn's sweep visits at most (see the class comment, "Sweeps"): a few pointer
+     * reads under the lock, so no spawn holds it long; the bound in count uses it (k = 8).
+     */
+    static final int SPAWN_SWEEP_STEP = 8;
+
+    /** Null for a registry without workers (tests); else the scheduler whose workers sweep. */
+    final Scheduler scheduler;
+    /** {@link #SWEEP_SLACK} but in tests (a small one makes the spawn path sweep at once). */
+    private final int sweepSlack;
+
+    ShardSweep(Scheduler scheduler, int sweepSlack) {
+        this.scheduler = scheduler;
+        this.sweepSlack = sweepSlack;
+        this.sweepTrigger = sweepSlack;
+    }
+
+    // ---- the shard's lock, as the sweeps use it (TaskShard implements these) --------------------
+
+    /** Takes the shard's lock if it is free, never waiting. */
+    abstract boolean tryLock();
+
+    /** Lets the shard's lock go (a release store). */
+    abstract void unlock();
+
+    /** Whether the shard's lock is held now (a racy hint). */
+    abstract boolean isLockHeld();
+
+    /** Whether a thread waits for the shard's lock now (a racy hint: a long sweep gives way). */
+    abstract boolean lockWaited();
+
+    // ---- the spawn path (under the lock) ---------------------------------------------------------
+
+    /**
+     * The sweep's part of a spawn: {@code cell} was just pushed at the head, under the lock. Keeps
+     * the cursor right and takes a step of at most {@link #SPAWN_SWEEP_STEP} cells, only in a cycle
+     * of the spawn path's own: advancing it, or starting it at the trigger (restarting from the
+     * head a cycle a turn or a park started). Cycles the others start are theirs to finish: the
+     * spawns pay for none of them (review20 R5). See the class comment, "The bound in count".
+     */
+    final void pushedLocked(TaskCell<?> cell) {
+        if (sweeping && sweepPrev == null) {
+            sweepPrev = cell; // the cursor stood at the old head, which now follows this cell
+        }
+        if (sweeping) {
+            cyclePushes++;
+        }
+        if (sweeping && spawnCycle || linked >= sweepTrigger) {
+            if (!spawnCycle) {
+                sweeping = false; // sweepLocked starts a cycle at the head
+            }
+            int left = sweepLocked(SPAWN_SWEEP_STEP, true);
+            // Capped: a shard no turn looks at for long must not overflow it.
+            spawnVisits = Math.min(spawnVisits + SPAWN_SWEEP_STEP - left, TICK_SWEEP_BUDGET);
+        }
+    }
+
+    // ---- the completion path -----------------------------------------------------------------------
+
+    /** A cell of the shard is COMPLETE: a sweep may unlink it now. See the class comment, "Dirty". */
+    final void cellFinished() {
+        if (!(boolean) DIRTY.getVolatile(this)) {
+            // Opaque: a sweep needs to see it eventually, not ordered with anything else.
+            DIRTY.setOpaque(this, true);
+        }
+        if (scheduler != null && scheduler.currentWorker() == null) {
+            // Completed off the workers (an outside cancel(), a task finishing on the thread that
+            // handed its worker over in blockInPlace): the workers may all be parked, and would
+            // leave the outcome reachable until work arrives (review19 F3). Off the hot path, so
+            // this thread sweeps a bounded share itself, if the lock is free. Not a turn: the
+            // spawn path's visits stay credited to the owner's next turn (review20 R1).
+            // The fence: the hint's store before the hand-off's and the lock's reads (see
+            // "Nobody left behind" and "The hand-off").
+            VarHandle.fullFence();
+            if ((boolean) HAND_OFF.getOpaque(this)) {
+                // Handed to the workers already, and not yet taken: the sweep that takes it answers
+                // for this cell too, so no share here (review21 Q2: a storm of outside cancels
+                // walked a turn's share, ~128 cells, on the cancelling thread per cancel).
+                return;
+            }
+            sweepOffTheWorkers();
+        }
+    }
+
+    /**
+     * After a reader let the lock go: a completer off the workers that found it held skipped its
+     * sweep, and a long sweep may have given way to this reader; this looks again (a full fence,
+     * then the hint: see the class comment, "Nobody left behind") and sweeps a turn's share.
+     */
+    final void sweepAfterRead() {
+        if (scheduler != null) {
+            VarHandle.fullFence();
+            sweepOffTheWorkers();
+        }
+    }
+
+    /**
+     * A turn's share of this shard, from a thread that may be the only one to look at it for a
+     * while (see the class comment, "Nobody left behind"): if it leaves a cycle under way or the
+     * hint set, it wakes a parked worker (if none is searching), whose park sweep goes on with it.
+     * Called with a full fence since the caller's last write of the hint or release of the lock.
+     */
+    private void sweepOffTheWorkers() {
+        boolean offTheWorkers = scheduler != null && scheduler.currentWorker() == null;
+        if (sweep(TICK_SWEEP_BUDGET, false, true, offTheWorkers) && offTheWorkers) {
+            // A turn's share each, not the whole cycle: a stream of outside cancels (an outside
+            // abortAll) would each walk the shard anew (review20 R4). The hand-off is marked
+            // (under the lock, by sweep): see "The hand-off".
+            scheduler.notifyParked();
+        }
+    }
+
+    // ---- the workers' sweeps -------------------------------------------------------------------------
+
+    /**
+     * Visits up to {@code budget} cells ({@link #TICK_SWEEP_BUDGET} at a driver turn; unbounded,
+     * the rest of the cycle, before a worker parks) if there may be something to unlink and the
+     * lock is free; never waits. For the sweeps that come round every driver turn (the owner's
+     * own shard, the outside shards): a turn's budget is what the spawn path left of it.
+     */
+    final void sweepIfDirty(int budget) {
+        boolean turn = budget < PARK_SWEEP_BUDGET;
+        sweep(budget, turn, !turn, false);
+    }
+
+    /**
+     * As {@link #sweepIfDirty}, for a sweep that is no driver turn of this shard's regular
+     * sweeper (an off-worker completer's share, another worker's share of a parked or stuck
+     * owner's shard): its whole budget, the spawn path's visits left credited to the owner's next
+     * turn. Spent here, the credit could leave such a one-off sweep with nothing (review20 R1: an
+     * outside cancel() after a burst of spawns, the owner parked, unlinked nothing).
+     */
+    final void sweepOnceIfDirty(int budget) {
+        sweep(budget, false, true, false);
+    }
+
+    /**
+     * Whether a sweep is owed here that no lock holder answers for: a cycle under way or the hint
+     * set, and the lock free. Racy reads; the caller (the last worker to park) fences first, which
+     * pairs with the fence an off-worker sweeper issues after letting the lock go and before it
+     * reads the idle state to pick a worker to wake (see "Nobody left behind"; review21 Q1).
+     */
+    final boolean sweepOwed() {
+        return (sweeping || (boolean) DIRTY.getOpaque(this) || (boolean) HAND_OFF.getOpaque(this)) && !isLockHeld();
+    }
+
+    /**
+     * {@code turn}: a driver turn of the shard's regular sweeper (the spawn path's credit counts
+     * as its share). {@code recheck}: the caller may be the last to look at the shard for a while
+     * (a park, another thread's share): after letting the lock go it looks at the hint again, with
+     * a full fence (see the class comment, "Nobody left behind"), within the same budget.
+     * A {@code recheck} sweep also takes a pending hand-off (clears it, then a full fence, under
+     * the lock), even with nothing else owed. {@code handOff}: the caller hands what this leaves
+     * to the workers (an off-worker sweeper, which then notifies): if it returns true, it marks the
+     * hand-off pending under the lock.
+     * Returns whether it spent its budget with a cycle under way or the hint set (the caller may
+     * need to hand the rest on); false if it found the lock held or gave way to a waiter, whose
+     * holder answers for the rest.
+     */
+    private boolean sweep(int budget, boolean turn, boolean recheck, boolean handOff) {
+        int left = budget;
+        for (;;) {
+            if (!sweeping && !(boolean) DIRTY.getOpaque(this) && !(recheck && (boolean) HAND_OFF.getOpaque(this))) {
+                return false; // racy pre-check: sweeping is the lock holder's; a stale read only skips a turn
+            }
+            if (!tryLock()) {
+                return false;
+            }
+            boolean gaveWay = false;
+            boolean unfinished;
+            try {
+                if (recheck && (boolean) HAND_OFF.getOpaque(this)) {
+                    // Taken: this sweep answers for the completers that skipped their shares
+                    // while it was pending. The fence: the clear before this sweep's reads of the
+                    // hint and the cycle (see "The hand-off").
+                    HAND_OFF.setOpaque(this, false);
+                    VarHandle.fullFence();
+                }
+                if (turn) {
+                    // A driver turn: the cells the spawn path visited since the last turn count as
+                    // this turn's share (a spawn-heavy shard is not swept twice), and each turn
+                    // interval still advances the sweep by a whole turn's share.
+                    left = Math.max(left - spawnVisits, 0);
+                    spawnVisits = 0;
+                    turn = false;
+                }
+                // Finish the cycle under way, then start another while something completed
+                // behind its cursor (dirty again), as far as the budget goes, in strides that
+                // give way to a thread waiting for the lock (review20 R3: a spawn waited for a
+                // park sweep of 64 Ki cells).
+                while (left > 0 && (sweeping || (boolean) DIRTY.getOpaque(this))) {
+                    int stride = Math.min(left, GIVE_WAY_STRIDE);
+                    // At least one per stride: a run of empty cycles ends too.
+                    left -= Math.max(stride - sweepLocked(stride, false), 1);
+                    if (lockWaited()) {
+                        gaveWay = true;
+                        break;
+                    }
+                }
+                unfinished = sweeping || (boolean) DIRTY.getOpaque(this);
+                if (handOff && unfinished && !gaveWay) {
+                    // The budget is spent (only then does the loop end with work owed): the rest
+                    // is the workers' (the caller notifies), marked while this holds the lock, so
+                    // that no sweep takes the mark before it is made.
+                    HAND_OFF.setOpaque(this, true);
+                }
+            } finally {
+                unlock();
+            }
+            if (gaveWay || !recheck || left <= 0) {
+                return !gaveWay && unfinished;
+            }
+            VarHandle.fullFence(); // the lock's release before the hint's read: see "Nobody left behind"
+        }
+    }
+
+    /**
+     * Visits up to {@code budget} cells from the cursor, unlinking the COMPLETE ones; starts a
+     * cycle if none is under way ({@code bySpawn}: the spawn path's own, which its spawns advance).
+     * Returns what is left of the budget. Under the lock.
+     */
+    private int sweepLocked(int budget, boolean bySpawn) {
+        if (!sweeping) {
+            sweeping = true;
+            spawnCycle = bySpawn;
+            cyclePushes = 0;
+            sweepPrev = null;
+            sweepAt = head;
+            DIRTY.setVolatile(this, false); // before any state read: see the class comment, "Dirty"
+        }
+        TaskCell<?> prev = sweepPrev;
+        TaskCell<?> at = sweepAt;
+        int left = budget;
+        while (at != null && left-- > 0) {
+            TaskCell<?> next = at.registryNext;
+            if (TaskState.isComplete(at.state())) {
+                if (prev == null) {
+                    head = next; // prev is null only while the cursor is at the head (see pushedLocked)
+                } else {
+                    prev.registryNext = next;
+                }
+                at.registryNext = null; // no reader stands on it: they hold the lock too
+                linked--;
+            } else {
+                prev = at;
+            }
+            at = next;
+        }
+        if (at == null) {
+            sweeping = false;
+            spawnCycle = false;
+            sweepPrev = null;
+            sweepAt = null;
+            // K, the cells this cycle kept (those pushed meanwhile are all still linked, ahead of
+            // the cursor): the next spawn-path cycle starts once the list holds 2K + S cells, or
+            // at the next spawn if the pushes made it longer already ("The bound in count").
+            long kept = linked - cyclePushes;
+            sweepTrigger = (int) Math.min(Math.max(2 * kept + sweepSlack, linked + 1L), Integer.MAX_VALUE);
+        } else {
+            sweepPrev = prev;
+            sweepAt = at;
+        }
+        return Math.max(left, 0);
+    }
+}
+
+/**
+ * {@link ShardSweep}'s cursor, as fields of the shard object, on the owner's line next to the
+ * list's head (see ShardSweep, "Where the state lives"): the spawn path reads them under the lock
+ * it already holds, with no load of another object. All under the shard's lock.
+ */
+abstract class ShardSweepCursor extends TaskShardFields {
+    /** The spawn path sweeps once {@link #linked} reaches it (see ShardSweep's class comment). */
+    int sweepTrigger;
+    /** A sweep cycle is under way: {@link #sweepAt} is the next cell to look at. */
+    boolean sweeping;
+    /** The cycle under way was started by the spawn path, whose spawns advance it. */
+    boolean spawnCycle;
+    /** Cells pushed since the cycle under way started (see ShardSweep, "The bound in count"). */
+    int cyclePushes;
+    /**
+     * Cells the spawn path's sweeps visited since the last driver turn's sweep (which takes them
+     * off its own share).
+     */
+    int spawnVisits;
+    /** The cell whose link is {@link #sweepAt}, or null while that is {@link #head}. */
+    TaskCell<?> sweepPrev;
+    TaskCell<?> sweepAt;
+}
