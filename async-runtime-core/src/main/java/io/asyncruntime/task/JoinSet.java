@@ -271,7 +271,7 @@ public final class JoinSet<T> implements AutoCloseable {
                     Poll<? extends T> result;
                     try {
                         result = taken.handle.poll(cx); // ready or failed, unless the handle is a moment behind
-                    } catch (Exception failure) {
+                    } catch (Throwable failure) { // an Error the task failed with, too (review23)
                         release(taken);
                         throw failure;
                     }
@@ -363,14 +363,19 @@ public final class JoinSet<T> implements AutoCloseable {
                         return true;
                     }
                 }
-                Poll<?> result;
-                try {
-                    result = taken.handle.poll(cx);
-                } catch (Exception failedOrCancelled) {
-                    result = null; // done: the outcome is discarded with the others
-                }
-                if (result != null && result.isPending()) {
-                    return false;
+                // A done handle is discarded without a poll: its outcome may be any Throwable
+                // (review23: an Error failed the drain and left the set stuck), and a poll would
+                // spend the budget on a result nobody reads.
+                if (!taken.handle.isDone()) {
+                    Poll<?> result;
+                    try {
+                        result = taken.handle.poll(cx); // registers this task's waker while behind
+                    } catch (Throwable failedOrCancelled) {
+                        result = null; // a handle throws only once done: discarded with the others
+                    }
+                    if (result != null && result.isPending()) {
+                        return false;
+                    }
                 }
                 leave(taken);
                 taken = null;

@@ -72,4 +72,25 @@ class JoinSetShutdownRethrowsAMembersErrorTest {
                     .doesNotThrowAnyException();
         }
     }
+
+    /**
+     * The same Error through {@code joinNext()}: it reaches the joiner, and the entry leaves the
+     * set (before, {@code JoinNext.poll} caught only Exception, so the entry stayed held and a
+     * later {@code shutdown()} never completed).
+     */
+    @Test
+    void joinNextThatMetAMembersErrorReleasesItsEntry() throws Exception {
+        try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).threadNamePrefix("joinset-error3").build()) {
+            JoinSet<String> set = new JoinSet<>(runtime);
+            JoinHandle<String> member = set.spawn(cx -> {
+                throw new AssertionError("a member's error");
+            });
+            assertThatCode(() -> member.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+
+            assertThatCode(() -> runtime.spawn(set.joinNext()).get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).hasRootCauseMessage("a member's error");
+            assertThat(set.isEmpty()).as("the joined entry left the set").isTrue();
+            assertThatCode(() -> runtime.spawn(set.shutdown()).get(10, TimeUnit.SECONDS)).doesNotThrowAnyException();
+        }
+    }
 }
