@@ -31,7 +31,7 @@ import java.lang.invoke.VarHandle;
  *       release. What can happen is that nobody attends it: a worker that parks while another
  *       holds the driver parks on its own parker, and the holder then leaves the driver to run
  *       what the turn woke. Leaving it wakes a peer only when it holds more than one task (the
- *       I/O driver's rule, {@code Worker.notifyIfOthersCouldHelp}: a futex wake per socket event
+ *       I/O driver's rule, {@code WorkerPark.notifyIfOthersCouldHelp}: a futex wake per socket event
  *       cost the echo benchmark dearly), so if that one task blocks, the driver is unattended.
  *       Three things bring a sleeper to it: any spawn or wake the blocking task makes before it
  *       blocks (a push to the ring notifies a peer); after each non-blocking turn, a worker that

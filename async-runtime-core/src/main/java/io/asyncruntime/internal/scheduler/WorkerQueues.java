@@ -90,7 +90,7 @@ abstract class WorkerQueues extends LifoSlot {
      * the peer parked or the peer sees the work. Only a thief emptying the ring between the
      * emptiness check and the push can make a push that makes work appear look like one that does
      * not; that thief is awake and searches again when it is done, and the worker's check after
-     * every event interval ({@code Worker.notifyIfOthersCouldHelp}: more than the one task it runs
+     * every event interval ({@code WorkerPark.notifyIfOthersCouldHelp}: more than the one task it runs
      * next) bounds what is left, a peer parked in that window beside two or more queued tasks, to
      * one event interval (LocalQueueWakeupLincheckTest).
      */
