@@ -15,7 +15,7 @@ import java.lang.invoke.VarHandle;
  * <p>Rules: at most half the workers search at once ({@link #tryStartSearching}); a spawner wakes
  * one sleeper only when nobody is searching ({@link #workerToNotify}); the last searcher that
  * finds work wakes one more (ramp-up); the last searcher that parks re-checks every queue
- * (in {@code Worker.park}), which together with the fences around pushes loses no wake-up.
+ * (in {@code WorkerPark.park}), which together with the fences around pushes loses no wake-up.
  */
 final class Idle {
 

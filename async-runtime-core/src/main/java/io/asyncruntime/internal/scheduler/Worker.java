@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * queue; then it steals (at most half the workers search at once), lane by lane, half of a
  * victim's ring; then it parks, taking the driver if no other worker holds it. Every
  * {@code eventInterval} ticks it turns the driver without blocking, so timers fire even while
- * all workers are busy.
+ * all workers are busy. Parking and the driver turns are {@link WorkerPark}.
  *
  * <p>After a poll, a task the poll woke waits in the LIFO slot and runs next on the same budget
  * (message-passing locality), at most {@code maxLifoPolls} times in a row; then it goes to the
@@ -67,8 +67,10 @@ final class Worker extends WorkerQueues implements Runnable {
     /** Ticks left until the next non-blocking driver turn / inject-queue-first pick. */
     private int ticksToEvent;
     private int ticksToGlobalQueue;
-    private boolean searching;
-    private long busySince;
+    /** Whether this worker counts as searching in {@link Idle}; worker thread only (also {@link WorkerPark}). */
+    boolean searching;
+    /** When this worker last left its park, for {@link WorkerCounters#BUSY_NANOS}; worker thread only. */
+    long busySince;
     /**
      * Polls (and, in {@link WorkerQueues}, local schedules) counted since the last
      * {@link #publishCounters()}: plain fields on the hot path, published every event interval,
@@ -85,7 +87,7 @@ final class Worker extends WorkerQueues implements Runnable {
      * event woke the idle peer, which stole the task while the driver, back in select, saw the
      * still-unread data again.
      */
-    private boolean turningDriver;
+    boolean turningDriver;
 
     /**
      * The thread's context class loader when the worker started: restored after any poll that
@@ -176,17 +178,7 @@ final class Worker extends WorkerQueues implements Runnable {
     private boolean tick() {
         if (--ticksToEvent == 0) {
             ticksToEvent = config.eventInterval();
-            publishCounters();
-            scheduler.registry().sweep(index, false); // a bounded share (see ShardSweep, "Sweeps")
-            turningDriver = true;
-            try {
-                scheduler.turnDriverWithoutBlocking();
-            } finally {
-                turningDriver = false;
-            }
-            if (!notifyIfOthersCouldHelp()) {
-                scheduler.wakeASleeperIfTheDriverIsUnattended(index);
-            }
+            WorkerPark.eventTurn(this);
         }
         ScheduledTask task = nextTask();
         if (task == null) {
@@ -198,7 +190,7 @@ final class Worker extends WorkerQueues implements Runnable {
         if (task != null) {
             return runTask(task);
         }
-        park();
+        WorkerPark.park(this);
         return true;
     }
 
@@ -380,21 +372,10 @@ final class Worker extends WorkerQueues implements Runnable {
         pushLocal(task, !turningDriver);
     }
 
-    /**
-     * After a driver turn: wake a peer if this worker holds more than the one task it runs next;
-     * whether it tried.
-     */
-    private boolean notifyIfOthersCouldHelp() {
-        if (!searching && localTaskCount() > 1) {
-            scheduler.notifyParkedLocal(index);
-            return true;
-        }
-        return false;
-    }
+    // ---- the counters ----------------------------------------------------------------------------
 
-    // ---- parking -----------------------------------------------------------------------------
-
-    private void publishCounters() {
+    /** Publishes the plain per-poll counts (see {@link #unpublishedPolls}). Worker thread only. */
+    void publishCounters() {
         if (unpublishedPolls != 0) {
             counters.add(WorkerCounters.POLLS, unpublishedPolls);
             unpublishedPolls = 0;
@@ -403,81 +384,6 @@ final class Worker extends WorkerQueues implements Runnable {
             counters.add(WorkerCounters.LOCAL_SCHEDULES, unpublishedLocalSchedules);
             unpublishedLocalSchedules = 0;
         }
-    }
-
-    private void park() {
-        handOver.publishParked();
-        // Before going idle, finish unlinking what completed (see ShardSweep, "Sweeps"): a parked
-        // worker sweeps nothing, and the finished cells' outcomes would stay reachable meanwhile.
-        scheduler.registry().sweep(index, true);
-        publishCounters();
-        Idle idle = scheduler.idle();
-        boolean lastSearcher = idle.transitionToParked(index, searching);
-        searching = false;
-        try {
-            counters.add(WorkerCounters.BUSY_NANOS, System.nanoTime() - busySince);
-            if (lastSearcher) {
-                // The Dekker half on the worker side: state updated above (a locked RMW), full fence,
-                // then re-check every queue; a spawner does push, full fence, read state.
-                scheduler.notifyIfWorkPending();
-            }
-            if (idle.allParked()) {
-                // Everyone is parked now: let the driver's holder re-check, so that it can see the
-                // runtime is idle (a paused test clock then jumps to its next deadline).
-                scheduler.wakeDriverHolder();
-                if (scheduler.registry().sweepOwedWhileAllParked()) {
-                    // An off-worker sweep left a cycle while this worker searched, and its park
-                    // sweep found the shard locked: nobody else would finish it (review21 Q1).
-                    scheduler.notifyParked();
-                }
-            }
-            counters.increment(WorkerCounters.PARKS);
-        } catch (Throwable error) {
-            leaveIdleAfterError(idle);
-            throw error;
-        }
-        for (;;) {
-            turningDriver = true;
-            try {
-                scheduler.parkWorker(this);
-            } catch (Throwable error) {
-                leaveIdleAfterError(idle);
-                throw error;
-            } finally {
-                turningDriver = false;
-            }
-            if (scheduler.isClosed()) {
-                idle.unparkSelf(index);
-                break;
-            }
-            if (hasLocalWork()) {
-                // The driver woke tasks into our ring while we held it.
-                if (!idle.unparkSelf(index)) {
-                    searching = true; // a notifier claimed us meanwhile and counted us searching
-                }
-                notifyIfOthersCouldHelp();
-                break;
-            }
-            if (!idle.isParked(index)) {
-                searching = true; // woken by a notifier, which counted us as searching
-                break;
-            }
-        }
-        counters.increment(WorkerCounters.UNPARKS);
-        busySince = System.nanoTime();
-    }
-
-    /**
-     * Leaves the idle set as a wake would, before the run loop survives an error thrown while this
-     * worker was registered as parked ({@link #survive}): left registered, a notifier would count
-     * a searcher that never stops searching (no other worker would be woken for new work), or the
-     * next park would register this worker twice.
-     */
-    private void leaveIdleAfterError(Idle idle) {
-        if (!idle.unparkSelf(index)) {
-            searching = true; // a notifier claimed us meanwhile and counted us searching
-        }
-        busySince = System.nanoTime();
     }
 
     /** A task of this worker's poll that returned pending while woken or yielding: back of the ring. */

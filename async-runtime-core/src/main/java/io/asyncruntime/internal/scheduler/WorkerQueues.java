@@ -1,42 +1,30 @@
 package io.asyncruntime.internal.scheduler;
 
 import io.asyncruntime.task.Priority;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
  * A worker's queues: its LIFO slot and one local ring per lane, and how tasks move between them,
  * the lane's inject queue and the other workers. {@link Worker} extends it rather than holding one,
  * so that the hottest path of the runtime (take the slot, pop the ring, push a wake) reaches these
- * fields directly, with no field hop per poll.
+ * fields directly, with no field hop per poll. The LIFO slot is the superclass {@link LifoSlot}.
  *
  * <p>Invariants:
  * <ul>
  *   <li>Only the worker's thread pushes to and pops from {@link #local} (other workers steal half
  *       of a ring through {@link LocalQueue#stealInto}, which is safe against the owner).</li>
- *   <li>The LIFO slot is read opaque and written and taken only with atomic exchanges
- *       ({@link #LIFO_SLOT}): the owner, and a thief of a stalled worker
+ *   <li>The LIFO slot is read opaque, taken only with atomic exchanges, and filled by its owner
+ *       alone ({@link LifoSlot}): the owner, and a thief of a stalled worker
  *       ({@link WorkerHandOver#stealFromStalledLifoSlot}), may both take it, and a task is never
  *       taken twice. A healthy worker's slot is never stolen (its locality is the point).</li>
  *   <li>A ring that is full moves half of itself to the lane's inject queue in one batch; a task
  *       popped from the inject queue comes with a batch of at most half a ring, its fair share.</li>
  * </ul>
  */
-abstract class WorkerQueues {
+abstract class WorkerQueues extends LifoSlot {
 
     /** Most tasks moved from the inject queue into a local ring at once (half the ring). */
     private static final int MAX_INJECT_BATCH = LocalQueue.CAPACITY / 2;
-
-    /** The LIFO slot, {@link #lifoSlot}: opaque reads and atomic exchanges (see the class comment). */
-    private static final VarHandle LIFO_SLOT;
-
-    static {
-        try {
-            LIFO_SLOT = MethodHandles.lookup().findVarHandle(WorkerQueues.class, "lifoSlot", ScheduledTask.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     final Scheduler scheduler;
     final int index;
@@ -50,9 +38,6 @@ abstract class WorkerQueues {
     private final InjectQueue[] injectByLane = new InjectQueue[Priority.COUNT];
     final WorkerCounters counters = new WorkerCounters();
 
-    /** Through {@link #LIFO_SLOT} only. */
-    @SuppressWarnings("unused")
-    private ScheduledTask lifoSlot;
     /**
      * Pushes to the rings since the worker last published its counters: a plain field on the hot
      * path, added to {@link WorkerCounters#LOCAL_SCHEDULES} by the worker every event interval.
@@ -66,37 +51,6 @@ abstract class WorkerQueues {
             local[lane] = new LocalQueue();
             injectByLane[lane] = scheduler.inject(lane); // the scheduler makes them before its workers
         }
-    }
-
-    // ---- the LIFO slot -------------------------------------------------------------------------
-
-    /** The LIFO slot's task, taken; null if empty (or a thief of a stalled worker took it). Owner only. */
-    final ScheduledTask takeLifoSlot() {
-        if (LIFO_SLOT.getOpaque(this) == null) {
-            return null;                     // the common case: no exchange
-        }
-        return (ScheduledTask) LIFO_SLOT.getAndSet(this, null);
-    }
-
-    /** Puts {@code task} in the LIFO slot and returns what it held (null if empty). Owner only. */
-    final ScheduledTask swapLifoSlot(ScheduledTask task) {
-        return (ScheduledTask) LIFO_SLOT.getAndSet(this, task);
-    }
-
-    /** Takes the LIFO slot's task whoever holds the worker: a thief of a stalled worker, or the shutdown. */
-    final ScheduledTask stealLifoSlot() {
-        return (ScheduledTask) LIFO_SLOT.getAndSet(this, null);
-    }
-
-    /** Whether the LIFO slot holds a task; any thread. */
-    final boolean hasTaskInLifoSlot() {
-        return LIFO_SLOT.getOpaque(this) != null;
-    }
-
-    /** The lane of the task in the LIFO slot, or {@link Priority#COUNT} if it is empty. */
-    final int lifoSlotLane() {
-        ScheduledTask inSlot = (ScheduledTask) LIFO_SLOT.getOpaque(this);
-        return inSlot != null ? inSlot.lane() : Priority.COUNT;
     }
 
     // ---- the rings -----------------------------------------------------------------------------
@@ -136,7 +90,7 @@ abstract class WorkerQueues {
      * the peer parked or the peer sees the work. Only a thief emptying the ring between the
      * emptiness check and the push can make a push that makes work appear look like one that does
      * not; that thief is awake and searches again when it is done, and the worker's check after
-     * every event interval ({@code Worker.notifyIfOthersCouldHelp}: more than the one task it runs
+     * every event interval ({@code WorkerPark.notifyIfOthersCouldHelp}: more than the one task it runs
      * next) bounds what is left, a peer parked in that window beside two or more queued tasks, to
      * one event interval (LocalQueueWakeupLincheckTest).
      */

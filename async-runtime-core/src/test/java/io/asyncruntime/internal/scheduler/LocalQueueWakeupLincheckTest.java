@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * its core: the owner wakes a parked peer only when a push finds its ring empty or overflows it
  * (full fence first); pushes into a ring that already held work wake nobody; and every event
  * interval the owner wakes a peer if its ring holds more than the one task it runs next
- * ({@code Worker.notifyIfOthersCouldHelp}, which counts the LIFO slot too, so it wakes in every
+ * ({@code WorkerPark.notifyIfOthersCouldHelp}, which counts the LIFO slot too, so it wakes in every
  * case this model does).
  * The peer steals half the ring and runs it, or parks: it says it is parking, fences, re-checks
  * the ring and the overflow (the inject queue), and parks only if both are empty; a wake while
@@ -77,7 +77,7 @@ public class LocalQueueWakeupLincheckTest {
         ring.pop();
     }
 
-    /** The owner's event interval: Worker.notifyIfOthersCouldHelp (ring only). */
+    /** The owner's event interval: WorkerPark.notifyIfOthersCouldHelp (ring only). */
     @Operation(nonParallelGroup = "owner")
     public void eventInterval() {
         if (ring.len() > 1) {

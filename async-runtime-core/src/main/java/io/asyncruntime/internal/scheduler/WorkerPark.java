@@ -1,0 +1,141 @@
+package io.asyncruntime.internal.scheduler;
+
+/**
+ * How a worker parks and turns the driver: the park when it finds nothing to run, and the
+ * non-blocking driver turn every {@code eventInterval} ticks. Static helpers on the worker's own
+ * fields ({@code searching}, {@code busySince}, {@code turningDriver}, which the run loop reads on
+ * every tick and the wake path on every wake), so the split adds no field hop; none of this is on
+ * the per-poll path. Worker thread only.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>No lost wake-up (Dekker): a worker that parks as the last searcher updates the idle state
+ *       with a locked read-modify-write, then re-checks every queue ({@code Scheduler.notifyIfWorkPending});
+ *       a spawner pushes, fences, then reads the idle state. Either the spawner sees the worker
+ *       parked and wakes one, or the worker sees the work.</li>
+ *   <li>Nothing left owed when all are parked: the last worker to park wakes the driver's holder
+ *       (a paused test clock may then jump) and looks once more for a sweep that no lock holder
+ *       answers for ({@code TaskRegistry.sweepOwedWhileAllParked}, review21 Q1).</li>
+ *   <li>While the worker turns the driver ({@code Worker.turningDriver}), what the turn wakes goes
+ *       to its ring without a wake per task; after the turn it wakes one peer if it holds more than
+ *       the one task it runs next ({@link #notifyIfOthersCouldHelp}).</li>
+ *   <li>An error thrown while registered as parked leaves the idle set first
+ *       ({@code leaveIdleAfterError}), so no notifier counts a searcher that never searches.</li>
+ * </ul>
+ */
+final class WorkerPark {
+
+    private WorkerPark() {
+    }
+
+    /**
+     * Every {@code eventInterval} ticks: publishes the counters, sweeps a bounded share of the
+     * registry, turns the driver without blocking, then wakes a peer for the work it queued, or
+     * else a sleeper if nobody attends the driver.
+     */
+    static void eventTurn(Worker worker) {
+        worker.publishCounters();
+        worker.scheduler.registry().sweep(worker.index, false); // a bounded share (see ShardSweep, "Sweeps")
+        worker.turningDriver = true;
+        try {
+            worker.scheduler.turnDriverWithoutBlocking();
+        } finally {
+            worker.turningDriver = false;
+        }
+        if (!notifyIfOthersCouldHelp(worker)) {
+            worker.scheduler.wakeASleeperIfTheDriverIsUnattended(worker.index);
+        }
+    }
+
+    /**
+     * After a driver turn: wake a peer if this worker holds more than the one task it runs next;
+     * whether it tried.
+     */
+    static boolean notifyIfOthersCouldHelp(Worker worker) {
+        if (!worker.searching && worker.localTaskCount() > 1) {
+            worker.scheduler.notifyParkedLocal(worker.index);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The worker found nothing to run: it sweeps, leaves the searchers (the last one re-checks every
+     * queue), and parks, in the driver if no other worker holds it, until woken or its driver turn
+     * queued work for it.
+     */
+    static void park(Worker worker) {
+        worker.handOver.publishParked();
+        // Before going idle, finish unlinking what completed (see ShardSweep, "Sweeps"): a parked
+        // worker sweeps nothing, and the finished cells' outcomes would stay reachable meanwhile.
+        worker.scheduler.registry().sweep(worker.index, true);
+        worker.publishCounters();
+        Idle idle = worker.scheduler.idle();
+        boolean lastSearcher = idle.transitionToParked(worker.index, worker.searching);
+        worker.searching = false;
+        try {
+            worker.counters.add(WorkerCounters.BUSY_NANOS, System.nanoTime() - worker.busySince);
+            if (lastSearcher) {
+                // The Dekker half on the worker side: state updated above (a locked RMW), full fence,
+                // then re-check every queue; a spawner does push, full fence, read state.
+                worker.scheduler.notifyIfWorkPending();
+            }
+            if (idle.allParked()) {
+                // Everyone is parked now: let the driver's holder re-check, so that it can see the
+                // runtime is idle (a paused test clock then jumps to its next deadline).
+                worker.scheduler.wakeDriverHolder();
+                if (worker.scheduler.registry().sweepOwedWhileAllParked()) {
+                    // An off-worker sweep left a cycle while this worker searched, and its park
+                    // sweep found the shard locked: nobody else would finish it (review21 Q1).
+                    worker.scheduler.notifyParked();
+                }
+            }
+            worker.counters.increment(WorkerCounters.PARKS);
+        } catch (Throwable error) {
+            leaveIdleAfterError(worker, idle);
+            throw error;
+        }
+        for (;;) {
+            worker.turningDriver = true;
+            try {
+                worker.scheduler.parkWorker(worker);
+            } catch (Throwable error) {
+                leaveIdleAfterError(worker, idle);
+                throw error;
+            } finally {
+                worker.turningDriver = false;
+            }
+            if (worker.scheduler.isClosed()) {
+                idle.unparkSelf(worker.index);
+                break;
+            }
+            if (worker.hasLocalWork()) {
+                // The driver woke tasks into our ring while we held it.
+                if (!idle.unparkSelf(worker.index)) {
+                    worker.searching = true; // a notifier claimed us meanwhile and counted us searching
+                }
+                notifyIfOthersCouldHelp(worker);
+                break;
+            }
+            if (!idle.isParked(worker.index)) {
+                worker.searching = true; // woken by a notifier, which counted us as worker.searching
+                break;
+            }
+        }
+        worker.counters.increment(WorkerCounters.UNPARKS);
+        worker.busySince = System.nanoTime();
+    }
+
+    /**
+     * Leaves the idle set as a wake would, before the run loop survives an error thrown while this
+     * worker was registered as parked ({@code Worker.survive}): left registered, a notifier would count
+     * a searcher that never stops searching (no other worker would be woken for new work), or the
+     * next park would register this worker twice.
+     */
+    private static void leaveIdleAfterError(Worker worker, Idle idle) {
+        if (!idle.unparkSelf(worker.index)) {
+            worker.searching = true; // a notifier claimed us meanwhile and counted us searching
+        }
+        worker.busySince = System.nanoTime();
+    }
+}
