@@ -18,9 +18,9 @@ import java.lang.invoke.VarHandle;
  *       reads the stamps and calls a stamp that stays put for the stall threshold a stall. Opaque is
  *       the weakest mode that still makes the store visible to the detector eventually, and on x86
  *       it is a plain move: no fence on the poll path.</li>
- *   <li><b>The LIFO slot is stealable while its worker is stalled.</b> The slot is taken with
- *       atomic exchanges and filled only by its owner ({@link LifoSlot}), so a thief may take it
- *       with the same exchange and a task is never taken twice; thieves only look at workers the detector marked
+ *   <li><b>The LIFO slot is stealable while its worker is stalled.</b> The slot is written and
+ *       taken with atomic exchanges ({@link WorkerQueues}), so a thief may take it with the same
+ *       exchange and a task is never taken twice; thieves only look at workers the detector marked
  *       ({@link #stalledStamp} equal to the current poll stamp), so a healthy worker's slot keeps
  *       its locality (Tokio stole from every LIFO slot in 1.51 and reverted it for the regression,
  *       tokio#8065). A marked worker's own wakes go to its ring, which thieves take anyway.</li>

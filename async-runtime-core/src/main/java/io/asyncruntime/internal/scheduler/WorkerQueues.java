@@ -13,8 +13,8 @@ import java.lang.invoke.VarHandle;
  * <ul>
  *   <li>Only the worker's thread pushes to and pops from {@link #local} (other workers steal half
  *       of a ring through {@link LocalQueue#stealInto}, which is safe against the owner).</li>
- *   <li>The LIFO slot is read opaque, taken only with atomic exchanges, and filled by its owner
- *       alone ({@link LifoSlot}): the owner, and a thief of a stalled worker
+ *   <li>The LIFO slot is read opaque and written and taken only with atomic exchanges
+ *       ({@link LifoSlot}): the owner, and a thief of a stalled worker
  *       ({@link WorkerHandOver#stealFromStalledLifoSlot}), may both take it, and a task is never
  *       taken twice. A healthy worker's slot is never stolen (its locality is the point).</li>
  *   <li>A ring that is full moves half of itself to the lane's inject queue in one batch; a task
