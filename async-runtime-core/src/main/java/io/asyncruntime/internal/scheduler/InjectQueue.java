@@ -85,10 +85,20 @@ import java.util.function.Consumer;
  *       already (not marked): nobody links them twice.
  *   <li><b>Reached by the abort and the dump.</b> {@link #linkQueuedSpawns} takes the consumer
  *       flag (waiting for it, as the shutdown drain does), links every marked cell still queued,
- *       and for an abort waits until {@code spawnsLinked} has caught up with the (by then final)
- *       count, i.e. until the pushes in flight landed; then a walk of the shards sees every live
- *       cell, queued ones included.
+ *       and waits until {@code spawnsLinked} has caught up with the count it read on taking the
+ *       flag, i.e. until the pushes then in flight landed (for an abort, after the refusal, that
+ *       count is final); then a walk of the shards sees every spawn accepted before it began,
+ *       queued ones included.
  * </ul>
+ *
+ * <p>What it costs the consumer: a type check and one read of the cell's link per task taken (a
+ * line it is about to touch to run it), and for a batch holding spawns from outside one lock
+ * hold of the lane's outside shard, the link and the spawn path's sweep step per cell. The lock
+ * is held while the batch goes into the ring; a dump copying that shard makes the take wait (as
+ * it made the spawner wait before).
+ *
+ * <p>Deadlock freedom: the consumer flag is taken before a shard lock (take, drain, link), never
+ * after; sweeps and readers take shard locks only, and never wait for the flag.
  *
  * <h2>Linearizability</h2>
  *
