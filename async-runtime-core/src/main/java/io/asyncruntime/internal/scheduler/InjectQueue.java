@@ -8,6 +8,10 @@ import java.util.function.Consumer;
  * The global queue: tasks spawned from outside a worker, and the batches a full
  * {@link LocalQueue} moves out. Any thread pushes; workers pop.
  *
+ * <p>It is also the live-task registry's part for spawns from outside the workers: such a spawn
+ * only pushes here ({@link #pushSpawn}), and the worker that takes the cell links it into its
+ * registry shard (see "Spawns from outside" below and {@link QueuedSpawns}).
+ *
  * <h2>Design</h2>
  *
  * Intrusive (linked through {@link ScheduledTask#queueNext}, so pushing never allocates) and in
@@ -45,10 +49,56 @@ import java.util.function.Consumer;
  *       ABA: a CAS that succeeds on a re-pushed task links to that task's current chain.
  *   <li>Only the flag holder touches {@code head}'s list and {@code taken}.
  *   <li>A task handed out has {@code queueNext == null}: dead cells keep nothing reachable.
- *   <li>{@code pushed} counts pushes that have <em>started</em> (it is incremented before the
- *       CAS), {@code taken} counts tasks handed out. So {@code pushed - taken} is never below the
- *       number of queued tasks that a completed push put there.
+ *   <li>{@code pushed} and the count in {@code spawns} together count pushes that have
+ *       <em>started</em> (each push increments exactly one of them, before its CAS: a spawn
+ *       from outside {@code spawns}, every other push {@code pushed}), {@code taken} counts tasks
+ *       handed out. So {@code pushed + spawns - taken} is never below the number of queued tasks
+ *       that a completed push put there.
  * </ol>
+ *
+ * <h2>Spawns from outside: counted, refused and linked here</h2>
+ *
+ * A spawn from a thread that runs no worker pays no registry atomic of its own (issue 10's
+ * throughput goal: the shard lock's CAS was ~12 ns of a ~60 ns spawn, reg10g). Its cell is
+ * counted, refused, listed and linked through this queue:
+ *
+ * <ul>
+ *   <li><b>Counted and refused with one CAS</b> on {@code spawns}: bits 2 and up count accepted
+ *       spawns, bit 0 ({@link #REFUSE_STRANGERS}) and bit 1 ({@link #REFUSE_ALL}) are the
+ *       registry's refusals, set by {@link #refuse} with an atomic OR. A spawn CASes the count up
+ *       only from a word whose refusal bits let it in; else it pushes nothing and throws. Both
+ *       are read-modify-writes of one word, so in its modification order every spawn's CAS is
+ *       before the refusal's OR (accepted, and counted in every read of the word made after the
+ *       refusal returned: a shutdown's counts) or after it (it saw the bit and was refused): a
+ *       spawn racing a shutdown is never accepted uncounted, nor counted and refused. This is the
+ *       CAS that {@code pushed}'s add was for a spawn, so the spawn pays no atomic more than
+ *       before the registry (Tokio's {@code TaskTracker} keeps its closed flag and count in one
+ *       word the same way: bit 0 closed, each task adding 2).
+ *   <li><b>Linked by the consumer.</b> The spawner marks the cell unlinked
+ *       ({@link QueuedSpawns#markUnlinked}, a plain write published by the push's release CAS).
+ *       Whoever takes a marked cell out of this queue links it into its shard (one lock hold per
+ *       batch) <em>before</em> it lets the consumer flag go and before the cell can be stolen or
+ *       run ({@link #take}, {@link #drainForShutdown}), and counts it in {@code spawnsLinked}. So
+ *       every accepted spawn is, at any instant, either counted in {@code spawns} and not yet
+ *       linked (in this queue, or its push in flight: {@code spawns - spawnsLinked} of them), or
+ *       linked in a shard. Cells a full ring moves here, and wakes from outside, are linked
+ *       already (not marked): nobody links them twice.
+ *   <li><b>Reached by the abort and the dump.</b> {@link #linkQueuedSpawns} takes the consumer
+ *       flag (waiting for it, as the shutdown drain does), links every marked cell still queued,
+ *       and waits until {@code spawnsLinked} has caught up with the count it read on taking the
+ *       flag, i.e. until the pushes then in flight landed (for an abort, after the refusal, that
+ *       count is final); then a walk of the shards sees every spawn accepted before it began,
+ *       queued ones included.
+ * </ul>
+ *
+ * <p>What it costs the consumer: a type check and one read of the cell's link per task taken (a
+ * line it is about to touch to run it), and for a batch holding spawns from outside one lock
+ * hold of the lane's outside shard, the link and the spawn path's sweep step per cell. The lock
+ * is held while the batch goes into the ring; a dump copying that shard makes the take wait (as
+ * it made the spawner wait before).
+ *
+ * <p>Deadlock freedom: the consumer flag is taken before a shard lock (take, drain, link), never
+ * after; sweeps and readers take shard locks only, and never wait for the flag.
  *
  * <h2>Linearizability</h2>
  *
@@ -73,8 +123,22 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
     /** Spins of a shutdown drain waiting for the consumer flag before it yields the CPU. */
     private static final int SPINS_BEFORE_YIELD = 100;
 
+    /** Bit 0 of {@code spawns}: spawns from strangers (threads running none of the runtime's tasks) are refused. */
+    static final long REFUSE_STRANGERS = 1;
+    /** Bit 1 of {@code spawns}: every spawn from outside the workers is refused. */
+    static final long REFUSE_ALL = 2;
+    /** One accepted spawn in {@code spawns}: the count is in bits 2 and up. */
+    private static final long ONE_SPAWN = 4;
+    private static final int SPAWN_COUNT_SHIFT = 2;
+
+    /** What {@link #pushSpawn} returns: accepted, or refused by which bit. */
+    static final int SPAWN_ACCEPTED = 0;
+    static final int SPAWN_REFUSED_STRANGER = 1;
+    static final int SPAWN_REFUSED_ALL = 2;
+
     private static final VarHandle TOP;
     private static final VarHandle PUSHED;
+    private static final VarHandle SPAWNS;
     private static final VarHandle TAKEN;
     private static final VarHandle CONSUMING;
 
@@ -83,6 +147,7 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             TOP = lookup.findVarHandle(InjectQueueProducerFields.class, "top", ScheduledTask.class);
             PUSHED = lookup.findVarHandle(InjectQueueProducerFields.class, "pushed", long.class);
+            SPAWNS = lookup.findVarHandle(InjectQueueProducerFields.class, "spawns", long.class);
             TAKEN = lookup.findVarHandle(InjectQueueConsumerFields.class, "taken", long.class);
             CONSUMING = lookup.findVarHandle(InjectQueueConsumerFields.class, "consuming", int.class);
         } catch (ReflectiveOperationException e) {
@@ -95,6 +160,52 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
     public void push(ScheduledTask task) {
         countPushed(1);
         pushChain(task, task);
+    }
+
+    /**
+     * A spawn from a thread that runs no worker: counts it in {@code spawns} and pushes
+     * {@code cell}, unless the word's refusal bits refuse it ({@code stranger}: the thread runs
+     * none of the runtime's tasks, refused from {@link #REFUSE_STRANGERS} on; a thread inside
+     * {@code blockInPlace} only from {@link #REFUSE_ALL} on); then nothing is counted or pushed.
+     * The CAS is the spawn's linearization point against {@link #refuse} (see the class
+     * comment). The cell must be marked unlinked ({@link QueuedSpawns#markUnlinked}) before.
+     *
+     * @return {@link #SPAWN_ACCEPTED}, or which refusal refused it
+     */
+    int pushSpawn(ScheduledTask cell, boolean stranger) {
+        long refusedBy = stranger ? REFUSE_STRANGERS | REFUSE_ALL : REFUSE_ALL;
+        // Opaque: only a value for the CAS to validate.
+        long word = (long) SPAWNS.getOpaque(this);
+        for (;;) {
+            if ((word & refusedBy) != 0) {
+                return (word & REFUSE_ALL) != 0 ? SPAWN_REFUSED_ALL : SPAWN_REFUSED_STRANGER;
+            }
+            // Release, as countPushed's add (invariant 5; the count orders nothing by itself):
+            // the push's release CAS below publishes it with the cell to whoever takes the cell.
+            long witness = (long) SPAWNS.compareAndExchangeRelease(this, word, word + ONE_SPAWN);
+            if (witness == word) {
+                break;
+            }
+            word = witness;
+        }
+        pushChain(cell, cell);
+        return SPAWN_ACCEPTED;
+    }
+
+    /**
+     * Sets refusal bit {@code bit} ({@link #REFUSE_STRANGERS} or {@link #REFUSE_ALL}) for good:
+     * an atomic OR on the spawn word, ordered with every spawn's CAS (see the class comment).
+     */
+    void refuse(long bit) {
+        SPAWNS.getAndBitwiseOr(this, bit);
+    }
+
+    /**
+     * Spawns accepted here so far (a volatile read). Read after {@link #refuse}({@link #REFUSE_ALL})
+     * returned, it is final: it counts every spawn ever accepted here.
+     */
+    long spawnCount() {
+        return (long) SPAWNS.getVolatile(this) >>> SPAWN_COUNT_SHIFT;
     }
 
     /**
@@ -186,6 +297,11 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
         ScheduledTask first = null;
         int count = 0;
         boolean refilled = false;
+        // The shard this take holds locked to link spawns from outside (see the class comment):
+        // each marked cell is linked before it is handed on (run, or pushed where thieves reach
+        // it), so no one can complete it unlinked, and before the consumer flag goes.
+        TaskShard linking = null;
+        int linked = 0;
         while (count < max) {
             ScheduledTask task = head;
             if (task == null) {
@@ -196,12 +312,20 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
             }
             head = task.queueNext;
             task.queueNext = null;
+            if (QueuedSpawns.isUnlinked(task)) {
+                linking = QueuedSpawns.link((TaskCell<?>) task, linking);
+                linked++;
+            }
             if (count++ == 0) {
                 first = task;
             } else {
                 // Producers need no flag, so overflowing back into this queue cannot deadlock.
                 dst.pushBackOrOverflow(task, this);
             }
+        }
+        if (linking != null) {
+            QueuedSpawns.release(linking);
+            spawnsLinked += linked; // plain: the flag holder's, handed on by the flag
         }
         if (count > 0) {
             // Release, not just opaque: a reader whose acquire load sees this count must also see
@@ -249,6 +373,9 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
                 count++;
             }
         }
+        // Spawns from outside among them are linked before the flag goes (see the class comment):
+        // they are cancelled below like the rest, and spawnsLinked stays exact.
+        linkUnlinked(first);
         if (count > 0) {
             TAKEN.setRelease(this, taken + count); // see take(): release, for len()'s acquire
         }
@@ -260,6 +387,87 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
             t = next;
         }
         return count;
+    }
+
+    /**
+     * For a task dump and a shutdown's abort walk: links every spawn from outside still queued
+     * here into its shard, leaving the queue as it is (its order and its count), so that a walk
+     * of the shards then finds every live cell (see the class comment). Waits for the consumer
+     * flag as {@link #drainForShutdown} does; holds it for a walk of the whole queue, during
+     * which the workers' pops here return null (they look elsewhere, as while another worker
+     * takes a batch). It also waits, spinning then yielding, until every spawn counted when it
+     * took the flag is linked: those whose count was added but whose push was still in flight
+     * (a pusher is a few instructions from its second CAS). So the walk that follows reaches every
+     * spawn accepted before this call (for an abort, after {@code refuse(REFUSE_ALL)}: every spawn
+     * ever accepted), not only those whose spawn returned (QueuedSpawnsLincheckTest: a dump
+     * missed a spawn accepted before a refusal that another spawn, refused, had seen). A pusher
+     * the OS does not run for {@code maxWaitNanos} is given up on (its task is then run, or
+     * cancelled by the scheduler's shutdown, not aborted; or missing from that dump).
+     * Returns the cells it linked.
+     */
+    int linkQueuedSpawns(long maxWaitNanos) {
+        acquireConsumerWaiting();
+        int linkedHere = 0;
+        long giveUpAt = 0;
+        // Read with the flag held: spawns counted by now are linked by this call, or taken (and
+        // linked) by a flag holder before it.
+        long target = spawnCount();
+        try {
+            // The private list, then the stack appended behind it (oldest first, queue order).
+            ScheduledTask last = null;
+            for (ScheduledTask t = head; t != null; t = t.queueNext) {
+                last = t;
+            }
+            linkedHere += linkUnlinked(head);
+            for (int spins = 0; ; spins++) {
+                for (ScheduledTask more = refill(); more != null; more = refill()) {
+                    if (last == null) {
+                        head = more;
+                    } else {
+                        last.queueNext = more;
+                    }
+                    linkedHere += linkUnlinked(more);
+                    for (ScheduledTask t = more; t != null; t = t.queueNext) {
+                        last = t;
+                    }
+                }
+                if (spawnsLinked >= target) {
+                    break;
+                }
+                if (spins < SPINS_BEFORE_YIELD) {
+                    Thread.onSpinWait();
+                } else if (spins == SPINS_BEFORE_YIELD) {
+                    giveUpAt = System.nanoTime() + maxWaitNanos;
+                } else if (System.nanoTime() - giveUpAt < 0) {
+                    Thread.yield(); // the pusher may have been descheduled between its two CASes
+                } else {
+                    break;
+                }
+            }
+        } finally {
+            releaseConsumer();
+        }
+        return linkedHere;
+    }
+
+    /**
+     * Links the marked cells of the list from {@code first} (held by the consumer flag's holder),
+     * one lock hold per run of cells of one shard, and counts them in {@code spawnsLinked}.
+     */
+    private int linkUnlinked(ScheduledTask first) {
+        TaskShard linking = null;
+        int linked = 0;
+        for (ScheduledTask t = first; t != null; t = t.queueNext) {
+            if (QueuedSpawns.isUnlinked(t)) {
+                linking = QueuedSpawns.link((TaskCell<?>) t, linking);
+                linked++;
+            }
+        }
+        if (linking != null) {
+            QueuedSpawns.release(linking);
+            spawnsLinked += linked;
+        }
+        return linked;
     }
 
     /** Spins, then yields, until this thread holds the consumer flag. */
@@ -313,7 +521,7 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
         // move before it and sees at least the increments of every task counted in taken
         // (invariant 5).
         long takenSoFar = (long) TAKEN.getAcquire(this);
-        long pushedSoFar = (long) PUSHED.getOpaque(this);
+        long pushedSoFar = (long) PUSHED.getOpaque(this) + ((long) SPAWNS.getOpaque(this) >>> SPAWN_COUNT_SHIFT);
         long len = pushedSoFar - takenSoFar;
         return len <= 0 ? 0 : (int) Math.min(len, Integer.MAX_VALUE);
     }
@@ -353,8 +561,14 @@ abstract class InjectQueueHeadPadding {
 abstract class InjectQueueProducerFields extends InjectQueueHeadPadding {
     /** The stack of pushed tasks, newest first; through {@code InjectQueue.TOP}. */
     ScheduledTask top;
-    /** Tasks whose push has started; through {@code InjectQueue.PUSHED}. */
+    /** Tasks whose push has started, but spawns from outside; through {@code InjectQueue.PUSHED}. */
     long pushed;
+    /**
+     * Spawns from outside accepted (bits 2 and up) and the registry's refusal bits (0 and 1); see
+     * InjectQueue's class comment. Through {@code InjectQueue.SPAWNS}; on the producers' line,
+     * which a spawn writes anyway (top).
+     */
+    long spawns;
 }
 
 abstract class InjectQueueMidPadding extends InjectQueueProducerFields {
@@ -375,6 +589,12 @@ abstract class InjectQueueConsumerFields extends InjectQueueMidPadding {
     long taken;
     /** 1 while a worker holds the consumer role. */
     int consuming;
+    /**
+     * Spawns from outside linked into their shards by the flag holders (each exactly once, by
+     * whoever took it out of the queue or by {@code linkQueuedSpawns}); written only by the flag
+     * holder. {@code spawns' count - spawnsLinked} is the accepted spawns not linked yet.
+     */
+    long spawnsLinked;
 }
 
 abstract class InjectQueueConsumerPadding extends InjectQueueConsumerFields {

@@ -19,10 +19,13 @@ public final class LiveTaskDump {
      * Visits up to {@code max} live tasks of {@code registry}, each shard's newest first, holding
      * each shard's lock only while copying its share (at most {@code max} references in all, and
      * no more than were live plus a little slack); the visitor runs after, lock-free. Returns how
-     * many it visited.
+     * many it visited. Spawns from outside still in the inject queues are linked first (a walk of
+     * each queue under its consumer flag, see {@link InjectQueue#linkQueuedSpawns}), so they are
+     * listed too, as QUEUED.
      */
     public static int forEachLive(TaskRegistry registry, int max, LiveTaskVisitor visitor) {
         int visited = 0;
+        registry.linkQueuedSpawns(false);
         TaskCell<?>[] chunk = new TaskCell<?>[(int) Math.min(Math.max(max, 0), registry.liveTasksHint() + DUMP_SLACK)];
         long now = nowForDump(registry);
         for (TaskShard shard : registry.allShards()) {

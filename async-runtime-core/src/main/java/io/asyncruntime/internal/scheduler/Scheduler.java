@@ -147,16 +147,40 @@ public final class Scheduler implements CellScheduler {
             // where spawns are most frequent (only if every worker is stuck does the stamp lag).
             registry.refreshClock();
         }
+        if (worker == null) {
+            return spawnFromOutside(body, kind, lane, name, !isOwnTaskThread());
+        }
         TaskShard shard = registry.shardFor(worker);
         TaskCell<T> cell = TaskCell.create(shard, body, kind, lane, name);
-        // Throws if a shutdown refuses it (then nothing is queued); a drain refuses only strangers.
-        shard.register(cell, worker == null && !isOwnTaskThread());
-        if (worker != null) {
-            worker.counters.increment(WorkerCounters.SPAWNS);
-            worker.sampling.onSchedule(cell);
-            worker.schedule(cell, false);
-        } else {
-            scheduleRemote(cell); // counted by its outside shard's link (see remoteSpawns())
+        // Throws if a shutdown refuses it (then nothing is queued).
+        shard.register(cell, false);
+        worker.counters.increment(WorkerCounters.SPAWNS);
+        worker.sampling.onSchedule(cell);
+        worker.schedule(cell, false);
+        return cell;
+    }
+
+    /**
+     * A spawn from a thread that runs no worker: no registry lock and no registry atomic. The
+     * lane's inject queue counts and pushes the cell with one CAS, or refuses it ({@code stranger}:
+     * the thread runs none of our tasks, so a graceful drain refuses it too); the worker that
+     * takes it links it into the lane's outside shard (see {@link QueuedSpawns}, and InjectQueue's
+     * class comment for why a spawn racing a refusal is either counted and run or refused, never
+     * lost). Counted by the queue, see {@link #remoteSpawns()}.
+     */
+    private <T> JoinHandle<T> spawnFromOutside(Object body, int kind, Priority lane, String name, boolean stranger) {
+        TaskCell<T> cell = TaskCell.create(registry.outsideShard(lane.ordinal()), body, kind, lane, name);
+        QueuedSpawns.markUnlinked(cell); // before the push, which publishes it
+        sampler.onRemoteSchedule(cell);
+        int refused = inject[lane.ordinal()].pushSpawn(cell, stranger);
+        if (refused != InjectQueue.SPAWN_ACCEPTED) {
+            // Nothing was counted or queued: the cell is garbage.
+            throw new IllegalStateException(TaskRegistry.refusalMessage(
+                    refused == InjectQueue.SPAWN_REFUSED_ALL ? TaskRegistry.REFUSING_ALL : TaskRegistry.REFUSING_REMOTE));
+        }
+        notifyParked(); // its full fence orders the push before the read of shutdown below
+        if (shutdown) {
+            cancelInjected(); // raced with close(): make sure nothing stays queued forever
         }
         return cell;
     }
@@ -437,6 +461,11 @@ public final class Scheduler implements CellScheduler {
         return inject[lane];
     }
 
+    /** The inject queues, one per lane (the registry counts the spawns from outside in them). */
+    InjectQueue[] injectQueues() {
+        return inject;
+    }
+
     /** Pops one task from the inject queues, highest lane first (the global-queue-interval check). */
     ScheduledTask popInjectByPriority() {
         for (InjectQueue queue : inject) {
@@ -521,9 +550,9 @@ public final class Scheduler implements CellScheduler {
     }
 
     /**
-     * Tasks spawned from threads that run none of the workers: each is linked into an outside
-     * shard of the registry, whose count is that spawn's. A counter of its own cost that spawn
-     * path one more atomic read-modify-write, ~10 ns of its ~70 on this box (JFR,
+     * Tasks spawned from threads that run none of the workers: each is counted by the spawn word
+     * of the inject queue it was pushed into (the CAS that queues it). A counter of its own cost
+     * that spawn path one more atomic read-modify-write, ~10 ns of its ~70 on this box (JFR,
      * spawn_many_remote, reg10g).
      */
     long remoteSpawns() {

@@ -104,6 +104,11 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
         return name == null ? new TaskCell<>(scheduler, body, kind, priority) : new Named<>(scheduler, body, kind, priority, name);
     }
 
+    /** The scheduler this cell was made with: for a spawned cell, its registry shard (see QueuedSpawns). */
+    final CellScheduler cellScheduler() {
+        return scheduler;
+    }
+
     @Override
     int lane() {
         // The lane bits never change after construction: a plain read sees them.

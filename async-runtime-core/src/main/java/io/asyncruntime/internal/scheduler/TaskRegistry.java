@@ -1,5 +1,6 @@
 package io.asyncruntime.internal.scheduler;
 
+import io.asyncruntime.task.Priority;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,15 +14,20 @@ import java.util.concurrent.locks.LockSupport;
  * dump lists it ({@link LiveTaskDump}).
  *
  * <p><b>Shards.</b> One per worker (a worker links what it spawns into its own shard, so
- * spawning workers never contend) plus a power of two of shards for spawns from other threads:
- * a thread's own by its id (so that several outside spawners spread out, and one stays on one
- * shard's lines), or the next while that one's lock is held (see {@link #shardFor}). A cell
+ * spawning workers never contend) plus at least one per lane for spawns from other threads (see
+ * {@link #outsideShard}). Such a spawn takes no lock and writes nothing of the registry: the
+ * inject queue it is pushed into counts it and refuses it (one CAS), and the worker that takes it
+ * out of the queue links it into its lane's outside shard, one lock hold per batch (see
+ * {@link QueuedSpawns} and InjectQueue's class comment, "Spawns from outside"). Until then the
+ * cell is live in the counts (the queue's spawn count is part of the spawns) and a dump or an
+ * abort reaches it by linking what is queued first ({@link #linkQueuedSpawns}). A cell
  * stays linked in its shard after it completes until a sweep of that shard unlinks it, so that
  * completing a stolen task writes nothing of its spawner's shard (see {@link TaskShard} for why,
  * and {@link ShardSweep} for who sweeps when and the bounds on what a shard retains). Readers
  * leave finished cells out.
  *
- * <p><b>Counting.</b> A spawn counts in its shard ({@code inserted}); a completion counts in the
+ * <p><b>Counting.</b> A worker's spawn counts in its shard ({@code inserted}), a spawn from
+ * outside in its inject queue's spawn word (see above); a completion counts in the
  * completing thread's own counters: a worker's pair in its shard (written by that worker only),
  * and for any other thread a shared pair of atomics here. Each pair splits completions into
  * "not cancelled" and "cancelled", each task counted in exactly one of the two, so a reader that
@@ -32,7 +38,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Cost per task.</b> One link and two int stamps in the cell (32 to 48 bytes, as with two
  * links: the cell is 44 bytes, aligned to 48), an uncontended lock and unlock of the worker's own
- * shard at spawn, one counter store and one read of the shard's {@code dirty} hint at completion,
+ * shard at a worker's spawn (for a spawn from outside nothing on the spawner: the worker taking it
+ * from the inject queue links it, one lock hold per batch), one counter store and one read of the shard's {@code dirty} hint at completion,
  * a share of the sweeps (at most two cell visits per spawn, amortized), and the poll count riding
  * on the CAS that starts each poll. Clock reads are the expensive part of stamping (a {@code nanoTime}
  * is ~25 ns on this box's kvm-clock, as much as a whole local spawn), so cells are stamped
@@ -48,7 +55,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Refusing spawns.</b> {@link #refuseRemote()} (a graceful shutdown starts) makes spawns
  * from outside the runtime's own tasks fail (a task on a worker or inside {@code blockInPlace}
  * still spawns); {@link #refuseAll()} (the shutdown aborts what remains) makes
- * every spawn fail. The flags are read under the shard's lock; see {@link TaskShard}.
+ * every spawn fail. A worker's spawn reads the flag under its shard's lock (see {@link TaskShard});
+ * a spawn from outside sees the refusal as a bit of its inject queue's spawn word, set by an
+ * atomic OR that its own counting CAS is ordered with (see InjectQueue, "Spawns from outside").
  */
 public final class TaskRegistry {
 
@@ -69,6 +78,10 @@ public final class TaskRegistry {
      * clock), so a refresh stores it only when the bits from here up change.
      */
     private static final int CLOCK_UNIT_SHIFT = Math.min(SPAWN_STAMP_SHIFT, POLL_STAMP_SHIFT);
+    /** How long an abort waits at most for a spawn from outside whose push is in flight. */
+    private static final long ABORT_IN_FLIGHT_WAIT_NANOS = 1_000_000_000;
+    /** How long a dump waits at most for a spawn from outside whose push is in flight. */
+    private static final long DUMP_IN_FLIGHT_WAIT_NANOS = 10_000_000;
     /** How long a drain waits before it looks again if no shard's emptying woke it. */
     private static final long DRAIN_RECHECK_NANOS = 10_000_000;
 
@@ -91,6 +104,8 @@ public final class TaskRegistry {
 
     private final TaskShard[] workerShards;
     private final TaskShard[] remoteShards;
+    /** The scheduler's inject queues, one per lane (none without a scheduler): each counts the spawns from outside into it. */
+    private final InjectQueue[] injectQueues;
     private final long epochNanos = System.nanoTime();
     /** Nanoseconds since {@link #epochNanos}, as of the last refresh; through {@link #COARSE_NANOS}. */
     @SuppressWarnings("unused")
@@ -115,12 +130,23 @@ public final class TaskRegistry {
 
     /** With a spawn-path sweep slack of {@code sweepSlack} (see {@link ShardSweep}); tests use small ones. */
     TaskRegistry(Scheduler scheduler, int workers, int sweepSlack) {
+        this(scheduler, workers, sweepSlack, scheduler == null ? new InjectQueue[0] : scheduler.injectQueues());
+    }
+
+    /** For tests: a registry without a scheduler whose spawns from outside are counted by {@code injectQueues}. */
+    TaskRegistry(int workers, int sweepSlack, InjectQueue... injectQueues) {
+        this(null, workers, sweepSlack, injectQueues);
+    }
+
+    private TaskRegistry(Scheduler scheduler, int workers, int sweepSlack, InjectQueue[] injectQueues) {
         this.scheduler = scheduler;
+        this.injectQueues = injectQueues;
         workerShards = new TaskShard[workers];
         for (int i = 0; i < workers; i++) {
             workerShards[i] = new TaskShard(this, scheduler, sweepSlack);
         }
-        int remote = Integer.highestOneBit(Math.max(2, workers) * 2 - 1); // next power of two >= workers
+        // The next power of two >= workers, and one per lane at least (see outsideShard).
+        int remote = Integer.highestOneBit(Math.max(Math.max(2, workers), Priority.COUNT) * 2 - 1);
         remoteShards = new TaskShard[remote];
         for (int i = 0; i < remote; i++) {
             remoteShards[i] = new TaskShard(this, scheduler, sweepSlack);
@@ -129,24 +155,20 @@ public final class TaskRegistry {
 
     // ---- the spawn path -----------------------------------------------------------------------
 
-    /**
-     * The shard a task spawned now goes to: {@code worker}'s own, or for a thread that runs no
-     * worker the outside shard of its id, unless that one's lock is held, then the next. Any
-     * outside shard will do for such a spawn, so it does not wait behind a worker's sweep, a dump
-     * or another spawner; a racy look at the lock, which the spawn takes right after anyway. The
-     * same shard spawn after spawn (not one picked at random, as before) keeps one shard's lock
-     * line and list head in the spawner's cache, and spares it a random draw per spawn.
-     */
+    /** The shard a task spawned on {@code worker} goes to: the worker's own. */
     TaskShard shardFor(Worker worker) {
-        if (worker != null) {
-            return workerShards[worker.index];
-        }
-        int mask = remoteShards.length - 1;
-        // Thread ids are handed out in sequence: threads started together take distinct shards.
-        @SuppressWarnings("deprecation") // threadId() is JDK 19+; getId() is the same number
-        int own = (int) Thread.currentThread().getId() & mask;
-        TaskShard shard = remoteShards[own];
-        return shard.isLockHeld() ? remoteShards[(own + 1) & mask] : shard;
+        return workerShards[worker.index];
+    }
+
+    /**
+     * The shard a task spawned from outside the workers into {@code lane} is linked into, by the
+     * worker that takes it out of the lane's inject queue (see {@link QueuedSpawns}): the lane's
+     * own, so that a batch is one run of one shard (one lock hold) and the linkers of one shard
+     * are the holders of one queue's consumer flag, one at a time. The spawner only stores the
+     * reference (its cell's scheduler): it reads nothing of the shard.
+     */
+    TaskShard outsideShard(int lane) {
+        return remoteShards[lane & (remoteShards.length - 1)];
     }
 
     /** Nanoseconds since the runtime started, as of the last refresh (opaque: any recent value will do). */
@@ -294,11 +316,31 @@ public final class TaskRegistry {
         if (refusal == ACCEPTING) {
             REFUSAL.compareAndSet(this, ACCEPTING, REFUSING_REMOTE);
         }
+        // Then the spawns from outside: when this returns, every one not refused is counted.
+        for (InjectQueue queue : injectQueues) {
+            queue.refuse(InjectQueue.REFUSE_STRANGERS);
+        }
     }
 
     /** From now on every spawn fails. */
     public void refuseAll() {
         refusal = REFUSING_ALL;
+        for (InjectQueue queue : injectQueues) {
+            queue.refuse(InjectQueue.REFUSE_ALL);
+        }
+    }
+
+    /**
+     * Links into their shards the spawns from outside still waiting in the inject queues (see
+     * {@link QueuedSpawns}), and those accepted whose push is in flight, so that a walk of the
+     * shards reaches every spawn accepted before this call. {@code abort}: after
+     * {@link #refuseAll()}, where a pusher descheduled between its two CASes is waited for up to
+     * a second (else its task would run after the abort); a dump waits up to 10 ms.
+     */
+    void linkQueuedSpawns(boolean abort) {
+        for (InjectQueue queue : injectQueues) {
+            queue.linkQueuedSpawns(abort ? ABORT_IN_FLIGHT_WAIT_NANOS : DUMP_IN_FLIGHT_WAIT_NANOS);
+        }
     }
 
     /** Whether spawns from outside are refused (a shutdown has begun). */
@@ -338,7 +380,9 @@ public final class TaskRegistry {
      * {@link TaskShard#insertedExact}), or with an acquire read (a hint, on the completion path).
      */
     private long insertedSum(boolean exact) {
-        long inserted = 0;
+        // A volatile read of each spawn word is exact in the same sense: a read made after a
+        // refusal's OR sees every spawn accepted before it (one word's modification order).
+        long inserted = queuedSpawnCount();
         for (TaskShard shard : workerShards) {
             inserted += exact ? shard.insertedExact() : shard.inserted();
         }
@@ -348,12 +392,21 @@ public final class TaskRegistry {
         return inserted;
     }
 
+    /** Spawns from outside accepted by the inject queues, linked or not. */
+    private long queuedSpawnCount() {
+        long spawns = 0;
+        for (InjectQueue queue : injectQueues) {
+            spawns += queue.spawnCount();
+        }
+        return spawns;
+    }
+
     /**
-     * Tasks ever linked into the outside shards (acquire reads, a metric): the spawns from threads
-     * that run no worker, which go nowhere else.
+     * Spawns from threads that run no worker (a metric): those the inject queues counted, and any
+     * cell registered into an outside shard directly (tests).
      */
     long remoteInserted() {
-        long inserted = 0;
+        long inserted = queuedSpawnCount();
         for (TaskShard shard : remoteShards) {
             inserted += shard.inserted();
         }
@@ -429,18 +482,22 @@ public final class TaskRegistry {
     /**
      * The live tasks now, copied shard by shard under each shard's lock, as a walk that aborts
      * them when run (so no user code, a task's {@code cancel}, runs under a lock). Meant for after
-     * {@link #refuseAll()}, when no cell can join behind the copy.
+     * {@link #refuseAll()}, when no cell can join behind the copy. Spawns from outside still in
+     * the inject queues are linked first, and so are those accepted whose push is in flight (the
+     * count is final after the refusal: this waits until as many are linked), so the walk reaches
+     * every live task, queued ones included.
      */
     public AbortWalk newAbortWalk() {
+        linkQueuedSpawns(true);
         return AbortWalk.ofLiveTasks(allShards());
     }
 
-    /** Shard {@code index}: the workers' first, then the outside spawners'. For tests. */
+    /** Shard {@code index}: the workers' first, then the outside ones. For tests. */
     TaskShard shard(int index) {
         return index < workerShards.length ? workerShards[index] : remoteShards[index - workerShards.length];
     }
 
-    /** Every shard: the workers' first, then the outside spawners'. */
+    /** Every shard: the workers' first, then the outside ones. */
     TaskShard[] allShards() {
         TaskShard[] all = new TaskShard[workerShards.length + remoteShards.length];
         System.arraycopy(workerShards, 0, all, 0, workerShards.length);

@@ -12,7 +12,9 @@ import java.lang.invoke.VarHandle;
  * cell one link and two stamps.
  *
  * <p><b>Who writes what.</b> A worker's shard is inserted into only by the thread running that
- * worker (its "owner"); an outside shard by outside spawners. Completing a task writes nothing
+ * worker (its "owner"); an outside shard by the holders of its lane's inject-queue consumer flag,
+ * who link the spawns from outside as they take them out of the queue ({@link QueuedSpawns};
+ * the spawners themselves write nothing here). Completing a task writes nothing
  * here but the {@link #dirty} hint, and that only when it is clear: the completer counts the task
  * in its own thread's counters (see {@link TaskRegistry#countCompletion}), and the cell stays
  * linked until a sweep unlinks it. So on the spawn path of a worker nothing is written that
@@ -40,10 +42,13 @@ import java.lang.invoke.VarHandle;
  * leaving out those already COMPLETE; a cell is never missed: it is linked from its spawn (under
  * the lock) until a sweep finds it COMPLETE, and a reader holding the lock sees every link.
  *
- * <p><b>Rejection</b> happens under the lock, as before: a spawn reads the registry's refusal flag
- * after taking the lock, and a shutdown sets the flag and then takes every shard's lock to look.
- * So a spawn that does not see the flag is linked before the shutdown looks, and one that sees it
- * is never linked: nothing slips in unseen.
+ * <p><b>Rejection</b> of a worker's spawn happens under the lock, as before: a spawn reads the
+ * registry's refusal flag after taking the lock, and a shutdown sets the flag and then takes every
+ * shard's lock to look. So a spawn that does not see the flag is linked before the shutdown looks,
+ * and one that sees it is never linked: nothing slips in unseen. A spawn from outside the workers
+ * takes no shard lock: it is counted, refused and queued by one CAS of its inject queue's spawn
+ * word, and linked into its lane's outside shard by whoever takes it out of the queue
+ * ({@link #linkQueuedLocked}; see {@link QueuedSpawns} and InjectQueue's class comment).
  */
 final class TaskShard extends ShardSweep implements CellScheduler {
 
@@ -171,15 +176,49 @@ final class TaskShard extends ShardSweep implements CellScheduler {
             if (refusal != TaskRegistry.ACCEPTING) {
                 throw new IllegalStateException(TaskRegistry.refusalMessage(refusal));
             }
-            cell.registryNext = head; // reads the old head's reference only: no write to its line
-            head = cell;
             INSERTED.setRelease(this, inserted + 1);
-            linked++;
-            // The sweep cursor's upkeep and a spawn-path step (ShardSweep, "Sweeps"): fields of
-            // this object, no other load (ShardSweep, "Where the state lives").
-            pushedLocked(cell);
+            linkLocked(cell);
         } finally {
             unlock();
+        }
+    }
+
+    /**
+     * Links {@code cell}, a spawn from outside that its inject queue counted already (see
+     * {@link QueuedSpawns}), into this shard, whose lock the caller holds
+     * ({@link #lockForLinking}). No refusal check and no count: the spawn's CAS on the queue's
+     * spawn word did both. The spawn path's sweep step runs as for any push, so ShardSweep's bound
+     * in count holds for the outside shards as it did when the spawners linked their cells.
+     */
+    void linkQueuedLocked(TaskCell<?> cell) {
+        linkLocked(cell);
+    }
+
+    /** Pushes {@code cell} at the head; under the lock. */
+    private void linkLocked(TaskCell<?> cell) {
+        cell.registryNext = head; // reads the old head's reference only: no write to its line
+        head = cell;
+        linked++;
+        // The sweep cursor's upkeep and a spawn-path step (ShardSweep, "Sweeps"): fields of
+        // this object, no other load (ShardSweep, "Where the state lives").
+        pushedLocked(cell);
+    }
+
+    /** Takes the lock for a batch of {@link #linkQueuedLocked} (waits, as a spawn does). */
+    void lockForLinking() {
+        lock();
+    }
+
+    /**
+     * Lets the lock go after a batch of links. On a worker nothing more: it is awake, and its next
+     * driver turn or park sweeps this shard (ShardSweep, "Nobody left behind": an awake worker
+     * answers). Off the workers (a shutdown's drain, a dump linking what is queued) it looks
+     * again as a reader does.
+     */
+    void unlockAfterLinking() {
+        unlock();
+        if (scheduler != null && scheduler.currentWorker() == null) {
+            sweepAfterRead();
         }
     }
 
@@ -242,7 +281,7 @@ final class TaskShard extends ShardSweep implements CellScheduler {
         }
     }
 
-    /** Whether the lock is held now: a racy hint (opaque), for an outside spawn picking a shard. */
+    /** Whether the lock is held now: a racy hint (opaque). */
     @Override
     boolean isLockHeld() {
         return (int) LOCKED.getOpaque(this) != 0;

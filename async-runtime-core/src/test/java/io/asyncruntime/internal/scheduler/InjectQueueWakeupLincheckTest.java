@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
  * wake it). The worker sets the idle flag, runs a full fence, then checks isEmpty() (if empty, it
  * would park). A lost wake-up is a worker parking on "empty" while a spawner that saw no idle
  * worker has a task still queued. Spawners run on several threads; the worker also pops, so the
- * queue passes through its stub re-append and producer-mid-link states.
+ * queue passes through its stub re-append and producer-mid-link states. A spawn from outside the
+ * workers counts itself in the queue's spawn word instead of {@code pushed} (remote10, issue 10):
+ * {@code spawnFromOutside} checks that isEmpty() counts those too.
  */
 public class InjectQueueWakeupLincheckTest {
 
@@ -34,6 +36,19 @@ public class InjectQueueWakeupLincheckTest {
     public void spawn() {
         int id = nextId.getAndIncrement();
         inject.push(new TestTask(id));
+        VarHandle.fullFence();
+        if (!workerIdle) {
+            spawnedUnnoticed.set(id, 1);
+        }
+    }
+
+    /** {@code Scheduler.spawnFromOutside}: counted and pushed by one CAS of the spawn word, then the fence. */
+    @Operation
+    public void spawnFromOutside() {
+        int id = nextId.getAndIncrement();
+        if (inject.pushSpawn(new TestTask(id), true) != InjectQueue.SPAWN_ACCEPTED) {
+            throw new AssertionError("refused, with no refusal");
+        }
         VarHandle.fullFence();
         if (!workerIdle) {
             spawnedUnnoticed.set(id, 1);

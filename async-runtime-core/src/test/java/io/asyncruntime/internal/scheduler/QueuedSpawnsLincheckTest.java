@@ -1,0 +1,155 @@
+package io.asyncruntime.internal.scheduler;
+
+import io.asyncruntime.task.Priority;
+import io.asyncruntime.task.Task;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 10, remote10: the registry's protocol for spawns from outside the workers (see
+ * InjectQueue, "Spawns from outside", and {@link QueuedSpawns}), reduced to one lane: a spawn
+ * counts and queues its cell with one CAS of the queue's spawn word unless a refusal bit refuses
+ * it; a worker takes cells out of the queue (a batch into a ring of two, which overflows back
+ * into the queue: linked cells queued again) and links the marked ones; a shutdown refuses and
+ * then walks the registry (linking what is queued, waiting for pushes in flight); a dump-like
+ * walk without a refusal; the counts.
+ *
+ * <p>No cell completes here, so every accepted spawn stays live: in every sequential run a walk
+ * finds exactly the spawns accepted before it and the count is the spawns accepted, and after
+ * {@code refuseAllAndWalk} nothing is accepted. Linearizability demands the same of concurrent
+ * runs: a spawn racing the refusal is accepted and found by the walk, or refused and not
+ * counted. {@link #eachCellLinkedOnce} checks that no cell was linked twice (a marked cell is
+ * linked by whoever takes it out of the queue, a cell a full ring moved back is not).
+ */
+public class QueuedSpawnsLincheckTest {
+
+    private static final int MAX_CELLS = 16;
+
+    private final InjectQueue queue = new InjectQueue();
+    private final TaskRegistry registry = new TaskRegistry(1, 1, queue);
+    private final TaskShard shard = registry.outsideShard(0);
+    /** The worker's ring, shrunk so that a batch overflows it back into the queue. */
+    private final LocalQueue ring = new LocalQueue(2);
+    private final TaskCell<?>[] cells = new TaskCell<?>[MAX_CELLS];
+    private final AtomicInteger next = new AtomicInteger();
+
+    public QueuedSpawnsLincheckTest() {
+        for (int i = 0; i < MAX_CELLS; i++) {
+            cells[i] = new TaskCell<>(shard, Task.never(), Priority.HIGH);
+        }
+    }
+
+    static {
+        // Initialise the classes the operations use before Lincheck tracks memory.
+        QueuedSpawnsLincheckTest warm = new QueuedSpawnsLincheckTest();
+        warm.spawnFromAStranger();
+        warm.spawnFromInsideATask();
+        warm.workerTakesABatch();
+        warm.walk();
+        warm.refuseStrangers();
+        warm.refuseAllAndWalk();
+        warm.spawned();
+    }
+
+    private boolean spawn(boolean stranger) {
+        TaskCell<?> cell = cells[next.getAndIncrement()];
+        QueuedSpawns.markUnlinked(cell);
+        return queue.pushSpawn(cell, stranger) == InjectQueue.SPAWN_ACCEPTED;
+    }
+
+    /** A spawn from a thread that runs none of the runtime's tasks: true if accepted. */
+    @Operation
+    public boolean spawnFromAStranger() {
+        return spawn(true);
+    }
+
+    /** A spawn from a thread inside {@code blockInPlace}: refused only once every spawn is. */
+    @Operation
+    public boolean spawnFromInsideATask() {
+        return spawn(false);
+    }
+
+    /** The one worker takes a batch (linking marked cells) and keeps what its ring holds queued there. */
+    @Operation(nonParallelGroup = "worker")
+    public void workerTakesABatch() {
+        queue.popBatchInto(ring, 3);
+    }
+
+    /** A task dump: the live cells it lists (every cell here stays live). */
+    @Operation
+    public int walk() {
+        return LiveTaskDump.forEachLive(registry, MAX_CELLS, (name, lane, state, age, polls, sincePoll, cancel) -> { });
+    }
+
+    @Operation
+    public void refuseStrangers() {
+        registry.refuseRemote();
+    }
+
+    /** A shutdown's abort: refuse everything, then walk; the walk must find every spawn accepted. */
+    @Operation
+    public int refuseAllAndWalk() {
+        registry.refuseAll();
+        return registry.newAbortWalk().found();
+    }
+
+    /** The spawns counted, from the registry's exact counts. */
+    @Operation
+    public long spawned() {
+        return registry.counts()[0];
+    }
+
+    @Validate
+    public void eachCellLinkedOnce() {
+        int linked = shard.linkedCount();
+        long spawned = registry.counts()[0];
+        if (linked > spawned) {
+            throw new AssertionError(linked + " cells linked, but only " + spawned + " spawned: one was linked twice");
+        }
+        if (queue.spawnsLinked != linked) {
+            throw new AssertionError("linked " + linked + ", the queue counted " + queue.spawnsLinked + " links");
+        }
+    }
+
+    @Test
+    void modelChecking() {
+        new ModelCheckingOptions()
+                .iterations(20)
+                .invocationsPerIteration(1_000)
+                .threads(3)
+                .actorsPerThread(3)
+                .actorsBefore(1)
+                .actorsAfter(1)
+                .check(getClass());
+    }
+
+    @Test
+    void stress() {
+        new StressOptions()
+                .iterations(20)
+                .invocationsPerIteration(1_000)
+                .threads(3)
+                .actorsPerThread(3)
+                .actorsBefore(1)
+                .actorsAfter(1)
+                .check(getClass());
+    }
+
+    @Test
+    @Tag("long")
+    void modelCheckingLong() {
+        new ModelCheckingOptions()
+                .iterations(200)
+                .invocationsPerIteration(5_000)
+                .threads(3)
+                .actorsPerThread(4)
+                .actorsBefore(2)
+                .actorsAfter(2)
+                .check(getClass());
+    }
+}
