@@ -162,6 +162,18 @@ public final class PollSampler {
         return System.nanoTime() - followed.queuedAt > FOREIGN_TASK_ABANDONED_NANOS;
     }
 
+    /**
+     * A schedule that did not happen after all ({@code task} was refused before it was queued):
+     * stops following it if it is the one followed, else it would never be polled and never be
+     * done, and hold the slot for good (review24).
+     */
+    void unfollow(ScheduledTask task) {
+        Timed current = (Timed) TIMED.getOpaque(this);
+        if (current != null && current.task == task) {
+            TIMED.compareAndSet(this, current, null);
+        }
+    }
+
     /** A schedule from a thread that is not a worker: sampled at random (no shared countdown to write). */
     void onRemoteSchedule(ScheduledTask task) {
         int base = baseInterval;

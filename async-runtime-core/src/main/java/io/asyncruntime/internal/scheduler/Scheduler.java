@@ -174,7 +174,8 @@ public final class Scheduler implements CellScheduler {
         sampler.onRemoteSchedule(cell);
         int refused = inject[lane.ordinal()].pushSpawn(cell, stranger);
         if (refused != InjectQueue.SPAWN_ACCEPTED) {
-            // Nothing was counted or queued: the cell is garbage.
+            // Nothing was counted or queued: the cell is garbage (and no longer followed).
+            sampler.unfollow(cell);
             throw new IllegalStateException(TaskRegistry.refusalMessage(
                     refused == InjectQueue.SPAWN_REFUSED_ALL ? TaskRegistry.REFUSING_ALL : TaskRegistry.REFUSING_REMOTE));
         }
