@@ -45,7 +45,7 @@ class CloseReturnsBeforeACountedCompletionIsPublishedTest {
         TaskRegistry registry = scheduler.registry();
         CountDownLatch counted = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        TaskShard shard = registry.shardFor(null);
+        TaskShard shard = registry.outsideShard(Priority.NORMAL.ordinal()); // linked by the test itself, as a spawn from outside is by its taker
         HoldAfterCount holder = new HoldAfterCount(shard, counted, release);
         TaskCell<String> cell = TaskCell.create(holder, (Callable<String>) () -> "value", TaskCell.CALLABLE,
                 Priority.NORMAL, "held-between-count-and-complete");
