@@ -2,7 +2,6 @@ package io.asyncruntime.task;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -39,12 +38,13 @@ import java.util.function.Supplier;
 public final class JoinSet<T> implements AutoCloseable {
 
     private final Spawner spawner;
+    // The awaiting side (JoinNext, JoinSetDrain) uses the package-private fields and leave/abortAll.
     /** Tasks spawned and not yet joined, finished or not. */
-    private final Set<Entry<T>> held = ConcurrentHashMap.newKeySet();
+    final Set<Entry<T>> held = ConcurrentHashMap.newKeySet();
     /** Finished tasks in the order they finished, not yet joined. */
-    private final ConcurrentLinkedQueue<Entry<T>> finished = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<Entry<T>> finished = new ConcurrentLinkedQueue<>();
     /** Tasks waiting in {@link #joinNext()} or {@link #shutdown()}. */
-    private final ListenerStack waiters = new ListenerStack();
+    final ListenerStack waiters = new ListenerStack();
     private volatile boolean closed;
     /**
      * {@link #shutdown()} drains in progress (polled once and not finished or cancelled): while
@@ -52,7 +52,7 @@ public final class JoinSet<T> implements AutoCloseable {
      * the others only once. The spawner writes the entry's handle, then reads this; a drain
      * increments this, then reads the handles: both volatile, so one of them sees the other.
      */
-    private final AtomicInteger draining = new AtomicInteger();
+    final AtomicInteger draining = new AtomicInteger();
 
     /**
      * An empty set whose tasks are spawned on {@code spawner}.
@@ -129,7 +129,7 @@ public final class JoinSet<T> implements AutoCloseable {
      * poll (check {@link #isEmpty()} in a loop).
      */
     public Task<T> joinNext() {
-        return new JoinNext();
+        return new JoinNext<>(this);
     }
 
     /**
@@ -169,7 +169,7 @@ public final class JoinSet<T> implements AutoCloseable {
      * cancelled) is aborted as it is spawned, so the drain ends.
      */
     public Task<Void> shutdown() {
-        return new Drain();
+        return new JoinSetDrain<>(this);
     }
 
     /** Number of tasks in the set: spawned and not yet joined. */
@@ -209,196 +209,10 @@ public final class JoinSet<T> implements AutoCloseable {
     }
 
     /** {@code entry}'s result was taken: it leaves the set. Wakes waiters when that emptied it. */
-    private void leave(Entry<T> entry) {
+    void leave(Entry<T> entry) {
         held.remove(entry);
         if (held.isEmpty()) {
             waiters.wakeAll(); // a concurrent joinNext may be waiting for this very entry
-        }
-    }
-
-
-    // ---- the awaiting side ----------------------------------------------------------------------
-
-    /** Shared by joinNext and shutdown: the waiter registration of one awaiting task. */
-    private abstract class Await<R> implements Task<R> {
-        private ListenerStack.Waiter waiter;
-
-        /** Registers {@code cx}'s waker unless already registered with it. */
-        final void register(Context cx) {
-            Waker waker = cx.waker();
-            if (waiter != null && waiter.wakes(waker)) {
-                return;
-            }
-            if (waiter != null) {
-                waiter.remove();
-            }
-            waiter = waiters.pushWaiter(waker);
-        }
-
-        final void unregister() {
-            if (waiter != null) {
-                waiter.remove();
-                waiter = null;
-            }
-        }
-
-        @Override
-        public final void cancel() {
-            unregister();
-            onCancel();
-        }
-
-        /** What else a cancelled await gives back. */
-        void onCancel() {
-        }
-    }
-
-    private final class JoinNext extends Await<T> {
-        /**
-         * The entry this join took and has not returned yet: its task said it finished, but its
-         * handle was not complete yet, or the awaiting task's budget was spent. Put back if this
-         * join is cancelled, so no result is lost.
-         */
-        private Entry<T> taken;
-
-        @Override
-        public Poll<T> poll(Context cx) throws Exception {
-            for (;;) {
-                if (taken == null) {
-                    taken = finished.poll();
-                }
-                if (taken != null) {
-                    Poll<? extends T> result;
-                    try {
-                        result = taken.handle.poll(cx); // ready or failed, unless the handle is a moment behind
-                    } catch (Throwable failure) { // an Error the task failed with, too (review23)
-                        release(taken);
-                        throw failure;
-                    }
-                    if (result.isPending()) {
-                        return Poll.pending(); // the handle wakes this task (or the budget asked for a yield)
-                    }
-                    release(taken);
-                    return Poll.ready(result.value());
-                }
-                if (held.isEmpty()) {
-                    unregister();
-                    throw new NoSuchElementException("joinNext() on an empty JoinSet: every task was already joined");
-                }
-                register(cx);
-                // Re-check after registering: a task that finished before the push woke nobody.
-                if (finished.isEmpty() && !held.isEmpty()) {
-                    return Poll.pending();
-                }
-            }
-        }
-
-        /** The result of {@code entry} is being returned: the entry leaves the set. */
-        private void release(Entry<T> entry) {
-            taken = null;
-            unregister();
-            leave(entry);
-        }
-
-        @Override
-        void onCancel() {
-            Entry<T> entry = taken;
-            if (entry != null) {
-                taken = null;
-                finished.add(entry); // not joined after all: another join gets it
-                waiters.wakeAll();
-            }
-        }
-    }
-
-    /**
-     * {@link #shutdown()}: abort everything once, then take finished entries until none is held.
-     * From its first poll until it ends it counts in {@link #draining}, so tasks spawned meanwhile
-     * are aborted as they are spawned.
-     */
-    private final class Drain extends Await<Void> {
-        private boolean aborted;
-        private boolean ended;
-        /**
-         * The finished entry whose handle this drain waits on: its task said it finished, but the
-         * handle completes only after that poll has returned to its worker. Put back if this drain
-         * is cancelled.
-         */
-        private Entry<T> taken;
-
-        @Override
-        public Poll<Void> poll(Context cx) {
-            if (!aborted) {
-                aborted = true;
-                draining.incrementAndGet(); // before the walk: see draining
-                abortAll();
-            }
-            for (;;) {
-                if (!discardFinishedOnceDone(cx)) {
-                    return Poll.pending(); // the handle a moment behind wakes this task
-                }
-                if (held.isEmpty()) {
-                    unregister();
-                    end();
-                    return Poll.ready(null);
-                }
-                register(cx);
-                if (finished.isEmpty() && !held.isEmpty()) {
-                    return Poll.pending();
-                }
-            }
-        }
-
-        /**
-         * Takes every finished entry out of the set (results discarded), each once its handle is
-         * done: when the drain completes, every handle the set's spawns returned is done (close10:
-         * it completed while the last one was a moment behind). False while a handle is still
-         * behind (polling it registered this task's waker there, or the budget asked for a yield).
-         */
-        private boolean discardFinishedOnceDone(Context cx) {
-            for (;;) {
-                if (taken == null) {
-                    taken = finished.poll();
-                    if (taken == null) {
-                        return true;
-                    }
-                }
-                // A done handle is discarded without a poll: its outcome may be any Throwable
-                // (review23: an Error failed the drain and left the set stuck), and a poll would
-                // spend the budget on a result nobody reads.
-                if (!taken.handle.isDone()) {
-                    Poll<?> result;
-                    try {
-                        result = taken.handle.poll(cx); // registers this task's waker while behind
-                    } catch (Throwable failedOrCancelled) {
-                        result = null; // a handle throws only once done: discarded with the others
-                    }
-                    if (result != null && result.isPending()) {
-                        return false;
-                    }
-                }
-                leave(taken);
-                taken = null;
-            }
-        }
-
-        @Override
-        void onCancel() {
-            Entry<T> entry = taken;
-            if (entry != null) {
-                taken = null;
-                finished.add(entry); // not discarded after all: a join or another drain gets it
-                waiters.wakeAll();
-            }
-            end();
-        }
-
-        /** The drain is over (done or cancelled): spawns no longer abort. Once. */
-        private void end() {
-            if (aborted && !ended) {
-                ended = true;
-                draining.decrementAndGet();
-            }
         }
     }
 
@@ -409,7 +223,7 @@ public final class JoinSet<T> implements AutoCloseable {
      * task's last poll (or its cancellation), which queues it in {@link #finished} once; the
      * handle completes a moment later, and a join or a drain that gets there first waits on the handle.
      */
-    private static final class Entry<T> {
+    static final class Entry<T> {
         private final JoinSet<T> set;
         /** Set by the spawner right after the spawn returned; read by joins (through the queue). */
         volatile JoinHandle<? extends T> handle;
