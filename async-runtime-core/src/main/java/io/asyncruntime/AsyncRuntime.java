@@ -2,20 +2,13 @@ package io.asyncruntime;
 
 import io.asyncruntime.internal.blocking.BlockingPools;
 import io.asyncruntime.internal.io.IoDriver;
-import io.asyncruntime.internal.io.IoStats;
 import io.asyncruntime.internal.io.SelectorDriver;
-import io.asyncruntime.internal.metrics.StallDetector;
 import io.asyncruntime.internal.scheduler.BlockOn;
+import io.asyncruntime.internal.scheduler.DeliveryBinding;
 import io.asyncruntime.internal.scheduler.Driver;
-import io.asyncruntime.internal.scheduler.LiveTaskDump;
-import io.asyncruntime.internal.scheduler.PollSampler;
 import io.asyncruntime.internal.scheduler.Scheduler;
-import io.asyncruntime.internal.scheduler.SchedulerMetrics;
-import io.asyncruntime.internal.scheduler.TaskRegistry;
 import io.asyncruntime.internal.scheduler.ThreadParkDriver;
-import io.asyncruntime.internal.scheduler.WorkerWatch;
 import io.asyncruntime.internal.time.TimeDriver;
-import io.asyncruntime.internal.time.TimerMetrics;
 import io.asyncruntime.task.CancellationToken;
 import io.asyncruntime.task.ContextCarrier;
 import io.asyncruntime.task.JoinHandle;
@@ -23,17 +16,11 @@ import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Spawner;
 import io.asyncruntime.task.Task;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An asynchronous runtime: a work-stealing pool of worker threads that polls {@link Task}s.
@@ -53,22 +40,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class AsyncRuntime implements AutoCloseable, Spawner {
 
-    private static final Logger log = LoggerFactory.getLogger(AsyncRuntime.class);
-    private static final ThreadLocal<AsyncRuntime> CURRENT = new ThreadLocal<>();
-
     static {
         // Deep stage callbacks handed to another thread run bound as the thread that delivered them.
-        io.asyncruntime.internal.scheduler.DeliveryBinding.install(new RuntimeBinder());
+        DeliveryBinding.install(RuntimeThreadBinding.DELIVERY_BINDER);
     }
     /** Tasks a {@link #taskDump()} lists at most. */
     public static final int DEFAULT_TASK_DUMP_LIMIT = 1_000;
-    /**
-     * How long a graceful shutdown waits for workers to stop once its deadline has passed: enough
-     * for a worker that is between polls (it stops within microseconds), short enough that a worker
-     * stuck in one poll delays the shutdown by no more than this.
-     */
-    static final long WORKER_STOP_ALLOWANCE_MILLIS = 100;
-    static final Duration WORKER_STOP_ALLOWANCE = Duration.ofMillis(WORKER_STOP_ALLOWANCE_MILLIS);
 
     private final Scheduler scheduler;
     private final RuntimeBuilder settings;
@@ -79,13 +56,12 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
     private final ContextCarrier contextCarrier;
     /** The blocking pools and blockInPlace's side of the runtime. */
     private final RuntimeBlocking blocking;
-    /** The stall detector, or null when the builder turned it off. */
-    private final StallDetector stallDetector;
+    /** Metrics, task dumps, poll sampling and the stall detector. */
+    private final RuntimeDiagnostics diagnostics;
     /** Cancelled when a graceful shutdown begins; tasks watch it (or children of it) to wind down. */
     private final CancellationToken rootToken = new CancellationToken();
-    /** Set by the first shutdown call, which runs it; the others wait for {@link #shutdownReport}. */
-    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
-    private final CompletableFuture<ShutdownReport> shutdownReport = new CompletableFuture<>();
+    /** Runs the graceful shutdown once; later callers wait for its report. */
+    private final ShutdownOnce shutdown;
 
     AsyncRuntime(RuntimeBuilder builder) {
         this.settings = builder;
@@ -95,40 +71,26 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         Driver parkDriver = ioDriver != null ? ioDriver : new ThreadParkDriver();
         this.timeDriver = new TimeDriver(parkDriver, builder.clock(), builder.eventIntervalTicks());
         this.scheduler = new Scheduler(
-                builder.schedulerConfig(this::bindThread, AsyncRuntime::unbindThread),
+                builder.schedulerConfig(() -> RuntimeThreadBinding.bindForLife(this), RuntimeThreadBinding::unbindForLife),
                 timeDriver);
         this.blocking = new RuntimeBlocking(scheduler, timeDriver, new BlockingPools(builder.threadNamePrefix(),
-                builder.defaultBlockingPool(), null, this::bindThread, AsyncRuntime::unbindThread, timeDriver),
-                AsyncRuntime::unbindThread, contextCarrier);
+                builder.defaultBlockingPool(), null, () -> RuntimeThreadBinding.bindForLife(this),
+                RuntimeThreadBinding::unbindForLife, timeDriver), RuntimeThreadBinding::unbindForLife, contextCarrier);
+        this.shutdown = new ShutdownOnce(this, scheduler, blocking, settings);
         scheduler.onHandOver(blocking::afterBlockInPlace);
         scheduler.start();
-        if (builder.stallThreshold().isZero()) {
-            this.stallDetector = null;
-        } else {
-            this.stallDetector = new StallDetector(new WorkerWatch(scheduler), builder.stallThreshold(),
-                    builder.threadNamePrefix() + "-stall-detector");
-            stallDetector.start();
-        }
+        this.diagnostics = new RuntimeDiagnostics(scheduler, timeDriver, ioDriver, blocking, builder.stallThreshold(),
+                builder.threadNamePrefix());
     }
 
-    /**
-     * Binds the calling thread to this runtime for the thread's lifetime: {@link #current()} and
-     * the timers ({@code Time.sleep} …) then work on it. The one bind of runtime identity for
-     * threads the runtime owns: its workers and its blocking-pool threads (each runs this first
-     * and {@link #unbindThread()} last). {@link #blockOn} binds around one call instead, restoring
-     * what was there before.
-     */
-    private void bindThread() {
-        CURRENT.set(this);
-        TimeDriver.bind(timeDriver);
-        IoDriver.bind(ioDriver);
+    /** This runtime's time driver, for its threads' binding. */
+    TimeDriver timeDriver() {
+        return timeDriver;
     }
 
-    /** Undoes {@link #bindThread()}; the last thing a runtime thread does. */
-    private static void unbindThread() {
-        CURRENT.remove();
-        TimeDriver.unbind();
-        IoDriver.bind(null);
+    /** This runtime's I/O driver, for its threads' binding; null when built with {@code enableIo(false)}. */
+    IoDriver ioDriver() {
+        return ioDriver;
     }
 
     /** A builder with the defaults: one worker per available processor. */
@@ -143,7 +105,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws IllegalStateException if the thread belongs to no runtime
      */
     public static AsyncRuntime current() {
-        AsyncRuntime runtime = CURRENT.get();
+        AsyncRuntime runtime = RuntimeThreadBinding.current();
         if (runtime == null) {
             throw new IllegalStateException("AsyncRuntime.current() was called on thread \""
                     + Thread.currentThread().getName() + "\", which is not running an async-runtime task");
@@ -153,7 +115,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
 
     /** The runtime of the calling thread, if it has one (see {@link #current()}). */
     public static Optional<AsyncRuntime> tryCurrent() {
-        return Optional.ofNullable(CURRENT.get());
+        return Optional.ofNullable(RuntimeThreadBinding.current());
     }
 
     // ---- spawning ----------------------------------------------------------------------------
@@ -334,20 +296,11 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         if (scheduler.isClosed()) {
             throw new IllegalStateException("this async-runtime is closed: blockOn cannot run a task on it");
         }
-        AsyncRuntime previous = CURRENT.get();
-        CURRENT.set(this);
-        TimeDriver previousTime = TimeDriver.bind(timeDriver);
-        IoDriver previousIo = IoDriver.bind(ioDriver);
+        RuntimeThreadBinding.Previous previous = RuntimeThreadBinding.bindAround(this);
         try {
             return BlockOn.run(timeDriver.inhibitingAutoAdvanceWhilePolled(task), scheduler);
         } finally {
-            IoDriver.bind(previousIo);
-            TimeDriver.bind(previousTime);
-            if (previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
+            RuntimeThreadBinding.restore(previous);
         }
     }
 
@@ -388,47 +341,11 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         return scheduler.isClosed();
     }
 
+    // ---- diagnostics -------------------------------------------------------------------------
+
     /** A snapshot of the runtime's counters. */
     public RuntimeMetrics metrics() {
-        SchedulerMetrics m = scheduler.metrics();
-        List<RuntimeMetrics.WorkerMetrics> perWorker = new ArrayList<>(m.workers());
-        long polls = 0;
-        long steals = 0;
-        long parks = 0;
-        long forcedYields = 0;
-        for (int i = 0; i < m.workers(); i++) {
-            RuntimeMetrics.WorkerMetrics w = new RuntimeMetrics.WorkerMetrics(i, m.polls(i), m.steals(i),
-                    m.stealOperations(i), m.parks(i), m.overflows(i), m.lifoHits(i), m.localSchedules(i),
-                    m.injectPops(i), m.budgetForcedYields(i), m.busyNanos(i),
-                    m.localQueueDepth(i, Priority.HIGH), m.localQueueDepth(i, Priority.NORMAL),
-                    m.localQueueDepth(i, Priority.BACKGROUND));
-            perWorker.add(w);
-            polls += w.polls();
-            steals += w.steals();
-            parks += w.parks();
-            forcedYields += w.budgetForcedYields();
-        }
-        long completed = m.completedTasks();
-        long spawned = m.spawnedTasks();
-        TimerMetrics timers = timeDriver.metrics();
-        return new RuntimeMetrics(m.workers(), Math.max(0, spawned - completed), spawned, completed,
-                m.remoteSpawns(), m.injectQueueDepth(), polls, steals, parks, forcedYields, timers.activeTimers(),
-                timers.fired(), timers.cancelled(), timers.timerWakeups(), List.copyOf(perWorker),
-                blocking.metrics(stallDetector == null ? 0 : stallDetector.stalls()),
-                ioMetrics(), taskRegistryMetrics());
-    }
-
-    private RuntimeMetrics.TaskRegistryMetrics taskRegistryMetrics() {
-        TaskRegistry registry = scheduler.registry();
-        long[] counts = registry.counts();
-        return new RuntimeMetrics.TaskRegistryMetrics(registry.liveTasksHint(), counts[0], counts[1],
-                registry.isRefusingRemote());
-    }
-
-    private RuntimeMetrics.IoMetrics ioMetrics() {
-        IoStats io = ioDriver != null ? ioDriver.stats() : IoStats.NONE;
-        return new RuntimeMetrics.IoMetrics(ioDriver != null, io.openRegistrations(), io.registrations(),
-                io.readyEvents(), io.turns(), io.blockingSelects(), io.selectorWakeups(), io.rearms(), io.disarms());
+        return diagnostics.metrics();
     }
 
     /**
@@ -437,7 +354,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * quarter threshold late). 0 when detection is off.
      */
     public int ongoingStalls() {
-        return stallDetector == null ? 0 : stallDetector.ongoingStalls();
+        return diagnostics.ongoingStalls();
     }
 
     /** Largest {@code oneIn} of {@link #samplePolls}. */
@@ -461,30 +378,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws NullPointerException if {@code listener} is null
      */
     public PollSampleListener.Registration samplePolls(int oneIn, PollSampleListener listener) {
-        if (oneIn < 1 || oneIn > MAX_POLL_SAMPLING_INTERVAL) {
-            throw new IllegalArgumentException("oneIn must be between 1 and " + MAX_POLL_SAMPLING_INTERVAL
-                    + ", got " + oneIn);
-        }
-        if (listener == null) {
-            throw new NullPointerException("listener must not be null");
-        }
-        Object subscription = scheduler.samplePolls(oneIn, new PollSampler.Listener() {
-            @Override
-            public void pollTime(int worker, long nanos) {
-                listener.pollTime(worker, nanos);
-            }
-
-            @Override
-            public void scheduleLatency(long nanos) {
-                listener.scheduleLatency(nanos);
-            }
-
-            @Override
-            public String toString() {
-                return listener.toString();
-            }
-        });
-        return () -> scheduler.stopSamplingPolls(subscription);
+        return diagnostics.samplePolls(oneIn, listener);
     }
 
     /**
@@ -515,17 +409,31 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * of all stalls is {@link BlockingMetrics#stalls()}. Never null.
      */
     public List<WorkerStall> recentStalls() {
-        if (stallDetector == null) {
-            return List.of();
-        }
-        List<StallDetector.RecentStall> recent = stallDetector.recentStalls();
-        List<WorkerStall> stalls = new ArrayList<>(recent.size());
-        for (StallDetector.RecentStall s : recent) {
-            stalls.add(new WorkerStall(s.worker(), s.task(), Duration.ofNanos(s.inPollNanos()),
-                    Instant.ofEpochMilli(s.detectedAtMillis())));
-        }
-        return List.copyOf(stalls);
+        return diagnostics.recentStalls();
     }
+
+    /**
+     * The live tasks, at most {@value #DEFAULT_TASK_DUMP_LIMIT} of them listed: see
+     * {@link #taskDump(int)}. Never null.
+     */
+    public TaskDump taskDump() {
+        return taskDump(DEFAULT_TASK_DUMP_LIMIT);
+    }
+
+    /**
+     * Every live task's name, lane, state (idle, queued, running), age, poll count and time since
+     * its last poll, listing at most {@code maxTasks} of them (the dump still counts them all).
+     * Cheap on a runtime with a million tasks: it copies at most {@code maxTasks} references,
+     * holding each registry shard's lock only while it copies that shard's share, so spawns and
+     * completions go on meanwhile; counting is one read per shard. Never null.
+     *
+     * @throws IllegalArgumentException if {@code maxTasks} is negative
+     */
+    public TaskDump taskDump(int maxTasks) {
+        return diagnostics.taskDump(maxTasks);
+    }
+
+    // ---- shutdown ----------------------------------------------------------------------------
 
     /**
      * The runtime's root cancellation token: cancelled when a graceful shutdown begins, so tasks
@@ -572,45 +480,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      * @throws IllegalArgumentException if {@code deadline} is null or negative
      */
     public ShutdownReport shutdownGracefully(Duration deadline) {
-        if (deadline == null || deadline.isNegative()) {
-            throw new IllegalArgumentException("shutdownGracefully deadline must be zero or a positive duration, got "
-                    + deadline);
-        }
-        // A task inside blockInPlace counts too: its thread handed the worker over, but it is
-        // still in that task's poll, and waiting here would wait for itself (review9).
-        // So does blocking work of this runtime's pools, which a task usually awaits: waiting here
-        // would wait for that task, which waits for this work (review9b).
-        boolean onOwnTask = scheduler.isOwnTaskThread() || blocking.servesCurrentThread();
-        if (!shutdownStarted.compareAndSet(false, true)) {
-            return onOwnTask ? shutdownReport.getNow(ShutdownReport.inProgress(deadline)) : shutdownReport.join();
-        }
-        if (onOwnTask) {
-            Thread shutdown = new Thread(() -> runShutdown(deadline), settings.threadNamePrefix() + "shutdown");
-            shutdown.setDaemon(true);
-            shutdown.start();
-            return ShutdownReport.inProgress(deadline);
-        }
-        return runShutdown(deadline);
-    }
-
-    private ShutdownReport runShutdown(Duration deadline) {
-        try {
-            ShutdownReport report = new GracefulShutdown(this, scheduler, settings.threadNamePrefix()).run(deadline, timeoutNanos(deadline));
-            log.info("async-runtime shut down: {}", report);
-            shutdownReport.complete(report);
-            return report;
-        } catch (Throwable failure) {
-            shutdownReport.completeExceptionally(failure);
-            throw failure;
-        }
-    }
-
-    private static long timeoutNanos(Duration deadline) {
-        try {
-            return deadline.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE / 4; // centuries: as good as forever, and safe to add to nanoTime
-        }
+        return shutdown.shutdownGracefully(deadline);
     }
 
     /**
@@ -621,7 +491,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
      */
     @Override
     public void close() {
-        if (shutdownStarted.get()) {
+        if (shutdown.started()) {
             // A shutdown is under way or done: close() starts one, it never waits for another
             // caller's. (A Spring context destroys the runtime bean after its lifecycle gave up
             // waiting for the phase; that destroy call must not wait out the shutdown timeout.)
@@ -633,64 +503,15 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
 
     /** Whether a shutdown has begun (spawns from outside are refused from then on). */
     public boolean isShuttingDown() {
-        return shutdownStarted.get();
-    }
-
-    /** The root token, for the shutdown. */
-    CancellationToken rootToken() {
-        return rootToken;
+        return shutdown.started();
     }
 
     /** Stops the stall detector, if it runs; for the shutdown, before the workers stop. */
     void stopStallDetector() {
-        if (stallDetector != null) {
-            stallDetector.stop();
-        }
+        diagnostics.stopStallDetector();
     }
 
-    /**
-     * The live tasks, at most {@value #DEFAULT_TASK_DUMP_LIMIT} of them listed: see
-     * {@link #taskDump(int)}. Never null.
-     */
-    public TaskDump taskDump() {
-        return taskDump(DEFAULT_TASK_DUMP_LIMIT);
-    }
-
-    /**
-     * Every live task's name, lane, state (idle, queued, running), age, poll count and time since
-     * its last poll, listing at most {@code maxTasks} of them (the dump still counts them all).
-     * Cheap on a runtime with a million tasks: it copies at most {@code maxTasks} references,
-     * holding each registry shard's lock only while it copies that shard's share, so spawns and
-     * completions go on meanwhile; counting is one read per shard. Never null.
-     *
-     * @throws IllegalArgumentException if {@code maxTasks} is negative
-     */
-    public TaskDump taskDump(int maxTasks) {
-        if (maxTasks < 0) {
-            throw new IllegalArgumentException("taskDump maxTasks must be 0 or more, got " + maxTasks);
-        }
-        TaskRegistry registry = scheduler.registry();
-        long live = registry.liveTasksHint();
-        List<TaskDump.TaskInfo> tasks = new ArrayList<>((int) Math.min(maxTasks, Math.max(live, 16)));
-        LiveTaskDump.forEachLive(registry, maxTasks, (name, lane, state, ageNanos, polls, sinceLastPollNanos, cancelRequested) ->
-                tasks.add(new TaskDump.TaskInfo(name, Priority.ofLane(lane), TaskDump.State.valueOf(state.name()),
-                        Duration.ofNanos(ageNanos), polls,
-                        sinceLastPollNanos < 0 ? null : Duration.ofNanos(sinceLastPollNanos), cancelRequested)));
-        return new TaskDump(Math.max(live, tasks.size()), List.copyOf(tasks), live > tasks.size());
-    }
-
-    /**
-     * The blocking half of a shutdown, for {@link #close()} and a graceful shutdown to call once
-     * the workers have stopped: every blocking pool stops taking work ({@link #spawnBlocking},
-     * {@link #trySpawnBlocking} and the named pools' methods throw {@link IllegalStateException}),
-     * its queued work completes as cancelled at once (it never started), and running work is given
-     * until {@code deadlineNanos} ({@link System#nanoTime()} based) to finish. Running work is
-     * never interrupted: what still runs at the deadline is left on its daemon thread, and its
-     * handle completes when it returns. Called from a blocking thread, it does not wait for that
-     * thread. Idempotent.
-     *
-     * @return how many blocking threads were still running work at the deadline (0: all stopped)
-     */
+    /** The blocking half of a shutdown: see {@link RuntimeBlocking#shutdown}. */
     int shutdownBlockingPools(long deadlineNanos) {
         return blocking.shutdown(deadlineNanos);
     }
@@ -705,37 +526,5 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
             throw new NullPointerException("priority must not be null");
         }
         return priority;
-    }
-
-    /**
-     * The runtime binding of a thread (this runtime, its time and I/O drivers), captured and
-     * re-applied for {@link io.asyncruntime.internal.scheduler.DeliveryBinding}, restoring what
-     * was bound before exactly as {@link #blockOn} does.
-     */
-    private static final class RuntimeBinder implements io.asyncruntime.internal.scheduler.DeliveryBinding.Binder {
-        @Override
-        public Object capture() {
-            return CURRENT.get();
-        }
-
-        @Override
-        public Object bind(Object captured) {
-            AsyncRuntime runtime = (AsyncRuntime) captured;
-            Object[] previous = {CURRENT.get(), TimeDriver.bind(runtime.timeDriver), IoDriver.bind(runtime.ioDriver)};
-            CURRENT.set(runtime);
-            return previous;
-        }
-
-        @Override
-        public void restore(Object previousBinding) {
-            Object[] previous = (Object[]) previousBinding;
-            IoDriver.bind((IoDriver) previous[2]);
-            TimeDriver.bind((TimeDriver) previous[1]);
-            if (previous[0] == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set((AsyncRuntime) previous[0]);
-            }
-        }
     }
 }

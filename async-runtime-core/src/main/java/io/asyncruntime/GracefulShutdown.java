@@ -42,6 +42,14 @@ final class GracefulShutdown {
 
     private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
 
+    /**
+     * How long a graceful shutdown waits for workers to stop once its deadline has passed: enough
+     * for a worker that is between polls (it stops within microseconds), short enough that a worker
+     * stuck in one poll delays the shutdown by no more than this.
+     */
+    static final long WORKER_STOP_ALLOWANCE_MILLIS = 100;
+    static final Duration WORKER_STOP_ALLOWANCE = Duration.ofMillis(WORKER_STOP_ALLOWANCE_MILLIS);
+
     /** How long the workers may go without cancelling a task before what is left counts as stuck. */
     private static final long PROGRESS_WINDOW_NANOS = 50_000_000;
     /**
@@ -93,7 +101,7 @@ final class GracefulShutdown {
         // (1) No more spawns from outside; (2) tell the tasks; (3) give them until the deadline.
         registry.refuseRemote();
         long[] atStart = registry.counts();
-        step("cancelling the root token", () -> runtime.rootToken().cancel());
+        step("cancelling the root token", () -> runtime.cancellationToken().cancel());
         step("waiting for the tasks to finish", () -> registry.awaitEmpty(end));
         long drained = System.nanoTime();
 
@@ -107,7 +115,7 @@ final class GracefulShutdown {
         // (5) Stop the workers: queued tasks (aborted ones among them) are cancelled as they stop;
         // then the time and I/O drivers shut, closing every registered channel. A worker stuck in a
         // poll is given until the deadline, and at least the stop allowance, then left behind.
-        long stopBudget = Math.max(end - abortDone, AsyncRuntime.WORKER_STOP_ALLOWANCE.toNanos());
+        long stopBudget = Math.max(end - abortDone, WORKER_STOP_ALLOWANCE.toNanos());
         // A worker stuck from here on is the report's, not a stall to log.
         step("stopping the stall detector", runtime::stopStallDetector);
         step("stopping the workers", () -> scheduler.shutdown(Duration.ofNanos(stopBudget)));
@@ -132,7 +140,7 @@ final class GracefulShutdown {
         long[][] published = new long[1][];
         step("waiting for the counted completions to be published", () -> published[0] =
                 scheduler.awaitCompletionsPublished(System.nanoTime() + Math.max(deadlineNanos,
-                        AsyncRuntime.WORKER_STOP_ALLOWANCE.toNanos())));
+                        WORKER_STOP_ALLOWANCE.toNanos())));
         long reported = System.nanoTime();
 
         // Split by what the handles show (see the class comment): cancelled from the abort on, or

@@ -139,7 +139,18 @@ final class RuntimeBlocking {
         return new BlockingMetrics(List.copyOf(snapshots), stalls, blockInPlaceCalls.sum());
     }
 
-    /** See {@code AsyncRuntime.shutdownBlockingPools}. */
+    /**
+     * The blocking half of a shutdown, for {@link AsyncRuntime#close()} and a graceful shutdown to
+     * call once the workers have stopped: every blocking pool stops taking work
+     * ({@link AsyncRuntime#spawnBlocking}, {@link AsyncRuntime#trySpawnBlocking} and the named
+     * pools' methods throw {@link IllegalStateException}), its queued work completes as cancelled
+     * at once (it never started), and running work is given until {@code deadlineNanos}
+     * ({@link System#nanoTime()} based) to finish. Running work is never interrupted: what still
+     * runs at the deadline is left on its daemon thread, and its handle completes when it returns.
+     * Called from a blocking thread, it does not wait for that thread. Idempotent.
+     *
+     * @return how many blocking threads were still running work at the deadline (0: all stopped)
+     */
     int shutdown(long deadlineNanos) {
         return pools.shutdown(deadlineNanos);
     }

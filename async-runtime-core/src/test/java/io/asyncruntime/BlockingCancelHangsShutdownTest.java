@@ -54,7 +54,7 @@ class BlockingCancelHangsShutdownTest {
         Duration deadline = Duration.ofMillis(200);
         CompletableFuture<ShutdownReport> shutdown = CompletableFuture.supplyAsync(() -> runtime.shutdownGracefully(deadline));
         try {
-            ShutdownReport report = shutdown.get(deadline.plus(AsyncRuntime.WORKER_STOP_ALLOWANCE).toMillis() + 3_000,
+            ShutdownReport report = shutdown.get(deadline.plus(GracefulShutdown.WORKER_STOP_ALLOWANCE).toMillis() + 3_000,
                     TimeUnit.MILLISECONDS);
             // Both are counted as aborted, whichever the abort reached first: the one it had not
             // reached when it stopped waiting is aborted once the blocked cancel() returns.
@@ -65,7 +65,7 @@ class BlockingCancelHangsShutdownTest {
             assertThatThrownBy(() -> idle.get(1, TimeUnit.SECONDS)).isInstanceOf(TaskCancelledException.class);
         } catch (TimeoutException e) {
             throw new AssertionError("shutdownGracefully(" + deadline + ") had not returned after "
-                    + (deadline.toMillis() + AsyncRuntime.WORKER_STOP_ALLOWANCE_MILLIS + 3_000) + " ms: held by a task's cancel()", e);
+                    + (deadline.toMillis() + GracefulShutdown.WORKER_STOP_ALLOWANCE_MILLIS + 3_000) + " ms: held by a task's cancel()", e);
         } finally {
             release.countDown();
         }

@@ -138,7 +138,7 @@ class GracefulShutdownTest {
         ShutdownReport report = runtime.shutdownGracefully(deadline);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         try {
-            assertThat(took).isLessThan(deadline.plus(AsyncRuntime.WORKER_STOP_ALLOWANCE).plusMillis(500));
+            assertThat(took).isLessThan(deadline.plus(GracefulShutdown.WORKER_STOP_ALLOWANCE).plusMillis(500));
             assertThat(report.aborted()).isEqualTo(2);
             assertThat(report.stillRunning()).as("the blocker, left on its worker").isEqualTo(1);
             assertThatThrownBy(() -> idle.get(10, TimeUnit.SECONDS)).isInstanceOf(TaskCancelledException.class);
