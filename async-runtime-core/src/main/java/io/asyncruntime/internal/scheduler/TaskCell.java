@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * holds its registry shard ({@link TaskShard}), which passes scheduling on.
  *
  * <p>The state machine is documented in {@link TaskState}. Memory ordering: the state word is a
- * plain field reached only through {@link #STATE} with volatile CAS and volatile/acquire reads.
+ * plain field reached only through {@link #STATE} with volatile CAS, the owner's volatile atomic
+ * adds ({@link #takeOwnership}, {@link #addPolls}) and volatile/acquire reads.
  * The outcome is written by the owner before the CAS that sets COMPLETE (which releases it) and
  * read only after an acquire read that saw COMPLETE. Cells are never pooled: a stale waker held by
  * some resource must never wake a recycled cell (the ABA hazard in ARCHITECTURE.md).
@@ -141,7 +142,7 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
                 // Cleared before the add: a dump reads the word, then the stamp, and so may count
                 // too few for a moment, never too many; nor does an abort below count them again.
                 pollStamp = stamp & ~UNCOUNTED_POLLS;
-                s = addPolls(s, uncounted);
+                s = addPolls(s, 0, uncounted);
                 uncounted = 0;
             }
         } else {
@@ -180,27 +181,36 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
     /**
      * NOTIFIED → RUNNING for a cell queued by a wake or a spawn; or, for a yield-queued cell woken
      * since (RUNNING | NOTIFIED), clears NOTIFIED: this poll is the one the wake asked for. The
-     * poll count rides on this CAS (see TaskState.POLLS_SHIFT), with the polls a yield-queued
+     * poll count rides on the same atomic (see TaskState.POLLS_SHIFT), with the polls a yield-queued
      * cell had not counted yet (the caller's stamp then starts with none). Returns the state it
      * replaced.
+     *
+     * <p>One atomic add, no compare-and-swap loop. The caller took the cell off a queue, so from
+     * the read of {@code s} on, NOTIFIED, RUNNING, COMPLETE and the poll count are its own: only the
+     * taker of a queued cell clears NOTIFIED (a wake finds it set and writes nothing), and only the
+     * owner sets RUNNING or COMPLETE or counts polls (TaskState's invariants). Others can only set
+     * CANCELLED or FUTURE_CANCELLED meanwhile, bits the add leaves alone: NOTIFIED - 1 clears bit 0
+     * with no borrow, RUNNING is added only where it is clear (no carry), and the count is added
+     * only while it cannot pass {@link TaskState#MAX_POLLS} (else the saturating CAS of
+     * {@link #addPolls}). So the delta worked out from {@code s} is exact against whatever the word
+     * holds when the add lands, and the marks set meanwhile are kept for the check after it.
      */
     private int takeOwnership(int s) {
+        if ((s & TaskState.COMPLETE) != 0 || (s & TaskState.NOTIFIED) == 0
+                || ((s & TaskState.RUNNING) != 0 && (TaskState.kind(s) != TASK || (pollStamp & YIELD_QUEUED) == 0))) {
+            throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
+        }
         int polls = 1 + uncountedPolls(); // 0 uncounted unless yield-queued: every release folds them
         if (polls > 1) {
             pollStamp &= ~UNCOUNTED_POLLS; // ours (yield-queued: RUNNING is kept); cleared before the fold, as in run
         }
-        for (;;) {
-            if ((s & TaskState.COMPLETE) != 0 || (s & TaskState.NOTIFIED) == 0
-                    || ((s & TaskState.RUNNING) != 0 && (TaskState.kind(s) != TASK || (pollStamp & YIELD_QUEUED) == 0))) {
-                throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
-            }
-            int witness = (int) STATE.compareAndExchange(this, s,
-                    TaskState.countPolls((s & ~TaskState.NOTIFIED) | TaskState.RUNNING, polls));
-            if (witness == s) {
-                return s;
-            }
-            s = witness;
+        int flags = (s & TaskState.RUNNING) != 0 ? -TaskState.NOTIFIED : TaskState.RUNNING - TaskState.NOTIFIED;
+        int previous = addPolls(s, flags, polls);
+        if (((previous ^ s) & ~(TaskState.CANCELLED | TaskState.FUTURE_CANCELLED)) != 0) {
+            throw new IllegalStateException("task cell changed under its dequeuer: state "
+                    + TaskState.describe(previous) + " (" + previous + "), read as " + s);
         }
+        return previous;
     }
 
     /** The polls of yield-queued takes the state word does not show yet; the owner's, or a racy read. */
@@ -209,16 +219,17 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
     }
 
     /**
-     * Owner only, holding RUNNING: adds {@code polls} to the word's count with one atomic add
-     * (exact: only the owner changes the count, so {@code s} shows it), or saturates it by CAS
-     * when it would pass {@link TaskState#MAX_POLLS}. Returns the state before the update.
+     * Owner only, holding RUNNING or taking it: adds {@code polls} to the word's count and
+     * {@code flags} (a change of the owner's own bits, see {@link #takeOwnership}, or 0) with one
+     * atomic add (exact: only the owner changes those, so {@code s} shows them), or saturates the
+     * count by CAS when it would pass {@link TaskState#MAX_POLLS}. Returns the state before the update.
      */
-    private int addPolls(int s, int polls) {
+    private int addPolls(int s, int flags, int polls) {
         if (TaskState.polls(s) <= TaskState.MAX_POLLS - polls) {
-            return (int) STATE.getAndAdd(this, polls << TaskState.POLLS_SHIFT);
+            return (int) STATE.getAndAdd(this, flags + (polls << TaskState.POLLS_SHIFT));
         }
         for (;;) {
-            int witness = (int) STATE.compareAndExchange(this, s, TaskState.countPolls(s, polls));
+            int witness = (int) STATE.compareAndExchange(this, s, TaskState.countPolls(s + flags, polls));
             if (witness == s) {
                 return s;
             }

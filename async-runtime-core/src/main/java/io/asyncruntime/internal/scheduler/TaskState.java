@@ -1,8 +1,8 @@
 package io.asyncruntime.internal.scheduler;
 
 /**
- * The bits of a task cell's state word (one {@code int}, updated only by CAS, and by the atomic
- * add that counts the poll of a yield-queued task).
+ * The bits of a task cell's state word (one {@code int}, updated only by CAS, and by the owner's
+ * atomic adds: the one that starts a poll, and the one that counts the polls of a yield-queued task).
  *
  * <pre>
  *   NOTIFIED  the task is queued, or must be queued once the poll in progress returns
@@ -28,9 +28,12 @@ package io.asyncruntime.internal.scheduler;
  *       COMPLETE may enqueue it, or its owner re-queueing it after a poll that yielded (keeping
  *       RUNNING, which keeps every waker from enqueuing it), so a task is in at most one queue
  *       at a time.</li>
- *   <li>Only the CAS that clears NOTIFIED and sets RUNNING may poll it, or taking a yield-queued
- *       task off its queue (one owner re-queued it once, so one taker gets it), so it is never
- *       polled by two threads at once.</li>
+ *   <li>Only the transition that clears NOTIFIED and sets RUNNING may poll it, or taking a
+ *       yield-queued task off its queue (one owner re-queued it once, so one taker gets it), so it
+ *       is never polled by two threads at once. That transition is an atomic add by the thread
+ *       that took the queued cell (TaskCell.takeOwnership): from the dequeue on, NOTIFIED, RUNNING,
+ *       COMPLETE and the poll count change only by its hand, and others only set CANCELLED or
+ *       FUTURE_CANCELLED, which the add leaves as they are.</li>
  *   <li>A wake while RUNNING only sets NOTIFIED; the owner re-queues after the poll returns
  *       pending, so a wake during a poll is never lost and never causes a second concurrent poll
  *       (the first lesson of ARCHITECTURE.md).</li>
@@ -63,7 +66,7 @@ final class TaskState {
     private static final int TWO_BITS = 0b11;
     /**
      * Bits 9-31 count the task's polls for task dumps, saturating at {@link #MAX_POLLS}. The count
-     * rides on the CAS that starts each poll (NOTIFIED to RUNNING), so it costs no extra write;
+     * rides on the atomic add that starts each poll (NOTIFIED to RUNNING), so it costs no extra write;
      * every other transition carries it unchanged.
      */
     static final int POLLS_SHIFT = 9;

@@ -1,11 +1,10 @@
 package io.asyncruntime.internal.scheduler;
 
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,6 +26,9 @@ import org.junit.jupiter.api.Test;
  * linked by whoever takes it out of the queue, a cell a full ring moved back is not).
  */
 public class QueuedSpawnsLincheckTest {
+
+    private static final Scenario SCENARIO = new Scenario(3, 3, 1, 1);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 4, 2, 2);
 
     private static final int MAX_CELLS = 16;
 
@@ -118,38 +120,17 @@ public class QueuedSpawnsLincheckTest {
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .iterations(20)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(1)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.modelChecking(20, 1_000).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .iterations(20)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(1)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.stress(20, 1_000).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .iterations(200)
-                .invocationsPerIteration(5_000)
-                .threads(3)
-                .actorsPerThread(4)
-                .actorsBefore(2)
-                .actorsAfter(2)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(200, 5_000).check(getClass());
     }
 }

@@ -1,16 +1,11 @@
 package io.asyncruntime.internal.scheduler;
 
-import io.asyncruntime.task.Context;
-import io.asyncruntime.task.Poll;
-import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
-import io.asyncruntime.task.Waker;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Awaiter;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.RecordingScheduler;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.ScriptedTask;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.WorkerPoller;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,21 +32,17 @@ import org.junit.jupiter.api.Test;
  */
 public class TaskCellLincheckTest {
 
-    private final RecordingScheduler scheduler = new RecordingScheduler();
-    private final ScriptedTask task = new ScriptedTask();
-    private final TaskCell<Integer> cell = new TaskCell<>(scheduler, task, Priority.NORMAL) {
-        @Override
-        int waiterCompactionThreshold() {
-            return 2;
-        }
-    };
-    private final BarePoller poller = new BarePoller();
-    private final Awaiter awaiter = new Awaiter();
-    private final Awaiter otherAwaiter = new Awaiter();
+    private static final Scenario SCENARIO = new Scenario(3, 3, 1, 2);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 4, 2, 3);
 
-    public TaskCellLincheckTest() {
-        scheduler.queue.add(cell); // a spawn queues the new cell once
-    }
+    private final RecordingScheduler scheduler = new RecordingScheduler();
+    /** Pending on its first poll, ready on its second. */
+    private final ScriptedTask task = ScriptedTask.yieldingThenPending(0, 1);
+    private final TaskCell<Integer> cell = SchedulerLincheckSupport.spawnedCellCompactingFrom(2, scheduler, task);
+    private final WorkerPoller poller = new WorkerPoller(scheduler);
+    /** Awaiters of a cell that an abort may end cancelled: their poll may fail once it finished. */
+    private final Awaiter awaiter = new Awaiter(cell, true);
+    private final Awaiter otherAwaiter = new Awaiter(cell, true);
 
     /** The worker: runs one queued task, if any. */
     @Operation(nonParallelGroup = "worker")
@@ -105,16 +96,9 @@ public class TaskCellLincheckTest {
 
     @Validate
     public void invariantsHold() {
-        if (task.violation != null) {
-            throw new AssertionError(task.violation);
-        }
+        task.checkNoViolation();
         int state = cell.state();
-        int queued = 0;
-        for (ScheduledTask t : scheduler.queue) {
-            if (t == cell) {
-                queued++;
-            }
-        }
+        int queued = scheduler.timesQueued(cell);
         if ((state & TaskState.RUNNING) != 0) {
             throw new AssertionError("RUNNING with no operation in flight: " + TaskState.describe(state));
         }
@@ -123,188 +107,27 @@ public class TaskCellLincheckTest {
             throw new AssertionError("state " + TaskState.describe(state) + " (" + state + ") but queued " + queued + " times");
         }
         boolean complete = TaskState.isComplete(state);
-        if (scheduler.completed.get() != (complete ? 1 : 0)) {
-            throw new AssertionError("complete=" + complete + " but completions counted " + scheduler.completed.get());
-        }
+        scheduler.checkCompletedOnceIff(complete);
         if (complete && notified) {
             throw new AssertionError("a complete cell is still NOTIFIED");
         }
-        if (task.cancelled.get() != (complete && cell.isCancelled())) {
-            throw new AssertionError("task.cancel() called=" + task.cancelled.get() + " but cancelled outcome="
-                    + (complete && cell.isCancelled()));
-        }
-        for (Awaiter a : new Awaiter[] {awaiter, otherAwaiter}) {
-            if (complete && a.sawPending && a.wakes.get() == 0) {
-                throw new AssertionError("an awaiter that saw pending was not woken when the cell completed");
-            }
-            if (!complete && a.sawPending && !cell.hasWaiter(a)) {
-                throw new AssertionError("a pending awaiter's registration was dropped; list length " + cell.waiterCount());
-            }
-        }
-        if (complete && cell.waiterCount() != 0) {
-            throw new AssertionError("a complete cell still links " + cell.waiterCount() + " waiters");
-        }
-    }
-
-    /** An awaiting task: its own waker; records whether it saw pending and how often it was woken. */
-    private final class Awaiter implements Context, Waker {
-        final AtomicInteger wakes = new AtomicInteger();
-        volatile boolean sawPending;
-
-        void pollHandle() {
-            try {
-                if (cell.poll(this).isPending()) {
-                    sawPending = true;
-                }
-            } catch (Exception finishedWithFailure) {
-                if (!cell.isFinished()) {
-                    throw new AssertionError("await threw before the cell finished", finishedWithFailure);
-                }
-            }
-        }
-
-        @Override
-        public void wake() {
-            wakes.incrementAndGet();
-        }
-
-        @Override
-        public Waker waker() {
-            return this;
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-        }
-    }
-
-    /** Ready on its second poll; checks it is never polled concurrently or after cancel. */
-    private static final class ScriptedTask implements Task<Integer> {
-        final AtomicBoolean inPoll = new AtomicBoolean();
-        final AtomicBoolean cancelled = new AtomicBoolean();
-        volatile String violation;
-        private int polls;
-
-        @Override
-        public Poll<Integer> poll(Context cx) {
-            if (!inPoll.compareAndSet(false, true)) {
-                violation = "polled by two threads at once";
-            }
-            if (cancelled.get()) {
-                violation = "polled after cancel()";
-            }
-            try {
-                return ++polls >= 2 ? Poll.ready(polls) : Poll.pending();
-            } finally {
-                inPoll.set(false);
-            }
-        }
-
-        @Override
-        public void cancel() {
-            if (inPoll.get()) {
-                violation = "cancel() while being polled";
-            }
-            if (!cancelled.compareAndSet(false, true)) {
-                violation = "cancel() called twice";
-            }
-        }
-    }
-
-    private static final class RecordingScheduler implements CellScheduler {
-        final ConcurrentLinkedQueue<ScheduledTask> queue = new ConcurrentLinkedQueue<>();
-        final AtomicInteger completed = new AtomicInteger();
-
-        @Override
-        public void schedule(ScheduledTask task, boolean isYield) {
-            queue.add(task);
-        }
-
-        @Override
-        public void taskCompleted() {
-            completed.incrementAndGet();
-        }
-    }
-
-    private final class BarePoller implements TaskPoller, Context {
-        private TaskCell<?> current;
-
-        @Override
-        public void requeue(ScheduledTask task) {
-            scheduler.schedule(task, true);
-        }
-
-        @Override
-        public void taskCompleted() {
-            scheduler.taskCompleted();
-        }
-
-        @Override
-        public Context enter(TaskCell<?> cell) {
-            current = cell;
-            return this;
-        }
-
-        @Override
-        public boolean leave() {
-            current = null;
-            return false;
-        }
-
-        @Override
-        public Waker waker() {
-            return current;
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-        }
+        task.checkCancelledIffOutcomeIs(cell, state);
+        SchedulerLincheckSupport.checkAwaitersWokenOrLinked(cell, complete, awaiter, otherAwaiter);
     }
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .iterations(20)
-                .invocationsPerIteration(500)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(1)
-                .actorsAfter(2)
-                .check(getClass());
+        SCENARIO.modelChecking(20, 500).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .iterations(25)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(1)
-                .actorsAfter(2)
-                .check(getClass());
+        SCENARIO.stress(25, 1_000).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .iterations(300)
-                .invocationsPerIteration(5_000)
-                .threads(3)
-                .actorsPerThread(4)
-                .actorsBefore(2)
-                .actorsAfter(3)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(300, 5_000).check(getClass());
     }
 }

@@ -1,16 +1,11 @@
 package io.asyncruntime.internal.scheduler;
 
-import io.asyncruntime.task.Context;
-import io.asyncruntime.task.Poll;
-import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
-import io.asyncruntime.task.Waker;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.RecordingScheduler;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.ScriptedTask;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.WorkerPoller;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,15 +14,26 @@ import org.junit.jupiter.api.Test;
  * The poll entry of a woken cell ({@code TaskCell.takeOwnership}: NOTIFIED → RUNNING with the
  * poll counted, one atomic add worked out from the state the taker read) against everything
  * others may do to a queued cell meanwhile: wakes (which find NOTIFIED set and write nothing, or
- * set it during a poll), {@code abort()} and {@code Future.cancel} (which set CANCELLED and
- * FUTURE_CANCELLED on the word the add lands on). The task is pending on its first two polls and
- * ready on its third. {@link #invariantsHold()} checks, with nothing in flight:
+ * set it during a poll or while the cell is yield-queued), {@code abort()} and {@code Future.cancel}
+ * (which set CANCELLED and FUTURE_CANCELLED on the word the add lands on).
+ *
+ * <p>The worker is a yielding one: the task yields on its first poll, so the cell goes back to the
+ * queue still RUNNING (yield-queued) and the worker takes it again; a wake that lands during that
+ * poll or while it is queued makes the next take the other arm of the entry (RUNNING | NOTIFIED:
+ * only NOTIFIED is cleared, RUNNING is kept, the uncounted polls are folded in). The task is
+ * pending on its second poll and ready on its third. {@link #invariantsHold()} checks, with
+ * nothing in flight:
  *
  * <ul>
  *   <li>the task was never polled by two threads at once, nor after it was cancelled;</li>
- *   <li>RUNNING is clear, and the cell is queued exactly once when NOTIFIED, never otherwise;</li>
- *   <li>the state word's poll count equals the worker's takes of the cell (the add counts
- *       exactly; a take that finds the cell cancelled counts as a poll, as before);</li>
+ *   <li>RUNNING is clear unless the cell is yield-queued, and the cell is queued exactly once when
+ *       NOTIFIED or RUNNING, never otherwise;</li>
+ *   <li>a live cell's poll count (the word's plus the poll stamp's uncounted bits) equals the
+ *       worker's takes of it, exactly; a complete cell's word counts every poll the task saw and
+ *       at most every take: the one take that found the cell cancelled is counted if it took a
+ *       woken cell (the add counts it, as the CAS did) and not if it took a yield-queued one
+ *       ({@code run} completes it before that take's poll reaches the stamp; a dump never shows a
+ *       complete cell, and {@code TaskCellYieldPollCountLincheckTest} allows the same);</li>
  *   <li>a cancel request that returned true is never lost: CANCELLED (and FUTURE_CANCELLED for
  *       {@code Future.cancel}) stay set, and a complete cell is then a cancellation;</li>
  *   <li>it is complete exactly when its completion was counted, once.</li>
@@ -35,20 +41,19 @@ import org.junit.jupiter.api.Test;
  */
 public class TaskCellTakeOwnershipLincheckTest {
 
-    private final Queue scheduler = new Queue();
-    private final CountingTask task = new CountingTask();
-    private final TaskCell<Integer> cell = new TaskCell<>(scheduler, task, Priority.NORMAL);
-    private final Poller poller = new Poller();
+    private static final Scenario SCENARIO = new Scenario(3, 3, 1, 2);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 4, 2, 3);
+
+    private final RecordingScheduler scheduler = new RecordingScheduler();
+    private final ScriptedTask task = ScriptedTask.yieldingThenPending(1, 1);
+    private final TaskCell<Integer> cell = SchedulerLincheckSupport.spawnedCell(scheduler, task);
+    private final WorkerPoller poller = new WorkerPoller(scheduler);
     private final AtomicBoolean abortSucceeded = new AtomicBoolean();
     private final AtomicBoolean futureCancelSucceeded = new AtomicBoolean();
-    /** Times the worker took the cell off the queue: each take counts one poll, cancelled or not. Worker only. */
+    /** Times the worker took the cell off the queue. Worker only. */
     private int takes;
 
-    public TaskCellTakeOwnershipLincheckTest() {
-        scheduler.queue.add(cell); // a spawn queues the new cell once
-    }
-
-    /** The worker: runs one queued task, if any. */
+    /** The worker: runs one queued task, if any (a yield re-queues it at the back). */
     @Operation(nonParallelGroup = "worker")
     public void runQueued() {
         ScheduledTask next = scheduler.queue.poll();
@@ -79,163 +84,48 @@ public class TaskCellTakeOwnershipLincheckTest {
 
     @Validate
     public void invariantsHold() {
-        if (task.violation != null) {
-            throw new AssertionError(task.violation);
-        }
+        task.checkNoViolation();
         int state = cell.state();
         String described = TaskState.describe(state) + " (" + Integer.toHexString(state) + ")";
-        if ((state & TaskState.RUNNING) != 0) {
-            throw new AssertionError("RUNNING with nothing in flight: " + described);
+        boolean complete = TaskState.isComplete(state);
+        if ((state & TaskState.RUNNING) != 0 && (cell.pollStamp & TaskCell.YIELD_QUEUED) == 0) {
+            throw new AssertionError("RUNNING with nothing in flight, not yield-queued: " + described);
         }
-        int queued = 0;
-        for (ScheduledTask t : scheduler.queue) {
-            if (t == cell) {
-                queued++;
-            }
-        }
-        boolean notified = (state & TaskState.NOTIFIED) != 0;
-        if (queued != (notified ? 1 : 0)) {
+        int queued = scheduler.timesQueued(cell);
+        if (queued != (SchedulerLincheckSupport.owned(state) ? 1 : 0)) {
             throw new AssertionError(described + " but queued " + queued + " times");
         }
-        if (TaskState.polls(state) != takes) {
-            throw new AssertionError("the word counts " + TaskState.polls(state) + " polls, the worker took the cell "
-                    + takes + " times: " + described);
+        int counted = TaskState.polls(state);
+        if (!complete && counted + cell.uncountedPolls() != takes) {
+            throw new AssertionError("the live cell counts " + counted + " + " + cell.uncountedPolls()
+                    + " uncounted polls, the worker took it " + takes + " times: " + described);
         }
-        boolean complete = TaskState.isComplete(state);
+        if (complete && (counted < task.started.get() || counted > takes)) {
+            throw new AssertionError("the complete cell counts " + counted + " polls, the task saw " + task.started.get()
+                    + ", the worker took it " + takes + " times: " + described);
+        }
         if ((abortSucceeded.get() || futureCancelSucceeded.get()) && (state & TaskState.CANCELLED) == 0) {
             throw new AssertionError("a cancel request that succeeded was lost: " + described);
         }
         if (futureCancelSucceeded.get() && ((state & TaskState.FUTURE_CANCELLED) == 0 || complete && !cell.isCancelled())) {
             throw new AssertionError("a Future.cancel that returned true was lost: " + described);
         }
-        if (scheduler.completed.get() != (complete ? 1 : 0)) {
-            throw new AssertionError("complete=" + complete + " but completions counted " + scheduler.completed.get());
-        }
-    }
-
-    /** Pending on its first two polls, ready on the third; checks it is never polled concurrently or after cancel. */
-    private static final class CountingTask implements Task<Integer> {
-        final AtomicBoolean inPoll = new AtomicBoolean();
-        final AtomicBoolean cancelled = new AtomicBoolean();
-        final AtomicInteger polls = new AtomicInteger();
-        volatile String violation;
-
-        @Override
-        public Poll<Integer> poll(Context cx) {
-            if (!inPoll.compareAndSet(false, true)) {
-                violation = "polled by two threads at once";
-            }
-            if (cancelled.get()) {
-                violation = "polled after cancel()";
-            }
-            try {
-                int n = polls.incrementAndGet();
-                return n >= 3 ? Poll.ready(n) : Poll.pending();
-            } finally {
-                inPoll.set(false);
-            }
-        }
-
-        @Override
-        public void cancel() {
-            if (inPoll.get()) {
-                violation = "cancel() while being polled";
-            }
-            if (!cancelled.compareAndSet(false, true)) {
-                violation = "cancel() called twice";
-            }
-        }
-    }
-
-    private static final class Queue implements CellScheduler {
-        final ConcurrentLinkedQueue<ScheduledTask> queue = new ConcurrentLinkedQueue<>();
-        final AtomicInteger completed = new AtomicInteger();
-
-        @Override
-        public void schedule(ScheduledTask task, boolean isYield) {
-            queue.add(task);
-        }
-
-        @Override
-        public void taskCompleted() {
-            completed.incrementAndGet();
-        }
-    }
-
-    private final class Poller implements TaskPoller, Context {
-        private TaskCell<?> current;
-
-        @Override
-        public void requeue(ScheduledTask task) {
-            scheduler.schedule(task, true);
-        }
-
-        @Override
-        public void taskCompleted() {
-            scheduler.taskCompleted();
-        }
-
-        @Override
-        public Context enter(TaskCell<?> polled) {
-            current = polled;
-            return this;
-        }
-
-        @Override
-        public boolean leave() {
-            current = null;
-            return false;
-        }
-
-        @Override
-        public Waker waker() {
-            return current;
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-        }
+        scheduler.checkCompletedOnceIff(complete);
     }
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .iterations(20)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(1)
-                .actorsAfter(2)
-                .check(getClass());
+        SCENARIO.modelChecking(20, 1_000).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .iterations(20)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(1)
-                .actorsAfter(2)
-                .check(getClass());
+        SCENARIO.stress(20, 1_000).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .iterations(200)
-                .invocationsPerIteration(5_000)
-                .threads(3)
-                .actorsPerThread(4)
-                .actorsBefore(2)
-                .actorsAfter(3)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(200, 5_000).check(getClass());
     }
 }

@@ -1,16 +1,10 @@
 package io.asyncruntime.internal.scheduler;
 
-import io.asyncruntime.task.Context;
-import io.asyncruntime.task.Poll;
-import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
-import io.asyncruntime.task.Waker;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.RecordingScheduler;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.ScriptedTask;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.WorkerPoller;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -39,14 +33,13 @@ import org.junit.jupiter.api.Test;
  */
 public class TaskCellYieldLincheckTest {
 
-    private final RecordingScheduler scheduler = new RecordingScheduler();
-    private final YieldingTask task = new YieldingTask();
-    private final TaskCell<Integer> cell = new TaskCell<>(scheduler, task, Priority.NORMAL);
-    private final YieldingPoller poller = new YieldingPoller();
+    private static final Scenario SCENARIO = new Scenario(3, 3, 1, 2);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 4, 2, 3);
 
-    public TaskCellYieldLincheckTest() {
-        scheduler.queue.add(cell); // a spawn queues the new cell once
-    }
+    private final RecordingScheduler scheduler = new RecordingScheduler();
+    private final ScriptedTask task = ScriptedTask.yieldingThenWaitingForAWake(2);
+    private final TaskCell<Integer> cell = SchedulerLincheckSupport.spawnedCell(scheduler, task);
+    private final WorkerPoller poller = new WorkerPoller(scheduler);
 
     /** The worker: runs one queued task, if any. */
     @Operation(nonParallelGroup = "worker")
@@ -78,182 +71,35 @@ public class TaskCellYieldLincheckTest {
 
     @Validate
     public void invariantsHold() {
-        if (task.violation != null) {
-            throw new AssertionError(task.violation);
-        }
+        task.checkNoViolation();
         int state = cell.state();
-        int queued = 0;
-        for (ScheduledTask t : scheduler.queue) {
-            if (t == cell) {
-                queued++;
-            }
-        }
+        int queued = scheduler.timesQueued(cell);
         boolean complete = TaskState.isComplete(state);
-        boolean owned = (state & (TaskState.NOTIFIED | TaskState.RUNNING)) != 0;
+        boolean owned = SchedulerLincheckSupport.owned(state);
         if (!complete && queued != (owned ? 1 : 0)) {
             throw new AssertionError("state " + TaskState.describe(state) + " (" + state + ") but queued " + queued + " times");
         }
         if (complete && queued != 0) {
             throw new AssertionError("a complete cell is still queued " + queued + " times");
         }
-        if (!complete && !owned && task.waiting && task.wokenSinceLastPoll.get()) {
-            throw new AssertionError("lost wake-up: woken after its last poll, yet idle and queued nowhere");
-        }
-        if (scheduler.completed.get() != (complete ? 1 : 0)) {
-            throw new AssertionError("complete=" + complete + " but completions counted " + scheduler.completed.get());
-        }
-        if (task.cancelled.get() != (complete && cell.isCancelled())) {
-            throw new AssertionError("task.cancel() called=" + task.cancelled.get() + " but cancelled outcome="
-                    + (complete && cell.isCancelled()));
-        }
-    }
-
-    /**
-     * Yields on its first two polls, then returns pending until woken, then ready; checks it is
-     * never polled concurrently, after cancel, or cancelled while polled.
-     */
-    private final class YieldingTask implements Task<Integer> {
-        final AtomicBoolean inPoll = new AtomicBoolean();
-        final AtomicBoolean cancelled = new AtomicBoolean();
-        /** Set by every wake before it reaches the cell; cleared as a poll starts. */
-        final AtomicBoolean wokenSinceLastPoll = new AtomicBoolean();
-        volatile String violation;
-        /** Whether the last poll returned pending without a yield: only a wake brings the task back. */
-        volatile boolean waiting;
-        private int polls;
-
-        @Override
-        public Poll<Integer> poll(Context cx) {
-            if (!inPoll.compareAndSet(false, true)) {
-                violation = "polled by two threads at once";
-            }
-            if (cancelled.get()) {
-                violation = "polled after cancel()";
-            }
-            try {
-                boolean woken = wokenSinceLastPoll.getAndSet(false);
-                polls++;
-                waiting = false;
-                if (polls <= 2) {
-                    cx.requestYield();
-                    return Poll.pending();
-                }
-                if (polls == 3 && !woken) {
-                    waiting = true;
-                    return Poll.pending();
-                }
-                return Poll.ready(polls);
-            } finally {
-                inPoll.set(false);
-            }
-        }
-
-        @Override
-        public void cancel() {
-            if (inPoll.get()) {
-                violation = "cancel() while being polled";
-            }
-            if (!cancelled.compareAndSet(false, true)) {
-                violation = "cancel() called twice";
-            }
-        }
-    }
-
-    private static final class RecordingScheduler implements CellScheduler {
-        final ConcurrentLinkedQueue<ScheduledTask> queue = new ConcurrentLinkedQueue<>();
-        final AtomicInteger completed = new AtomicInteger();
-
-        @Override
-        public void schedule(ScheduledTask task, boolean isYield) {
-            queue.add(task);
-        }
-
-        @Override
-        public void taskCompleted() {
-            completed.incrementAndGet();
-        }
-    }
-
-    /** A worker's poller: reports a requested yield, and re-queues at the back of its queue. */
-    private final class YieldingPoller implements TaskPoller, Context {
-        private TaskCell<?> current;
-        private boolean yieldRequested;
-
-        @Override
-        public void requeue(ScheduledTask task) {
-            scheduler.queue.add(task);
-        }
-
-        @Override
-        public void taskCompleted() {
-            scheduler.taskCompleted();
-        }
-
-        @Override
-        public Context enter(TaskCell<?> cell) {
-            current = cell;
-            yieldRequested = false;
-            return this;
-        }
-
-        @Override
-        public boolean leave() {
-            current = null;
-            boolean yielded = yieldRequested;
-            yieldRequested = false;
-            return yielded;
-        }
-
-        @Override
-        public Waker waker() {
-            return current;
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-            yieldRequested = true;
-        }
+        task.checkNoLostWake(state);
+        scheduler.checkCompletedOnceIff(complete);
+        task.checkCancelledIffOutcomeIs(cell, state);
     }
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .iterations(10)
-                .invocationsPerIteration(300)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(1)
-                .actorsAfter(2)
-                .check(getClass());
+        SCENARIO.modelChecking(10, 300).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .iterations(10)
-                .invocationsPerIteration(400)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(1)
-                .actorsAfter(2)
-                .check(getClass());
+        SCENARIO.stress(10, 400).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .iterations(300)
-                .invocationsPerIteration(5_000)
-                .threads(3)
-                .actorsPerThread(4)
-                .actorsBefore(2)
-                .actorsAfter(3)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(300, 5_000).check(getClass());
     }
 }

@@ -1,16 +1,11 @@
 package io.asyncruntime.internal.scheduler;
 
-import io.asyncruntime.task.Context;
-import io.asyncruntime.task.Poll;
-import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
-import io.asyncruntime.task.Waker;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.RecordingScheduler;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.ScriptedTask;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.WorkerPoller;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,20 +35,19 @@ import org.junit.jupiter.api.Test;
  */
 public class TaskCellYieldPollCountLincheckTest {
 
+    private static final Scenario SCENARIO = new Scenario(3, 3, 1, 2);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 4, 2, 3);
+
     /** Yields before the task waits: the uncounted bits fill, flush, and fill again. */
     static final int YIELDS = TaskCell.MAX_UNCOUNTED_POLLS + 4;
     /** Polls one worker operation runs (a burst), so a few operations walk the whole yield chain. */
     private static final int BURST = 6;
 
     private final RecordingScheduler scheduler = new RecordingScheduler();
-    private final CountingTask task = new CountingTask();
-    private final TaskCell<Integer> cell = new TaskCell<>(scheduler, task, Priority.NORMAL);
-    private final Poller poller = new Poller();
+    private final ScriptedTask task = ScriptedTask.yieldingThenWaitingForAWake(YIELDS);
+    private final TaskCell<Integer> cell = SchedulerLincheckSupport.spawnedCell(scheduler, task);
+    private final WorkerPoller poller = new WorkerPoller(scheduler);
     private final AtomicBoolean aborted = new AtomicBoolean();
-
-    public TaskCellYieldPollCountLincheckTest() {
-        scheduler.queue.add(cell); // a spawn queues the new cell once
-    }
 
     /** The worker: runs up to {@link #BURST} queued polls. */
     @Operation(nonParallelGroup = "worker")
@@ -96,180 +90,33 @@ public class TaskCellYieldPollCountLincheckTest {
 
     @Validate
     public void invariantsHold() {
-        if (task.violation != null) {
-            throw new AssertionError(task.violation);
-        }
+        task.checkNoViolation();
         int state = cell.state();
-        int counted = TaskState.polls(state);
-        int started = task.started.get();
+        SchedulerLincheckSupport.checkPollsCounted(cell, state, task);
         boolean complete = TaskState.isComplete(state);
-        if (!complete && counted + cell.uncountedPolls() != started) {
-            throw new AssertionError("live cell counts " + counted + " + " + cell.uncountedPolls()
-                    + " uncounted polls, the task saw " + started);
-        }
-        if (complete && (counted < started || counted > started + 1)) {
-            throw new AssertionError("complete cell counts " + counted + " polls, the task saw " + started);
-        }
-        int queued = 0;
-        for (ScheduledTask t : scheduler.queue) {
-            if (t == cell) {
-                queued++;
-            }
-        }
-        boolean owned = (state & (TaskState.NOTIFIED | TaskState.RUNNING)) != 0;
+        int queued = scheduler.timesQueued(cell);
+        boolean owned = SchedulerLincheckSupport.owned(state);
         if (!complete && queued != (owned ? 1 : 0)) {
             throw new AssertionError("state " + TaskState.describe(state) + " but queued " + queued + " times");
         }
-        if (!complete && !owned && task.waiting && task.wokenSinceLastPoll.get()) {
-            throw new AssertionError("lost wake-up: woken after its last poll, yet idle and queued nowhere");
-        }
-        if (aborted.get() && !complete && (state & TaskState.CANCELLED) == 0) {
-            throw new AssertionError("lost abort: state " + TaskState.describe(state));
-        }
-        if (task.cancelled.get() != (complete && cell.isCancelled())) {
-            throw new AssertionError("task.cancel() called=" + task.cancelled.get() + " but cancelled outcome="
-                    + (complete && cell.isCancelled()));
-        }
-    }
-
-    /** Yields {@link #YIELDS} times, then pending until woken, then ready. */
-    private static final class CountingTask implements Task<Integer> {
-        final AtomicInteger started = new AtomicInteger();
-        final AtomicBoolean inPoll = new AtomicBoolean();
-        final AtomicBoolean cancelled = new AtomicBoolean();
-        final AtomicBoolean wokenSinceLastPoll = new AtomicBoolean();
-        volatile String violation;
-        volatile boolean waiting;
-
-        @Override
-        public Poll<Integer> poll(Context cx) {
-            if (!inPoll.compareAndSet(false, true)) {
-                violation = "polled by two threads at once";
-            }
-            if (cancelled.get()) {
-                violation = "polled after cancel()";
-            }
-            try {
-                boolean woken = wokenSinceLastPoll.getAndSet(false);
-                int polls = started.incrementAndGet();
-                waiting = false;
-                if (polls <= YIELDS) {
-                    cx.requestYield();
-                    return Poll.pending();
-                }
-                if (polls == YIELDS + 1 && !woken) {
-                    waiting = true;
-                    return Poll.pending();
-                }
-                return Poll.ready(polls);
-            } finally {
-                inPoll.set(false);
-            }
-        }
-
-        @Override
-        public void cancel() {
-            if (inPoll.get()) {
-                violation = "cancel() while being polled";
-            }
-            if (!cancelled.compareAndSet(false, true)) {
-                violation = "cancel() called twice";
-            }
-        }
-    }
-
-    private static final class RecordingScheduler implements CellScheduler {
-        final ConcurrentLinkedQueue<ScheduledTask> queue = new ConcurrentLinkedQueue<>();
-
-        @Override
-        public void schedule(ScheduledTask task, boolean isYield) {
-            queue.add(task);
-        }
-
-        @Override
-        public void taskCompleted() {
-        }
-    }
-
-    /** A worker's poller: reports a requested yield, and re-queues at the back of its queue. */
-    private final class Poller implements TaskPoller, Context {
-        private TaskCell<?> current;
-        private boolean yieldRequested;
-
-        @Override
-        public void requeue(ScheduledTask task) {
-            scheduler.queue.add(task);
-        }
-
-        @Override
-        public void taskCompleted() {
-        }
-
-        @Override
-        public Context enter(TaskCell<?> polled) {
-            current = polled;
-            yieldRequested = false;
-            return this;
-        }
-
-        @Override
-        public boolean leave() {
-            current = null;
-            boolean yielded = yieldRequested;
-            yieldRequested = false;
-            return yielded;
-        }
-
-        @Override
-        public Waker waker() {
-            return current;
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-            yieldRequested = true;
-        }
+        task.checkNoLostWake(state);
+        SchedulerLincheckSupport.checkAbortKept(aborted.get(), state);
+        task.checkCancelledIffOutcomeIs(cell, state);
     }
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .iterations(10)
-                .invocationsPerIteration(200)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(1)
-                .actorsAfter(2)
-                .check(getClass());
+        SCENARIO.modelChecking(10, 200).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .iterations(10)
-                .invocationsPerIteration(400)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(1)
-                .actorsAfter(2)
-                .check(getClass());
+        SCENARIO.stress(10, 400).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .iterations(200)
-                .invocationsPerIteration(3_000)
-                .threads(3)
-                .actorsPerThread(4)
-                .actorsBefore(2)
-                .actorsAfter(3)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(200, 3_000).check(getClass());
     }
 }

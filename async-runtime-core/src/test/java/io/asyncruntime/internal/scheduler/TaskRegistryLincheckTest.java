@@ -1,13 +1,12 @@
 package io.asyncruntime.internal.scheduler;
 
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +37,9 @@ import org.junit.jupiter.api.Test;
 @Param(name = "cell", gen = IntGen.class, conf = "0:2")
 @Param(name = "own", gen = IntGen.class, conf = "0:1")
 public class TaskRegistryLincheckTest {
+
+    private static final Scenario SCENARIO = new Scenario(3, 3, 2, 2);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 4, 2, 3);
 
     private static final int NEW = 0;
     private static final int LINKING = 1;
@@ -231,38 +233,17 @@ public class TaskRegistryLincheckTest {
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .iterations(20)
-                .invocationsPerIteration(400)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(2)
-                .actorsAfter(2)
-                .check(getClass());
+        SCENARIO.modelChecking(20, 400).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .iterations(20)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(2)
-                .actorsAfter(2)
-                .check(getClass());
+        SCENARIO.stress(20, 1_000).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .iterations(200)
-                .invocationsPerIteration(5_000)
-                .threads(3)
-                .actorsPerThread(4)
-                .actorsBefore(2)
-                .actorsAfter(3)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(200, 5_000).check(getClass());
     }
 }

@@ -1,15 +1,12 @@
 package io.asyncruntime.internal.scheduler;
 
-import io.asyncruntime.task.Context;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Awaiter;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.RecordingScheduler;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.WorkerPoller;
 import io.asyncruntime.task.Poll;
-import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
 import io.asyncruntime.task.Waker;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,35 +32,21 @@ import org.junit.jupiter.api.Test;
  */
 public class WaiterGiveUpLincheckTest {
 
-    private final ConcurrentLinkedQueue<ScheduledTask> queue = new ConcurrentLinkedQueue<>();
-    private final CellScheduler scheduler = new CellScheduler() {
-        @Override
-        public void schedule(ScheduledTask task, boolean isYield) {
-            queue.add(task);
-        }
+    private static final Scenario SCENARIO = new Scenario(3, 3, 2, 1);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 4, 2, 2);
 
-        @Override
-        public void taskCompleted() {
-        }
-    };
-    private final TaskCell<Integer> cell = new TaskCell<>(scheduler, (Task<Integer>) cx -> Poll.ready(1), Priority.NORMAL) {
-        @Override
-        int waiterCompactionThreshold() {
-            return 2;
-        }
-    };
-    private final Awaiter awaiter = new Awaiter();
-    private final Awaiter otherAwaiter = new Awaiter();
-    private final Poller poller = new Poller();
-
-    public WaiterGiveUpLincheckTest() {
-        queue.add(cell); // a spawn queues the new cell once
-    }
+    private final RecordingScheduler scheduler = new RecordingScheduler();
+    private final TaskCell<Integer> cell =
+            SchedulerLincheckSupport.spawnedCellCompactingFrom(2, scheduler, cx -> Poll.ready(1));
+    /** Awaiters of a cell that never fails: any failure of their poll fails the test. */
+    private final Awaiter awaiter = new Awaiter(cell, false);
+    private final Awaiter otherAwaiter = new Awaiter(cell, false);
+    private final WorkerPoller poller = new WorkerPoller(scheduler);
 
     /** The worker: runs the queued cell, which completes it and wakes its waiters. */
     @Operation(nonParallelGroup = "worker")
     public void complete() {
-        ScheduledTask next = queue.poll();
+        ScheduledTask next = scheduler.queue.poll();
         if (next != null) {
             next.run(poller);
         }
@@ -86,7 +69,7 @@ public class WaiterGiveUpLincheckTest {
      */
     @Operation
     public void branchGivesUp() {
-        Awaiter branch = new Awaiter();
+        Awaiter branch = new Awaiter(cell, false);
         branch.pollHandle();
         branch.obsolete = true;
         cell.cancel();
@@ -104,18 +87,8 @@ public class WaiterGiveUpLincheckTest {
     @Validate
     public void invariantsHold() {
         boolean complete = cell.isFinished();
-        for (Awaiter a : new Awaiter[] {awaiter, otherAwaiter}) {
-            if (complete && a.sawPending && a.wakes.get() == 0) {
-                throw new AssertionError("a live awaiter that saw pending was not woken when the cell completed");
-            }
-            if (!complete && a.sawPending && !cell.hasWaiter(a)) {
-                throw new AssertionError("a live awaiter's registration was dropped; list length " + cell.waiterCount());
-            }
-        }
+        SchedulerLincheckSupport.checkAwaitersWokenOrLinked(cell, complete, awaiter, otherAwaiter);
         if (complete) {
-            if (cell.waiterCount() != 0) {
-                throw new AssertionError("a complete cell still links " + cell.waiterCount() + " waiters");
-            }
             return;
         }
         Waiters head = cell.waiterHead();
@@ -139,121 +112,19 @@ public class WaiterGiveUpLincheckTest {
         }
     }
 
-    /** An awaiting task's context and waker; records whether it saw pending and its wakes. */
-    private final class Awaiter implements Context, Waker {
-        final AtomicInteger wakes = new AtomicInteger();
-        volatile boolean sawPending;
-        volatile boolean obsolete;
-
-        void pollHandle() {
-            try {
-                if (cell.poll(this).isPending()) {
-                    sawPending = true;
-                }
-            } catch (Exception e) {
-                throw new AssertionError("the cell's task does not fail", e);
-            }
-        }
-
-        @Override
-        public void wake() {
-            wakes.incrementAndGet();
-        }
-
-        @Override
-        public boolean isObsolete() {
-            return obsolete;
-        }
-
-        @Override
-        public Waker waker() {
-            return this;
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-        }
-    }
-
-    /** Runs the cell outside a real worker: its context's waker is the cell itself. */
-    private final class Poller implements TaskPoller, Context {
-        private TaskCell<?> current;
-
-        @Override
-        public Context enter(TaskCell<?> polled) {
-            current = polled;
-            return this;
-        }
-
-        @Override
-        public boolean leave() {
-            current = null;
-            return false;
-        }
-
-        @Override
-        public void requeue(ScheduledTask task) {
-            queue.add(task);
-        }
-
-        @Override
-        public void taskCompleted() {
-        }
-
-        @Override
-        public Waker waker() {
-            return current;
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-        }
-    }
-
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .iterations(10)
-                .invocationsPerIteration(250)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(2)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.modelChecking(10, 250).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .iterations(8)
-                .invocationsPerIteration(400)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(2)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.stress(8, 400).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .iterations(200)
-                .invocationsPerIteration(3_000)
-                .threads(3)
-                .actorsPerThread(4)
-                .actorsBefore(2)
-                .actorsAfter(2)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(200, 3_000).check(getClass());
     }
 }

@@ -1,14 +1,10 @@
 package io.asyncruntime.internal.scheduler;
 
-import io.asyncruntime.task.Context;
-import io.asyncruntime.task.Poll;
-import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
-import io.asyncruntime.task.Waker;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.RecordingScheduler;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.ScriptedTask;
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.WorkerPoller;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
@@ -30,19 +26,21 @@ import org.junit.jupiter.api.Test;
  */
 public class YieldPollCountTwoTakersDrainCheckTest {
 
+    private static final Scenario SCENARIO = new Scenario(3, 2, 0, 1);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 3, 1, 2);
+
     /** Yields before the task waits: the uncounted bits fill, flush, and fill again. */
     static final int YIELDS = TaskCell.MAX_UNCOUNTED_POLLS + 3;
 
-    private final RecordingScheduler scheduler = new RecordingScheduler();
-    private final CountingTask task = new CountingTask();
-    private final TaskCell<Integer> cell = new TaskCell<>(scheduler, task, Priority.NORMAL);
+    private final ClosingScheduler scheduler = new ClosingScheduler();
+    private final ScriptedTask task = ScriptedTask.yieldingThenWaitingForAWake(YIELDS);
+    private final TaskCell<Integer> cell = SchedulerLincheckSupport.spawnedCell(scheduler, task);
     private final AtomicBoolean aborted = new AtomicBoolean();
 
     public YieldPollCountTwoTakersDrainCheckTest() {
-        scheduler.queue.add(cell);
         // Run most of the way along the yield chain before the parallel part, so that the
         // explored interleavings start with the bits near full.
-        Poller warm = new Poller();
+        WorkerPoller warm = new WorkerPoller(scheduler);
         for (int i = 0; i < TaskCell.MAX_UNCOUNTED_POLLS - 1; i++) {
             ScheduledTask next = scheduler.queue.poll();
             if (next != null) {
@@ -54,7 +52,7 @@ public class YieldPollCountTwoTakersDrainCheckTest {
     /** A worker (or a thief): takes what is queued and polls it, a few times. */
     @Operation
     public void take() {
-        Poller poller = new Poller();
+        WorkerPoller poller = new WorkerPoller(scheduler);
         for (int i = 0; i < 2; i++) {
             ScheduledTask next = scheduler.queue.poll();
             if (next == null) {
@@ -98,85 +96,21 @@ public class YieldPollCountTwoTakersDrainCheckTest {
 
     @Validate
     public void invariantsHold() {
-        if (task.violation != null) {
-            throw new AssertionError(task.violation);
-        }
+        task.checkNoViolation();
         int state = cell.state();
-        int counted = TaskState.polls(state);
-        int started = task.started.get();
+        SchedulerLincheckSupport.checkPollsCounted(cell, state, task);
         boolean complete = TaskState.isComplete(state);
-        if (!complete && counted + cell.uncountedPolls() != started) {
-            throw new AssertionError("live cell counts " + counted + " + " + cell.uncountedPolls()
-                    + " uncounted polls, the task saw " + started);
-        }
-        if (complete && (counted < started || counted > started + 1)) {
-            throw new AssertionError("complete cell counts " + counted + " polls, the task saw " + started);
-        }
-        int queued = 0;
-        for (ScheduledTask t : scheduler.queue) {
-            if (t == cell) {
-                queued++;
-            }
-        }
-        boolean owned = (state & (TaskState.NOTIFIED | TaskState.RUNNING)) != 0;
+        int queued = scheduler.timesQueued(cell);
+        boolean owned = SchedulerLincheckSupport.owned(state);
         if (!complete && queued != (owned ? 1 : 0)) {
             throw new AssertionError("state " + TaskState.describe(state) + " but queued " + queued + " times");
         }
-        if (aborted.get() && !complete && (state & TaskState.CANCELLED) == 0) {
-            throw new AssertionError("lost abort: state " + TaskState.describe(state));
-        }
-        if (task.cancelled.get() != (complete && cell.isCancelled())) {
-            throw new AssertionError("task.cancel() called=" + task.cancelled.get() + " but cancelled outcome="
-                    + (complete && cell.isCancelled()));
-        }
-    }
-
-    /** Yields {@link #YIELDS} times, then pending until woken, then ready. */
-    private static final class CountingTask implements Task<Integer> {
-        final AtomicInteger started = new AtomicInteger();
-        final AtomicBoolean inPoll = new AtomicBoolean();
-        final AtomicBoolean cancelled = new AtomicBoolean();
-        final AtomicBoolean wokenSinceLastPoll = new AtomicBoolean();
-        volatile String violation;
-
-        @Override
-        public Poll<Integer> poll(Context cx) {
-            if (!inPoll.compareAndSet(false, true)) {
-                violation = "polled by two threads at once";
-            }
-            if (cancelled.get()) {
-                violation = "polled after cancel()";
-            }
-            try {
-                boolean woken = wokenSinceLastPoll.getAndSet(false);
-                int polls = started.incrementAndGet();
-                if (polls <= YIELDS) {
-                    cx.requestYield();
-                    return Poll.pending();
-                }
-                if (polls == YIELDS + 1 && !woken) {
-                    return Poll.pending();
-                }
-                return Poll.ready(polls);
-            } finally {
-                inPoll.set(false);
-            }
-        }
-
-        @Override
-        public void cancel() {
-            if (inPoll.get()) {
-                violation = "cancel() while being polled";
-            }
-            if (!cancelled.compareAndSet(false, true)) {
-                violation = "cancel() called twice";
-            }
-        }
+        SchedulerLincheckSupport.checkAbortKept(aborted.get(), state);
+        task.checkCancelledIffOutcomeIs(cell, state);
     }
 
     /** Queues like a runtime: once closed, whatever would be queued is cancelled on the spot. */
-    private static final class RecordingScheduler implements CellScheduler {
-        final ConcurrentLinkedQueue<ScheduledTask> queue = new ConcurrentLinkedQueue<>();
+    private static final class ClosingScheduler extends RecordingScheduler {
         volatile boolean closed;
 
         @Override
@@ -185,81 +119,18 @@ public class YieldPollCountTwoTakersDrainCheckTest {
                 task.cancelQueued("shut down");
                 return;
             }
-            queue.add(task);
-        }
-
-        @Override
-        public void taskCompleted() {
-        }
-    }
-
-    /** A worker's poller: reports a requested yield, and re-queues at the back of the queue. */
-    private final class Poller implements TaskPoller, Context {
-        private TaskCell<?> current;
-        private boolean yieldRequested;
-
-        @Override
-        public void requeue(ScheduledTask task) {
-            scheduler.schedule(task, true);
-        }
-
-        @Override
-        public void taskCompleted() {
-        }
-
-        @Override
-        public Context enter(TaskCell<?> polled) {
-            current = polled;
-            yieldRequested = false;
-            return this;
-        }
-
-        @Override
-        public boolean leave() {
-            current = null;
-            boolean yielded = yieldRequested;
-            yieldRequested = false;
-            return yielded;
-        }
-
-        @Override
-        public Waker waker() {
-            return current;
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-            yieldRequested = true;
+            super.schedule(task, isYield);
         }
     }
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .iterations(15)
-                .invocationsPerIteration(300)
-                .threads(3)
-                .actorsPerThread(2)
-                .actorsBefore(0)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.modelChecking(15, 300).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .iterations(100)
-                .invocationsPerIteration(3_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(1)
-                .actorsAfter(2)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(100, 3_000).check(getClass());
     }
 }
