@@ -107,6 +107,7 @@ public final class AsyncRuntime implements AutoCloseable, Spawner {
         } else {
             this.stallDetector = new StallDetector(new WorkerWatch(scheduler), builder.stallThreshold(),
                     builder.threadNamePrefix() + "-stall-detector");
+            scheduler.clockKeptByHeartbeat(stallDetector.periodNanos());
             stallDetector.start();
         }
     }
