@@ -47,6 +47,7 @@ final class RuntimeDiagnostics {
         } else {
             this.stallDetector = new StallDetector(new WorkerWatch(scheduler), stallThreshold,
                     threadNamePrefix + "-stall-detector");
+            scheduler.clockKeptByHeartbeat(stallDetector.periodNanos());
             stallDetector.start();
         }
     }

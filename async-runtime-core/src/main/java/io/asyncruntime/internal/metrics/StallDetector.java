@@ -104,6 +104,11 @@ public final class StallDetector {
         }
     }
 
+    /** The time between two samples (and two {@link StallTarget#heartbeat}s): a quarter of the threshold. */
+    public long periodNanos() {
+        return periodNanos;
+    }
+
     /** Stalls detected since the runtime started. */
     public long stalls() {
         return stalls.get();
@@ -157,6 +162,7 @@ public final class StallDetector {
             lastWake = now;
             try {
                 sample(now, gcPauseMillis.getAsLong(), detectorWasPaused);
+                target.heartbeat();
             } catch (RuntimeException | Error e) {
                 log.error("async-runtime stall detector failed a sample; it goes on", e);
             }

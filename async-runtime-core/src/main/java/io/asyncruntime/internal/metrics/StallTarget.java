@@ -42,4 +42,14 @@ public interface StallTarget {
      * the driver.
      */
     void attendDriver();
+
+    /**
+     * Called on the detector's thread once per sampling period (a quarter of the threshold),
+     * after the sample: a periodic beat from a thread that neither parks with the workers nor is
+     * stuck with them. The scheduler refreshes the coarse clock its task stamps read from it
+     * (see {@code TaskRegistry}, "Cost per task"), so that clock moves while every worker is
+     * parked or stuck, and a spawn from outside need not read the real clock.
+     */
+    default void heartbeat() {
+    }
 }

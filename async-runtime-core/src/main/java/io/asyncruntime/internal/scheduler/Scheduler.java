@@ -68,6 +68,12 @@ public final class Scheduler implements CellScheduler {
     private volatile Runnable afterHandOver = () -> { };
     /** The stack size requested for worker threads and their blockInPlace replacements; 0 for the JVM's default. */
     private final long workerStackSize;
+    /**
+     * Whether a spawn from outside refreshes the coarse clock when a worker is parked (see
+     * {@link #spawnBody}): true unless a heartbeat keeps the clock within two stamp units
+     * ({@link #clockKeptByHeartbeat}). Written once, before the runtime is handed out.
+     */
+    private boolean outsideSpawnsReadTheClock = true;
 
     public Scheduler(SchedulerConfig config, Driver driver) {
         this.driver = driver;
@@ -84,6 +90,18 @@ public final class Scheduler implements CellScheduler {
         this.registry = new TaskRegistry(this, config.workers());
         registry.refreshClock();
         this.shutdownSide = new SchedulerShutdown(this, workers, driver);
+    }
+
+    /**
+     * Tells the scheduler that something calls {@code registry().refreshClock()} every
+     * {@code periodNanos} from a thread of its own (the stall detector's heartbeat, see
+     * {@code StallTarget.heartbeat}). If that period is at most two stamp units (~33.6 ms, the
+     * default stall threshold's 25 ms is), a task's stamps lag the real clock by at most the
+     * period plus a unit whoever spawns it, and spawns from outside stop reading the real clock.
+     * Call before the scheduler is handed to other threads.
+     */
+    public void clockKeptByHeartbeat(long periodNanos) {
+        outsideSpawnsReadTheClock = periodNanos > (2L << TaskRegistry.SPAWN_STAMP_SHIFT);
     }
 
     /** The stack size requested for worker threads, in bytes; 0 for the JVM's default. */
@@ -139,12 +157,16 @@ public final class Scheduler implements CellScheduler {
         if (lane == null) {
             lane = inheritedLane(worker, handedOver);
         }
-        if (worker == null && idle.anyParked()) {
-            // A parked worker turns no driver and so refreshes no coarse clock, and the others may
-            // be stuck in long polls (the very case a task dump diagnoses): stamp from the real
-            // clock. One read of the idle state otherwise; with no worker parked, every worker is
-            // polling and refreshes the clock at its driver turns, which keeps the spawn cheap
-            // where spawns are most frequent (only if every worker is stuck does the stamp lag).
+        if (worker == null && outsideSpawnsReadTheClock && idle.anyParked()) {
+            // Without a heartbeat (stall detection off, or its period too long): a parked worker
+            // turns no driver and so refreshes no coarse clock, and the others may be stuck in
+            // long polls (the very case a task dump diagnoses): stamp from the real clock. One
+            // read of the idle state otherwise; with no worker parked, every worker is polling
+            // and refreshes the clock at its driver turns (only if every worker is stuck does the
+            // stamp lag). With a heartbeat the clock is never more than its period behind, and a
+            // spawn from outside reads no clock: on this box a nanoTime is ~25 ns, and a worker
+            // is parked during most of a burst of outside spawns (spawn_many_remote: 1.25-1.35x
+            // without the read, clock10).
             registry.refreshClock();
         }
         if (worker == null) {

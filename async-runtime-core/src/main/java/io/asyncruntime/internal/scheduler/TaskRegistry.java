@@ -45,10 +45,14 @@ import java.util.concurrent.locks.LockSupport;
  * is ~25 ns on this box's kvm-clock, as much as a whole local spawn), so cells are stamped
  * from a <em>coarse clock</em>: a value refreshed by the workers at every driver turn (every
  * {@code eventInterval} polls on a busy worker, and whenever a worker comes back from parking),
- * and by a spawn from outside when any worker is parked (a parked worker refreshes nothing, and
- * the others may be stuck in long polls). Ages and idle times in a dump are exact
- * to within the time between two refreshes (the polls of one event interval), which is what a
- * diagnostic needs (Go's goroutine dump stamps waiting goroutines just as coarsely, at GC).
+ * and by the stall detector's heartbeat, once per sampling period (25 ms at the default
+ * threshold), from a thread that neither parks nor sticks with the workers. Without that
+ * heartbeat (stall detection off, or a period over two stamp units) a spawn from outside
+ * refreshes it whenever a worker is parked (a parked worker refreshes nothing, and the others may
+ * be stuck in long polls). Ages and idle times in a dump are exact to within the time between
+ * two refreshes (the polls of one event interval on busy workers, at most a heartbeat period
+ * otherwise), which is what a diagnostic needs (Go's goroutine dump stamps waiting goroutines
+ * just as coarsely, at GC).
  * A refresh stores the clock only when its stamp unit changes (see {@link #refreshClock}): it
  * shares its cache line with the fields every spawn and completion reads.
  *
@@ -178,7 +182,8 @@ public final class TaskRegistry {
 
     /**
      * Reads the real clock into the coarse one. Called at driver turns, after a worker unparks,
-     * and by outside spawns while any worker is parked. Opaque store: readers need only some
+     * at the stall detector's heartbeats, and (without those) by outside spawns while any worker
+     * is parked. Opaque store: readers need only some
      * recent value, never one ordered with other memory.
      */
     void refreshClock() {

@@ -50,4 +50,9 @@ public final class WorkerWatch implements StallTarget {
     public void attendDriver() {
         scheduler.wakeASleeperIfTheDriverIsUnattended(-1);
     }
+
+    @Override
+    public void heartbeat() {
+        scheduler.registry().refreshClock();
+    }
 }
