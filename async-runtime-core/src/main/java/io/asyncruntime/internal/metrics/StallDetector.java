@@ -98,13 +98,17 @@ public final class StallDetector {
     /** Stops the detector's thread (it exits within one period); idempotent. */
     public void stop() {
         stopped = true;
+        target.heartbeatPausing();
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
         }
     }
 
-    /** The time between two samples (and two {@link StallTarget#heartbeat}s): a quarter of the threshold. */
+    /**
+     * The time between two samples (and two {@link StallTarget#heartbeat}s, unless a stall report
+     * blocks in between: see {@link StallTarget#heartbeatPausing}): a quarter of the threshold.
+     */
     public long periodNanos() {
         return periodNanos;
     }
@@ -161,8 +165,14 @@ public final class StallDetector {
             boolean detectorWasPaused = now - lastWake > periodNanos + thresholdNanos / 2;
             lastWake = now;
             try {
-                sample(now, gcPauseMillis.getAsLong(), detectorWasPaused);
+                // Before the sample, and apart from it: a sample that fails or blocks must not
+                // cost the beat (review28).
                 target.heartbeat();
+            } catch (RuntimeException | Error e) {
+                log.error("async-runtime stall detector failed a heartbeat; it goes on", e);
+            }
+            try {
+                sample(now, gcPauseMillis.getAsLong(), detectorWasPaused);
             } catch (RuntimeException | Error e) {
                 log.error("async-runtime stall detector failed a sample; it goes on", e);
             }
@@ -214,6 +224,7 @@ public final class StallDetector {
     }
 
     private void report(int worker, long inPollNanos) {
+        target.heartbeatPausing(); // what follows can block: nobody may trust the beat until the next one
         Thread thread = target.workerThread(worker);
         String task = target.pollingTaskName(worker);
         String where = task != null ? "one poll of task " + task : "the scheduler between polls (no task is being polled)";

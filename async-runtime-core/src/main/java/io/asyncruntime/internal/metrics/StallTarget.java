@@ -45,11 +45,21 @@ public interface StallTarget {
 
     /**
      * Called on the detector's thread once per sampling period (a quarter of the threshold),
-     * after the sample: a periodic beat from a thread that neither parks with the workers nor is
+     * before the sample: a periodic beat from a thread that neither parks with the workers nor is
      * stuck with them. The scheduler refreshes the coarse clock its task stamps read from it
      * (see {@code TaskRegistry}, "Cost per task"), so that clock moves while every worker is
      * parked or stuck, and a spawn from outside need not read the real clock.
      */
     default void heartbeat() {
+    }
+
+    /**
+     * The heartbeats may stop for a while from now until the next {@link #heartbeat}: the
+     * detector is about to do something that can block (report a stall: a stack capture, a log
+     * call whose appender may be stuck like the worker) or is stopping. Whoever relies on the
+     * beat must not from now on (review28: a blocked stall report left spawns trusting a clock
+     * nobody refreshed).
+     */
+    default void heartbeatPausing() {
     }
 }

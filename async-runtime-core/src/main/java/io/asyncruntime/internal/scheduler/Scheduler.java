@@ -69,11 +69,17 @@ public final class Scheduler implements CellScheduler {
     /** The stack size requested for worker threads and their blockInPlace replacements; 0 for the JVM's default. */
     private final long workerStackSize;
     /**
-     * Whether a spawn from outside refreshes the coarse clock when a worker is parked (see
-     * {@link #spawnBody}): true unless a heartbeat keeps the clock within two stamp units
+     * Whether a heartbeat comes often enough to keep the coarse clock within two stamp units
      * ({@link #clockKeptByHeartbeat}). Written once, before the runtime is handed out.
      */
-    private boolean outsideSpawnsReadTheClock = true;
+    private boolean heartbeatKeepsTheClock;
+    /**
+     * True from a heartbeat (which refreshed the clock just before its volatile write) until the
+     * heartbeats pause (a stall report that may block, the detector stopping): while it is true a
+     * spawn from outside reads no clock (see {@link #spawnBody}). Written by the heartbeat's
+     * thread only, and only when it changes.
+     */
+    private volatile boolean clockKept;
 
     public Scheduler(SchedulerConfig config, Driver driver) {
         this.driver = driver;
@@ -96,12 +102,30 @@ public final class Scheduler implements CellScheduler {
      * Tells the scheduler that something calls {@code registry().refreshClock()} every
      * {@code periodNanos} from a thread of its own (the stall detector's heartbeat, see
      * {@code StallTarget.heartbeat}). If that period is at most two stamp units (~33.6 ms, the
-     * default stall threshold's 25 ms is), a task's stamps lag the real clock by at most the
-     * period plus a unit whoever spawns it, and spawns from outside stop reading the real clock.
-     * Call before the scheduler is handed to other threads.
+     * default stall threshold's 25 ms is), a task's stamps lag the real clock by the period
+     * plus a unit plus the detector thread's own scheduling delay, whoever spawns it, and spawns
+     * from outside stop reading the real clock.
+     * Until the first {@link #heartbeat}, and whenever the beats pause ({@link #heartbeatPausing}),
+     * spawns from outside read the clock as without one. Call before the scheduler is handed to
+     * other threads.
      */
     public void clockKeptByHeartbeat(long periodNanos) {
-        outsideSpawnsReadTheClock = periodNanos > (2L << TaskRegistry.SPAWN_STAMP_SHIFT);
+        heartbeatKeepsTheClock = periodNanos <= (2L << TaskRegistry.SPAWN_STAMP_SHIFT);
+    }
+
+    /** A heartbeat (see {@link #clockKeptByHeartbeat}): refreshes the coarse clock, then trusts it. */
+    void heartbeat() {
+        registry.refreshClock();
+        if (heartbeatKeepsTheClock && !clockKept) {
+            clockKept = true;
+        }
+    }
+
+    /** The heartbeats may stop for a while: spawns from outside read the clock again until the next one. */
+    void heartbeatPausing() {
+        if (clockKept) {
+            clockKept = false;
+        }
     }
 
     /** The stack size requested for worker threads, in bytes; 0 for the JVM's default. */
@@ -157,8 +181,9 @@ public final class Scheduler implements CellScheduler {
         if (lane == null) {
             lane = inheritedLane(worker, handedOver);
         }
-        if (worker == null && outsideSpawnsReadTheClock && idle.anyParked()) {
-            // Without a heartbeat (stall detection off, or its period too long): a parked worker
+        if (worker == null && !clockKept && idle.anyParked()) {
+            // Without a beating heartbeat (stall detection off, its period too long, or a stall
+            // report that may block): a parked worker
             // turns no driver and so refreshes no coarse clock, and the others may be stuck in
             // long polls (the very case a task dump diagnoses): stamp from the real clock. One
             // read of the idle state otherwise; with no worker parked, every worker is polling

@@ -46,12 +46,13 @@ import java.util.concurrent.locks.LockSupport;
  * from a <em>coarse clock</em>: a value refreshed by the workers at every driver turn (every
  * {@code eventInterval} polls on a busy worker, and whenever a worker comes back from parking),
  * and by the stall detector's heartbeat, once per sampling period (25 ms at the default
- * threshold), from a thread that neither parks nor sticks with the workers. Without that
- * heartbeat (stall detection off, or a period over two stamp units) a spawn from outside
+ * threshold), from a thread that neither parks nor sticks with the workers. Without a beating
+ * heartbeat (stall detection off, a period over two stamp units, or a stall report that may block
+ * between two beats: see {@code StallTarget.heartbeatPausing}) a spawn from outside
  * refreshes it whenever a worker is parked (a parked worker refreshes nothing, and the others may
  * be stuck in long polls). Ages and idle times in a dump are exact to within the time between
- * two refreshes (the polls of one event interval on busy workers, at most a heartbeat period
- * otherwise), which is what a diagnostic needs (Go's goroutine dump stamps waiting goroutines
+ * two refreshes (the polls of one event interval on busy workers, a heartbeat period plus the
+ * detector thread's own delay otherwise), which is what a diagnostic needs (Go's goroutine dump stamps waiting goroutines
  * just as coarsely, at GC).
  * A refresh stores the clock only when its stamp unit changes (see {@link #refreshClock}): it
  * shares its cache line with the fields every spawn and completion reads.

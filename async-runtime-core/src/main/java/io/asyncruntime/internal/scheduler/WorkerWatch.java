@@ -53,6 +53,11 @@ public final class WorkerWatch implements StallTarget {
 
     @Override
     public void heartbeat() {
-        scheduler.registry().refreshClock();
+        scheduler.heartbeat();
+    }
+
+    @Override
+    public void heartbeatPausing() {
+        scheduler.heartbeatPausing();
     }
 }
