@@ -406,6 +406,16 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
      * Returns the cells it linked.
      */
     int linkQueuedSpawns(long maxWaitNanos) {
+        return linkQueuedSpawns(maxWaitNanos, null);
+    }
+
+    /**
+     * As {@link #linkQueuedSpawns(long)}, and hands every task queued here to {@code sink} (if not
+     * null) before it lets the flag go: a dump collects the workers' unlinked cells a full ring
+     * moved here ({@link LazyLink}, "Dumps"). The sink must be quick: the workers find no batch
+     * here meanwhile.
+     */
+    int linkQueuedSpawns(long maxWaitNanos, Consumer<? super ScheduledTask> sink) {
         acquireConsumerWaiting();
         int linkedHere = 0;
         long giveUpAt = 0;
@@ -442,6 +452,11 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
                     Thread.yield(); // the pusher may have been descheduled between its two CASes
                 } else {
                     break;
+                }
+            }
+            if (sink != null) {
+                for (ScheduledTask t = head; t != null; t = t.queueNext) {
+                    sink.accept(t);
                 }
             }
         } finally {

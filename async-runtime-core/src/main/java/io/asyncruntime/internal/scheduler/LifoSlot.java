@@ -57,6 +57,11 @@ abstract class LifoSlot {
         return (ScheduledTask) LIFO_SLOT.getAndSet(this, null);
     }
 
+    /** The LIFO slot's task, or null; any thread, racy (opaque), for a task dump. */
+    final ScheduledTask peekLifoSlot() {
+        return (ScheduledTask) LIFO_SLOT.getOpaque(this);
+    }
+
     /** Whether the LIFO slot holds a task; any thread. */
     final boolean hasTaskInLifoSlot() {
         return LIFO_SLOT.getOpaque(this) != null;

@@ -1,5 +1,7 @@
 package io.asyncruntime.internal.scheduler;
 
+import java.util.Set;
+
 /**
  * Reading the live-task registry for a task dump: which tasks are live, and what a dump shows of
  * each (its state, age, polls and time since its last poll), from the cell's state word and the
@@ -21,13 +23,23 @@ public final class LiveTaskDump {
      * no more than were live plus a little slack); the visitor runs after, lock-free. Returns how
      * many it visited. Spawns from outside still in the inject queues are linked first (a walk of
      * each queue under its consumer flag, see {@link InjectQueue#linkQueuedSpawns}), so they are
-     * listed too, as QUEUED.
+     * listed too, as QUEUED. The workers' cells that never returned pending are in no shard
+     * ({@link LazyLink}): they are listed first, as found in the queues and the workers' polls by
+     * a racy read (a best-effort snapshot: a cell moving between two queues meanwhile may be
+     * missed; none is listed twice).
      */
     public static int forEachLive(TaskRegistry registry, int max, LiveTaskVisitor visitor) {
         int visited = 0;
-        registry.linkQueuedSpawns(false);
-        TaskCell<?>[] chunk = new TaskCell<?>[(int) Math.min(Math.max(max, 0), registry.liveTasksHint() + DUMP_SLACK)];
+        Set<TaskCell<?>> unlinked = registry.linkQueuedSpawnsAndCollectUnlinked();
         long now = nowForDump(registry);
+        for (TaskCell<?> cell : unlinked) {
+            if (visited >= max) {
+                return visited;
+            }
+            visit(cell, now, visitor);
+            visited++;
+        }
+        TaskCell<?>[] chunk = new TaskCell<?>[(int) Math.min(Math.max(max, 0), registry.liveTasksHint() + DUMP_SLACK)];
         for (TaskShard shard : registry.allShards()) {
             if (visited >= max) {
                 break;
@@ -36,8 +48,10 @@ public final class LiveTaskDump {
             for (int i = 0; i < n; i++) {
                 TaskCell<?> cell = chunk[i];
                 chunk[i] = null;
-                visit(cell, now, visitor);
-                visited++;
+                if (!unlinked.contains(cell)) { // linked since it was read unlinked: listed already
+                    visit(cell, now, visitor);
+                    visited++;
+                }
             }
         }
         return visited;

@@ -199,8 +199,8 @@ public final class Scheduler implements CellScheduler {
         }
         TaskShard shard = registry.shardFor(worker);
         TaskCell<T> cell = TaskCell.create(shard, body, kind, lane, name);
-        // Throws if a shutdown refuses it (then nothing is queued).
-        shard.register(cell, false);
+        // Counted, or refused (throws: nothing is queued); linked only if a poll returns pending (LazyLink).
+        shard.admit(cell);
         worker.counters.increment(WorkerCounters.SPAWNS);
         worker.sampling.onSchedule(cell);
         worker.schedule(cell, false);

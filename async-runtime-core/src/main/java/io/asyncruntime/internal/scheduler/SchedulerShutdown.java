@@ -256,9 +256,12 @@ final class SchedulerShutdown {
     /**
      * The cells linked and not COMPLETE now, every one of them: each shard copied under its lock
      * (the abort's copy, never run here). A task dump's walk would not do: it sizes its copy by
-     * the counts, the very thing this must not trust.
+     * the counts, the very thing this must not trust. Plus the workers' cells that never returned
+     * pending ({@link LazyLink}: in no shard), as far as the queues and the polls show them: once
+     * the workers stopped, those are the first polls of workers left behind (a stuck poll).
+     * Not covered: such a cell between its count and its COMPLETE (its poller no longer shows it).
      */
     private static long unfinishedCells(TaskRegistry registry) {
-        return registry.newAbortWalk().found();
+        return registry.newAbortWalk().found() + registry.linkQueuedSpawnsAndCollectUnlinked().size();
     }
 }

@@ -49,7 +49,10 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
      */
     private Object slot;
     /**
-     * The live-task registry's link (see {@link TaskShard}): written only under the shard's lock.
+     * The live-task registry's link (see {@link TaskShard}): written only under the shard's lock,
+     * but for the marks a spawner writes before publishing the cell ({@link LazyLink#UNLINKED},
+     * a worker's spawn until its first pending return; the cell itself, a spawn from outside
+     * until it is taken out of the inject queue, {@link QueuedSpawns}).
      * With the two stamps below it takes the cell from 32 to 48 bytes (44, aligned to 8), the
      * budget issue 10 set.
      */
@@ -147,6 +150,11 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             }
         } else {
             s = takeOwnership(s);
+            if (LazyLink.isUnlinked(this) && LazyLink.refusedAll(this)) {
+                // A first poll after a shutdown's abort began: cancelled, not polled (LazyLink, "Abort").
+                cancelAndComplete(scheduler.abortReason());
+                return;
+            }
         }
         // A wake or abort since the cell was queued is seen below or at the end of the poll.
         if ((s & TaskState.CANCELLED) != 0) {
@@ -270,6 +278,13 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
      */
     private void afterPending(boolean yieldRequested, TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
+        if (LazyLink.isUnlinked(this) && (s & TaskState.CANCELLED) == 0 && !LazyLink.linkPending(this)) {
+            // The first pending return links the cell while this thread still holds RUNNING, so
+            // exactly once; refused only once a shutdown's abort began: cancelled instead (see
+            // LazyLink). None uncounted: a cell that yielded before returned pending before.
+            cancelAndComplete(scheduler.abortReason());
+            return;
+        }
         if (yieldRequested && (s & TaskState.CANCELLED) == 0) {
             pollStamp |= YIELD_QUEUED; // before the push, whose release publishes it to the taker
             worker.requeue(this);

@@ -109,10 +109,16 @@ final class TaskShard extends ShardSweep implements CellScheduler {
         registry.countCompletion(CancellableCell.isCancellation(cell.outcome()));
     }
 
-    /** COMPLETE is set: a sweep may unlink the cell now. See {@link ShardSweep}, "Dirty". */
+    /**
+     * COMPLETE is set: a sweep may unlink the cell now. See {@link ShardSweep}, "Dirty". A cell
+     * that was never linked ({@link LazyLink}: it completed in its first poll) leaves nothing to
+     * sweep: no hint, and no sweep off the workers.
+     */
     @Override
     public void finished(TaskCell<?> cell) {
-        cellFinished();
+        if (!LazyLink.isUnlinked(cell)) {
+            cellFinished();
+        }
     }
 
     // ---- counters of a worker's own completions (the owner's thread writes them) ---------------
@@ -181,6 +187,52 @@ final class TaskShard extends ShardSweep implements CellScheduler {
         } finally {
             unlock();
         }
+    }
+
+    /**
+     * A worker's spawn: counts {@code cell} in, unless the registry no longer accepts it (then
+     * nothing is counted and the exception says why), and marks it unlinked: it is linked at its
+     * first pending return ({@link #linkPending}), if it has one (see {@link LazyLink}). The count
+     * and the refusal check under the lock, as {@link #register} does them: see the class
+     * comment, "Rejection".
+     */
+    void admit(TaskCell<?> cell) {
+        lock();
+        try {
+            int refusal = registry.refusal(false);
+            if (refusal != TaskRegistry.ACCEPTING) {
+                throw new IllegalStateException(TaskRegistry.refusalMessage(refusal));
+            }
+            INSERTED.setRelease(this, inserted + 1);
+        } finally {
+            unlock();
+        }
+        LazyLink.markUnlinked(cell); // before the push that publishes the cell
+    }
+
+    /**
+     * The first pending return of {@code cell}, counted in by {@link #admit} and marked, whose
+     * RUNNING the caller holds: links it, unless a shutdown's abort has begun (REFUSING_ALL, read
+     * under the lock): then nothing is linked and the caller cancels the cell (see
+     * {@link LazyLink}, "Abort"). The link path's sweep step runs as a spawn's did, so
+     * ShardSweep's bounds hold with "push" read as "link".
+     */
+    boolean linkPending(TaskCell<?> cell) {
+        lock();
+        try {
+            if (registry.refusal(false) == TaskRegistry.REFUSING_ALL) {
+                return false;
+            }
+            linkLocked(cell);
+        } finally {
+            unlockAfterLinking();
+        }
+        return true;
+    }
+
+    /** Whether every spawn is refused now: a shutdown's abort has begun (a volatile read). */
+    boolean refusesAll() {
+        return registry.refusal(false) == TaskRegistry.REFUSING_ALL;
     }
 
     /**

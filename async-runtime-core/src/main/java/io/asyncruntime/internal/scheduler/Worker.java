@@ -401,6 +401,24 @@ final class Worker extends WorkerQueues implements Runnable {
         return context.cell;
     }
 
+    /**
+     * Any thread, for a task dump (see {@link LazyLink}, "Dumps"): the cell in this worker's poll,
+     * its LIFO slot's task and the tasks in its rings, read racily (a best effort).
+     */
+    void forEachPolledOrQueued(java.util.function.Consumer<? super ScheduledTask> sink) {
+        TaskCell<?> polled = context.cell;
+        if (polled != null) {
+            sink.accept(polled);
+        }
+        ScheduledTask inSlot = peekLifoSlot();
+        if (inSlot != null) {
+            sink.accept(inSlot);
+        }
+        for (LocalQueue ring : local) {
+            ring.forEachRacy(sink);
+        }
+    }
+
     /** The lane of the task this worker is polling, or -1 between polls. */
     int currentLane() {
         PollContext cx = context;

@@ -1,0 +1,121 @@
+package io.asyncruntime.internal.scheduler;
+
+import io.asyncruntime.task.Priority;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+/**
+ * Lazy linking: a task spawned on a worker enters its shard's list only once a poll of it returns
+ * pending. A task that completes in its first poll (every task of a spawn burst, every runnable
+ * and callable) is counted in and out of the registry but never linked: no link, no sweep step,
+ * no sweep visit, and its cell is garbage as soon as its handle is (before, a finished cell stayed
+ * reachable from its shard until a sweep unlinked it, and young collections copied it).
+ *
+ * <p><b>The mark.</b> A worker's spawn counts the cell and checks the refusal under its shard's
+ * lock ({@link TaskShard#admit}), and sets the cell's registry link to {@link #UNLINKED}, a
+ * sentinel no shard ever links, before the push that publishes the cell. Spawns from outside keep
+ * their own mark (the link pointing at the cell itself, {@link QueuedSpawns}): those are linked
+ * by the worker that takes them out of the inject queue, and a worker's unlinked cell that a full
+ * ring moved to the inject queue must not be taken for one of them.
+ *
+ * <p><b>Invariant: an unlinked live cell has never returned pending.</b> It is queued for its
+ * first poll (a ring, the LIFO slot, the inject queue, in a thief's hands between two rings) or
+ * in its first poll. Every other live cell is linked.
+ *
+ * <p><b>Linked exactly once.</b> Only the thread holding the cell's RUNNING links it, in
+ * {@code TaskCell.afterPending}, before it lets RUNNING go (the releasing CAS, a yield's requeue,
+ * which hands RUNNING over through the queue, or a completion): it reads the mark, links the cell
+ * under the shard's lock, which overwrites the mark, and only then gives the cell up. The next
+ * holder of RUNNING takes it with an acquire CAS of the state word (or from a queue, release and
+ * acquire) after that release, so it reads the link, not the mark: a wake during the first poll
+ * (NOTIFIED set while RUNNING), and the poll on another worker it leads to, come after the link.
+ * A sweep never writes the mark back (it writes null or another cell). So: at most one link per
+ * cell, and exactly one for a cell that returns pending.
+ *
+ * <p><b>Abort: no idle cell escapes.</b> A shutdown's abort sets REFUSING_ALL, then copies every
+ * shard under its lock ({@link AbortWalk}). The walk sees no unlinked cell; the gap is closed at
+ * both ends of the first poll:
+ * <ol>
+ *   <li>The link reads the refusal under the shard's lock ({@link TaskShard#linkPending}). If it
+ *       holds the lock before the walk copies that shard, the walk sees the cell (and marks it
+ *       CANCELLED, which the poller's releasing CAS then sees: it cancels instead). If after, the
+ *       lock's release and acquire order the refusal's store before its read: it sees
+ *       REFUSING_ALL, links nothing, and the poller cancels the cell itself, still holding RUNNING.</li>
+ *   <li>A first poll that starts after REFUSING_ALL does not poll: the poller reads the refusal once
+ *       it holds RUNNING ({@link #refusedAll}) and cancels the cell, as the walk would have had it
+ *       been linked. A first poll that started before it runs on, and ends in a completion (which
+ *       the shutdown counts) or a pending return (case 1).</li>
+ * </ol>
+ * Queued cells the workers cancel as they stop are cancelled as before.
+ *
+ * <p><b>Dumps.</b> A dump lists the linked cells from the shards and the unlinked ones from where
+ * they wait: each worker's cell in its poll, its LIFO slot and its rings, read racily, and the
+ * inject queues, walked under their consumer flags ({@code TaskRegistry.linkQueuedSpawnsAndCollectUnlinked}). A best-effort
+ * snapshot: a cell moving between two of those places during the read (a steal, an overflow) may
+ * be missed. It never lists a task that is not live: a cell read from a stale slot is listed only
+ * if it is unlinked and not COMPLETE, and by the invariant such a cell is live. Duplicates are
+ * removed by identity (a cell read unlinked and linked before its shard is copied is listed once).
+ */
+final class LazyLink {
+
+    /** The mark of a worker's cell that never returned pending; never linked into any shard. */
+    static final TaskCell<?> UNLINKED = new TaskCell<>(new CellScheduler() {
+        @Override
+        public void schedule(ScheduledTask task, boolean isYield) {
+            throw new IllegalStateException("the registry's unlinked mark is not a task");
+        }
+
+        @Override
+        public void taskCompleted() {
+        }
+    }, (Runnable) () -> { }, TaskCell.RUNNABLE, Priority.NORMAL);
+
+    private LazyLink() {
+    }
+
+    /** Marks a worker's cell as not linked; by its spawner, before the push that publishes it. */
+    static void markUnlinked(TaskCell<?> cell) {
+        cell.registryNext = UNLINKED;
+    }
+
+    /**
+     * Whether {@code cell} never returned pending: read by the thread holding its RUNNING (exact,
+     * see the class comment), or racily by a completer or a dump.
+     */
+    static boolean isUnlinked(TaskCell<?> cell) {
+        return cell.registryNext == UNLINKED;
+    }
+
+    /**
+     * The first pending return of the marked {@code cell}, whose RUNNING the caller holds: links
+     * it into its shard, or returns false if the runtime aborts everything now (the caller then
+     * cancels the cell instead; see the class comment, "Abort", case 1).
+     */
+    static boolean linkPending(TaskCell<?> cell) {
+        return ((TaskShard) cell.cellScheduler()).linkPending(cell);
+    }
+
+    /**
+     * Whether the marked {@code cell}, whose RUNNING the caller holds for its first poll, is to be
+     * cancelled rather than polled: a shutdown's abort has begun ("Abort", case 2).
+     */
+    static boolean refusedAll(TaskCell<?> cell) {
+        return ((TaskShard) cell.cellScheduler()).refusesAll();
+    }
+
+    /** An empty set of cells by identity (a dump's dedupe: see the class comment, "Dumps"). */
+    static Set<TaskCell<?>> newCellSet() {
+        return Collections.newSetFromMap(new IdentityHashMap<>());
+    }
+
+    /**
+     * Adds {@code task}, read racily from a queue or a poll, to {@code found} if it is a cell that
+     * is unlinked and not COMPLETE: live, by the class comment's invariant.
+     */
+    static void addIfUnlinkedAndLive(ScheduledTask task, Set<TaskCell<?>> found) {
+        if (task instanceof TaskCell<?> cell && isUnlinked(cell) && !TaskState.isComplete(cell.state())) {
+            found.add(cell);
+        }
+    }
+}
