@@ -8,6 +8,11 @@ import java.lang.invoke.VarHandle;
  * the cells whose state is COMPLETE, and the bounds that policy keeps. The list, its lock and its
  * counters are the shard's ({@link TaskShard}); this class holds the sweep's cursor and decides.
  *
+ * <p>"Spawn" below means a push onto the list: a worker's cell is pushed at its first pending
+ * return, not at its spawn ({@link LazyLink}), and a spawn from outside when a worker takes it out
+ * of the inject queue. A task that completes in its first poll is never pushed and costs the
+ * sweeps nothing; the bounds below count pushes ("spawns") and hold as stated.
+ *
  * <p><b>Sweeps</b> unlink the cells whose state is COMPLETE, under the lock, from a cursor kept
  * across calls ({@link #sweepPrev}, {@link #sweepAt}): a <em>cycle</em> starts at the head (and
  * clears the shard's {@code dirty} hint) and ends at the tail; cells pushed meanwhile are ahead of

@@ -7,13 +7,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The live-task registry: every task spawned on the scheduler is linked into one of its
- * {@link TaskShard}s from spawn until, after it completed, a sweep unlinks it (Tokio's
- * {@code OwnedTasks} unlinks at completion; see "Shards" for why this one does not). A graceful
- * shutdown aborts what is left through it ({@link AbortWalk}), idle tasks included, and a task
- * dump lists it ({@link LiveTaskDump}).
+ * The live-task registry: every task spawned on the scheduler is counted in it from spawn to
+ * completion, and every task that went idle (a poll of it returned pending) is linked into one of
+ * its {@link TaskShard}s until, after it completed, a sweep unlinks it (Tokio's
+ * {@code OwnedTasks} links every task at spawn and unlinks it at completion; see "Shards" for why
+ * this one does neither). A task spawned on a worker is linked lazily, at its first pending
+ * return ({@link LazyLink}): one that completes in its first poll is counted but never linked,
+ * and until its first pending return a task is queued or in a poll, where a dump reads it. A
+ * graceful shutdown aborts what is left through the registry ({@link AbortWalk}), idle tasks
+ * included (the cells not linked yet are cancelled at their first poll or its pending return,
+ * see LazyLink, "Abort"), and a task dump lists it ({@link LiveTaskDump}).
  *
- * <p><b>Shards.</b> One per worker (a worker links what it spawns into its own shard, so
+ * <p><b>Shards.</b> One per worker (a worker's spawns are linked into its own shard, so
  * spawning workers never contend) plus at least one per lane for spawns from other threads (see
  * {@link #outsideShard}). Such a spawn takes no lock and writes nothing of the registry: the
  * inject queue it is pushed into counts it and refuses it (one CAS), and the worker that takes it
@@ -38,9 +43,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Cost per task.</b> One link and two int stamps in the cell (32 to 48 bytes, as with two
  * links: the cell is 44 bytes, aligned to 48), an uncontended lock and unlock of the worker's own
- * shard at a worker's spawn (for a spawn from outside nothing on the spawner: the worker taking it
- * from the inject queue links it, one lock hold per batch), one counter store and one read of the shard's {@code dirty} hint at completion,
- * a share of the sweeps (at most two cell visits per spawn, amortized), and the poll count riding
+ * shard at a worker's spawn, to count it and check the refusal (for a spawn from outside nothing
+ * on the spawner: the worker taking it from the inject queue links it, one lock hold per batch),
+ * one counter store at completion; for a task that goes idle, a lock hold of its shard at its
+ * first pending return (the link), one read of the shard's {@code dirty} hint at completion and
+ * a share of the sweeps (at most two cell visits per link, amortized); and the poll count riding
  * on the CAS that starts each poll. Clock reads are the expensive part of stamping (a {@code nanoTime}
  * is ~25 ns on this box's kvm-clock, as much as a whole local spawn), so cells are stamped
  * from a <em>coarse clock</em>: a value refreshed by the workers at every driver turn (every
@@ -60,7 +67,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Refusing spawns.</b> {@link #refuseRemote()} (a graceful shutdown starts) makes spawns
  * from outside the runtime's own tasks fail (a task on a worker or inside {@code blockInPlace}
  * still spawns); {@link #refuseAll()} (the shutdown aborts what remains) makes
- * every spawn fail. A worker's spawn reads the flag under its shard's lock (see {@link TaskShard});
+ * every spawn fail. A worker's spawn reads the flag under its shard's lock (see {@link TaskShard}),
+ * and so does the link at a first pending return (REFUSING_ALL: the cell is cancelled instead);
  * a spawn from outside sees the refusal as a bit of its inject queue's spawn word, set by an
  * atomic OR that its own counting CAS is ordered with (see InjectQueue, "Spawns from outside").
  */

@@ -5,14 +5,18 @@ import java.lang.invoke.VarHandle;
 
 /**
  * One shard of the live-task registry: a singly linked intrusive list of the cells spawned into
- * it, newest first, under a small lock that only the shard's <em>inserters</em> and its
- * <em>readers</em> take, never the threads completing its tasks. It is also each of those cells'
+ * it that went idle (a worker's spawn is linked at its first pending return, {@link LazyLink};
+ * a spawn from outside when a worker takes it out of the inject queue), newest first, under a
+ * small lock that only the shard's <em>spawners</em>, <em>inserters</em> and <em>readers</em>
+ * take, never the threads completing its tasks. It is also each of those cells'
  * {@link CellScheduler} (the cell's one scheduler field points here, and this passes scheduling on
  * to the {@link Scheduler}), so a cell finds its shard without a field for it: the registry costs a
  * cell one link and two stamps.
  *
- * <p><b>Who writes what.</b> A worker's shard is inserted into only by the thread running that
- * worker (its "owner"); an outside shard by the holders of its lane's inject-queue consumer flag,
+ * <p><b>Who writes what.</b> A worker's shard counts the spawns of the thread running that worker
+ * (its "owner"), and is inserted into by whoever holds one of its cells' RUNNING at that cell's
+ * first pending return (mostly the owner; another worker for a stolen cell); an outside shard by
+ * the holders of its lane's inject-queue consumer flag,
  * who link the spawns from outside as they take them out of the queue ({@link QueuedSpawns};
  * the spawners themselves write nothing here). Completing a task writes nothing
  * here but the {@link #dirty} hint, and that only when it is clear: the completer counts the task
@@ -39,13 +43,18 @@ import java.lang.invoke.VarHandle;
  * spins briefly, then yields its time slice (the holder may be descheduled on this 2-core box).
  *
  * <p><b>Readers</b> (a dump, a shutdown's abort walk) copy the shard's cells under the lock,
- * leaving out those already COMPLETE; a cell is never missed: it is linked from its spawn (under
- * the lock) until a sweep finds it COMPLETE, and a reader holding the lock sees every link.
+ * leaving out those already COMPLETE; a linked cell is never missed: it is linked (under the lock)
+ * until a sweep finds it COMPLETE, and a reader holding the lock sees every link. A worker's cell
+ * that never returned pending is in no shard: a dump reads it from the queues and the polls, and
+ * an abort cancels it at its first poll or its pending return ({@link LazyLink}).
  *
- * <p><b>Rejection</b> of a worker's spawn happens under the lock, as before: a spawn reads the
- * registry's refusal flag after taking the lock, and a shutdown sets the flag and then takes every
- * shard's lock to look. So a spawn that does not see the flag is linked before the shutdown looks,
- * and one that sees it is never linked: nothing slips in unseen. A spawn from outside the workers
+ * <p><b>Rejection</b> of a worker's spawn happens under the lock ({@link #admit}): a spawn reads
+ * the registry's refusal flag after taking the lock, and a shutdown sets the flag and then takes
+ * every shard's lock to count ({@link #insertedExact}). So a spawn that does not see the flag is
+ * counted before the shutdown counts, and one that sees it is never counted: nothing slips in
+ * unseen. The link at a first pending return reads the flag under the lock the same way: a link
+ * made before the abort's walk copies the shard is seen by it, one after sees REFUSING_ALL and
+ * links nothing ({@link #linkPending}). A spawn from outside the workers
  * takes no shard lock: it is counted, refused and queued by one CAS of its inject queue's spawn
  * word, and linked into its lane's outside shard by whoever takes it out of the queue
  * ({@link #linkQueuedLocked}; see {@link QueuedSpawns} and InjectQueue's class comment).
