@@ -123,6 +123,19 @@ final class RegistryTestFixture {
     }
 
     /**
+     * On a worker whose shard is {@code shard}: an idle-forever child spawned as before lazy
+     * linking (lazy10, {@link LazyLink}): counted and linked at its spawn, with the push path's
+     * sweep step there, so that these tests fill the push path's credit while spawning (a child
+     * spawned by {@code Scheduler.spawn} is linked only at its first poll, after the spawner's).
+     */
+    static TaskCell<Void> spawnLinkedAtOnce(Scheduler scheduler, TaskShard shard) {
+        TaskCell<Void> cell = new TaskCell<>(shard, Task.never(), Priority.NORMAL);
+        shard.register(cell, false);
+        scheduler.schedule(cell, false);
+        return cell;
+    }
+
+    /**
      * On the one worker of {@code scheduler}, whose shard is {@code shard}: idle children until
      * the spawn path's credit is full (see {@link #spawnCreditNotYetFull}); then waits until the
      * worker has parked, and checks that every child is linked. Returns their handles, oldest
@@ -133,7 +146,7 @@ final class RegistryTestFixture {
         List<JoinHandle<Void>> children = scheduler.spawn((Callable<List<JoinHandle<Void>>>) () -> {
             List<JoinHandle<Void>> spawned = new ArrayList<>();
             do {
-                spawned.add(scheduler.spawn(Task.<Void>never(), Priority.NORMAL, null));
+                spawned.add(spawnLinkedAtOnce(scheduler, shard));
             } while (spawnCreditNotYetFull(shard, spawned.size()));
             return spawned;
         }, Priority.NORMAL, "spawner").get(10, TimeUnit.SECONDS);
