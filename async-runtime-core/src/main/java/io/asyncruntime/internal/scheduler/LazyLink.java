@@ -51,7 +51,7 @@ import java.util.Set;
  *
  * <p><b>Dumps.</b> A dump lists the linked cells from the shards and the unlinked ones from where
  * they wait: each worker's cell in its poll, its LIFO slot and its rings, read racily, and the
- * inject queues, walked under their consumer flags ({@code TaskRegistry.linkQueuedSpawnsAndCollectUnlinked}). A best-effort
+ * inject queues, walked under their consumer flags ({@link #collectUnlinked}). A best-effort
  * snapshot: a cell moving between two of those places during the read (a steal, an overflow) may
  * be missed. It never lists a task that is not live: a cell read from a stale slot is listed only
  * if it is unlinked and not COMPLETE, and by the invariant such a cell is live. Duplicates are
@@ -104,18 +104,29 @@ final class LazyLink {
         return ((TaskShard) cell.cellScheduler()).refusesAll();
     }
 
-    /** An empty set of cells by identity (a dump's dedupe: see the class comment, "Dumps"). */
-    static Set<TaskCell<?>> newCellSet() {
-        return Collections.newSetFromMap(new IdentityHashMap<>());
-    }
-
     /**
-     * Adds {@code task}, read racily from a queue or a poll, to {@code found} if it is a cell that
-     * is unlinked and not COMPLETE: live, by the class comment's invariant.
+     * The workers' live cells that are not linked (queued for or in their first poll), as an
+     * identity set (see the class comment, "Dumps"): found in the {@code injectQueues}, walked
+     * under their consumer flags, which also link the spawns from outside queued there
+     * ({@link InjectQueue#linkQueuedSpawns(long, java.util.function.Consumer)}, waiting up to
+     * {@code injectWaitNanos} for one in flight), and, racily, in each worker's poll, LIFO slot
+     * and rings. A cell found is listed if it is unlinked and not COMPLETE: live, by the invariant.
      */
-    static void addIfUnlinkedAndLive(ScheduledTask task, Set<TaskCell<?>> found) {
-        if (task instanceof TaskCell<?> cell && isUnlinked(cell) && !TaskState.isComplete(cell.state())) {
-            found.add(cell);
+    static Set<TaskCell<?>> collectUnlinked(InjectQueue[] injectQueues, Scheduler scheduler, long injectWaitNanos) {
+        Set<TaskCell<?>> found = Collections.newSetFromMap(new IdentityHashMap<>());
+        java.util.function.Consumer<ScheduledTask> sink = task -> {
+            if (task instanceof TaskCell<?> cell && isUnlinked(cell) && !TaskState.isComplete(cell.state())) {
+                found.add(cell);
+            }
+        };
+        for (InjectQueue queue : injectQueues) {
+            queue.linkQueuedSpawns(injectWaitNanos, sink);
         }
+        if (scheduler != null) {
+            for (Worker worker : scheduler.workers()) {
+                worker.forEachPolledOrQueued(sink);
+            }
+        }
+        return found;
     }
 }

@@ -150,9 +150,8 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             }
         } else {
             s = takeOwnership(s);
-            if (LazyLink.isUnlinked(this) && LazyLink.refusedAll(this)) {
-                // A first poll after a shutdown's abort began: cancelled, not polled (LazyLink, "Abort").
-                cancelAndComplete(scheduler.abortReason());
+            if (LazyLink.isUnlinked(this) && LazyLink.refusedAll(this)) { // a first poll after the abort began
+                cancelAndComplete(scheduler.abortReason()); // cancelled, not polled (LazyLink, "Abort")
                 return;
             }
         }
@@ -279,9 +278,8 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
     private void afterPending(boolean yieldRequested, TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
         if (LazyLink.isUnlinked(this) && (s & TaskState.CANCELLED) == 0 && !LazyLink.linkPending(this)) {
-            // The first pending return links the cell while this thread still holds RUNNING, so
-            // exactly once; refused only once a shutdown's abort began: cancelled instead (see
-            // LazyLink). None uncounted: a cell that yielded before returned pending before.
+            // The first pending return links it, RUNNING still held: exactly once (LazyLink). Refused
+            // once the abort began: cancelled (no uncounted polls: it never yielded before).
             cancelAndComplete(scheduler.abortReason());
             return;
         }

@@ -357,24 +357,9 @@ public final class TaskRegistry {
         }
     }
 
-    /**
-     * For a dump: links the spawns from outside as {@link #linkQueuedSpawns linkQueuedSpawns(false)}
-     * does, and returns the workers' live cells that are not linked ({@link LazyLink}: queued for
-     * or in their first poll), found in the inject queues (under their flags) and, racily, in each
-     * worker's poll, LIFO slot and rings: an identity set.
-     */
+    /** For a dump: links the spawns from outside as a dump's {@link #linkQueuedSpawns} does, and see {@link LazyLink#collectUnlinked}. */
     java.util.Set<TaskCell<?>> linkQueuedSpawnsAndCollectUnlinked() {
-        java.util.Set<TaskCell<?>> found = LazyLink.newCellSet();
-        java.util.function.Consumer<ScheduledTask> sink = task -> LazyLink.addIfUnlinkedAndLive(task, found);
-        for (InjectQueue queue : injectQueues) {
-            queue.linkQueuedSpawns(DUMP_IN_FLIGHT_WAIT_NANOS, sink);
-        }
-        if (scheduler != null) {
-            for (Worker worker : scheduler.workers()) {
-                worker.forEachPolledOrQueued(sink);
-            }
-        }
-        return found;
+        return LazyLink.collectUnlinked(injectQueues, scheduler, DUMP_IN_FLIGHT_WAIT_NANOS);
     }
 
     /** Whether spawns from outside are refused (a shutdown has begun). */

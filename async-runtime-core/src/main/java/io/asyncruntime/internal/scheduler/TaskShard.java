@@ -181,7 +181,9 @@ final class TaskShard extends ShardSweep implements CellScheduler {
     /**
      * Links {@code cell} in, unless the registry no longer accepts it: then nothing is linked and
      * the exception says why. {@code remote}: spawned from a thread that is not one of the
-     * runtime's workers (a graceful shutdown refuses those first).
+     * runtime's workers (a graceful shutdown refuses those first). Counts and links at once, as
+     * every spawn did before lazy linking: now only tests use it (a cell linked from its spawn);
+     * a worker's spawn is {@link #admit}, linked at its first pending return.
      */
     void register(TaskCell<?> cell, boolean remote) {
         lock();
