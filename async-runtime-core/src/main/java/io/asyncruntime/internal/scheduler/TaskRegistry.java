@@ -490,7 +490,9 @@ public final class TaskRegistry {
      * now, a queued or running one at its next poll boundary. Returns {@code [found, aborted]}:
      * tasks live at the walk, and those of them this call cancelled (the rest finished, or were
      * being cancelled already, before it got to them). See {@link #newAbortWalk()}; a shutdown runs
-     * the walk on a thread of its own instead, since a task's {@code cancel()} may block.
+     * the walk on a thread of its own instead, since a task's {@code cancel()} may block. Only
+     * after {@link #refuseAll()} does it reach every task: the workers' cells not linked yet are
+     * cancelled by their own first poll or its pending return once REFUSING_ALL is set (LazyLink).
      */
     public long[] abortAll() {
         AbortWalk walk = newAbortWalk();
@@ -504,7 +506,9 @@ public final class TaskRegistry {
      * {@link #refuseAll()}, when no cell can join behind the copy. Spawns from outside still in
      * the inject queues are linked first, and so are those accepted whose push is in flight (the
      * count is final after the refusal: this waits until as many are linked), so the walk reaches
-     * every live task, queued ones included.
+     * every linked live task, queued spawns from outside included. A worker's cell that never
+     * returned pending is in no shard, and is not in the walk: after the refusal it is cancelled at
+     * its first poll, or at that poll's pending return ({@link LazyLink}, "Abort").
      */
     public AbortWalk newAbortWalk() {
         linkQueuedSpawns(true);
