@@ -3,6 +3,7 @@ package io.asyncruntime.internal.scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The global queue: tasks spawned from outside a worker, and the batches a full
@@ -410,12 +411,12 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
     }
 
     /**
-     * As {@link #linkQueuedSpawns(long)}, and hands every task queued here to {@code sink} (if not
-     * null) before it lets the flag go: a dump collects the workers' unlinked cells a full ring
-     * moved here ({@link LazyLink}, "Dumps"). The sink must be quick: the workers find no batch
-     * here meanwhile.
+     * As {@link #linkQueuedSpawns(long)}, and hands the tasks queued here to {@code sink} (if not
+     * null), oldest first, until it returns false (it has all it wants), before it lets the flag
+     * go: a dump collects the workers' unlinked cells a full ring moved here ({@link LazyLink},
+     * "Dumps"). The sink must be quick: the workers find no batch here meanwhile.
      */
-    int linkQueuedSpawns(long maxWaitNanos, Consumer<? super ScheduledTask> sink) {
+    int linkQueuedSpawns(long maxWaitNanos, Predicate<? super ScheduledTask> sink) {
         acquireConsumerWaiting();
         int linkedHere = 0;
         long giveUpAt = 0;
@@ -455,8 +456,8 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
                 }
             }
             if (sink != null) {
-                for (ScheduledTask t = head; t != null; t = t.queueNext) {
-                    sink.accept(t);
+                for (ScheduledTask t = head; t != null && sink.test(t); t = t.queueNext) {
+                    // the sink took it
                 }
             }
         } finally {

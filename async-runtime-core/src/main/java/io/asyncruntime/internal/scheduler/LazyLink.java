@@ -56,6 +56,7 @@ import java.util.Set;
  * be missed. It never lists a task that is not live: a cell read from a stale slot is listed only
  * if it is unlinked and not COMPLETE, and by the invariant such a cell is live. Duplicates are
  * removed by identity (a cell read unlinked and linked before its shard is copied is listed once).
+ * A capped dump stops collecting at its cap: it holds at most that many cells whatever is queued.
  */
 final class LazyLink {
 
@@ -105,26 +106,36 @@ final class LazyLink {
     }
 
     /**
-     * The workers' live cells that are not linked (queued for or in their first poll), as an
-     * identity set (see the class comment, "Dumps"): found in the {@code injectQueues}, walked
-     * under their consumer flags, which also link the spawns from outside queued there
-     * ({@link InjectQueue#linkQueuedSpawns(long, java.util.function.Consumer)}, waiting up to
-     * {@code injectWaitNanos} for one in flight), and, racily, in each worker's poll, LIFO slot
-     * and rings. A cell found is listed if it is unlinked and not COMPLETE: live, by the invariant.
+     * Up to {@code max} of the workers' live cells that are not linked (queued for or in their
+     * first poll), as an identity set (see the class comment, "Dumps"): found in the
+     * {@code injectQueues}, walked under their consumer flags, which also link the spawns from
+     * outside queued there ({@link InjectQueue#linkQueuedSpawns(long, java.util.function.Predicate)},
+     * waiting up to {@code injectWaitNanos} for one in flight), and, racily, in each worker's
+     * poll, LIFO slot and rings. A cell found is listed if it is unlinked and not COMPLETE: live,
+     * by the invariant. The search stops at {@code max} cells (a capped dump holds no more than
+     * its cap, review26 F3); the inject queues' link walk is not capped (it links every spawn from
+     * outside queued there, as before lazy linking).
      */
-    static Set<TaskCell<?>> collectUnlinked(InjectQueue[] injectQueues, Scheduler scheduler, long injectWaitNanos) {
+    static Set<TaskCell<?>> collectUnlinked(InjectQueue[] injectQueues, Scheduler scheduler, long injectWaitNanos,
+            int max) {
         Set<TaskCell<?>> found = Collections.newSetFromMap(new IdentityHashMap<>());
-        java.util.function.Consumer<ScheduledTask> sink = task -> {
+        java.util.function.Predicate<ScheduledTask> sink = task -> {
+            if (found.size() >= max) {
+                return false;
+            }
             if (task instanceof TaskCell<?> cell && isUnlinked(cell) && !TaskState.isComplete(cell.state())) {
                 found.add(cell);
             }
+            return found.size() < max;
         };
         for (InjectQueue queue : injectQueues) {
-            queue.linkQueuedSpawns(injectWaitNanos, sink);
+            queue.linkQueuedSpawns(injectWaitNanos, sink); // links all; hands over until the sink is full
         }
         if (scheduler != null) {
             for (Worker worker : scheduler.workers()) {
-                worker.forEachPolledOrQueued(sink);
+                if (!worker.forEachPolledOrQueued(sink)) {
+                    break;
+                }
             }
         }
         return found;

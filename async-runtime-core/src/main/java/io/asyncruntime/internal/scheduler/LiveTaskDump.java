@@ -26,11 +26,11 @@ public final class LiveTaskDump {
      * listed too, as QUEUED. The workers' cells that never returned pending are in no shard
      * ({@link LazyLink}): they are listed first, as found in the queues and the workers' polls by
      * a racy read (a best-effort snapshot: a cell moving between two queues meanwhile may be
-     * missed; none is listed twice).
+     * missed; none is listed twice), and no more than {@code max} of them are collected.
      */
     public static int forEachLive(TaskRegistry registry, int max, LiveTaskVisitor visitor) {
         int visited = 0;
-        Set<TaskCell<?>> unlinked = registry.linkQueuedSpawnsAndCollectUnlinked();
+        Set<TaskCell<?>> unlinked = registry.linkQueuedSpawnsAndCollectUnlinked(Math.max(max, 0));
         long now = nowForDump(registry);
         for (TaskCell<?> cell : unlinked) {
             if (visited >= max) {

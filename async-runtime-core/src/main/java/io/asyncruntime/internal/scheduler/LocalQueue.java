@@ -131,17 +131,19 @@ final class LocalQueue extends LocalQueueTailPadding {
     }
 
     /**
-     * Any thread, for a task dump ({@link LazyLink}, "Dumps"): hands every task found in the
-     * ring's slots now to {@code sink}, with plain racy reads and no look at the indices. A best
-     * effort: a slot may hold a task already claimed (the sink filters), and a task moved in or
-     * out during the read may be missed.
+     * Any thread, for a task dump ({@link LazyLink}, "Dumps"): hands the tasks found in the
+     * ring's slots now to {@code sink}, with plain racy reads and no look at the indices, until
+     * the sink returns false (it has all it wants); returns false then. A best effort: a slot may
+     * hold a task already claimed (the sink filters), and a task moved in or out during the read
+     * may be missed.
      */
-    void forEachRacy(java.util.function.Consumer<? super ScheduledTask> sink) {
+    boolean forEachRacy(java.util.function.Predicate<? super ScheduledTask> sink) {
         for (ScheduledTask task : buffer) {
-            if (task != null) {
-                sink.accept(task);
+            if (task != null && !sink.test(task)) {
+                return false;
             }
         }
+        return true;
     }
 
     /**

@@ -262,6 +262,6 @@ final class SchedulerShutdown {
      * Not covered: such a cell between its count and its COMPLETE (its poller no longer shows it).
      */
     private static long unfinishedCells(TaskRegistry registry) {
-        return registry.newAbortWalk().found() + registry.linkQueuedSpawnsAndCollectUnlinked().size();
+        return registry.newAbortWalk().found() + registry.linkQueuedSpawnsAndCollectUnlinked(Integer.MAX_VALUE).size();
     }
 }

@@ -357,9 +357,12 @@ public final class TaskRegistry {
         }
     }
 
-    /** For a dump: links the spawns from outside as a dump's {@link #linkQueuedSpawns} does, and see {@link LazyLink#collectUnlinked}. */
-    java.util.Set<TaskCell<?>> linkQueuedSpawnsAndCollectUnlinked() {
-        return LazyLink.collectUnlinked(injectQueues, scheduler, DUMP_IN_FLIGHT_WAIT_NANOS);
+    /**
+     * For a dump: links the spawns from outside as a dump's {@link #linkQueuedSpawns} does, and
+     * collects up to {@code max} unlinked cells, see {@link LazyLink#collectUnlinked}.
+     */
+    java.util.Set<TaskCell<?>> linkQueuedSpawnsAndCollectUnlinked(int max) {
+        return LazyLink.collectUnlinked(injectQueues, scheduler, DUMP_IN_FLIGHT_WAIT_NANOS, max);
     }
 
     /** Whether spawns from outside are refused (a shutdown has begun). */

@@ -403,20 +403,24 @@ final class Worker extends WorkerQueues implements Runnable {
 
     /**
      * Any thread, for a task dump (see {@link LazyLink}, "Dumps"): the cell in this worker's poll,
-     * its LIFO slot's task and the tasks in its rings, read racily (a best effort).
+     * its LIFO slot's task and the tasks in its rings, read racily (a best effort), until the
+     * sink returns false (it has all it wants); returns false then.
      */
-    void forEachPolledOrQueued(java.util.function.Consumer<? super ScheduledTask> sink) {
+    boolean forEachPolledOrQueued(java.util.function.Predicate<? super ScheduledTask> sink) {
         TaskCell<?> polled = context.cell;
-        if (polled != null) {
-            sink.accept(polled);
+        if (polled != null && !sink.test(polled)) {
+            return false;
         }
         ScheduledTask inSlot = peekLifoSlot();
-        if (inSlot != null) {
-            sink.accept(inSlot);
+        if (inSlot != null && !sink.test(inSlot)) {
+            return false;
         }
         for (LocalQueue ring : local) {
-            ring.forEachRacy(sink);
+            if (!ring.forEachRacy(sink)) {
+                return false;
+            }
         }
+        return true;
     }
 
     /** The lane of the task this worker is polling, or -1 between polls. */

@@ -10,14 +10,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * review26 (lazy10): issue 10 wants a dump "cheap enough to call from an actuator endpoint on a
+ * Regression test for review26 F3 (lazy10): issue 10 wants a dump "cheap enough to call from an actuator endpoint on a
  * runtime with a million tasks (streamed or capped)". With lazy linking a capped dump first
  * collects every unlinked cell found in the queues into an identity set, whatever the cap, so
  * {@code taskDump(1)} allocates in proportion to the tasks queued for their first poll. Before,
- * a capped dump copied at most the cap.
+ * a capped dump copied at most the cap. Fixed by {@code LazyLink.collectUnlinked} stopping at the
+ * cap.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class LazyLinkCappedDumpAllocatesPerQueuedTaskReview26Test {
+class LazyLinkCappedDumpAllocatesLittleTest {
 
     private static final int QUEUED = 100_000;
 
