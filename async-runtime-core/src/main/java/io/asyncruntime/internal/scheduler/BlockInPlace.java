@@ -5,6 +5,11 @@ package io.asyncruntime.internal.scheduler;
  * inside a task's poll, and hands that worker to a replacement thread ({@link WorkerHandOver#toNewThread}),
  * so that the caller may block while the worker's queued tasks, LIFO slot and turn at the driver
  * go on elsewhere. Tokio's {@code block_in_place} does the same with its worker core.
+ *
+ * <p>A task in its first poll is not linked in the live-task registry yet ({@link LazyLink}): a
+ * dump finds it in its worker's poll context, which the hand-over replaces. So the hand-over links
+ * it first ({@link LazyLink#linkBeforeHandOver}), and a dump or a shutdown report finds it in its
+ * shard, RUNNING, for as long as it blocks (review26 F1).
  */
 public final class BlockInPlace {
 
@@ -20,7 +25,9 @@ public final class BlockInPlace {
      *     task's poll, or no replacement thread could be started
      */
     public static void handOverCurrentWorker() {
-        requireWorkerInPoll().handOver.toNewThread((WorkerThread) Thread.currentThread());
+        Worker worker = requireWorkerInPoll();
+        LazyLink.linkBeforeHandOver(worker.polling());
+        worker.handOver.toNewThread((WorkerThread) Thread.currentThread());
     }
 
     /**

@@ -21,10 +21,13 @@ import java.util.Set;
  *
  * <p><b>Invariant: an unlinked live cell has never returned pending.</b> It is queued for its
  * first poll (a ring, the LIFO slot, the inject queue, in a thief's hands between two rings) or
- * in its first poll. Every other live cell is linked.
+ * in its first poll, on its worker's thread (a first poll that calls {@code blockInPlace} is
+ * linked before the hand-over, {@link #linkBeforeHandOver}, unless the abort has begun). Every
+ * other live cell is linked.
  *
  * <p><b>Linked exactly once.</b> Only the thread holding the cell's RUNNING links it, in
- * {@code TaskCell.afterPending}, before it lets RUNNING go (the releasing CAS, a yield's requeue,
+ * {@code TaskCell.afterPending} (or earlier in the poll, in {@code BlockInPlace}: then
+ * afterPending finds it linked), before it lets RUNNING go (the releasing CAS, a yield's requeue,
  * which hands RUNNING over through the queue, or a completion): it reads the mark, links the cell
  * under the shard's lock, which overwrites the mark, and only then gives the cell up. The next
  * holder of RUNNING takes it with an acquire CAS of the state word (or from a queue, release and
@@ -41,7 +44,10 @@ import java.util.Set;
  *       holds the lock before the walk copies that shard, the walk sees the cell (and marks it
  *       CANCELLED, which the poller's releasing CAS then sees: it cancels instead). If after, the
  *       lock's release and acquire order the refusal's store before its read: it sees
- *       REFUSING_ALL, links nothing, and the poller cancels the cell itself, still holding RUNNING.</li>
+ *       REFUSING_ALL, links nothing, and the poller cancels the cell itself, still holding RUNNING.
+ *       The link before a {@code blockInPlace} hand-over is the same link, earlier in the poll:
+ *       linked, the cell is seen by the walk; refused, it stays marked and its pending return is
+ *       refused again.</li>
  *   <li>A first poll that starts after REFUSING_ALL does not poll: the poller reads the refusal once
  *       it holds RUNNING ({@link #refusedAll}) and cancels the cell, as the walk would have had it
  *       been linked. A first poll that started before it runs on, and ends in a completion (which
@@ -95,6 +101,20 @@ final class LazyLink {
      */
     static boolean linkPending(TaskCell<?> cell) {
         return ((TaskShard) cell.cellScheduler()).linkPending(cell);
+    }
+
+    /**
+     * {@code blockInPlace} in the poll of {@code cell}, whose RUNNING the caller holds: links it
+     * now if it is in its first poll (marked), since the hand-over takes the poll out of its
+     * worker's context, where a dump finds an unlinked cell in its poll (class comment, "Linked
+     * exactly once", "Dumps"). Once the abort has begun nothing is linked: the cell stays marked
+     * and its pending return cancels it as any first poll's does ("Abort", case 1), or it
+     * completes.
+     */
+    static void linkBeforeHandOver(TaskCell<?> cell) {
+        if (isUnlinked(cell)) {
+            linkPending(cell);
+        }
     }
 
     /**

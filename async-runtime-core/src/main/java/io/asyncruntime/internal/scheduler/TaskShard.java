@@ -223,7 +223,8 @@ final class TaskShard extends ShardSweep implements CellScheduler {
 
     /**
      * The first pending return of {@code cell}, counted in by {@link #admit} and marked, whose
-     * RUNNING the caller holds: links it, unless a shutdown's abort has begun (REFUSING_ALL, read
+     * RUNNING the caller holds (or a {@code blockInPlace} in its first poll, {@link
+     * LazyLink#linkBeforeHandOver}): links it, unless a shutdown's abort has begun (REFUSING_ALL, read
      * under the lock): then nothing is linked and the caller cancels the cell (see
      * {@link LazyLink}, "Abort"). The link path's sweep step runs as a spawn's did, so
      * ShardSweep's bounds hold with "push" read as "link".

@@ -15,15 +15,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * review26 (lazy10, lazy linking): a task spawned on a worker is linked at its first pending
- * return; until then a dump finds it in its worker's poll ({@code context.cell}). A first poll
- * that calls {@code blockInPlace} hands the worker (with a new poll context) to another thread and
- * keeps polling on this one: the cell is in no shard and in no worker's context, so the dump, and
- * the shutdown report's "still running" (read through the same walk), miss a live task that is
- * inside a poll. Before lazy linking it was linked from its spawn and listed as RUNNING.
+ * Regression test for review26 F1 (lazy10, lazy linking): a task spawned on a worker is linked at
+ * its first pending return; until then a dump finds it in its worker's poll ({@code context.cell}).
+ * A first poll that calls {@code blockInPlace} hands the worker (with a new poll context) to
+ * another thread and keeps polling on this one: the cell was in no shard and in no worker's
+ * context, so the dump, and the shutdown report's "still running" (read through the same walk),
+ * missed a live task that is inside a poll. Before lazy linking it was linked from its spawn and
+ * listed as RUNNING. Fixed by linking a first poll's cell before the hand-over
+ * ({@code LazyLink.linkBeforeHandOver}).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class LazyLinkFirstPollInBlockInPlaceReview26Test {
+class LazyLinkFirstPollInBlockInPlaceTest {
 
     private AsyncRuntime runtime;
 
