@@ -2,6 +2,8 @@ package io.asyncruntime.internal.scheduler;
 
 import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Waker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The {@link Context} of the polls a worker runs, and the {@link TaskPoller} its cells report to:
@@ -16,13 +18,42 @@ import io.asyncruntime.task.Waker;
  * count.
  *
  * <p>Thread-confined: only the thread polling with it touches it, except {@link #cell}, which the
- * stall detector reads (racily, for its log line) through {@link WorkerHandOver#pollingTaskName()}.
+ * stall detector reads (racily, for its log line) through {@link WorkerHandOver#pollingTaskName()}
+ * and a dump reads racily, and {@link #lastLeft}, read by a dump and the shutdown's wait.
+ *
+ * <p><b>The last cell left stays visible</b> (review26 F2). A worker's cell that completes in its
+ * first poll is never linked ({@link LazyLink}); the poller leaves the poll ({@link #leave}) before
+ * it completes the cell, which counts the completion and then publishes COMPLETE. So that
+ * {@link SchedulerShutdown#awaitCompletionsPublished} sees such a cell between its count and its
+ * COMPLETE, {@link #leave} keeps it in {@link #lastLeft} until the next poll ends here (or the
+ * worker parks, {@link #forgetLastLeft}): one more release store per poll. The count's release
+ * store comes after it, so a reader whose acquire read saw the count then reads (acquire) this
+ * cell, or a later value, written after the cell's COMPLETE: either way it sees the cell
+ * unfinished or COMPLETE. The worker's stop-time cancel loop shows each cell it cancels the same
+ * way ({@link #showCancelling}).
  */
 final class PollContext implements Context, TaskPoller {
+
+    private static final VarHandle LAST_LEFT;
+
+    static {
+        try {
+            LAST_LEFT = MethodHandles.lookup().findVarHandle(PollContext.class, "lastLeft", TaskCell.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Worker worker;
     /** The cell being polled; null between polls. */
     TaskCell<?> cell;
+    /**
+     * Through {@link #LAST_LEFT}: the cell of the last poll that ended here (or that the stop-time
+     * loop cancels), until the next one ends; see the class comment. Written with release stores
+     * by this context's thread, read with acquire by any.
+     */
+    @SuppressWarnings("unused")
+    private TaskCell<?> lastLeft;
     /** Its lane; meaningful while {@link #cell} is set. */
     int lane;
     /** Budget units left in this poll (and in the LIFO polls that follow it). */
@@ -49,6 +80,30 @@ final class PollContext implements Context, TaskPoller {
         return handedOver;
     }
 
+    /** The cell of the last poll that ended here, or null; any thread (acquire). */
+    TaskCell<?> lastLeft() {
+        return (TaskCell<?>) LAST_LEFT.getAcquire(this);
+    }
+
+    /**
+     * The worker parks: the last cell left (completed, or linked) need not stay reachable from
+     * here meanwhile. Release: its COMPLETE comes before.
+     */
+    void forgetLastLeft() {
+        if (lastLeft != null) { // plain: written only by this thread
+            LAST_LEFT.setRelease(this, null);
+        }
+    }
+
+    /**
+     * The stop-time cancel loop is about to cancel {@code task}, which it took out of a queue:
+     * shows it as the last cell left (release), so that the shutdown's wait sees it between the
+     * count of its cancellation and its COMPLETE.
+     */
+    void showCancelling(ScheduledTask task) {
+        LAST_LEFT.setRelease(this, task instanceof TaskCell<?> c ? c : null);
+    }
+
     /** The scheduler of the worker this context's polls run on. */
     Scheduler scheduler() {
         return worker.scheduler;
@@ -64,6 +119,9 @@ final class PollContext implements Context, TaskPoller {
 
     @Override
     public boolean leave() {
+        // Release: this cell's COMPLETE, and the previous one's, come before the store (the class
+        // comment, "The last cell left stays visible").
+        LAST_LEFT.setRelease(this, cell);
         cell = null;
         boolean yielded = yieldRequested;
         yieldRequested = false;

@@ -483,8 +483,13 @@ public final class Scheduler implements CellScheduler {
 
     /** Cancels every task in the inject queues; see {@link InjectQueue#drainForShutdown}. */
     void cancelInjected() {
+        cancelInjected(CompletionCascade::cancelAfterShutdown);
+    }
+
+    /** As {@link #cancelInjected()}, each task cancelled by {@code cancel} (a stopping worker's, see PollContext). */
+    void cancelInjected(java.util.function.Consumer<ScheduledTask> cancel) {
         for (InjectQueue queue : inject) {
-            queue.drainForShutdown(CompletionCascade::cancelAfterShutdown);
+            queue.drainForShutdown(cancel);
         }
     }
 

@@ -200,9 +200,13 @@ final class SchedulerShutdown {
      *
      * <p>One look: the counts, the cells not COMPLETE, the counts again. If neither count moved,
      * the set of counted tasks was fixed during the walk and no cell joined; every uncounted cell
-     * is linked (cells leave only after COMPLETE) and not COMPLETE (a cell counts before it
-     * publishes), so the walk saw all {@code spawned - completed} of them unfinished. Seeing no
-     * more than that, it saw no counted cell unfinished: each was COMPLETE, or swept (so COMPLETE).
+     * is not COMPLETE (a cell counts before it publishes) and is linked (cells leave only after
+     * COMPLETE), or is a worker's cell that never returned pending ({@link LazyLink}), found where
+     * it waits or in its poll, so the walk saw all {@code spawned - completed} of them unfinished
+     * (but for the dump's races, see {@link #unfinishedCells}). Seeing no more than that, it saw
+     * no counted cell unfinished: each was COMPLETE, or swept (so COMPLETE). A counted unlinked
+     * cell is seen until its COMPLETE as the last cell its worker's poll context left (review26
+     * F2, {@link PollContext}, "The last cell left stays visible").
      *
      * <p>While the counts keep moving no look can tell: tasks are still completing, on a thread
      * the shutdown stopped waiting for (an abort walk that resumed after a blocked
@@ -258,8 +262,14 @@ final class SchedulerShutdown {
      * (the abort's copy, never run here). A task dump's walk would not do: it sizes its copy by
      * the counts, the very thing this must not trust. Plus the workers' cells that never returned
      * pending ({@link LazyLink}: in no shard), as far as the queues and the polls show them: once
-     * the workers stopped, those are the first polls of workers left behind (a stuck poll).
-     * Not covered: such a cell between its count and its COMPLETE (its poller no longer shows it).
+     * the workers stopped, those are the first polls of workers left behind (a stuck poll), and
+     * such a cell between its count and its COMPLETE: the last cell its worker's poll context
+     * left, or the one the worker's stop-time loop is cancelling ({@link PollContext}, "The last
+     * cell left stays visible"). Not covered (a left-behind worker's stop-time loop only): a cell
+     * that loop took out of a queue and has not shown yet (between a ring's pop and the show; the
+     * inject queues' drained list, held privately until each is cancelled), and a first poll that
+     * called {@code blockInPlace} after the abort began (not linked, {@link
+     * LazyLink#linkBeforeHandOver}; its poll context left with the thread).
      */
     private static long unfinishedCells(TaskRegistry registry) {
         return registry.newAbortWalk().found() + registry.linkQueuedSpawnsAndCollectUnlinked(Integer.MAX_VALUE).size();

@@ -177,6 +177,8 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             complete(new Failure(failure), worker);
             return;
         }
+        // The poller keeps this cell visible as the last one left until its next poll ends, so a
+        // completion below (counted, then COMPLETE) is seen between the two (PollContext).
         boolean yieldRequested = worker.leave();
         if (ready) {
             complete(result.value(), worker);

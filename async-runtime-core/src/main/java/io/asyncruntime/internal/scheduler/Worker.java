@@ -396,6 +396,21 @@ final class Worker extends WorkerQueues implements Runnable {
         pushLocal(task, true);
     }
 
+    /** The worker parks: see {@link PollContext#forgetLastLeft}. Worker thread only. */
+    void forgetLastLeft() {
+        context.forgetLastLeft();
+    }
+
+    /**
+     * The stop-time cancel loop ({@link #cancelQueuedOnShutdown}) cancels {@code task}: shown as
+     * this worker's last cell left while its cancellation is counted and published. Worker thread only.
+     */
+    @Override
+    void cancelOnShutdown(ScheduledTask task) {
+        context.showCancelling(task);
+        CompletionCascade.cancelAfterShutdown(task);
+    }
+
     /** The cell this worker is polling, or null between polls. Worker thread only. */
     TaskCell<?> polling() {
         return context.cell;
@@ -403,12 +418,19 @@ final class Worker extends WorkerQueues implements Runnable {
 
     /**
      * Any thread, for a task dump (see {@link LazyLink}, "Dumps"): the cell in this worker's poll,
-     * its LIFO slot's task and the tasks in its rings, read racily (a best effort), until the
+     * the cell of its last poll (or being cancelled as it stops; {@link PollContext}, "The last
+     * cell left stays visible"), its LIFO slot's task and the tasks in its rings, read racily (a best effort), until the
      * sink returns false (it has all it wants); returns false then.
      */
     boolean forEachPolledOrQueued(java.util.function.Predicate<? super ScheduledTask> sink) {
-        TaskCell<?> polled = context.cell;
+        PollContext cx = context;
+        TaskCell<?> polled = cx.cell;
         if (polled != null && !sink.test(polled)) {
+            return false;
+        }
+        // Counted and not yet COMPLETE, or being cancelled by the stop-time loop (PollContext).
+        TaskCell<?> left = cx.lastLeft();
+        if (left != null && left != polled && !sink.test(left)) {
             return false;
         }
         ScheduledTask inSlot = peekLifoSlot();

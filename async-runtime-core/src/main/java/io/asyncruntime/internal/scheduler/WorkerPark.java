@@ -69,6 +69,7 @@ final class WorkerPark {
         // Before going idle, finish unlinking what completed (see ShardSweep, "Sweeps"): a parked
         // worker sweeps nothing, and the finished cells' outcomes would stay reachable meanwhile.
         worker.scheduler.registry().sweep(worker.index, true);
+        worker.forgetLastLeft(); // nor the last polled cell's (PollContext, "The last cell left stays visible")
         worker.publishCounters();
         Idle idle = worker.scheduler.idle();
         boolean lastSearcher = idle.transitionToParked(worker.index, worker.searching);

@@ -142,13 +142,16 @@ abstract class WorkerQueues extends LifoSlot {
     final void cancelQueuedOnShutdown() {
         ScheduledTask inSlot = stealLifoSlot();
         if (inSlot != null) {
-            CompletionCascade.cancelAfterShutdown(inSlot);
+            cancelOnShutdown(inSlot);
         }
         for (LocalQueue queue : local) {
             for (ScheduledTask task = queue.pop(); task != null; task = queue.pop()) {
-                CompletionCascade.cancelAfterShutdown(task);
+                cancelOnShutdown(task);
             }
         }
-        scheduler.cancelInjected();
+        scheduler.cancelInjected(this::cancelOnShutdown);
     }
+
+    /** Cancels {@code task}, taken out of a queue by the stop-time loop; the worker's thread. */
+    abstract void cancelOnShutdown(ScheduledTask task);
 }
