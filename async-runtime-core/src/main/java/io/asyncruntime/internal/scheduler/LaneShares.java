@@ -172,7 +172,7 @@ final class LaneShares {
      * work): a victim whose ring looks empty (two loads of lines it rarely writes) is passed over
      * without a steal attempt, and no division runs per victim. Passing over a ring that a racing
      * push is filling is harmless: this is a search, not the no-lost-wake-up re-check (that one
-     * reads every ring after a full fence, {@code Scheduler.notifyIfWorkPending}), and a push that
+     * reads every ring after a full fence, {@code WorkerPark.notifyIfWorkPending}), and a push that
      * makes work appear notifies a searcher. Measured on {@code yield_many} (JFR, JDK 17): ~9% of
      * the workers' samples were here, finding an empty BACKGROUND lane every tenth poll.
      */

@@ -3,7 +3,6 @@ package io.asyncruntime.internal.scheduler;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -18,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>No lost wake-ups (the Dekker pattern of ARCHITECTURE.md): whoever makes work available
  * pushes it, issues a full fence, then reads the idle state ({@link #notifyParked}); the last
  * searching worker to park updates the idle state, issues a full fence, then re-checks every queue
- * ({@link #notifyIfWorkPending}). Either the spawner sees the parking worker and wakes it, or the
+ * ({@code WorkerPark.notifyIfWorkPending}). Either the spawner sees the parking worker and wakes it, or the
  * worker sees the work. Acquire/release alone would allow both to miss.
  *
  * <p>Shutdown ({@link #shutdown}) sets the flag the spawn and wake paths read here; its steps
@@ -32,24 +31,13 @@ public final class Scheduler implements CellScheduler {
     /** Why a task the runtime will not run again (queued, or woken after shutdown) was cancelled. */
     static final String SHUTDOWN_CANCELLATION = "cancelled: the runtime shut down before it finished";
 
-    private static final VarHandle DRIVER_HELD;
-
-    static {
-        try {
-            DRIVER_HELD = MethodHandles.lookup().findVarHandle(Scheduler.class, "driverHeld", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final Worker[] workers;
     private final InjectQueue[] inject = new InjectQueue[Priority.COUNT];
     private final Idle idle;
-    private final Driver driver;
+    /** The driver and who holds it: parks, non-blocking turns, the driver's end at shutdown. */
+    private final SharedDriver sharedDriver;
     /** Every live spawned task, for graceful shutdown and task dumps. */
     private final TaskRegistry registry;
-    @SuppressWarnings("unused") // through DRIVER_HELD
-    private volatile boolean driverHeld;
     private volatile boolean shutdown;
     /** Stops the workers, wakes the {@code blockOn} calls, shuts the driver down (see {@link #shutdown}). */
     private final SchedulerShutdown shutdownSide;
@@ -68,21 +56,10 @@ public final class Scheduler implements CellScheduler {
     private volatile Runnable afterHandOver = () -> { };
     /** The stack size requested for worker threads and their blockInPlace replacements; 0 for the JVM's default. */
     private final long workerStackSize;
-    /**
-     * Whether a heartbeat comes often enough to keep the coarse clock within two stamp units
-     * ({@link #clockKeptByHeartbeat}). Written once, before the runtime is handed out.
-     */
-    private boolean heartbeatKeepsTheClock;
-    /**
-     * True from a heartbeat (which refreshed the clock just before its volatile write) until the
-     * heartbeats pause (a stall report that may block, the detector stopping): while it is true a
-     * spawn from outside reads no clock (see {@link #spawnBody}). Written by the heartbeat's
-     * thread only, and only when it changes.
-     */
-    private volatile boolean clockKept;
+    /** Spawns from threads that run no worker, and the heartbeat-kept clock they trust. */
+    private final OutsideSpawns outside;
 
     public Scheduler(SchedulerConfig config, Driver driver) {
-        this.driver = driver;
         this.workerStackSize = config.workerStackSize();
         this.idle = new Idle(config.workers());
         for (int lane = 0; lane < inject.length; lane++) {
@@ -95,6 +72,8 @@ public final class Scheduler implements CellScheduler {
         }
         this.registry = new TaskRegistry(this, config.workers());
         registry.refreshClock();
+        this.outside = new OutsideSpawns(this, registry, idle, sampler, inject);
+        this.sharedDriver = new SharedDriver(this, driver, registry);
         this.shutdownSide = new SchedulerShutdown(this, workers, driver);
     }
 
@@ -105,27 +84,17 @@ public final class Scheduler implements CellScheduler {
      * default stall threshold's 25 ms is), a task's stamps lag the real clock by the period
      * plus a unit plus the detector thread's own scheduling delay, whoever spawns it, and spawns
      * from outside stop reading the real clock.
-     * Until the first {@link #heartbeat}, and whenever the beats pause ({@link #heartbeatPausing}),
+     * Until the first {@link OutsideSpawns#heartbeat}, and whenever the beats pause ({@link OutsideSpawns#heartbeatPausing}),
      * spawns from outside read the clock as without one. Call before the scheduler is handed to
      * other threads.
      */
     public void clockKeptByHeartbeat(long periodNanos) {
-        heartbeatKeepsTheClock = periodNanos <= (2L << TaskRegistry.SPAWN_STAMP_SHIFT);
+        outside.clockKeptByHeartbeat(periodNanos);
     }
 
-    /** A heartbeat (see {@link #clockKeptByHeartbeat}): refreshes the coarse clock, then trusts it. */
-    void heartbeat() {
-        registry.refreshClock();
-        if (heartbeatKeepsTheClock && !clockKept) {
-            clockKept = true;
-        }
-    }
-
-    /** The heartbeats may stop for a while: spawns from outside read the clock again until the next one. */
-    void heartbeatPausing() {
-        if (clockKept) {
-            clockKept = false;
-        }
+    /** Spawns from outside and the heartbeat-kept clock (the stall detector's heartbeat calls it). */
+    OutsideSpawns outside() {
+        return outside;
     }
 
     /** The stack size requested for worker threads, in bytes; 0 for the JVM's default. */
@@ -174,28 +143,12 @@ public final class Scheduler implements CellScheduler {
             throw new IllegalStateException("this async-runtime is closed: it accepts no new tasks");
         }
         Worker worker = currentWorker();
-        // Inside blockInPlace the thread runs no worker but is still in one of our tasks' polls:
-        // its spawn inherits that task's lane, and a graceful drain accepts it as from a task.
-        PollContext handedOver = worker == null ? handedOverPollOfCurrentThread() : null;
+        if (worker == null) {
+            return outside.spawn(body, kind, priority, name);
+        }
         Priority lane = priority;
         if (lane == null) {
-            lane = inheritedLane(worker, handedOver);
-        }
-        if (worker == null && !clockKept && idle.anyParked()) {
-            // Without a beating heartbeat (stall detection off, its period too long, or a stall
-            // report that may block): a parked worker
-            // turns no driver and so refreshes no coarse clock, and the others may be stuck in
-            // long polls (the very case a task dump diagnoses): stamp from the real clock. One
-            // read of the idle state otherwise; with no worker parked, every worker is polling
-            // and refreshes the clock at its driver turns (only if every worker is stuck does the
-            // stamp lag). With a heartbeat the clock is never more than its period behind, and a
-            // spawn from outside reads no clock: on this box a nanoTime is ~25 ns, and a worker
-            // is parked during most of a burst of outside spawns (spawn_many_remote: 1.25-1.35x
-            // without the read, clock10).
-            registry.refreshClock();
-        }
-        if (worker == null) {
-            return spawnFromOutside(body, kind, lane, name, !isOwnTaskThread());
+            lane = inheritedLane(worker, null);
         }
         TaskShard shard = registry.shardFor(worker);
         TaskCell<T> cell = TaskCell.create(shard, body, kind, lane, name);
@@ -208,37 +161,11 @@ public final class Scheduler implements CellScheduler {
     }
 
     /**
-     * A spawn from a thread that runs no worker: no registry lock and no registry atomic. The
-     * lane's inject queue counts and pushes the cell with one CAS, or refuses it ({@code stranger}:
-     * the thread runs none of our tasks, so a graceful drain refuses it too); the worker that
-     * takes it links it into the lane's outside shard (see {@link QueuedSpawns}, and InjectQueue's
-     * class comment for why a spawn racing a refusal is either counted and run or refused, never
-     * lost). Counted by the queue, see {@link #remoteSpawns()}.
-     */
-    private <T> JoinHandle<T> spawnFromOutside(Object body, int kind, Priority lane, String name, boolean stranger) {
-        TaskCell<T> cell = TaskCell.create(registry.outsideShard(lane.ordinal()), body, kind, lane, name);
-        QueuedSpawns.markUnlinked(cell); // before the push, which publishes it
-        sampler.onRemoteSchedule(cell);
-        int refused = inject[lane.ordinal()].pushSpawn(cell, stranger);
-        if (refused != InjectQueue.SPAWN_ACCEPTED) {
-            // Nothing was counted or queued: the cell is garbage (and no longer followed).
-            sampler.unfollow(cell);
-            throw new IllegalStateException(TaskRegistry.refusalMessage(
-                    refused == InjectQueue.SPAWN_REFUSED_ALL ? TaskRegistry.REFUSING_ALL : TaskRegistry.REFUSING_REMOTE));
-        }
-        notifyParked(); // its full fence orders the push before the read of shutdown below
-        if (shutdown) {
-            cancelInjected(); // raced with close(): make sure nothing stays queued forever
-        }
-        return cell;
-    }
-
-    /**
      * The lane a spawn without a priority inherits: the lane of the task the calling thread is
      * polling, on its {@code worker} or inside {@code blockInPlace} (the poll it
      * {@code handedOver}); NORMAL from anywhere else.
      */
-    private static Priority inheritedLane(Worker worker, PollContext handedOver) {
+    static Priority inheritedLane(Worker worker, PollContext handedOver) {
         int lane = worker != null ? worker.currentLane() : handedOver != null ? handedOver.lane : -1;
         return lane >= 0 ? Priority.ofLane(lane) : Priority.NORMAL;
     }
@@ -265,7 +192,7 @@ public final class Scheduler implements CellScheduler {
         inject[task.lane()].push(task);
         notifyParked(); // its full fence orders the push before the read of shutdown below
         if (shutdown) {
-            cancelInjected(); // raced with close(): make sure nothing stays queued forever
+            shutdownSide.cancelInjected(); // raced with close(): make sure nothing stays queued forever
         }
     }
 
@@ -283,25 +210,6 @@ public final class Scheduler implements CellScheduler {
             Worker worker = thread.worker;
             if (worker != null && worker.scheduler == this) {
                 return worker;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The poll of one of this scheduler's tasks that the calling thread is finishing after
-     * {@code blockInPlace} handed its worker over, or null. Such a thread runs no worker (its
-     * spawns and wakes go through the inject queue), but it is still running one of the
-     * runtime's own tasks: it must be treated as inside the runtime wherever that matters, not
-     * as a stranger (review9: it waited out close()'s timeout for its own task, spawned into
-     * NORMAL, and had its spawns refused during a graceful shutdown's drain). Only consulted off
-     * the workers, so the spawn and wake paths of a worker pay nothing for it.
-     */
-    PollContext handedOverPollOfCurrentThread() {
-        if (Thread.currentThread() instanceof WorkerThread thread) {
-            PollContext poll = thread.handedOverPoll();
-            if (poll != null && poll.scheduler() == this) {
-                return poll;
             }
         }
         return null;
@@ -361,82 +269,6 @@ public final class Scheduler implements CellScheduler {
         }
     }
 
-    /** The last searcher parks: if any queue holds work, wake a worker for it. */
-    void notifyIfWorkPending() {
-        VarHandle.fullFence();
-        if (hasQueuedWork()) {
-            notifyParked();
-        }
-    }
-
-    private boolean hasQueuedWork() {
-        for (InjectQueue queue : inject) {
-            if (!queue.isEmpty()) {
-                return true;
-            }
-        }
-        for (Worker worker : workers) {
-            for (LocalQueue queue : worker.local) {
-                if (!queue.isEmpty()) {
-                    return true;
-                }
-            }
-            if (hasStalledWorkers() && worker.handOver.isStalled() && worker.hasTaskInLifoSlot()) {
-                return true; // a stalled worker's LIFO slot is up for stealing
-            }
-        }
-        return false;
-    }
-
-    /** Parks a worker: in the driver if it is free, else on the worker's own parker. */
-    void parkWorker(Worker worker) {
-        if (DRIVER_HELD.compareAndSet(this, false, true)) {
-            try {
-                boolean runtimeIdle = idle.allParked() && !hasQueuedWork();
-                worker.parker.parkInDriver(-1, runtimeIdle);
-            } finally {
-                releaseDriver();
-            }
-        } else {
-            worker.parker.parkThread();
-        }
-        registry.refreshClock(); // back from a park: the coarse clock may be far behind
-    }
-
-    /** Wakes whichever worker is blocked in the driver, if one is. */
-    void wakeDriverHolder() {
-        if ((boolean) DRIVER_HELD.getVolatile(this)) {
-            driver.unpark();
-        }
-    }
-
-    /** Every {@code eventInterval} ticks: fire due timers and ready I/O without blocking. */
-    void turnDriverWithoutBlocking() {
-        registry.refreshClock();
-        if (DRIVER_HELD.compareAndSet(this, false, true)) {
-            try {
-                driver.park(0, false);
-            } finally {
-                releaseDriver();
-            }
-        }
-    }
-
-    /**
-     * After a non-blocking turn: if nobody holds the driver now, no worker is parked in it, so any
-     * parked worker is on its own parker (it parked while the driver was held, here or by a parked
-     * holder that has left since), and timers and I/O would wait for the next turn of a busy
-     * worker, or forever if that worker blocks in a task. Wake one; finding nothing to do, it parks
-     * in the free driver. One volatile read per event interval (and per stall-detector period
-     * while a poll lasts that long, {@code callerIndex} -1); a wake only in that state (see
-     * WorkerHandOver's class comment, "Long polls").
-     */
-    void wakeASleeperIfTheDriverIsUnattended(int callerIndex) {
-        if (!(boolean) DRIVER_HELD.getVolatile(this)) {
-            notifyParkedLocal(callerIndex);
-        }
-    }
-
     // ---- shutdown (the steps are SchedulerShutdown's) -------------------------------------------
 
     /**
@@ -460,37 +292,14 @@ public final class Scheduler implements CellScheduler {
         return shutdownSide.awaitCompletionsPublished(deadlineNanos);
     }
 
+    /** The driver the workers share (parks, turns, and its shutdown). */
+    SharedDriver sharedDriver() {
+        return sharedDriver;
+    }
+
     /** The shutdown's side of this scheduler: the {@code blockOn} calls to wake, the stop, the driver's end. */
     SchedulerShutdown shutdownSide() {
         return shutdownSide;
-    }
-
-    /** Lets go of the driver; after shutdown, shuts it down instead if nobody else holds it. */
-    private void releaseDriver() {
-        DRIVER_HELD.setVolatile(this, false);
-        if (shutdown) {
-            shutdownSide.shutDownDriverIfFree();
-        }
-    }
-
-    /**
-     * Takes the driver if nobody holds it (the CAS every holder takes it with); for the shutdown,
-     * which never lets it go after (see {@link SchedulerShutdown#shutDownDriverIfFree}).
-     */
-    boolean tryHoldDriver() {
-        return DRIVER_HELD.compareAndSet(this, false, true);
-    }
-
-    /** Cancels every task in the inject queues; see {@link InjectQueue#drainForShutdown}. */
-    void cancelInjected() {
-        cancelInjected(CompletionCascade::cancelAfterShutdown);
-    }
-
-    /** As {@link #cancelInjected()}, each task cancelled by {@code cancel} (a stopping worker's, see PollContext). */
-    void cancelInjected(java.util.function.Consumer<ScheduledTask> cancel) {
-        for (InjectQueue queue : inject) {
-            queue.drainForShutdown(cancel);
-        }
     }
 
     /** Whether {@link #shutdown} has been called. */

@@ -112,11 +112,23 @@ final class SchedulerShutdown {
                 stuck.add(worker);
             }
         }
-        scheduler.cancelInjected();
+        cancelInjected();
         for (Worker worker : stuck) {
             cancelQueuedOfStuckWorker(worker);
         }
         shutDownDriverIfFree();
+    }
+
+    /** Cancels every task in the inject queues; see {@link InjectQueue#drainForShutdown}. */
+    void cancelInjected() {
+        cancelInjected(CompletionCascade::cancelAfterShutdown);
+    }
+
+    /** As {@link #cancelInjected()}, each task cancelled by {@code cancel} (a stopping worker's, see PollContext). */
+    void cancelInjected(java.util.function.Consumer<ScheduledTask> cancel) {
+        for (InjectQueue queue : scheduler.injectQueues()) {
+            queue.drainForShutdown(cancel);
+        }
     }
 
     /**
@@ -151,18 +163,18 @@ final class SchedulerShutdown {
                 }
             }
         }
-        scheduler.cancelInjected(); // an overflow of that worker's ring may have gone there meanwhile
+        cancelInjected(); // an overflow of that worker's ring may have gone there meanwhile
     }
 
     /**
      * Takes the driver for good and shuts it down (its timers wake their tasks, which are then
      * cancelled), unless another thread holds it: that thread does it when it lets go (see
-     * {@code Scheduler.releaseDriver}). Both sides write one volatile, then read the other's (the
+     * {@code SharedDriver.releaseDriver}). Both sides write one volatile, then read the other's (the
      * flag, {@code driverHeld}), so one of them gets it; the CAS lets only one of them in, once,
      * since the driver is never released after.
      */
     void shutDownDriverIfFree() {
-        if (scheduler.tryHoldDriver()) {
+        if (scheduler.sharedDriver().tryHoldDriver()) {
             driver.shutdown();
         }
     }

@@ -25,7 +25,7 @@ import java.lang.invoke.VarHandle;
  *       its locality (Tokio stole from every LIFO slot in 1.51 and reverted it for the regression,
  *       tokio#8065). A marked worker's own wakes go to its ring, which thieves take anyway.</li>
  *   <li><b>The driver is never held by a poll.</b> A worker holds the driver only inside
- *       {@code Scheduler.parkWorker} or {@code turnDriverWithoutBlocking}, and polls no task there
+ *       {@code SharedDriver.parkWorker} or {@code turnDriverWithoutBlocking}, and polls no task there
  *       (the tasks a turn wakes are queued, see {@code Worker.turningDriver}), so a stalled worker,
  *       and one in {@code blockInPlace}, cannot be holding it: there is nothing to hand over or
  *       release. What can happen is that nobody attends it: a worker that parks while another
@@ -35,7 +35,7 @@ import java.lang.invoke.VarHandle;
  *       cost the echo benchmark dearly), so if that one task blocks, the driver is unattended.
  *       Three things bring a sleeper to it: any spawn or wake the blocking task makes before it
  *       blocks (a push to the ring notifies a peer); after each non-blocking turn, a worker that
- *       finds the driver free wakes a sleeper ({@code Scheduler.wakeASleeperIfTheDriverIsUnattended},
+ *       finds the driver free wakes a sleeper ({@code SharedDriver.wakeASleeperIfTheDriverIsUnattended},
  *       one volatile read per event interval), which finds nothing to run and parks in the free
  *       driver; and the stall detector, which asks for the same wake once a poll has lasted one
  *       sampling period (a quarter of the stall threshold), then again each period. So timers

@@ -1,5 +1,7 @@
 package io.asyncruntime.internal.scheduler;
 
+import java.lang.invoke.VarHandle;
+
 /**
  * How a worker parks and turns the driver: the park when it finds nothing to run, and the
  * non-blocking driver turn every {@code eventInterval} ticks. Static helpers on the worker's own
@@ -10,7 +12,7 @@ package io.asyncruntime.internal.scheduler;
  * <p>Invariants:
  * <ul>
  *   <li>No lost wake-up (Dekker): a worker that parks as the last searcher updates the idle state
- *       with a locked read-modify-write, then re-checks every queue ({@code Scheduler.notifyIfWorkPending});
+ *       with a locked read-modify-write, then re-checks every queue ({@link #notifyIfWorkPending});
  *       a spawner pushes, fences, then reads the idle state. Either the spawner sees the worker
  *       parked and wakes one, or the worker sees the work.</li>
  *   <li>Nothing left owed when all are parked: the last worker to park wakes the driver's holder
@@ -38,12 +40,12 @@ final class WorkerPark {
         worker.scheduler.registry().sweep(worker.index, false); // a bounded share (see ShardSweep, "Sweeps")
         worker.turningDriver = true;
         try {
-            worker.scheduler.turnDriverWithoutBlocking();
+            worker.scheduler.sharedDriver().turnDriverWithoutBlocking();
         } finally {
             worker.turningDriver = false;
         }
         if (!notifyIfOthersCouldHelp(worker)) {
-            worker.scheduler.wakeASleeperIfTheDriverIsUnattended(worker.index);
+            worker.scheduler.sharedDriver().wakeASleeperIfTheDriverIsUnattended(worker.index);
         }
     }
 
@@ -79,12 +81,12 @@ final class WorkerPark {
             if (lastSearcher) {
                 // The Dekker half on the worker side: state updated above (a locked RMW), full fence,
                 // then re-check every queue; a spawner does push, full fence, read state.
-                worker.scheduler.notifyIfWorkPending();
+                notifyIfWorkPending(worker.scheduler);
             }
             if (idle.allParked()) {
                 // Everyone is parked now: let the driver's holder re-check, so that it can see the
                 // runtime is idle (a paused test clock then jumps to its next deadline).
-                worker.scheduler.wakeDriverHolder();
+                worker.scheduler.sharedDriver().wakeDriverHolder();
                 if (worker.scheduler.registry().sweepOwedWhileAllParked()) {
                     // An off-worker sweep left a cycle while this worker searched, and its park
                     // sweep found the shard locked: nobody else would finish it (review21 Q1).
@@ -99,7 +101,7 @@ final class WorkerPark {
         for (;;) {
             worker.turningDriver = true;
             try {
-                worker.scheduler.parkWorker(worker);
+                worker.scheduler.sharedDriver().parkWorker(worker);
             } catch (Throwable error) {
                 leaveIdleAfterError(worker, idle);
                 throw error;
@@ -125,6 +127,34 @@ final class WorkerPark {
         }
         worker.counters.increment(WorkerCounters.UNPARKS);
         worker.busySince = System.nanoTime();
+    }
+
+    /** The last searcher parks: if any queue holds work, wake a worker for it. */
+    static void notifyIfWorkPending(Scheduler scheduler) {
+        VarHandle.fullFence();
+        if (hasQueuedWork(scheduler)) {
+            scheduler.notifyParked();
+        }
+    }
+
+    /** Whether any inject queue, ring, or a stalled worker's LIFO slot holds work (after the caller's fence). */
+    static boolean hasQueuedWork(Scheduler scheduler) {
+        for (InjectQueue queue : scheduler.injectQueues()) {
+            if (!queue.isEmpty()) {
+                return true;
+            }
+        }
+        for (Worker worker : scheduler.workers()) {
+            for (LocalQueue queue : worker.local) {
+                if (!queue.isEmpty()) {
+                    return true;
+                }
+            }
+            if (scheduler.hasStalledWorkers() && worker.handOver.isStalled() && worker.hasTaskInLifoSlot()) {
+                return true; // a stalled worker's LIFO slot is up for stealing
+            }
+        }
+        return false;
     }
 
     /**

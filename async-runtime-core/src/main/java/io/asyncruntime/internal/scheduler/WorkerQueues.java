@@ -149,7 +149,7 @@ abstract class WorkerQueues extends LifoSlot {
                 cancelOnShutdown(task);
             }
         }
-        scheduler.cancelInjected(this::cancelOnShutdown);
+        scheduler.shutdownSide().cancelInjected(this::cancelOnShutdown);
     }
 
     /** Cancels {@code task}, taken out of a queue by the stop-time loop; the worker's thread. */

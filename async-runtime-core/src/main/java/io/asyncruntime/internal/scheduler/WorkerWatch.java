@@ -48,16 +48,16 @@ public final class WorkerWatch implements StallTarget {
 
     @Override
     public void attendDriver() {
-        scheduler.wakeASleeperIfTheDriverIsUnattended(-1);
+        scheduler.sharedDriver().wakeASleeperIfTheDriverIsUnattended(-1);
     }
 
     @Override
     public void heartbeat() {
-        scheduler.heartbeat();
+        scheduler.outside().heartbeat();
     }
 
     @Override
     public void heartbeatPausing() {
-        scheduler.heartbeatPausing();
+        scheduler.outside().heartbeatPausing();
     }
 }

@@ -42,7 +42,7 @@ public class InjectQueueWakeupLincheckTest {
         }
     }
 
-    /** {@code Scheduler.spawnFromOutside}: counted and pushed by one CAS of the spawn word, then the fence. */
+    /** {@code OutsideSpawns.spawn}: counted and pushed by one CAS of the spawn word, then the fence. */
     @Operation
     public void spawnFromOutside() {
         int id = nextId.getAndIncrement();
