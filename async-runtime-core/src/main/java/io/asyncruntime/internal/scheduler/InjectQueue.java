@@ -13,49 +13,7 @@ import java.util.function.Predicate;
  * only pushes here ({@link #pushSpawn}), and the worker that takes the cell links it into its
  * registry shard (see "Spawns from outside" below and {@link QueuedSpawns}).
  *
- * <h2>Design</h2>
- *
- * Intrusive (linked through {@link ScheduledTask#queueNext}, so pushing never allocates) and in
- * two parts:
- *
- * <ul>
- *   <li>{@code top}: a stack of pushed tasks, newest first. A producer links its task to the
- *       current top and CASes {@code top} to it (Treiber push). A batch is pushed with one CAS:
- *       the producer first reverses the batch's links so that it lies newest first too.
- *   <li>{@code head}: the consumer's private list, oldest first. When it runs dry, the consumer
- *       takes the whole stack with one exchange to {@code null} and reverses it: that gives the
- *       tasks in exactly the order their CASes succeeded.
- *   <li>One consumer at a time: workers take turns through a try-acquire flag. A worker that finds
- *       the flag taken gets {@code null} at once (another worker is handing tasks out right now).
- *       Consumers never block and never spin; a pop is a bounded number of steps (the reversal is
- *       linear in the tasks taken from the stack, amortised O(1) per task).
- * </ul>
- *
- * <p>Why not the obvious alternatives. Tokio guards its inject list with a mutex; a measured
- * prototype here lost ~10x on remote spawns with one lock per task. A Vyukov MPSC node queue
- * (exchange the tail, then link) makes producers wait-free, but a producer preempted between its
- * exchange and its link hides every task queued after it: pop returns {@code null} while
- * completed pushes wait, and a worker that sees the queue non-empty spins until that thread runs
- * again. That was tried first and model checking showed the gap even with one producer. Here a
- * push becomes visible atomically at its CAS; the price is a CAS retry under producer contention
- * (lock-free, not wait-free) and the two reversals.
- *
- * <h2>Invariants</h2>
- *
- * <ol>
- *   <li>Queue order = {@code head}'s list, then the stack from bottom to top. Every task in the
- *       stack was pushed after every task in {@code head}'s list.
- *   <li>A task in the stack is never written again until the consumer takes the stack; stack
- *       nodes are only ever read by producers as an identity (never dereferenced), so there is no
- *       ABA: a CAS that succeeds on a re-pushed task links to that task's current chain.
- *   <li>Only the flag holder touches {@code head}'s list and {@code taken}.
- *   <li>A task handed out has {@code queueNext == null}: dead cells keep nothing reachable.
- *   <li>{@code pushed} and the count in {@code spawns} together count pushes that have
- *       <em>started</em> (each push increments exactly one of them, before its CAS: a spawn
- *       from outside {@code spawns}, every other push {@code pushed}), {@code taken} counts tasks
- *       handed out. So {@code pushed + spawns - taken} is never below the number of queued tasks
- *       that a completed push put there.
- * </ol>
+ * <p>The stack it is built on, its design and invariants: {@link InjectStack}.
  *
  * <h2>Spawns from outside: counted, refused and linked here</h2>
  *
@@ -119,10 +77,7 @@ import java.util.function.Predicate;
  * it read was counted in {@code pushed} first, and visibly so (release store of {@code taken},
  * acquire load); and our task is counted in one and not the other.
  */
-final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
-
-    /** Spins of a shutdown drain waiting for the consumer flag before it yields the CPU. */
-    private static final int SPINS_BEFORE_YIELD = 100;
+final class InjectQueue extends InjectStack {
 
     /** Bit 0 of {@code spawns}: spawns from strangers (threads running none of the runtime's tasks) are refused. */
     static final long REFUSE_STRANGERS = 1;
@@ -137,30 +92,14 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
     static final int SPAWN_REFUSED_STRANGER = 1;
     static final int SPAWN_REFUSED_ALL = 2;
 
-    private static final VarHandle TOP;
-    private static final VarHandle PUSHED;
     private static final VarHandle SPAWNS;
-    private static final VarHandle TAKEN;
-    private static final VarHandle CONSUMING;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            TOP = lookup.findVarHandle(InjectQueueProducerFields.class, "top", ScheduledTask.class);
-            PUSHED = lookup.findVarHandle(InjectQueueProducerFields.class, "pushed", long.class);
-            SPAWNS = lookup.findVarHandle(InjectQueueProducerFields.class, "spawns", long.class);
-            TAKEN = lookup.findVarHandle(InjectQueueConsumerFields.class, "taken", long.class);
-            CONSUMING = lookup.findVarHandle(InjectQueueConsumerFields.class, "consuming", int.class);
+            SPAWNS = MethodHandles.lookup().findVarHandle(InjectQueueProducerFields.class, "spawns", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
-    }
-
-    /** Any thread. Lock-free, never allocates. {@code task.queueNext} is overwritten. */
-    @Override
-    public void push(ScheduledTask task) {
-        countPushed(1);
-        pushChain(task, task);
     }
 
     /**
@@ -181,7 +120,7 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
             if ((word & refusedBy) != 0) {
                 return (word & REFUSE_ALL) != 0 ? SPAWN_REFUSED_ALL : SPAWN_REFUSED_STRANGER;
             }
-            // Release, as countPushed's add (invariant 5; the count orders nothing by itself):
+            // Release, as countPushed's add (InjectStack's invariant 5; the count orders nothing by itself):
             // the push's release CAS below publishes it with the cell to whoever takes the cell.
             long witness = (long) SPAWNS.compareAndExchangeRelease(this, word, word + ONE_SPAWN);
             if (witness == word) {
@@ -207,55 +146,6 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
      */
     long spawnCount() {
         return (long) SPAWNS.getVolatile(this) >>> SPAWN_COUNT_SHIFT;
-    }
-
-    /**
-     * Any thread. Appends {@code count} tasks linked oldest first from {@code first} to
-     * {@code last} ({@code last.queueNext == null}) with one CAS, keeping their order. The links
-     * are rewritten.
-     */
-    @Override
-    public void pushBatch(ScheduledTask first, ScheduledTask last, int count) {
-        countPushed(count);
-        // Reverse the batch to newest first: after the consumer's reversal it is oldest first
-        // again. Plain writes: the tasks are ours until the CAS below publishes them.
-        ScheduledTask newerToOlder = null;
-        ScheduledTask t = first;
-        while (t != null) {
-            ScheduledTask older = t.queueNext;
-            t.queueNext = newerToOlder;
-            newerToOlder = t;
-            t = older;
-        }
-        pushChain(last, first);
-    }
-
-    /**
-     * Counted before the CAS (invariant 5). Release is the weakest read-modify-write mode
-     * VarHandle has besides Acquire (both are one LOCK XADD on x86); the count orders nothing by
-     * itself: the scheduler's full fences order it against the idle state. It shares the
-     * producers' cache lines with top, which they are about to write anyway.
-     */
-    private void countPushed(int count) {
-        PUSHED.getAndAddRelease(this, (long) count);
-    }
-
-    /** Pushes a chain already linked newest ({@code newest}) to oldest ({@code oldest}). */
-    private void pushChain(ScheduledTask newest, ScheduledTask oldest) {
-        // Opaque: we only need the current top as a value to link to; the CAS validates it.
-        ScheduledTask top = (ScheduledTask) TOP.getOpaque(this);
-        while (true) {
-            oldest.queueNext = top; // plain: published by the release CAS
-            // Release: the consumer that takes the stack (acquire exchange) sees the tasks'
-            // fields and the links written above. Every later push and the consumer's exchange are
-            // read-modify-writes of top, so this release heads a chain the consumer's acquire
-            // reads the end of.
-            ScheduledTask witness = (ScheduledTask) TOP.compareAndExchangeRelease(this, top, newest);
-            if (witness == top) {
-                return;
-            }
-            top = witness;
-        }
     }
 
     /**
@@ -383,7 +273,7 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
         releaseConsumer();
         for (ScheduledTask t = first; t != null; ) {
             ScheduledTask next = t.queueNext;
-            t.queueNext = null; // invariant 4, before anyone sees the task
+            t.queueNext = null; // InjectStack's invariant 4, before anyone sees the task
             sink.accept(t);
             t = next;
         }
@@ -486,48 +376,6 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
         return linked;
     }
 
-    /** Spins, then yields, until this thread holds the consumer flag. */
-    private void acquireConsumerWaiting() {
-        for (int spins = 0; !tryAcquireConsumer(); spins++) {
-            if (spins < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield(); // the holder may have been descheduled
-            }
-        }
-    }
-
-    /** Moves the whole stack into the (empty) private list, oldest first; returns its head. */
-    private ScheduledTask refill() {
-        // Opaque peek first: do not pull the producers' line over when there is nothing.
-        if (TOP.getOpaque(this) == null) {
-            return null;
-        }
-        // Acquire: pairs with the producers' release CASes; we see every task's fields and the
-        // links we are about to walk.
-        ScheduledTask newestFirst = (ScheduledTask) TOP.getAndSetAcquire(this, null);
-        ScheduledTask oldestFirst = null;
-        while (newestFirst != null) {
-            ScheduledTask older = newestFirst.queueNext;
-            newestFirst.queueNext = oldestFirst; // plain: these tasks are ours now
-            oldestFirst = newestFirst;
-            newestFirst = older;
-        }
-        return oldestFirst;
-    }
-
-    private boolean tryAcquireConsumer() {
-        // Test before CAS: when a worker is draining, do not pull the line away from it.
-        // Acquire on success: the previous holder's writes to head, taken and the links happen-
-        // before ours (pairs with the release in releaseConsumer).
-        return (int) CONSUMING.getOpaque(this) == 0
-                && (int) CONSUMING.compareAndExchangeAcquire(this, 0, 1) == 0;
-    }
-
-    private void releaseConsumer() {
-        CONSUMING.setRelease(this, 0);
-    }
-
     /**
      * Any thread. Approximate number of queued tasks: pushes that have started minus tasks handed
      * out, so it may count a push in flight; never negative.
@@ -535,7 +383,7 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
     int len() {
         // taken first, with acquire (pairs with the release store in take): the pushed load cannot
         // move before it and sees at least the increments of every task counted in taken
-        // (invariant 5).
+        // (InjectStack's invariant 5).
         long takenSoFar = (long) TAKEN.getAcquire(this);
         long pushedSoFar = (long) PUSHED.getOpaque(this) + ((long) SPAWNS.getOpaque(this) >>> SPAWN_COUNT_SHIFT);
         long len = pushedSoFar - takenSoFar;
@@ -555,71 +403,4 @@ final class InjectQueue extends InjectQueueConsumerPadding implements Overflow {
     public String toString() {
         return "InjectQueue[len=" + len() + "]";
     }
-}
-
-/*
- * Padding, JCTools style (see LocalQueue for the 128-byte reasoning): producers write top and
- * pushed on one set of lines, the consuming worker writes head, taken and the flag on another.
- * Byte fields so the layout code cannot slide a hot field into a gap of a padding class.
- */
-
-abstract class InjectQueueHeadPadding {
-    byte p000, p001, p002, p003, p004, p005, p006, p007, p008, p009, p010, p011, p012, p013, p014, p015;
-    byte p016, p017, p018, p019, p020, p021, p022, p023, p024, p025, p026, p027, p028, p029, p030, p031;
-    byte p032, p033, p034, p035, p036, p037, p038, p039, p040, p041, p042, p043, p044, p045, p046, p047;
-    byte p048, p049, p050, p051, p052, p053, p054, p055, p056, p057, p058, p059, p060, p061, p062, p063;
-    byte p064, p065, p066, p067, p068, p069, p070, p071, p072, p073, p074, p075, p076, p077, p078, p079;
-    byte p080, p081, p082, p083, p084, p085, p086, p087, p088, p089, p090, p091, p092, p093, p094, p095;
-    byte p096, p097, p098, p099, p100, p101, p102, p103, p104, p105, p106, p107, p108, p109, p110, p111;
-    byte p112, p113, p114, p115, p116, p117, p118, p119, p120, p121, p122, p123, p124, p125, p126, p127;
-}
-
-abstract class InjectQueueProducerFields extends InjectQueueHeadPadding {
-    /** The stack of pushed tasks, newest first; through {@code InjectQueue.TOP}. */
-    ScheduledTask top;
-    /** Tasks whose push has started, but spawns from outside; through {@code InjectQueue.PUSHED}. */
-    long pushed;
-    /**
-     * Spawns from outside accepted (bits 2 and up) and the registry's refusal bits (0 and 1); see
-     * InjectQueue's class comment. Through {@code InjectQueue.SPAWNS}; on the producers' line,
-     * which a spawn writes anyway (top).
-     */
-    long spawns;
-}
-
-abstract class InjectQueueMidPadding extends InjectQueueProducerFields {
-    byte p000, p001, p002, p003, p004, p005, p006, p007, p008, p009, p010, p011, p012, p013, p014, p015;
-    byte p016, p017, p018, p019, p020, p021, p022, p023, p024, p025, p026, p027, p028, p029, p030, p031;
-    byte p032, p033, p034, p035, p036, p037, p038, p039, p040, p041, p042, p043, p044, p045, p046, p047;
-    byte p048, p049, p050, p051, p052, p053, p054, p055, p056, p057, p058, p059, p060, p061, p062, p063;
-    byte p064, p065, p066, p067, p068, p069, p070, p071, p072, p073, p074, p075, p076, p077, p078, p079;
-    byte p080, p081, p082, p083, p084, p085, p086, p087, p088, p089, p090, p091, p092, p093, p094, p095;
-    byte p096, p097, p098, p099, p100, p101, p102, p103, p104, p105, p106, p107, p108, p109, p110, p111;
-    byte p112, p113, p114, p115, p116, p117, p118, p119, p120, p121, p122, p123, p124, p125, p126, p127;
-}
-
-abstract class InjectQueueConsumerFields extends InjectQueueMidPadding {
-    /** The consumer's private list, oldest first; touched only by the flag holder. */
-    ScheduledTask head;
-    /** Tasks handed out; written only by the flag holder. */
-    long taken;
-    /** 1 while a worker holds the consumer role. */
-    int consuming;
-    /**
-     * Spawns from outside linked into their shards by the flag holders (each exactly once, by
-     * whoever took it out of the queue or by {@code linkQueuedSpawns}); written only by the flag
-     * holder. {@code spawns' count - spawnsLinked} is the accepted spawns not linked yet.
-     */
-    long spawnsLinked;
-}
-
-abstract class InjectQueueConsumerPadding extends InjectQueueConsumerFields {
-    byte p000, p001, p002, p003, p004, p005, p006, p007, p008, p009, p010, p011, p012, p013, p014, p015;
-    byte p016, p017, p018, p019, p020, p021, p022, p023, p024, p025, p026, p027, p028, p029, p030, p031;
-    byte p032, p033, p034, p035, p036, p037, p038, p039, p040, p041, p042, p043, p044, p045, p046, p047;
-    byte p048, p049, p050, p051, p052, p053, p054, p055, p056, p057, p058, p059, p060, p061, p062, p063;
-    byte p064, p065, p066, p067, p068, p069, p070, p071, p072, p073, p074, p075, p076, p077, p078, p079;
-    byte p080, p081, p082, p083, p084, p085, p086, p087, p088, p089, p090, p091, p092, p093, p094, p095;
-    byte p096, p097, p098, p099, p100, p101, p102, p103, p104, p105, p106, p107, p108, p109, p110, p111;
-    byte p112, p113, p114, p115, p116, p117, p118, p119, p120, p121, p122, p123, p124, p125, p126, p127;
 }
