@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one runtime-owned cell of a spawned task: the task, its outcome, its polls and completion;
- * with, in {@link CancellableCell}, the state word and the cancel requests, and in
+ * with, in {@link StampedCell}, its registry link, its stamps and the poll count's bookkeeping,
+ * in {@link CancellableCell}, the state word and the cancel requests, and in
  * {@link AwaitableCell}, its waiters. It is the task's {@link Waker} and its {@link JoinHandle},
  * so a plain spawn allocates this object and nothing else (48 bytes: header 12, queue link,
  * waiters, scheduler, state, slot, and for the live-task registry one link and two stamps), and
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Whatever a task does in its poll, only its own handle bears it: a throw or a broken
  * contract (a {@code null} poll result) fails this handle, and the worker goes on.
  */
-class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
+class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
 
     private static final Logger log = LoggerFactory.getLogger(TaskCell.class);
 
@@ -48,48 +49,6 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
      * at 32 bytes.
      */
     private Object slot;
-    /**
-     * The live-task registry's link (see {@link TaskShard}): written only under the shard's lock,
-     * but for the marks a spawner writes before publishing the cell ({@link LazyLink#UNLINKED},
-     * a worker's spawn until its first pending return; the cell itself, a spawn from outside
-     * until it is taken out of the inject queue, {@link QueuedSpawns}).
-     * With the two stamps below it takes the cell from 32 to 48 bytes (44, aligned to 8), the
-     * budget issue 10 set.
-     */
-    TaskCell<?> registryNext;
-    /**
-     * When the task was spawned, in units of {@link TaskRegistry#SPAWN_STAMP_SHIFT} of the
-     * registry's coarse clock (~16.8 ms; an int lasts 2.28 years), and when its last poll started,
-     * in units of {@link TaskRegistry#POLL_STAMP_SHIFT} (also ~16.8 ms; wraps after ~52 days).
-     * Plain fields: written by the spawner, then by the thread holding RUNNING; a task dump reads
-     * them racily, and an int is never torn.
-     *
-     * <p>The poll stamp keeps 28 bits ({@link #POLL_STAMP_MASK}; in units of 2^24 ns it wraps
-     * after ~52 days, the horizon {@code TaskDump.TaskInfo.sinceLastPoll} documents). Its top bit
-     * is {@link #YIELD_QUEUED}, set by the owner just before it re-queues the cell after a yield
-     * (the queue's release publishes it to the taker) and cleared by the taker's stamp at the
-     * poll's start. It tells a yield-queued cell (RUNNING kept, see TaskState) from one being
-     * polled, for the dump, and lets a taker that finds RUNNING without it fail loudly, as a cell
-     * queued twice would. Bits 28-30, {@link #UNCOUNTED_POLLS}, count the polls of yield-queued
-     * takes that the state word does not show yet (see {@link #run}).
-     */
-    int spawnStamp;
-    int pollStamp;
-
-    /** The top bit of {@link #pollStamp}: the cell waits in a queue after a yield. */
-    static final int YIELD_QUEUED = 0x8000_0000;
-    /** The bits of {@link #pollStamp} that hold the stamp. */
-    static final int POLL_STAMP_MASK = 0x0FFF_FFFF;
-    /**
-     * Bits 28-30 of {@link #pollStamp}: polls started by yield-queued takes and not yet added to
-     * the state word's count (0 to {@link #MAX_UNCOUNTED_POLLS}). Written only by the thread
-     * holding RUNNING, folded into the count by its next transition of the word (release,
-     * completion, or a take of a woken yield-queued cell), and when full, by one atomic add.
-     */
-    static final int UNCOUNTED_POLLS = 0x7000_0000;
-    private static final int UNCOUNTED_SHIFT = 28;
-    static final int MAX_UNCOUNTED_POLLS = UNCOUNTED_POLLS >>> UNCOUNTED_SHIFT;
-
     TaskCell(CellScheduler scheduler, Task<T> task, Priority priority) {
         this(scheduler, task, TASK, priority);
     }
@@ -185,65 +144,6 @@ class TaskCell<T> extends CancellableCell<T> implements JoinHandle<T>, Waker {
             return;
         }
         afterPending(yieldRequested, worker);
-    }
-
-    /**
-     * NOTIFIED → RUNNING for a cell queued by a wake or a spawn; or, for a yield-queued cell woken
-     * since (RUNNING | NOTIFIED), clears NOTIFIED: this poll is the one the wake asked for. The
-     * poll count rides on the same atomic (see TaskState.POLLS_SHIFT), with the polls a yield-queued
-     * cell had not counted yet (the caller's stamp then starts with none). Returns the state it
-     * replaced.
-     *
-     * <p>One atomic add, no compare-and-swap loop. The caller took the cell off a queue, so from
-     * the read of {@code s} on, NOTIFIED, RUNNING, COMPLETE and the poll count are its own: only the
-     * taker of a queued cell clears NOTIFIED (a wake finds it set and writes nothing), and only the
-     * owner sets RUNNING or COMPLETE or counts polls (TaskState's invariants). Others can only set
-     * CANCELLED or FUTURE_CANCELLED meanwhile, bits the add leaves alone: NOTIFIED - 1 clears bit 0
-     * with no borrow, RUNNING is added only where it is clear (no carry), and the count is added
-     * only while it cannot pass {@link TaskState#MAX_POLLS} (else the saturating CAS of
-     * {@link #addPolls}). So the delta worked out from {@code s} is exact against whatever the word
-     * holds when the add lands, and the marks set meanwhile are kept for the check after it.
-     */
-    private int takeOwnership(int s) {
-        if ((s & TaskState.COMPLETE) != 0 || (s & TaskState.NOTIFIED) == 0
-                || ((s & TaskState.RUNNING) != 0 && (TaskState.kind(s) != TASK || (pollStamp & YIELD_QUEUED) == 0))) {
-            throw new IllegalStateException("task cell dequeued in state " + TaskState.describe(s));
-        }
-        int polls = 1 + uncountedPolls(); // 0 uncounted unless yield-queued: every release folds them
-        if (polls > 1) {
-            pollStamp &= ~UNCOUNTED_POLLS; // ours (yield-queued: RUNNING is kept); cleared before the fold, as in run
-        }
-        int flags = (s & TaskState.RUNNING) != 0 ? -TaskState.NOTIFIED : TaskState.RUNNING - TaskState.NOTIFIED;
-        int previous = addPolls(s, flags, polls);
-        if (((previous ^ s) & ~(TaskState.CANCELLED | TaskState.FUTURE_CANCELLED)) != 0) {
-            throw new IllegalStateException("task cell changed under its dequeuer: state "
-                    + TaskState.describe(previous) + " (" + previous + "), read as " + s);
-        }
-        return previous;
-    }
-
-    /** The polls of yield-queued takes the state word does not show yet; the owner's, or a racy read. */
-    int uncountedPolls() {
-        return (pollStamp & UNCOUNTED_POLLS) >>> UNCOUNTED_SHIFT;
-    }
-
-    /**
-     * Owner only, holding RUNNING or taking it: adds {@code polls} to the word's count and
-     * {@code flags} (a change of the owner's own bits, see {@link #takeOwnership}, or 0) with one
-     * atomic add (exact: only the owner changes those, so {@code s} shows them), or saturates the
-     * count by CAS when it would pass {@link TaskState#MAX_POLLS}. Returns the state before the update.
-     */
-    private int addPolls(int s, int flags, int polls) {
-        if (TaskState.polls(s) <= TaskState.MAX_POLLS - polls) {
-            return (int) STATE.getAndAdd(this, flags + (polls << TaskState.POLLS_SHIFT));
-        }
-        for (;;) {
-            int witness = (int) STATE.compareAndExchange(this, s, TaskState.countPolls(s + flags, polls));
-            if (witness == s) {
-                return s;
-            }
-            s = witness;
-        }
     }
 
     /** What the body is, for an error message: its class (never its toString, user code that may throw). */
