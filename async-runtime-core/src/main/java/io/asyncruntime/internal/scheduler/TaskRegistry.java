@@ -3,8 +3,6 @@ package io.asyncruntime.internal.scheduler;
 import io.asyncruntime.task.Priority;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The live-task registry: every task spawned on the scheduler is counted in it from spawn to
@@ -31,15 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * and {@link ShardSweep} for who sweeps when and the bounds on what a shard retains). Readers
  * leave finished cells out.
  *
- * <p><b>Counting.</b> A worker's spawn counts in its shard ({@code inserted}), a spawn from
- * outside in its inject queue's spawn word (see above); a completion counts in the
- * completing thread's own counters: a worker's pair in its shard (written by that worker only),
- * and for any other thread a shared pair of atomics here. Each pair splits completions into
- * "not cancelled" and "cancelled", each task counted in exactly one of the two, so a reader that
- * reads each counter once gets a consistent split (review16, F1). Completion counters are written
- * with release stores after the spawn's count, which happened-before the task ran, so a reader
- * that reads the completions first (acquire) and the spawns after never sees more completions
- * than spawns; see {@link #isEmpty()}.
+ * <p><b>Counting</b> (spawns and completions, and the sums a shutdown reads): {@link RegistryCounts}.
  *
  * <p><b>Cost per task.</b> One link and two int stamps in the cell (32 to 48 bytes, as with two
  * links: the cell is 44 bytes, aligned to 48), an uncontended lock and unlock of the worker's own
@@ -72,7 +62,7 @@ import java.util.concurrent.locks.LockSupport;
  * a spawn from outside sees the refusal as a bit of its inject queue's spawn word, set by an
  * atomic OR that its own counting CAS is ordered with (see InjectQueue, "Spawns from outside").
  */
-public final class TaskRegistry {
+public final class TaskRegistry extends RegistryCounts {
 
     /** Spawn stamps count units of 2^24 ns (~16.8 ms): an int covers 2.28 years of uptime. */
     static final int SPAWN_STAMP_SHIFT = 24;
@@ -115,10 +105,6 @@ public final class TaskRegistry {
         }
     }
 
-    private final TaskShard[] workerShards;
-    private final TaskShard[] remoteShards;
-    /** The scheduler's inject queues, one per lane (none without a scheduler): each counts the spawns from outside into it. */
-    private final InjectQueue[] injectQueues;
     private final long epochNanos = System.nanoTime();
     /** Nanoseconds since {@link #epochNanos}, as of the last refresh; through {@link #COARSE_NANOS}. */
     @SuppressWarnings("unused")
@@ -126,16 +112,8 @@ public final class TaskRegistry {
     /** {@link #ACCEPTING}, {@link #REFUSING_REMOTE} or {@link #REFUSING_ALL}; only grows. */
     @SuppressWarnings("unused")
     private volatile int refusal;
-    /** A thread waiting in {@link #awaitEmpty}, woken when a shard empties. */
-    private volatile Thread drainWaiter;
     /** Null for a registry without workers (tests); else the scheduler whose workers count completions. */
     private final Scheduler scheduler;
-    /**
-     * Completions on threads that run no worker of this runtime (an outside {@code cancel()}, a
-     * shutdown's abort walk, a {@code blockInPlace} thread): not cancelled and cancelled.
-     */
-    private final AtomicLong strangerCompleted = new AtomicLong();
-    private final AtomicLong strangerCompletedCancelled = new AtomicLong();
 
     TaskRegistry(Scheduler scheduler, int workers) {
         this(scheduler, workers, ShardSweep.SWEEP_SLACK);
@@ -152,16 +130,13 @@ public final class TaskRegistry {
     }
 
     private TaskRegistry(Scheduler scheduler, int workers, int sweepSlack, InjectQueue[] injectQueues) {
+        // The next power of two >= workers, and one per lane at least (see outsideShard).
+        super(workers, Integer.highestOneBit(Math.max(Math.max(2, workers), Priority.COUNT) * 2 - 1), injectQueues);
         this.scheduler = scheduler;
-        this.injectQueues = injectQueues;
-        workerShards = new TaskShard[workers];
         for (int i = 0; i < workers; i++) {
             workerShards[i] = new TaskShard(this, scheduler, sweepSlack);
         }
-        // The next power of two >= workers, and one per lane at least (see outsideShard).
-        int remote = Integer.highestOneBit(Math.max(Math.max(2, workers), Priority.COUNT) * 2 - 1);
-        remoteShards = new TaskShard[remote];
-        for (int i = 0; i < remote; i++) {
+        for (int i = 0; i < remoteShards.length; i++) {
             remoteShards[i] = new TaskShard(this, scheduler, sweepSlack);
         }
     }
@@ -248,21 +223,6 @@ public final class TaskRegistry {
     void countCompletion(boolean cancelled) {
         Worker worker = scheduler == null ? null : scheduler.currentWorker();
         countCompletion(worker == null ? -1 : worker.index, cancelled);
-    }
-
-    /** As {@link #countCompletion(boolean)}, on worker {@code workerIndex}'s thread, or -1 for any other thread. */
-    void countCompletion(int workerIndex, boolean cancelled) {
-        if (workerIndex >= 0) {
-            workerShards[workerIndex].countOwnCompletion(cancelled);
-        } else if (cancelled) {
-            strangerCompletedCancelled.incrementAndGet();
-        } else {
-            strangerCompleted.incrementAndGet();
-        }
-        Thread waiter = drainWaiter;
-        if (waiter != null && liveTasksHint() == 0) {
-            LockSupport.unpark(waiter); // a drain in progress may be over
-        }
     }
 
     /**
@@ -368,124 +328,6 @@ public final class TaskRegistry {
     /** Whether spawns from outside are refused (a shutdown has begun). */
     public boolean isRefusingRemote() {
         return refusal != ACCEPTING;
-    }
-
-    /**
-     * Tasks spawned, tasks completed, and of those the ones that completed with a cancellation
-     * (their handles throw {@code TaskCancelledException}), since start, summed over the shards:
-     * {@code [inserted, removed, removedCancelled]}. Each completion counter is read once and a
-     * task is counted in exactly one of them (cancelled or not), so every task is counted the same
-     * way in {@code removed} and {@code removedCancelled} (a shutdown splits its report by them);
-     * the completions are read before the spawns, so {@code removed <= inserted}.
-     */
-    public long[] counts() {
-        long notCancelled = strangerCompleted.get();
-        long cancelled = strangerCompletedCancelled.get();
-        for (TaskShard shard : workerShards) {
-            notCancelled += shard.completedNotCancelled();
-            cancelled += shard.completedCancelled();
-        }
-        return new long[] {insertedSum(true), notCancelled + cancelled, cancelled};
-    }
-
-    /** Tasks completed since start (acquire reads of every completion counter). */
-    private long completedSum() {
-        long done = strangerCompleted.get() + strangerCompletedCancelled.get();
-        for (TaskShard shard : workerShards) {
-            done += shard.completedNotCancelled() + shard.completedCancelled();
-        }
-        return done;
-    }
-
-    /**
-     * Tasks spawned since start: each shard's count read under its lock ({@code exact}: see
-     * {@link TaskShard#insertedExact}), or with an acquire read (a hint, on the completion path).
-     */
-    private long insertedSum(boolean exact) {
-        // A volatile read of each spawn word is exact in the same sense: a read made after a
-        // refusal's OR sees every spawn accepted before it (one word's modification order).
-        long inserted = queuedSpawnCount();
-        for (TaskShard shard : workerShards) {
-            inserted += exact ? shard.insertedExact() : shard.inserted();
-        }
-        for (TaskShard shard : remoteShards) {
-            inserted += exact ? shard.insertedExact() : shard.inserted();
-        }
-        return inserted;
-    }
-
-    /** Spawns from outside accepted by the inject queues, linked or not. */
-    private long queuedSpawnCount() {
-        long spawns = 0;
-        for (InjectQueue queue : injectQueues) {
-            spawns += queue.spawnCount();
-        }
-        return spawns;
-    }
-
-    /**
-     * Spawns from threads that run no worker (a metric): those the inject queues counted, and any
-     * cell registered into an outside shard directly (tests).
-     */
-    long remoteInserted() {
-        long inserted = queuedSpawnCount();
-        for (TaskShard shard : remoteShards) {
-            inserted += shard.inserted();
-        }
-        return inserted;
-    }
-
-    /** Live tasks now: spawns minus completions, the completions read first (never negative). */
-    public long liveTasksHint() {
-        long completed = completedSum();
-        return insertedSum(false) - completed;
-    }
-
-    /**
-     * Whether the registry was empty at some instant during this call. Two passes: every
-     * completion counter first, then every shard's spawns (under its lock). Both only grow, and a completion is
-     * counted (release) after its spawn was (which happened-before the task ran), so a counted
-     * completion's spawn is seen by the second pass. So if the first sum equals the second,
-     * completions caught up with spawns at the instant between the passes; and with no live task
-     * then, no task can spawn one later (outside spawns being refused by then).
-     */
-    public boolean isEmpty() {
-        long completed = completedSum();
-        return insertedSum(true) == completed;
-    }
-
-    /**
-     * Waits until the registry is empty (see {@link #isEmpty}) or {@code deadlineNanos}
-     * ({@link System#nanoTime()} based) passes; returns whether it emptied. Woken by a completion that
-     * leaves no live task, and looks again every 10 ms in case an emptying happened just before it
-     * registered. One waiter at a time (the shutdown).
-     *
-     * <p>An interrupt does not end the wait: a shutdown called from an interrupted thread (a
-     * container's stop thread, an executor shutting down) still waits its deadline. The flag is
-     * cleared for the wait, since {@code parkNanos} returns at once while it is set and the wait
-     * would spin (taking every shard's lock on each turn), and set again before returning.
-     */
-    public boolean awaitEmpty(long deadlineNanos) {
-        boolean interrupted = Thread.interrupted();
-        drainWaiter = Thread.currentThread();
-        try {
-            for (;;) {
-                if (liveTasksHint() == 0 && isEmpty()) {
-                    return true;
-                }
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                LockSupport.parkNanos(this, Math.min(left, DRAIN_RECHECK_NANOS));
-                interrupted |= Thread.interrupted();
-            }
-        } finally {
-            drainWaiter = null;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /**
