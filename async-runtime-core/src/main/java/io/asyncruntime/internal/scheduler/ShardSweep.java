@@ -463,27 +463,3 @@ abstract class ShardSweep extends TaskShardPadding {
         return Math.max(left, 0);
     }
 }
-
-/**
- * {@link ShardSweep}'s cursor, as fields of the shard object, on the owner's line next to the
- * list's head (see ShardSweep, "Where the state lives"): the spawn path reads them under the lock
- * it already holds, with no load of another object. All under the shard's lock.
- */
-abstract class ShardSweepCursor extends TaskShardFields {
-    /** The spawn path sweeps once {@link #linked} reaches it (see ShardSweep's class comment). */
-    int sweepTrigger;
-    /** A sweep cycle is under way: {@link #sweepAt} is the next cell to look at. */
-    boolean sweeping;
-    /** The cycle under way was started by the spawn path, whose spawns advance it. */
-    boolean spawnCycle;
-    /** Cells pushed since the cycle under way started (see ShardSweep, "The bound in count"). */
-    int cyclePushes;
-    /**
-     * Cells the spawn path's sweeps visited since the last driver turn's sweep (which takes them
-     * off its own share).
-     */
-    int spawnVisits;
-    /** The cell whose link is {@link #sweepAt}, or null while that is {@link #head}. */
-    TaskCell<?> sweepPrev;
-    TaskCell<?> sweepAt;
-}
