@@ -260,7 +260,7 @@ public final class TaskRegistry extends RegistryCounts {
 
     /**
      * Whether some shard owes a sweep that no lock holder answers for (see
-     * {@link ShardSweep#sweepOwed}), read by the last worker to park after it entered the sleeper
+     * {@link ShardOffWorkerSweep#sweepOwed}), read by the last worker to park after it entered the sleeper
      * set: an off-worker sweeper that left a cycle under way wakes nobody while a worker still
      * searches (it relies on that one to look), and that worker's park sweep may have skipped the
      * shard while the sweeper held it (review21 Q1). The full fence orders this worker's entry into

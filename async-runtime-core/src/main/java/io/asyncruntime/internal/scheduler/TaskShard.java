@@ -33,8 +33,8 @@ import java.lang.invoke.VarHandle;
  * are the sweep policy's, {@link ShardSweep}, this class's superclass (see there for why a
  * superclass and not an object of its own: no load added to the spawn path). This class keeps the
  * list, the lock, the counters and the readers, and calls the policy at the points it names:
- * a spawn ({@link ShardSweep#pushedLocked}), a completion ({@link ShardSweep#cellFinished}), and
- * after a reader let the lock go ({@link ShardSweep#sweepAfterRead}).
+ * a spawn ({@link ShardSweep#pushedLocked}), a completion ({@link ShardOffWorkerSweep#cellFinished}), and
+ * after a reader let the lock go ({@link ShardOffWorkerSweep#sweepAfterRead}).
  *
  * <p><b>The lock</b> is a test-and-set spin lock on {@link #locked} (CAS to take it, a release
  * store to let it go), not a {@code ReentrantLock}: it must never park a worker. On a worker's
@@ -59,7 +59,7 @@ import java.lang.invoke.VarHandle;
  * word, and linked into its lane's outside shard by whoever takes it out of the queue
  * ({@link #linkQueuedLocked}; see {@link QueuedSpawns} and InjectQueue's class comment).
  */
-final class TaskShard extends ShardSweep implements CellScheduler {
+final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
 
     private static final VarHandle LOCKED;
     private static final VarHandle LOCK_WAITERS;
@@ -275,7 +275,7 @@ final class TaskShard extends ShardSweep implements CellScheduler {
 
     /**
      * Lets the lock go after a batch of links. On a worker nothing more: it is awake, and its next
-     * driver turn or park sweeps this shard (ShardSweep, "Nobody left behind": an awake worker
+     * driver turn or park sweeps this shard (ShardOffWorkerSweep, "Nobody left behind": an awake worker
      * answers). Off the workers (a shutdown's drain, a dump linking what is queued) it looks
      * again as a reader does.
      */
