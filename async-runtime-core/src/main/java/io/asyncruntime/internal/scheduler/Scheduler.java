@@ -432,18 +432,9 @@ public final class Scheduler implements CellScheduler {
         return stalledWorkers.get() > 0;
     }
 
-    /** The detector marked {@code worker}'s poll {@code stamp} stalled: let a thief come for its LIFO slot. */
-    void stallBegan(Worker worker, long stamp) {
-        worker.handOver.markStalled(stamp);
-        stalledWorkers.incrementAndGet(); // a full fence: the mark is visible before the wake below
-        // Wake a sleeper (if nobody searches): it takes the LIFO slot, or at least the driver.
-        notifyParked();
-    }
-
-    /** The poll the detector marked stalled has ended. */
-    void stallEnded(Worker worker) {
-        worker.handOver.clearStallMark();
-        stalledWorkers.decrementAndGet();
+    /** How many workers are marked stalled now; the stall detector's marks count here (see {@link WorkerWatch}). */
+    AtomicInteger stalledWorkers() {
+        return stalledWorkers;
     }
 
     /**

@@ -36,14 +36,20 @@ public final class WorkerWatch implements StallTarget {
         return scheduler.workers()[worker].thread;
     }
 
+    /** The detector marked the worker's poll {@code stamp} stalled: let a thief come for its LIFO slot. */
     @Override
     public void markStalled(int worker, long stamp) {
-        scheduler.stallBegan(scheduler.workers()[worker], stamp);
+        scheduler.workers()[worker].handOver.markStalled(stamp);
+        scheduler.stalledWorkers().incrementAndGet(); // a full fence: the mark is visible before the wake below
+        // Wake a sleeper (if nobody searches): it takes the LIFO slot, or at least the driver.
+        scheduler.notifyParked();
     }
 
+    /** The poll the detector marked stalled has ended. */
     @Override
     public void stallEnded(int worker) {
-        scheduler.stallEnded(scheduler.workers()[worker]);
+        scheduler.workers()[worker].handOver.clearStallMark();
+        scheduler.stalledWorkers().decrementAndGet();
     }
 
     @Override
