@@ -328,19 +328,6 @@ public final class Scheduler implements CellScheduler {
         return inject;
     }
 
-    /** Pops one task from the inject queues, highest lane first (the global-queue-interval check). */
-    ScheduledTask popInjectByPriority() {
-        for (InjectQueue queue : inject) {
-            if (!queue.isEmpty()) {
-                ScheduledTask task = queue.pop();
-                if (task != null) {
-                    return task;
-                }
-            }
-        }
-        return null;
-    }
-
     Idle idle() {
         return idle;
     }

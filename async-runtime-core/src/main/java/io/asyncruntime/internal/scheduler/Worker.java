@@ -1,6 +1,5 @@
 package io.asyncruntime.internal.scheduler;
 
-import io.asyncruntime.task.Priority;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * inject queue first (fairness for remote spawns); a lower lane whose guaranteed share is due;
  * otherwise the LIFO slot, then per lane from HIGH to BACKGROUND its local ring and the inject
  * queue; then it steals (at most half the workers search at once), lane by lane, half of a
- * victim's ring; then it parks, taking the driver if no other worker holds it. Every
+ * victim's ring; then it parks, taking the driver if no other worker holds it. The pick is {@link WorkerPick}. Every
  * {@code eventInterval} ticks it turns the driver without blocking, so timers fire even while
  * all workers are busy. Parking and the driver turns are {@link WorkerPark}.
  *
@@ -37,24 +36,14 @@ final class Worker extends WorkerQueues implements Runnable {
 
     /** Cooperative budget per task poll, as in Tokio: 128 units "felt good" and cut tail latency. */
     static final int BUDGET_PER_POLL = 128;
-    /**
-     * How long a searching worker that found nothing keeps looking before it parks, in
-     * {@code Thread.onSpinWait()} rounds (some tens of microseconds). Parking and unparking cost a
-     * futex call each (microseconds); measured on spawn bursts (benchmarks' spawn_many_local) a
-     * worker without this parked ~80 times per 10,000 spawns, and the spawner paid for every
-     * unpark. While it spins the worker counts as searching, so spawners skip waking anyone.
-     */
-    private static final int SPINS_BEFORE_PARK = 1 << 10;
-    /** Spin rounds between two looks at the queues while spinning. */
-    private static final int SPINS_BETWEEN_LOOKS = 1 << 5;
 
     final Parker parker;
     /** The poll stamp, the stall mark and the hand-over (see {@link WorkerHandOver}). */
     final WorkerHandOver handOver = new WorkerHandOver(this);
     /** Sampling of poll times and schedule latencies ({@link PollSampler}); worker thread only. */
     final WorkerSampling sampling;
-    private final SchedulerConfig config;
-    private final LaneShares shares;
+    final SchedulerConfig config;
+    final LaneShares shares;
 
     /** The thread running this worker now; a new one after a hand-over ({@link WorkerHandOver#toNewThread}). */
     volatile WorkerThread thread;
@@ -63,10 +52,10 @@ final class Worker extends WorkerQueues implements Runnable {
     /** The context of this worker's polls; a new one after a hand-over. */
     private PollContext context = new PollContext(this);
     /** Polls this worker has made: the poll stamps, and the lane shares are counted against it. */
-    private int tick;
-    /** Ticks left until the next non-blocking driver turn / inject-queue-first pick. */
+    int tick;
+    /** Ticks left until the next non-blocking driver turn / inject-queue-first pick ({@link WorkerPick}). */
     private int ticksToEvent;
-    private int ticksToGlobalQueue;
+    int ticksToGlobalQueue;
     /** Whether this worker counts as searching in {@link Idle}; worker thread only (also {@link WorkerPark}). */
     boolean searching;
     /** When this worker last left its park, for {@link WorkerCounters#BUSY_NANOS}; worker thread only. */
@@ -180,12 +169,12 @@ final class Worker extends WorkerQueues implements Runnable {
             ticksToEvent = config.eventInterval();
             WorkerPark.eventTurn(this);
         }
-        ScheduledTask task = nextTask();
+        ScheduledTask task = WorkerPick.nextTask(this);
         if (task == null) {
-            task = steal();
+            task = WorkerPick.steal(this);
         }
         if (task == null && searching) {
-            task = spinForWork();
+            task = WorkerPick.spinForWork(this);
         }
         if (task != null) {
             return runTask(task);
@@ -194,86 +183,8 @@ final class Worker extends WorkerQueues implements Runnable {
         return true;
     }
 
-    // ---- choosing the next task --------------------------------------------------------------
 
-    private ScheduledTask nextTask() {
-        if (--ticksToGlobalQueue == 0) {
-            ticksToGlobalQueue = config.globalQueueInterval();
-            ScheduledTask remote = scheduler.popInjectByPriority();
-            if (remote != null) {
-                counters.increment(WorkerCounters.INJECT_POPS);
-                return remote;
-            }
-            ScheduledTask higher = shares.stealLaneAboveLocalWork();
-            if (higher != null) {
-                return higher;
-            }
-        }
-        ScheduledTask owed = shares.pollLaneOwedItsShare(tick);
-        if (owed != null) {
-            return owed;
-        }
-        ScheduledTask fromSlot = takeLifoSlot();
-        if (fromSlot != null) {
-            return fromSlot;
-        }
-        for (int lane = 0; lane < Priority.COUNT; lane++) {
-            ScheduledTask task = popLane(lane);
-            if (task != null) {
-                return task;
-            }
-        }
-        return null;
-    }
-
-    /** The idle search: lane by lane from HIGH, steal half a victim's ring, else the inject queue. */
-    private ScheduledTask steal() {
-        if (!searching) {
-            if (!scheduler.idle().tryStartSearching()) {
-                return null;
-            }
-            searching = true;
-        }
-        if (scheduler.hasStalledWorkers()) {
-            ScheduledTask task = handOver.stealFromStalledLifoSlot();
-            if (task != null) {
-                return task;
-            }
-        }
-        for (int lane = 0; lane < Priority.COUNT; lane++) {
-            ScheduledTask task = shares.stealFromLane(lane);
-            if (task == null) {
-                task = popLane(lane);
-            }
-            if (task != null) {
-                return task;
-            }
-        }
-        return null;
-    }
-
-    /** Keeps searching for a short while before parking (see {@link #SPINS_BEFORE_PARK}). */
-    private ScheduledTask spinForWork() {
-        publishCounters();
-        for (int spin = 1; spin <= SPINS_BEFORE_PARK; spin++) {
-            Thread.onSpinWait();
-            if ((spin & (SPINS_BETWEEN_LOOKS - 1)) == 0) {
-                if (scheduler.isClosed()) {
-                    return null;
-                }
-                ScheduledTask task = nextTask();
-                if (task == null) {
-                    task = steal();
-                }
-                if (task != null) {
-                    return task;
-                }
-            }
-        }
-        return null;
-    }
-
-    // ---- running -----------------------------------------------------------------------------
+    // ---- running (choosing the next task is WorkerPick's) ------------------------------------
 
     /** Runs {@code task} and what it put in the LIFO slot; false if a poll handed the worker over. */
     private boolean runTask(ScheduledTask task) {
