@@ -1,7 +1,7 @@
 package io.asyncruntime.internal.scheduler;
 
 /*
- * Padding, JCTools style (see LocalQueue for the 128-byte reasoning): producers write top and
+ * Padding, JCTools style (see LocalQueueFields for the 128-byte reasoning): producers write top and
  * pushed on one set of lines, the consuming worker writes head, taken and the flag on another.
  * Byte fields so the layout code cannot slide a hot field into a gap of a padding class.
  */

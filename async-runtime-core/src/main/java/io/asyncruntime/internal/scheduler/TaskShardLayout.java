@@ -74,7 +74,7 @@ abstract class ShardSweepCursor extends TaskShardFields {
 }
 
 /**
- * The shard's owner-side fields, between two pads (see {@code LocalQueue}'s padding for why 128
+ * The shard's owner-side fields, between two pads (see {@code LocalQueueFields} for why 128
  * bytes), with the sweep's cursor after them ({@link ShardSweepCursor}, the next class down): on
  * a worker's shard only the worker's thread writes them, so the line stays in its core.
  */
