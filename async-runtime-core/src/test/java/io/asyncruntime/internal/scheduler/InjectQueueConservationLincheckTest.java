@@ -1,14 +1,13 @@
 package io.asyncruntime.internal.scheduler;
 
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -21,6 +20,10 @@ import org.junit.jupiter.api.Test;
  */
 @Param(name = "n", gen = IntGen.class, conf = "1:3")
 public class InjectQueueConservationLincheckTest {
+
+    private static final Scenario SCENARIO = new Scenario(3, 2, 2, 1);
+    private static final Scenario STRESS_SCENARIO = new Scenario(3, 3, 2, 1);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 4, 3, 2);
 
     private static final int MAX_TASKS = 128;
 
@@ -99,38 +102,17 @@ public class InjectQueueConservationLincheckTest {
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .iterations(6)
-                .invocationsPerIteration(300)
-                .threads(3)
-                .actorsPerThread(2)
-                .actorsBefore(2)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.modelChecking(6, 300).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .iterations(10)
-                .invocationsPerIteration(300)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(2)
-                .actorsAfter(1)
-                .check(getClass());
+        STRESS_SCENARIO.stress(10, 300).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .iterations(200)
-                .invocationsPerIteration(5_000)
-                .threads(3)
-                .actorsPerThread(4)
-                .actorsBefore(3)
-                .actorsAfter(2)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(200, 5_000).check(getClass());
     }
 }

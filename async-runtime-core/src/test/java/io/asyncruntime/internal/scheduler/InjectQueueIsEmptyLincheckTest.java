@@ -1,12 +1,11 @@
 package io.asyncruntime.internal.scheduler;
 
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
 import java.util.ArrayDeque;
 import java.util.List;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +17,8 @@ import org.junit.jupiter.api.Test;
 @Param(name = "v", gen = IntGen.class, conf = "0:7")
 @Param(name = "n", gen = IntGen.class, conf = "1:3")
 public class InjectQueueIsEmptyLincheckTest {
+
+    private static final Scenario SCENARIO = new Scenario(2, 3, 2, 1);
 
     private final InjectQueue inject = new InjectQueue();
     private final LocalQueue consumerQueue = new LocalQueue(4);
@@ -52,27 +53,11 @@ public class InjectQueueIsEmptyLincheckTest {
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .sequentialSpecification(Model.class)
-                .iterations(10)
-                .invocationsPerIteration(300)
-                .threads(2)
-                .actorsPerThread(3)
-                .actorsBefore(2)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.modelChecking(10, 300).sequentialSpecification(Model.class).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .sequentialSpecification(Model.class)
-                .iterations(5)
-                .invocationsPerIteration(300)
-                .threads(2)
-                .actorsPerThread(3)
-                .actorsBefore(2)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.stress(5, 300).sequentialSpecification(Model.class).check(getClass());
     }
 }

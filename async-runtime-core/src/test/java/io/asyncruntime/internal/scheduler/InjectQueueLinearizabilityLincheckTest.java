@@ -1,13 +1,12 @@
 package io.asyncruntime.internal.scheduler;
 
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +25,9 @@ import org.junit.jupiter.api.Test;
 @Param(name = "v", gen = IntGen.class, conf = "0:7")
 @Param(name = "n", gen = IntGen.class, conf = "1:3")
 public class InjectQueueLinearizabilityLincheckTest {
+
+    private static final Scenario SCENARIO = new Scenario(3, 2, 2, 1);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 3, 3, 2);
 
     private final InjectQueue inject = new InjectQueue();
     private final LocalQueue consumerQueue = new LocalQueue(4);
@@ -108,41 +110,17 @@ public class InjectQueueLinearizabilityLincheckTest {
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .sequentialSpecification(Model.class)
-                .iterations(10)
-                .invocationsPerIteration(300)
-                .threads(3)
-                .actorsPerThread(2)
-                .actorsBefore(2)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.modelChecking(10, 300).sequentialSpecification(Model.class).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .sequentialSpecification(Model.class)
-                .iterations(10)
-                .invocationsPerIteration(300)
-                .threads(3)
-                .actorsPerThread(2)
-                .actorsBefore(2)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.stress(10, 300).sequentialSpecification(Model.class).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .sequentialSpecification(Model.class)
-                .iterations(200)
-                .invocationsPerIteration(5_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(3)
-                .actorsAfter(2)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(200, 5_000).sequentialSpecification(Model.class).check(getClass());
     }
 }

@@ -1,9 +1,8 @@
 package io.asyncruntime.internal.scheduler;
 
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -22,6 +21,9 @@ import org.junit.jupiter.api.Test;
  * in {@link LifoSlot}. The stress mode runs the real code on the machine's memory model.
  */
 public class LifoSlotLincheckTest {
+
+    private static final Scenario SCENARIO = new Scenario(3, 3, 2, 1);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 4, 3, 2);
 
     private static final int MAX_TASKS = 64;
 
@@ -130,41 +132,17 @@ public class LifoSlotLincheckTest {
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .sequentialSpecification(Model.class)
-                .iterations(20)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(2)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.modelChecking(20, 1_000).sequentialSpecification(Model.class).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .sequentialSpecification(Model.class)
-                .iterations(20)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(2)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.stress(20, 1_000).sequentialSpecification(Model.class).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .sequentialSpecification(Model.class)
-                .iterations(200)
-                .invocationsPerIteration(5_000)
-                .threads(3)
-                .actorsPerThread(4)
-                .actorsBefore(3)
-                .actorsAfter(2)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(200, 5_000).sequentialSpecification(Model.class).check(getClass());
     }
 }

@@ -1,11 +1,10 @@
 package io.asyncruntime.internal.scheduler;
 
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,6 +18,10 @@ import org.junit.jupiter.api.Test;
  * e.g. a null task handed out, fail the run as well.)
  */
 public class LocalQueueConservationLincheckTest {
+
+    private static final Scenario SCENARIO = new Scenario(3, 2, 1, 1);
+    private static final Scenario STRESS_SCENARIO = new Scenario(3, 3, 4, 1);
+    private static final Scenario LONG_SCENARIO = new Scenario(3, 4, 5, 2);
 
     private static final int MAX_TASKS = 64;
 
@@ -130,38 +133,17 @@ public class LocalQueueConservationLincheckTest {
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .iterations(10)
-                .invocationsPerIteration(300)
-                .threads(3)
-                .actorsPerThread(2)
-                .actorsBefore(1)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.modelChecking(10, 300).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .iterations(10)
-                .invocationsPerIteration(300)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(4)
-                .actorsAfter(1)
-                .check(getClass());
+        STRESS_SCENARIO.stress(10, 300).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .iterations(200)
-                .invocationsPerIteration(5_000)
-                .threads(3)
-                .actorsPerThread(4)
-                .actorsBefore(5)
-                .actorsAfter(2)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(200, 5_000).check(getClass());
     }
 }

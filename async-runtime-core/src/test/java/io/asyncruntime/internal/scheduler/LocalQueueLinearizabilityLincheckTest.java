@@ -1,11 +1,10 @@
 package io.asyncruntime.internal.scheduler;
 
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +14,9 @@ import org.junit.jupiter.api.Test;
  * any scenario's pushes, so overflow cannot happen here (see the conservation test for that).
  */
 public class LocalQueueLinearizabilityLincheckTest {
+
+    private static final Scenario SCENARIO = new Scenario(2, 3, 3, 1);
+    private static final Scenario LONG_SCENARIO = new Scenario(2, 4, 4, 2);
 
     private static final Overflow NO_OVERFLOW = new Overflow() {
         @Override
@@ -88,41 +90,17 @@ public class LocalQueueLinearizabilityLincheckTest {
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .sequentialSpecification(Model.class)
-                .iterations(8)
-                .invocationsPerIteration(300)
-                .threads(2)
-                .actorsPerThread(3)
-                .actorsBefore(3)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.modelChecking(8, 300).sequentialSpecification(Model.class).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .sequentialSpecification(Model.class)
-                .iterations(5)
-                .invocationsPerIteration(300)
-                .threads(2)
-                .actorsPerThread(3)
-                .actorsBefore(3)
-                .actorsAfter(1)
-                .check(getClass());
+        SCENARIO.stress(5, 300).sequentialSpecification(Model.class).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .sequentialSpecification(Model.class)
-                .iterations(200)
-                .invocationsPerIteration(5_000)
-                .threads(2)
-                .actorsPerThread(4)
-                .actorsBefore(4)
-                .actorsAfter(2)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(200, 5_000).sequentialSpecification(Model.class).check(getClass());
     }
 }

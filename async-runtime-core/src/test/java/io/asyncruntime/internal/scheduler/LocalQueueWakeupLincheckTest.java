@@ -1,11 +1,10 @@
 package io.asyncruntime.internal.scheduler;
 
+import io.asyncruntime.internal.scheduler.SchedulerLincheckSupport.Scenario;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,6 +28,9 @@ import org.junit.jupiter.api.Test;
  * left out of the validation). The ring is shrunk to 4 slots, so pushes overflow.
  */
 public class LocalQueueWakeupLincheckTest {
+
+    private static final Scenario SCENARIO = new Scenario(2, 4, 1, 0);
+    private static final Scenario LONG_SCENARIO = new Scenario(2, 6, 2, 0);
 
     private static final int RUNNING = 0;
     private static final int PARKING = 1;
@@ -133,38 +135,17 @@ public class LocalQueueWakeupLincheckTest {
 
     @Test
     void modelChecking() {
-        new ModelCheckingOptions()
-                .iterations(10)
-                .invocationsPerIteration(400)
-                .threads(2)
-                .actorsPerThread(4)
-                .actorsBefore(1)
-                .actorsAfter(0)
-                .check(getClass());
+        SCENARIO.modelChecking(10, 400).check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions()
-                .iterations(8)
-                .invocationsPerIteration(400)
-                .threads(2)
-                .actorsPerThread(4)
-                .actorsBefore(1)
-                .actorsAfter(0)
-                .check(getClass());
+        SCENARIO.stress(8, 400).check(getClass());
     }
 
     @Test
     @Tag("long")
     void modelCheckingLong() {
-        new ModelCheckingOptions()
-                .iterations(300)
-                .invocationsPerIteration(5_000)
-                .threads(2)
-                .actorsPerThread(6)
-                .actorsBefore(2)
-                .actorsAfter(0)
-                .check(getClass());
+        LONG_SCENARIO.modelChecking(300, 5_000).check(getClass());
     }
 }
