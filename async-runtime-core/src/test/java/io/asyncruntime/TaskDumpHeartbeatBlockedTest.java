@@ -2,8 +2,6 @@ package io.asyncruntime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -56,16 +54,8 @@ class TaskDumpHeartbeatBlockedTest {
         try {
             assertThat(stuck.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(detectorBlocked.await(30, TimeUnit.SECONDS)).isTrue(); // it reported the stall
-            new CountDownLatch(1).await(2, TimeUnit.SECONDS); // bounded: let the coarse clock go stale
-            CountDownLatch polled = new CountDownLatch(1);
-            long spawnedAt = System.nanoTime();
-            runtime.spawn(Task.run(polled::countDown).flatMap(v -> Task.never()), Priority.NORMAL, "fresh");
-            assertThat(polled.await(30, TimeUnit.SECONDS)).isTrue();
-            TaskDump dump = runtime.taskDump();
-            long realAgeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - spawnedAt);
-            TaskDump.TaskInfo fresh = dump.tasks().stream().filter(t -> t.name().equals("fresh")).findFirst().orElseThrow();
-            assertThat(fresh.age()).as("age of a task spawned %d ms ago", realAgeMillis)
-                    .isLessThan(Duration.ofMillis(realAgeMillis + 500));
+            TaskDumpAgeAssertions.letTheCoarseClockGoStale();
+            TaskDumpAgeAssertions.assertFreshAfterSpawnFromOutside(runtime);
         } finally {
             unblock.countDown();
             release.countDown();

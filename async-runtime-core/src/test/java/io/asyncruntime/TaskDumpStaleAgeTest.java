@@ -2,8 +2,6 @@ package io.asyncruntime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +40,8 @@ class TaskDumpStaleAgeTest {
         });
         try {
             assertThat(stuck.await(30, TimeUnit.SECONDS)).isTrue();
-            letTheCoarseClockGoStale();
-            assertFreshAfterSpawnFromOutside(runtime);
+            TaskDumpAgeAssertions.letTheCoarseClockGoStale();
+            TaskDumpAgeAssertions.assertFreshAfterSpawnFromOutside(runtime);
         } finally {
             release.countDown();
             runtime.close();
@@ -55,8 +53,8 @@ class TaskDumpStaleAgeTest {
     void aTaskSpawnedJustNowIsNotShownSecondsOldAfterTheRuntimeIdled(long stallThresholdMillis) throws Exception {
         AsyncRuntime runtime = runtime(stallThresholdMillis);
         try {
-            letTheCoarseClockGoStale(); // both workers parked, no driver turns
-            assertFreshAfterSpawnFromOutside(runtime);
+            TaskDumpAgeAssertions.letTheCoarseClockGoStale(); // both workers parked, no driver turns
+            TaskDumpAgeAssertions.assertFreshAfterSpawnFromOutside(runtime);
         } finally {
             runtime.close();
         }
@@ -65,24 +63,5 @@ class TaskDumpStaleAgeTest {
     private static AsyncRuntime runtime(long stallThresholdMillis) {
         return AsyncRuntime.builder().workerThreads(2).shutdownTimeout(Duration.ofMillis(200))
                 .stallThreshold(Duration.ofMillis(stallThresholdMillis)).build();
-    }
-
-    /** A latch with a timeout that nobody counts down: a bounded wait, not a sleep on a condition. */
-    private static void letTheCoarseClockGoStale() throws InterruptedException {
-        new CountDownLatch(1).await(2, TimeUnit.SECONDS);
-    }
-
-    private static void assertFreshAfterSpawnFromOutside(AsyncRuntime runtime) throws InterruptedException {
-        CountDownLatch polled = new CountDownLatch(1);
-        long spawnedAt = System.nanoTime();
-        runtime.spawn(Task.run(polled::countDown).flatMap(v -> Task.never()), Priority.NORMAL, "fresh");
-        assertThat(polled.await(30, TimeUnit.SECONDS)).isTrue();
-        TaskDump dump = runtime.taskDump();
-        long realAgeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - spawnedAt);
-        TaskDump.TaskInfo fresh = dump.tasks().stream().filter(t -> t.name().equals("fresh")).findFirst().orElseThrow();
-        // The coarse clock's documented error: a heartbeat period (25 ms here) or the polls of one
-        // event interval, plus the 16.8 ms unit of the spawn stamp; 500 ms is far more than either.
-        assertThat(fresh.age()).as("age of a task spawned %d ms ago", realAgeMillis)
-                .isLessThan(Duration.ofMillis(realAgeMillis + 500));
     }
 }
