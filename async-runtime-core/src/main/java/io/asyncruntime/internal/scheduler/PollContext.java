@@ -18,7 +18,7 @@ import io.asyncruntime.task.Waker;
  * <p>Thread-confined: only the thread polling with it touches it, except {@link #cell}, which the
  * stall detector reads (racily, for its log line) through {@link WorkerHandOver#pollingTaskName()}.
  */
-final class PollContext implements Context, TaskPoller {
+final class PollContext implements Context, TaskPoller, PollEndDeferral {
 
     private final Worker worker;
     /** The cell being polled; null between polls. */
@@ -30,6 +30,8 @@ final class PollContext implements Context, TaskPoller {
     private boolean yieldRequested;
     /** Set by this thread when {@code blockInPlace} gave the worker to another thread. */
     private boolean handedOver;
+    /** What {@link #leave()} runs before it ends the poll, or null; see {@link PollEndDeferral}. */
+    private Runnable atPollEnd;
 
     PollContext(Worker worker) {
         this.worker = worker;
@@ -64,6 +66,13 @@ final class PollContext implements Context, TaskPoller {
 
     @Override
     public boolean leave() {
+        Runnable action = atPollEnd;
+        if (action != null) {
+            // Before the cell is cleared: wakes the action makes are wakes "during the poll", as
+            // they would have been had the task made them itself (the LIFO slot may take one).
+            atPollEnd = null;
+            action.run();
+        }
         cell = null;
         boolean yielded = yieldRequested;
         yieldRequested = false;
@@ -108,6 +117,16 @@ final class PollContext implements Context, TaskPoller {
             worker.counters.increment(WorkerCounters.BUDGET_FORCED_YIELDS);
         }
         return false;
+    }
+
+    @Override
+    public boolean runAtPollEnd(Runnable action) {
+        Runnable pending = atPollEnd;
+        if (pending == null) {
+            atPollEnd = action;
+            return true;
+        }
+        return pending == action;
     }
 
     @Override
