@@ -64,15 +64,24 @@ final class PollContext implements Context, TaskPoller, PollEndDeferral {
         return this;
     }
 
+    /**
+     * Runs the deferred action, if any, once. Before the cell is cleared: wakes the action makes
+     * are wakes "during the poll", as they would have been had the task made them itself (the
+     * LIFO slot may take one). Also run before {@code blockInPlace} hands the worker over
+     * (review27: a poll that then waits for a sender the action would wake would wait forever).
+     */
     @Override
-    public boolean leave() {
+    public void endPoll() {
         Runnable action = atPollEnd;
         if (action != null) {
-            // Before the cell is cleared: wakes the action makes are wakes "during the poll", as
-            // they would have been had the task made them itself (the LIFO slot may take one).
             atPollEnd = null;
             action.run();
         }
+    }
+
+    @Override
+    public boolean leave() {
+        endPoll(); // normally a no-op: TaskCell.run called it inside the poll's try
         cell = null;
         boolean yielded = yieldRequested;
         yieldRequested = false;
@@ -121,6 +130,9 @@ final class PollContext implements Context, TaskPoller, PollEndDeferral {
 
     @Override
     public boolean runAtPollEnd(Runnable action) {
+        if (handedOver) {
+            return false; // the poll runs blocking code now (blockInPlace): serve at once
+        }
         Runnable pending = atPollEnd;
         if (pending == null) {
             atPollEnd = action;
