@@ -28,7 +28,9 @@ import java.lang.invoke.VarHandle;
  *       never takes them (no barging, so a large {@code acquire(n)} at the head is never
  *       overtaken). Whoever adds permits and sees WAITERS takes the lock and hands them to the
  *       head of the queue ({@link #assignLocked}), so at every unlock the word holds no permits
- *       while the queue is not empty.</li>
+ *       while the queue is not empty. The one exception is a release that defers serving the queue
+ *       ({@link #releaseDeferringWaiters}): its permits stay in the word, still the queue's, until
+ *       the releaser (or anyone else who takes the lock first) serves it.</li>
  *   <li>Only the head waiter holds part of its request ({@code requested - remaining}); a waiter
  *       is unlinked, and its phase set, in the same critical section that gives it its last
  *       permit (GRANTED) or closes the semaphore (FAILED).</li>
@@ -176,6 +178,48 @@ final class BatchSemaphore extends WaitList {
     void release(int n) {
         long s = (long) STATE.getAndAdd(this, (long) n << SHIFT);
         if ((s & WAITERS) != 0) {
+            lock();
+            assignLocked();
+            unlockAndWake();
+        }
+    }
+
+    /**
+     * {@link #release} for a caller that may serve the waiters later, in a batch: adds the
+     * permits to the word at once (so they are counted, and never taken by anyone but the queue
+     * while WAITERS is set), but takes the lock to hand them to the waiters only once at least
+     * {@code batch} permits are in the word. Returns true if waiters wait and were not served: the
+     * caller then owes a {@link #serveWaiters()} (the channel's receiver makes it when its poll
+     * ends). Until then the waiters' room sits in the word, as it does in every release between
+     * its add and its lock; whoever else takes the lock (an enqueue, a cancel, a close, a
+     * {@link #serveWaiters()} from a {@code trySend}) serves the queue first.
+     */
+    boolean releaseDeferringWaiters(int n, int batch) {
+        long s = (long) STATE.getAndAdd(this, (long) n << SHIFT);
+        if ((s & WAITERS) == 0) {
+            return false;
+        }
+        if (permits(s) + n >= batch) {
+            lock();
+            assignLocked();
+            unlockAndWake();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether permits sit in the word while senders wait: a release that has not served the
+     * queue yet (see {@link #releaseDeferringWaiters}). A volatile read.
+     */
+    boolean owesWaiters() {
+        long s = (long) STATE.getVolatile(this);
+        return (s & WAITERS) != 0 && permits(s) != 0;
+    }
+
+    /** Hands permits in the word to the waiters, and wakes those it completes, if any are owed. */
+    void serveWaiters() {
+        if (owesWaiters()) {
             lock();
             assignLocked();
             unlockAndWake();

@@ -1,5 +1,6 @@
 package io.asyncruntime.sync;
 
+import io.asyncruntime.internal.scheduler.PollEndDeferral;
 import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
@@ -45,7 +46,10 @@ import java.util.Optional;
  * not be null. Every completed send and receive
  * spends one unit of the cooperative budget. A send to a channel with room takes its room and
  * its position in one CAS and writes the message with a release store; a receive is a read, a
- * plain clear and one atomic add. A bounded channel allocates nothing per message beyond the task
+ * plain clear and one atomic add. When sends wait for room, the receiver hands them the room it
+ * frees once half the capacity is free or its poll ends, not per message (so each woken sender
+ * finds room for many sends); waiting sends still get room in arrival order, and {@code trySend}
+ * never overtakes them. A bounded channel allocates nothing per message beyond the task
  * object the method returns (and the {@code Optional} of {@code recv}); an unbounded one adds its
  * storage blocks, about 5 bytes per message. Thread-safe.
  *
@@ -72,6 +76,14 @@ public final class Channel<T> {
     /** The room: a bound, or {@link BatchSemaphore#MAX_PERMITS} for an unbounded channel. */
     private final int capacity;
     private final boolean bounded;
+    /**
+     * How much freed room the receiver gathers before it serves senders waiting for room during
+     * one of its polls: half the capacity (at least 1). Whatever is left is served when the poll
+     * ends; see {@link #giveBackRoom}.
+     */
+    private final int grantBatch;
+    /** {@link BatchSemaphore#serveWaiters} of {@link #permits}, made once: the poll-end action. */
+    private final Runnable serveWaiters;
     private final Notify closeNotify = new Notify();
     /** The waiting receiver's waker, or null; taken (CAS to null) by whoever wakes it. */
     @SuppressWarnings("unused") // through RX_WAKER
@@ -81,10 +93,12 @@ public final class Channel<T> {
     /** The receive task that registered it; receiver-private. */
     private Object receiverOwner;
 
-    private Channel(int capacity, boolean bounded, MessageQueue<T> queue) {
+    private Channel(int capacity, boolean bounded, MessageQueue<T> queue, int grantBatch) {
         this.capacity = capacity;
         this.bounded = bounded;
+        this.grantBatch = grantBatch;
         this.permits = new BatchSemaphore(capacity);
+        this.serveWaiters = permits::serveWaiters;
         this.queue = queue;
     }
 
@@ -97,7 +111,12 @@ public final class Channel<T> {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be in [1, " + MAX_CAPACITY + "], was " + capacity);
         }
-        return new Channel<>(capacity, true, new RingQueue<>(capacity));
+        return boundedWithGrantBatch(capacity, Math.max(1, capacity / 2));
+    }
+
+    /** For tests: a bounded channel that serves waiting senders once {@code grantBatch} slots are free. */
+    static <T> Channel<T> boundedWithGrantBatch(int capacity, int grantBatch) {
+        return new Channel<>(capacity, true, new RingQueue<>(capacity), grantBatch);
     }
 
     /**
@@ -105,12 +124,12 @@ public final class Channel<T> {
      * out long before.)
      */
     public static <T> Channel<T> unbounded() {
-        return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>());
+        return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>(), 1);
     }
 
     /** For tests: an unbounded channel whose storage blocks hold {@code blockSize} messages. */
     static <T> Channel<T> unboundedWithBlockSize(int blockSize) {
-        return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>(blockSize));
+        return new Channel<>(BatchSemaphore.MAX_PERMITS, false, new LinkedQueue<>(blockSize), 1);
     }
 
     // ---- sending -----------------------------------------------------------------------------
@@ -137,6 +156,13 @@ public final class Channel<T> {
         requireMessage(message);
         Object hint = queue.hintBeforeClaim();
         long ticket = permits.tryAcquireTicket();
+        while (ticket == BatchSemaphore.NO_TICKET && permits.owesWaiters()) {
+            // Room the receiver freed but has not handed to the waiting sends yet: serve them
+            // (what the receiver would do at the end of its poll) and look again, so that room
+            // left over once every waiting send has its share is found, as if served at once.
+            permits.serveWaiters();
+            ticket = permits.tryAcquireTicket();
+        }
         if (ticket >= 0) {
             write(hint, (int) ticket, message);
             return true;
@@ -163,7 +189,12 @@ public final class Channel<T> {
      * @throws ChannelClosedException if the channel is closed
      */
     public Optional<Permit<T>> tryReserve() {
-        switch (permits.tryAcquire(1)) {
+        int result = permits.tryAcquire(1);
+        while (result == BatchSemaphore.NO_PERMITS && permits.owesWaiters()) {
+            permits.serveWaiters(); // as in trySend
+            result = permits.tryAcquire(1);
+        }
+        switch (result) {
             case BatchSemaphore.ACQUIRED:
                 return Optional.of(ChannelReserve.taken(this));
             case BatchSemaphore.CLOSED_RESULT:
@@ -212,7 +243,7 @@ public final class Channel<T> {
             message = awaitPushInProgress();
         }
         if (message != null) {
-            take();
+            take(null);
             return Optional.of(message);
         }
         if (isClosedAndDrained()) {
@@ -306,10 +337,32 @@ public final class Channel<T> {
         }
     }
 
-    /** Takes the message {@code queue.peek()} returned and gives its room back. Consumer only. */
-    private void take() {
+    /**
+     * Takes the message {@code queue.peek()} returned and gives its room back (see
+     * {@link #giveBackRoom}). {@code cx} is the receive's context, or null outside a poll.
+     * Consumer only.
+     */
+    private void take(Context cx) {
         queue.take();
-        permits.release(1);
+        giveBackRoom(1, cx);
+    }
+
+    /**
+     * Gives {@code n} slots back. When sends wait for room, handing it to them (the waiters' lock,
+     * a grant each, a wake each) is done once {@link #grantBatch} slots are free, or when the
+     * receiver's poll ends, whichever comes first, not once per message: the receiver's poll may
+     * take up to its budget's worth of messages, and the senders woken then find the room for many
+     * sends, not one. The room is in the semaphore's word at once (the waiting sends' own: no
+     * {@code send} or {@code trySend} overtakes them, and {@code trySend} serves them first
+     * if it would otherwise fail). The poll's end is the latest point: the receiving task may
+     * never receive again (it may wait for those very senders), so nothing is left owed after it.
+     * Outside a worker's poll (no {@link PollEndDeferral}) the waiters are served at once.
+     */
+    private void giveBackRoom(int n, Context cx) {
+        if (permits.releaseDeferringWaiters(n, grantBatch)
+                && !(cx instanceof PollEndDeferral deferral && deferral.runAtPollEnd(serveWaiters))) {
+            permits.serveWaiters();
+        }
     }
 
     /**
@@ -394,17 +447,17 @@ public final class Channel<T> {
         if (!cx.consumeBudget()) {
             return null;
         }
-        take();
+        take(cx);
         return message;
     }
 
     /**
      * Takes messages that are there now, after {@link #pollNext} returned one, and gives their
-     * room back in one atomic add (and at most one visit to the senders' queue) rather than one
-     * per message. Every position is cleared before the add, so the ring invariant holds (see
-     * {@link RingQueue}). Consumer only.
+     * room back in one atomic add (and at most one visit to the senders' queue, see
+     * {@link #giveBackRoom}) rather than one per message. Every position is cleared before the add,
+     * so the ring invariant holds (see {@link RingQueue}). {@code cx}: the poll's. Consumer only.
      */
-    void drainInto(List<T> into, int max) {
+    void drainInto(List<T> into, int max, Context cx) {
         int taken = 0;
         while (into.size() < max) {
             T message = queue.peek();
@@ -416,7 +469,7 @@ public final class Channel<T> {
             into.add(message);
         }
         if (taken > 0) {
-            permits.release(taken);
+            giveBackRoom(taken, cx);
         }
     }
 

@@ -33,7 +33,7 @@ final class ChannelRecvMany<T> implements Task<List<T>> {
         }
         List<T> messages = new ArrayList<>(Math.min(max, INITIAL_LIST_CAPACITY));
         messages.add((T) first);
-        channel.drainInto(messages, max);
+        channel.drainInto(messages, max, cx);
         return Poll.ready(messages);
     }
 

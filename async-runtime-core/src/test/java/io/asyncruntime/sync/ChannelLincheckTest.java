@@ -24,16 +24,31 @@ import org.junit.jupiter.api.Test;
 @Param(name = "v", gen = IntGen.class, conf = "1:3")
 public class ChannelLincheckTest {
 
-    private static final int CAPACITY = 2;
+    static final int CAPACITY = 2;
 
-    private final Channel<Integer> channel = Channel.bounded(CAPACITY);
+    final Channel<Integer> channel;
     private final Producer p1 = new Producer();
     private final Producer p2 = new Producer();
-    private final TestContext consumer = new TestContext();
-    private Task<Optional<Integer>> recvInFlight;
-    private int consumerSignalsAtLastPoll;
+    final TestContext consumer;
+    Task<Optional<Integer>> recvInFlight;
+    int consumerSignalsAtLastPoll;
     /** Received by the consumer (one thread); each producer counts what it sent. */
-    private int received;
+    int received;
+
+    public ChannelLincheckTest() {
+        this.channel = newChannel();
+        this.consumer = newConsumerContext();
+    }
+
+    /** The channel under test, of {@link #CAPACITY}; a variant may make another (no state of its own used). */
+    Channel<Integer> newChannel() {
+        return Channel.bounded(CAPACITY);
+    }
+
+    /** The consumer's context; a variant may make another (no state of its own used). */
+    TestContext newConsumerContext() {
+        return new TestContext();
+    }
 
     private final class Producer {
         final TestContext cx = new TestContext();
@@ -85,6 +100,10 @@ public class ChannelLincheckTest {
         void checkWoken(String name) {
             if (inFlight != null) {
                 int phase = ((ChannelSend<?>) inFlight).nodePhase();
+                // Quiescent: free room while a send waits for it was never handed over (review25).
+                if (phase == BatchSemaphore.Acquirer.WAITING && channel.permits.available() > 0) {
+                    throw new AssertionError(name + "'s send waits while " + channel.permits.available() + " room is free");
+                }
                 if ((phase == BatchSemaphore.Acquirer.GRANTED || phase == BatchSemaphore.Acquirer.FAILED)
                         && cx.repollSignals() == signalsAtLastPoll) {
                     throw new AssertionError(name + "'s send was given room or failed but never woken");
@@ -176,6 +195,11 @@ public class ChannelLincheckTest {
 
     @Validate
     public void noMessageLostAndNoWakeLost() {
+        // A worker ends every poll; room the consumer's last poll owes waiting sends is served then.
+        consumer.endPoll();
+        if (channel.permits.owesWaiters()) {
+            throw new AssertionError("the consumer's poll ended with room still owed to waiting sends");
+        }
         p1.checkWoken("p1");
         p2.checkWoken("p2");
         if (recvInFlight != null) {

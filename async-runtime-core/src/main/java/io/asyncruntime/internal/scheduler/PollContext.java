@@ -32,7 +32,7 @@ import java.lang.invoke.VarHandle;
  * unfinished or COMPLETE. The worker's stop-time cancel loop shows each cell it cancels the same
  * way ({@link #showCancelling}).
  */
-final class PollContext implements Context, TaskPoller {
+final class PollContext implements Context, TaskPoller, PollEndDeferral {
 
     private static final VarHandle LAST_LEFT;
 
@@ -61,6 +61,8 @@ final class PollContext implements Context, TaskPoller {
     private boolean yieldRequested;
     /** Set by this thread when {@code blockInPlace} gave the worker to another thread. */
     private boolean handedOver;
+    /** What {@link #leave()} runs before it ends the poll, or null; see {@link PollEndDeferral}. */
+    private Runnable atPollEnd;
 
     PollContext(Worker worker) {
         this.worker = worker;
@@ -117,8 +119,24 @@ final class PollContext implements Context, TaskPoller {
         return this;
     }
 
+    /**
+     * Runs the deferred action, if any, once. Before the cell is cleared: wakes the action makes
+     * are wakes "during the poll", as they would have been had the task made them itself (the
+     * LIFO slot may take one). Also run before {@code blockInPlace} hands the worker over
+     * (review27: a poll that then waits for a sender the action would wake would wait forever).
+     */
+    @Override
+    public void endPoll() {
+        Runnable action = atPollEnd;
+        if (action != null) {
+            atPollEnd = null;
+            action.run();
+        }
+    }
+
     @Override
     public boolean leave() {
+        endPoll(); // normally a no-op: TaskCell.run called it inside the poll's try
         // Release: this cell's COMPLETE, and the previous one's, come before the store (the class
         // comment, "The last cell left stays visible").
         LAST_LEFT.setRelease(this, cell);
@@ -166,6 +184,19 @@ final class PollContext implements Context, TaskPoller {
             worker.counters.increment(WorkerCounters.BUDGET_FORCED_YIELDS);
         }
         return false;
+    }
+
+    @Override
+    public boolean runAtPollEnd(Runnable action) {
+        if (handedOver) {
+            return false; // the poll runs blocking code now (blockInPlace): serve at once
+        }
+        Runnable pending = atPollEnd;
+        if (pending == null) {
+            atPollEnd = action;
+            return true;
+        }
+        return pending == action;
     }
 
     @Override

@@ -131,7 +131,13 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
                         + "); a poll must return Poll.ready(value) or Poll.pending()");
             }
             ready = result.isReady();
+            worker.endPoll(); // inside the try: an action that throws fails this task (review27, F2)
         } catch (Throwable failure) {
+            try {
+                worker.endPoll(); // a throw after the poll deferred something: still run it, once
+            } catch (Throwable alsoFailed) {
+                failure.addSuppressed(alsoFailed);
+            }
             worker.leave();
             complete(new Failure(failure), worker);
             return;

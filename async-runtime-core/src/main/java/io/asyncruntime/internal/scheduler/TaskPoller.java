@@ -12,6 +12,14 @@ interface TaskPoller {
     /** Starts polling {@code cell}; returns the context to pass to its task. */
     Context enter(TaskCell<?> cell);
 
+    /**
+     * The task's poll returned (or threw): runs what the poll deferred to its end (see
+     * {@link PollEndDeferral}), still inside the poll's error handling, so an action that throws
+     * fails the task like a throw of the poll itself (review27). Before {@link #leave()}.
+     */
+    default void endPoll() {
+    }
+
     /** Ends the poll; returns whether the task asked to yield (or ran out of budget). */
     boolean leave();
 

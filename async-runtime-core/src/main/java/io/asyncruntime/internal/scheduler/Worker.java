@@ -376,6 +376,10 @@ final class Worker extends WorkerQueues implements Runnable {
      */
     PollContext detachPoll() {
         PollContext poll = context;
+        // What the poll deferred to its end runs now, while this thread still has the worker: the
+        // blocking code may wait for what it would wake (review27, F1). A throw leaves nothing
+        // changed: blockInPlace fails, and the task with it.
+        poll.endPoll();
         poll.handOver();
         context = new PollContext(this);
         publishCounters();
