@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
  * cell is linked, or is a worker's unlinked cell found where it waits or in its poll", so the look
  * sees all {@code spawned - completed} of them unfinished and any counted, unpublished cell shows
  * as one more. A worker's unlinked cells that a full ring moved to an inject queue break that once
- * a thread drains the queue for the shutdown ({@code Scheduler.cancelInjected}, which any thread
- * runs that queues after the flag: {@code scheduleRemote}, {@code spawnFromOutside}, a
+ * a thread drains the queue for the shutdown ({@code SchedulerShutdown.cancelInjected}, which any
+ * thread runs that queues after the flag: {@code scheduleRemote}, {@code spawnFromOutside}, a
  * {@code blockInPlace} thread's wake or requeue, a left-behind worker): {@code drainForShutdown}
  * takes the whole queue into a private list and cancels one cell after another, each cancel
  * running the task's {@code cancel()} (user code) and cascades. The cells waiting in that list, and
@@ -92,7 +92,7 @@ class LazyLinkReview29DrainedOverflowTest {
             registry.refuseAll();
 
             // A thread that queues after the shutdown flag drains the inject queues (Scheduler.scheduleRemote).
-            Thread drainer = new Thread(scheduler::cancelInjected, "r29-drainer");
+            Thread drainer = new Thread(() -> scheduler.shutdownSide().cancelInjected(), "r29-drainer");
             drainer.setDaemon(true);
             drainer.start();
             assertThat(cancelEntered.await(10, TimeUnit.SECONDS)).as("an overflowed child was drained").isTrue();
