@@ -223,8 +223,7 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
 
     /**
      * The first pending return of {@code cell}, counted in by {@link #admit} and marked, whose
-     * RUNNING the caller holds (or a {@code blockInPlace} in its first poll, {@link
-     * LazyLink#linkBeforeHandOver}): links it, unless a shutdown's abort has begun (REFUSING_ALL, read
+     * RUNNING the caller holds: links it, unless a shutdown's abort has begun (REFUSING_ALL, read
      * under the lock): then nothing is linked and the caller cancels the cell (see
      * {@link LazyLink}, "Abort"). The link path's sweep step runs as a spawn's did, so
      * ShardSweep's bounds hold with "push" read as "link".
@@ -240,6 +239,26 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
             unlockAfterLinking();
         }
         return true;
+    }
+
+    /**
+     * {@code blockInPlace} in the first poll of {@code cell} (counted in by {@link #admit}, marked,
+     * its RUNNING held by the caller, {@link LazyLink#linkBeforeHandOver}): links it whatever the
+     * refusal, and returns whether the abort had begun (REFUSING_ALL, read under the lock). The
+     * poll leaves its worker's context with the thread, so a cell left unlinked there would be in
+     * no shard, queue or context while it blocks (review29). If this returns false, the abort's
+     * walk copies this shard after the link (the refusal is stored before the walk takes this
+     * lock) and sees the cell; if true, the walk may have copied it already, and the caller marks
+     * the cell CANCELLED itself.
+     */
+    boolean linkBeforeHandOver(TaskCell<?> cell) {
+        lock();
+        try {
+            linkLocked(cell);
+            return registry.refusal(false) == TaskRegistry.REFUSING_ALL;
+        } finally {
+            unlockAfterLinking();
+        }
     }
 
     /** Whether every spawn is refused now: a shutdown's abort has begun (a volatile read). */
