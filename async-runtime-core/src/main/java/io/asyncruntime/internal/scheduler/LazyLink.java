@@ -23,9 +23,13 @@ import java.util.Set;
  * first poll (a ring, the LIFO slot, the inject queue, in a thief's hands between two rings) or
  * in its first poll, on its worker's thread (a first poll that calls {@code blockInPlace} is
  * linked before the hand-over, {@link #linkBeforeHandOver}, even after the abort began). Every
- * other live cell is linked.
+ * other live cell is linked. A shutdown's drain of an inject queue links the never-polled cells
+ * it takes out (a full ring's overflow) before it lets the queue's consumer flag go, and cancels
+ * them after ({@link InjectQueue#drainForShutdown}, review29): so none waits for its cancel in a
+ * drainer's private list unseen by the shutdown's wait.
  *
- * <p><b>Linked exactly once.</b> Only the thread holding the cell's RUNNING links it, in
+ * <p><b>Linked exactly once.</b> Only the thread holding the cell's RUNNING links it (or the
+ * shutdown's drain, the only thread that can reach the never-polled cell it took out), in
  * {@code TaskCell.afterPending} (or earlier in the poll, in {@code BlockInPlace}: then
  * afterPending finds it linked), before it lets RUNNING go (the releasing CAS, a yield's requeue,
  * which hands RUNNING over through the queue, or a completion): it reads the mark, links the cell

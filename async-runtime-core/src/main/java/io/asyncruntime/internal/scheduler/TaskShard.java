@@ -270,8 +270,11 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
      * Links {@code cell}, a spawn from outside that its inject queue counted already (see
      * {@link QueuedSpawns}), into this shard, whose lock the caller holds
      * ({@link #lockForLinking}). No refusal check and no count: the spawn's CAS on the queue's
-     * spawn word did both. The spawn path's sweep step runs as for any push, so ShardSweep's bound
-     * in count holds for the outside shards as it did when the spawners linked their cells.
+     * spawn word did both. The shutdown's drain of an inject queue links a worker's never-polled
+     * cells found there the same way ({@link InjectQueue#drainForShutdown}): counted by
+     * {@link #admit}, and about to be cancelled. The spawn path's sweep step runs as for any
+     * push, so ShardSweep's bound in count holds for the outside shards as it did when the
+     * spawners linked their cells.
      */
     void linkQueuedLocked(TaskCell<?> cell) {
         linkLocked(cell);
