@@ -154,15 +154,20 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
         return (long) COMPLETED_CANCELLED.getAcquire(this);
     }
 
-    /** Cells ever linked into this shard (acquire: see {@link #countOwnCompletion}); racy, a hint's input. */
+    /**
+     * Cells ever admitted to this shard ({@link #admit}, {@link #register}), linked or not: a
+     * worker's spawn is counted here at its spawn and linked only at its first pending return
+     * ({@link LazyLink}), if ever. Acquire: see {@link #countOwnCompletion}. Racy, a hint's input.
+     */
     long inserted() {
         return (long) INSERTED.getAcquire(this);
     }
 
     /**
-     * Cells ever linked into this shard, read under the lock: a spawn that passed the refusal
-     * check (under the lock) before a refusal was set is counted by a read made after the refusal
-     * (a shutdown's report relies on it: nothing is counted spawned after its abort began).
+     * Cells ever admitted to this shard (as {@link #inserted()}: linked or not), read under the
+     * lock: a spawn that passed the refusal check (under the lock) before a refusal was set is
+     * counted by a read made after the refusal (a shutdown's report relies on it: nothing is
+     * counted spawned after its abort began).
      */
     long insertedExact() {
         lock();
