@@ -40,8 +40,10 @@ import java.util.function.Predicate;
  *       run ({@link #take}, {@link #drainForShutdown}), and counts it in {@code spawnsLinked}. So
  *       every accepted spawn is, at any instant, either counted in {@code spawns} and not yet
  *       linked (in this queue, or its push in flight: {@code spawns - spawnsLinked} of them), or
- *       linked in a shard. Cells a full ring moves here, and wakes from outside, are linked
- *       already (not marked): nobody links them twice.
+ *       linked in a shard. Wakes from outside are linked already; a worker's cells a full
+ *       ring moves here carry the other mark ({@link LazyLink#UNLINKED}: never polled), which
+ *       a take leaves as it is (their first pending return links them), and which the
+ *       shutdown's drain links too.
  *   <li><b>Reached by the abort and the dump.</b> {@link #linkQueuedSpawns} takes the consumer
  *       flag (waiting for it, as the shutdown drain does), links every marked cell still queued,
  *       and waits until {@code spawnsLinked} has caught up with the count it read on taking the
@@ -265,8 +267,13 @@ final class InjectQueue extends InjectStack {
             }
         }
         // Spawns from outside among them are linked before the flag goes (see the class comment):
-        // they are cancelled below like the rest, and spawnsLinked stays exact.
-        linkUnlinked(first);
+        // they are cancelled below like the rest, and spawnsLinked stays exact. So are a worker's
+        // cells a full ring moved here (LazyLink, never polled): the list below is private to this
+        // thread until each is cancelled, one cancel() (user code) and cascade at a time, and a
+        // cell in no shard, queue or poll context would be invisible to the shutdown's wait for
+        // published completions meanwhile (review29). No refusal check: they are about to be
+        // cancelled, and were counted at their spawn.
+        linkUnlinked(first, true);
         if (count > 0) {
             TAKEN.setRelease(this, taken + count); // see take(): release, for len()'s acquire
         }
@@ -319,7 +326,7 @@ final class InjectQueue extends InjectStack {
             for (ScheduledTask t = head; t != null; t = t.queueNext) {
                 last = t;
             }
-            linkedHere += linkUnlinked(head);
+            linkedHere += linkUnlinked(head, false);
             for (int spins = 0; ; spins++) {
                 for (ScheduledTask more = refill(); more != null; more = refill()) {
                     if (last == null) {
@@ -327,7 +334,7 @@ final class InjectQueue extends InjectStack {
                     } else {
                         last.queueNext = more;
                     }
-                    linkedHere += linkUnlinked(more);
+                    linkedHere += linkUnlinked(more, false);
                     for (ScheduledTask t = more; t != null; t = t.queueNext) {
                         last = t;
                     }
@@ -358,15 +365,22 @@ final class InjectQueue extends InjectStack {
 
     /**
      * Links the marked cells of the list from {@code first} (held by the consumer flag's holder),
-     * one lock hold per run of cells of one shard, and counts them in {@code spawnsLinked}.
+     * one lock hold per run of cells of one shard, and counts them in {@code spawnsLinked}; with
+     * {@code workersToo} (the shutdown drain) also a worker's cells a full ring moved here, not
+     * counted there (they were counted at their spawn, {@link LazyLink}). The holder of the list
+     * is the only thread that can reach those cells until it lets them go (queued: NOTIFIED, never
+     * polled), so it links each at most once, as the holder of RUNNING would ("Linked exactly
+     * once").
      */
-    private int linkUnlinked(ScheduledTask first) {
+    private int linkUnlinked(ScheduledTask first, boolean workersToo) {
         TaskShard linking = null;
         int linked = 0;
         for (ScheduledTask t = first; t != null; t = t.queueNext) {
             if (QueuedSpawns.isUnlinked(t)) {
                 linking = QueuedSpawns.link((TaskCell<?>) t, linking);
                 linked++;
+            } else if (workersToo && t instanceof TaskCell<?> cell && LazyLink.isUnlinked(cell)) {
+                linking = QueuedSpawns.link(cell, linking);
             }
         }
         if (linking != null) {

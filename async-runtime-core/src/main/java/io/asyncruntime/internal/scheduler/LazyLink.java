@@ -22,10 +22,14 @@ import java.util.Set;
  * <p><b>Invariant: an unlinked live cell has never returned pending.</b> It is queued for its
  * first poll (a ring, the LIFO slot, the inject queue, in a thief's hands between two rings) or
  * in its first poll, on its worker's thread (a first poll that calls {@code blockInPlace} is
- * linked before the hand-over, {@link #linkBeforeHandOver}, unless the abort has begun). Every
- * other live cell is linked.
+ * linked before the hand-over, {@link #linkBeforeHandOver}, even after the abort began). Every
+ * other live cell is linked. A shutdown's drain of an inject queue links the never-polled cells
+ * it takes out (a full ring's overflow) before it lets the queue's consumer flag go, and cancels
+ * them after ({@link InjectQueue#drainForShutdown}, review29): so none waits for its cancel in a
+ * drainer's private list unseen by the shutdown's wait.
  *
- * <p><b>Linked exactly once.</b> Only the thread holding the cell's RUNNING links it, in
+ * <p><b>Linked exactly once.</b> Only the thread holding the cell's RUNNING links it (or the
+ * shutdown's drain, the only thread that can reach the never-polled cell it took out), in
  * {@code TaskCell.afterPending} (or earlier in the poll, in {@code BlockInPlace}: then
  * afterPending finds it linked), before it lets RUNNING go (the releasing CAS, a yield's requeue,
  * which hands RUNNING over through the queue, or a completion): it reads the mark, links the cell
@@ -45,9 +49,10 @@ import java.util.Set;
  *       CANCELLED, which the poller's releasing CAS then sees: it cancels instead). If after, the
  *       lock's release and acquire order the refusal's store before its read: it sees
  *       REFUSING_ALL, links nothing, and the poller cancels the cell itself, still holding RUNNING.
- *       The link before a {@code blockInPlace} hand-over is the same link, earlier in the poll:
- *       linked, the cell is seen by the walk; refused, it stays marked and its pending return is
- *       refused again.</li>
+ *       The link before a {@code blockInPlace} hand-over is the same link, earlier in the poll,
+ *       but never refused: if it reads REFUSING_ALL under the lock it still links the cell and
+ *       marks it CANCELLED, as the walk would (it may have copied the shard already), so the
+ *       blocked poll stays visible and its pending return cancels it.</li>
  *   <li>A first poll that starts after REFUSING_ALL does not poll: the poller reads the refusal once
  *       it holds RUNNING ({@link #refusedAll}) and cancels the cell, as the walk would have had it
  *       been linked. A first poll that started before it runs on, and ends in a completion (which
@@ -109,13 +114,17 @@ final class LazyLink {
      * {@code blockInPlace} in the poll of {@code cell}, whose RUNNING the caller holds: links it
      * now if it is in its first poll (marked), since the hand-over takes the poll out of its
      * worker's context, where a dump finds an unlinked cell in its poll (class comment, "Linked
-     * exactly once", "Dumps"). Once the abort has begun nothing is linked: the cell stays marked
-     * and its pending return cancels it as any first poll's does ("Abort", case 1), or it
-     * completes.
+     * exactly once", "Dumps"). Linked even once the abort has begun (review29): refused, the cell
+     * would block in no shard, queue or context, missing from the report's "still inside a poll"
+     * and from the shutdown's wait for published completions. Then the walk may have copied the
+     * shard before the link, so the cell is marked CANCELLED here, as the walk would have (it
+     * holds RUNNING: only the mark is set, no {@code cancel()} runs); its pending return cancels
+     * it, a ready return completes it, and until then every walk, dump and report sees it linked
+     * and RUNNING ("Abort", case 1).
      */
     static void linkBeforeHandOver(TaskCell<?> cell) {
-        if (isUnlinked(cell)) {
-            linkPending(cell);
+        if (isUnlinked(cell) && ((TaskShard) cell.cellScheduler()).linkBeforeHandOver(cell)) {
+            cell.abortIfLive(); // idempotent: the walk's own mark, if it copied the shard after the link
         }
     }
 

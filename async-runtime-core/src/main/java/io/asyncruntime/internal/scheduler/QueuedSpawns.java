@@ -41,9 +41,11 @@ final class QueuedSpawns {
     }
 
     /**
-     * Links the marked {@code cell} into its shard, whose lock the caller then holds: {@code held}
-     * (the shard the caller holds from the previous link, or null) if it is the same one, else
-     * {@code held} is let go and the cell's shard taken. Returns the shard held now.
+     * Links the marked {@code cell} (or, for the shutdown's drain, a worker's never-polled cell a
+     * full ring moved to the inject queue, {@link LazyLink}) into its shard, whose lock the caller
+     * then holds: {@code held} (the shard the caller holds from the previous link, or null) if it
+     * is the same one, else {@code held} is let go and the cell's shard taken. Returns the shard
+     * held now.
      */
     static TaskShard link(TaskCell<?> cell, TaskShard held) {
         TaskShard shard = (TaskShard) cell.cellScheduler();

@@ -270,20 +270,35 @@ final class SchedulerShutdown {
     }
 
     /**
-     * The cells linked and not COMPLETE now, every one of them: each shard copied under its lock
-     * (the abort's copy, never run here). A task dump's walk would not do: it sizes its copy by
-     * the counts, the very thing this must not trust. Plus the workers' cells that never returned
-     * pending ({@link LazyLink}: in no shard), as far as the queues and the polls show them: once
-     * the workers stopped, those are the first polls of workers left behind (a stuck poll), and
-     * such a cell between its count and its COMPLETE: the last cell its worker's poll context
-     * left, or the one the worker's stop-time loop is cancelling ({@link PollContext}, "The last
-     * cell left stays visible"). Not covered (a left-behind worker's stop-time loop only): a cell
-     * that loop took out of a queue and has not shown yet (between a ring's pop and the show; the
-     * inject queues' drained list, held privately until each is cancelled), and a first poll that
-     * called {@code blockInPlace} after the abort began (not linked, {@link
-     * LazyLink#linkBeforeHandOver}; its poll context left with the thread).
+     * The cells not COMPLETE now that the look can find, each once: the workers' cells that never
+     * returned pending ({@link LazyLink}: in no shard), as far as the queues and the polls show
+     * them, then the linked ones, every one of them (each shard copied under its lock, as the
+     * abort's walk copies it; a task dump's walk would not do: it sizes its copy by the counts,
+     * the very thing this must not trust). Once the workers stopped, the unlinked ones are the
+     * first polls of workers left behind (a stuck poll), and such a cell between its count and
+     * its COMPLETE: the last cell its worker's poll context left, or the one the worker's
+     * stop-time loop is cancelling ({@link PollContext}, "The last cell left stays visible").
+     *
+     * <p>In that order, and deduplicated by identity: a cell only ever goes from unlinked to linked
+     * (a pending return, a {@code blockInPlace} hand-over, an inject queue's shutdown drain, each
+     * of which may run now on a thread left behind or a draining one), never back. Read unlinked
+     * first and linked after, it is counted once; linked before the first read, the shards' copy
+     * finds it. The other order could miss a cell linked between the two reads.
+     *
+     * <p>Not covered (a left-behind worker's stop-time loop only): a cell that loop took out of
+     * its LIFO slot or a ring and has not shown yet (between the pop and {@link
+     * PollContext#showCancelling}). The inject queues' drained list is linked before it is
+     * cancelled ({@link InjectQueue#drainForShutdown}), and a first poll that blocks in place
+     * after the abort began is linked before its hand-over ({@link LazyLink#linkBeforeHandOver}).
      */
     private static long unfinishedCells(TaskRegistry registry) {
-        return registry.newAbortWalk().found() + registry.linkQueuedSpawnsAndCollectUnlinked(Integer.MAX_VALUE).size();
+        Set<TaskCell<?>> unfinished = registry.linkQueuedSpawnsAndCollectUnlinked(Integer.MAX_VALUE); // identity set
+        registry.linkQueuedSpawns(true); // as the abort's walk: in-flight outside spawns waited for
+        for (TaskShard shard : registry.allShards()) {
+            for (TaskCell<?> cell : shard.snapshotAll()) {
+                unfinished.add(cell);
+            }
+        }
+        return unfinished.size();
     }
 }

@@ -154,15 +154,20 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
         return (long) COMPLETED_CANCELLED.getAcquire(this);
     }
 
-    /** Cells ever linked into this shard (acquire: see {@link #countOwnCompletion}); racy, a hint's input. */
+    /**
+     * Cells ever admitted to this shard ({@link #admit}, {@link #register}), linked or not: a
+     * worker's spawn is counted here at its spawn and linked only at its first pending return
+     * ({@link LazyLink}), if ever. Acquire: see {@link #countOwnCompletion}. Racy, a hint's input.
+     */
     long inserted() {
         return (long) INSERTED.getAcquire(this);
     }
 
     /**
-     * Cells ever linked into this shard, read under the lock: a spawn that passed the refusal
-     * check (under the lock) before a refusal was set is counted by a read made after the refusal
-     * (a shutdown's report relies on it: nothing is counted spawned after its abort began).
+     * Cells ever admitted to this shard (as {@link #inserted()}: linked or not), read under the
+     * lock: a spawn that passed the refusal check (under the lock) before a refusal was set is
+     * counted by a read made after the refusal (a shutdown's report relies on it: nothing is
+     * counted spawned after its abort began).
      */
     long insertedExact() {
         lock();
@@ -223,8 +228,7 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
 
     /**
      * The first pending return of {@code cell}, counted in by {@link #admit} and marked, whose
-     * RUNNING the caller holds (or a {@code blockInPlace} in its first poll, {@link
-     * LazyLink#linkBeforeHandOver}): links it, unless a shutdown's abort has begun (REFUSING_ALL, read
+     * RUNNING the caller holds: links it, unless a shutdown's abort has begun (REFUSING_ALL, read
      * under the lock): then nothing is linked and the caller cancels the cell (see
      * {@link LazyLink}, "Abort"). The link path's sweep step runs as a spawn's did, so
      * ShardSweep's bounds hold with "push" read as "link".
@@ -242,6 +246,26 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
         return true;
     }
 
+    /**
+     * {@code blockInPlace} in the first poll of {@code cell} (counted in by {@link #admit}, marked,
+     * its RUNNING held by the caller, {@link LazyLink#linkBeforeHandOver}): links it whatever the
+     * refusal, and returns whether the abort had begun (REFUSING_ALL, read under the lock). The
+     * poll leaves its worker's context with the thread, so a cell left unlinked there would be in
+     * no shard, queue or context while it blocks (review29). If this returns false, the abort's
+     * walk copies this shard after the link (the refusal is stored before the walk takes this
+     * lock) and sees the cell; if true, the walk may have copied it already, and the caller marks
+     * the cell CANCELLED itself.
+     */
+    boolean linkBeforeHandOver(TaskCell<?> cell) {
+        lock();
+        try {
+            linkLocked(cell);
+            return registry.refusal(false) == TaskRegistry.REFUSING_ALL;
+        } finally {
+            unlockAfterLinking();
+        }
+    }
+
     /** Whether every spawn is refused now: a shutdown's abort has begun (a volatile read). */
     boolean refusesAll() {
         return registry.refusal(false) == TaskRegistry.REFUSING_ALL;
@@ -251,8 +275,11 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
      * Links {@code cell}, a spawn from outside that its inject queue counted already (see
      * {@link QueuedSpawns}), into this shard, whose lock the caller holds
      * ({@link #lockForLinking}). No refusal check and no count: the spawn's CAS on the queue's
-     * spawn word did both. The spawn path's sweep step runs as for any push, so ShardSweep's bound
-     * in count holds for the outside shards as it did when the spawners linked their cells.
+     * spawn word did both. The shutdown's drain of an inject queue links a worker's never-polled
+     * cells found there the same way ({@link InjectQueue#drainForShutdown}): counted by
+     * {@link #admit}, and about to be cancelled. The spawn path's sweep step runs as for any
+     * push, so ShardSweep's bound in count holds for the outside shards as it did when the
+     * spawners linked their cells.
      */
     void linkQueuedLocked(TaskCell<?> cell) {
         linkLocked(cell);
