@@ -71,22 +71,48 @@ class WaitList {
         LOCK.setRelease(this, 0);
     }
 
-    /** Releases the lock, then wakes every node collected by {@link #toWake}, in order. */
+    /**
+     * Releases the lock, then wakes every node collected by {@link #toWake}, in order.
+     *
+     * <p>Every node on the chain was already granted (or told to re-check) under the lock, so each
+     * one's wake is owed regardless of the others: a waker that throws must not keep the nodes after
+     * it asleep, or a node granted in the same batch would hold what it was granted for ever
+     * (review30, F1). So every waker runs; the first throw is rethrown after the last wake, with
+     * any later ones added to it as suppressed.
+     */
     final void unlockAndWake() {
         WaitNode chain = wakeHead;
         wakeHead = null;
         wakeTail = null;
         unlock();
+        Throwable firstFailure = null;
         while (chain != null) {
             WaitNode next = chain.wakeNext;
             chain.wakeNext = null;
             Waker waker = chain.waker;
             chain.waker = null; // a granted node may live on as a permit: keep no task reachable
             if (waker != null) {
-                waker.wake();
+                try {
+                    waker.wake();
+                } catch (Throwable failure) {
+                    if (firstFailure == null) {
+                        firstFailure = failure;
+                    } else if (firstFailure != failure) {
+                        firstFailure.addSuppressed(failure);
+                    }
+                }
             }
             chain = next;
         }
+        if (firstFailure != null) {
+            throwUnchecked(firstFailure);
+        }
+    }
+
+    /** Rethrows {@code failure} as it is: a waker's checked exception (sneaky) stays what it was. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> void throwUnchecked(Throwable failure) throws E {
+        throw (E) failure;
     }
 
     // ---- under the lock ------------------------------------------------------------------------

@@ -122,7 +122,9 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
         // Clears YIELD_QUEUED; keeps the uncounted polls.
         pollStamp = ((int) (scheduler.coarseNanos() >>> TaskRegistry.POLL_STAMP_SHIFT) & POLL_STAMP_MASK)
                 | (uncounted << UNCOUNTED_SHIFT);
-        Poll<T> result;
+        // Null until the poll returned a Poll: the catch below tells "the poll threw" (the task
+        // finished, having released what it held) from "the poll-end action threw" (it may not have).
+        Poll<T> result = null;
         boolean ready;
         try {
             result = pollBody(worker.enter(this));
@@ -139,6 +141,13 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
                 failure.addSuppressed(alsoFailed);
             }
             worker.leave();
+            if (result != null && !result.isReady()) {
+                // The poll returned pending, so the task is alive and holds what it registered
+                // (a queued send, a timer); only the poll-end action threw. Failing it drops it,
+                // as an abort does and as Tokio drops a future whose poll panicked (review30, F2).
+                // A poll that threw or returned ready has finished: Task.cancel() is not for it.
+                dropTaskBody();
+            }
             complete(new Failure(failure), worker);
             return;
         }
@@ -244,6 +253,17 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
 
     @Override
     void cancelAndComplete(String why) {
+        dropTaskBody();
+        complete(new Failure(TaskCancelledException.withoutStackTrace("task " + name() + " was " + why)), null);
+    }
+
+    /**
+     * Drops a task that did not finish: its {@code cancel()} releases what it registered. Owner
+     * only, before {@link #complete} replaces the body in {@code slot}; a runnable or callable
+     * holds nothing between polls. A {@code cancel()} that throws is logged, not propagated: the
+     * task completes regardless.
+     */
+    private void dropTaskBody() {
         Object dropped = slot;
         if (TaskState.kind((int) STATE.get(this)) == TASK) {
             try {
@@ -252,7 +272,6 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
                 log.warn("cancel() of task {} threw; its resources may not all be released", name(), cancelFailure);
             }
         }
-        complete(new Failure(TaskCancelledException.withoutStackTrace("task " + name() + " was " + why)), null);
     }
 
     /**
