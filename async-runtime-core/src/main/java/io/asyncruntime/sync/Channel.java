@@ -47,7 +47,7 @@ import java.util.Optional;
  * spends one unit of the cooperative budget. A send to a channel with room takes its room and
  * its position in one CAS and writes the message with a release store; a receive is a read, a
  * plain clear and one atomic add. When sends wait for room, the receiver hands them the room it
- * frees once {@value #MAX_GRANT_BATCH} slots (or half the capacity) are free or its poll ends, not per message (so each woken sender
+ * frees once half the capacity is free or its poll ends, not per message (so each woken sender
  * finds room for many sends); waiting sends still get room in arrival order, and {@code trySend}
  * never overtakes them. A bounded channel allocates nothing per message beyond the task
  * object the method returns (and the {@code Optional} of {@code recv}); an unbounded one adds its
@@ -78,19 +78,10 @@ public final class Channel<T> {
     private final boolean bounded;
     /**
      * How much freed room the receiver gathers before it serves senders waiting for room during
-     * one of its polls: half the capacity (at least 1), at most {@link #MAX_GRANT_BATCH}. Whatever is left is served when the poll
+     * one of its polls: half the capacity (at least 1). Whatever is left is served when the poll
      * ends; see {@link #giveBackRoom}.
      */
     private final int grantBatch;
-    /**
-     * The most freed room the receiver gathers before it serves waiting sends mid-poll: 32, a
-     * quarter of a poll's budget (128), so a lone producer that waits is woken a quarter into the
-     * receiver's poll and refills beside it for the rest, instead of idling until the poll ends
-     * (which a batch of half a 1024 capacity meant: the budget ends the poll first). Many waiting
-     * producers still get their room in batches of 32, one lock and one wake each. Tokio's
-     * {@code batch_semaphore} wakes at most 32 waiters per lock ({@code NUM_WAKERS}).
-     */
-    static final int MAX_GRANT_BATCH = 32;
     /** {@link BatchSemaphore#serveWaiters} of {@link #permits}, made once: the poll-end action. */
     private final Runnable serveWaiters;
     private final Notify closeNotify = new Notify();
@@ -120,7 +111,7 @@ public final class Channel<T> {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be in [1, " + MAX_CAPACITY + "], was " + capacity);
         }
-        return boundedWithGrantBatch(capacity, Math.max(1, Math.min(capacity / 2, MAX_GRANT_BATCH)));
+        return boundedWithGrantBatch(capacity, Math.max(1, capacity / 2));
     }
 
     /** For tests: a bounded channel that serves waiting senders once {@code grantBatch} slots are free. */
