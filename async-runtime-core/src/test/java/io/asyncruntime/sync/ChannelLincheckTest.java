@@ -3,6 +3,8 @@ package io.asyncruntime.sync;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * recv and its cancellation, close. After every run, {@link #noMessageLostAndNoWakeLost} checks
  * that a recv with a message (or the end) in front of it was woken, that a send given room (or
  * failed by close) was woken, and, after cancelling what is in flight, that every message counted
- * as sent is received exactly once and every permit is back.
+ * as sent is received exactly once and every permit is back. A trySend that fails while no other
+ * operation is under way must leave no room free ({@link Producer#trySend}).
  */
 @Param(name = "v", gen = IntGen.class, conf = "1:3")
 public class ChannelLincheckTest {
@@ -34,6 +37,17 @@ public class ChannelLincheckTest {
     int consumerSignalsAtLastPoll;
     /** Received by the consumer (one thread); each producer counts what it sent. */
     int received;
+    /** Messages a variant put in before the scenario ({@link #prefill}), counted as sent. */
+    int prefilled;
+    /**
+     * Operations other than trySend, started and finished: a trySend that began with none under
+     * way and saw none start until its check ran had the channel to itself and the other trySend
+     * (which only takes room), so nothing gave room back during it.
+     */
+    private final AtomicInteger othersStarted = new AtomicInteger();
+    private final AtomicInteger othersFinished = new AtomicInteger();
+    /** The first broken invariant an operation saw; the validator reports it (an operation's throw would be a result). */
+    volatile String violation;
 
     public ChannelLincheckTest() {
         this.channel = newChannel();
@@ -43,6 +57,33 @@ public class ChannelLincheckTest {
     /** The channel under test, of {@link #CAPACITY}; a variant may make another (no state of its own used). */
     Channel<Integer> newChannel() {
         return Channel.bounded(CAPACITY);
+    }
+
+    /** Puts {@code n} messages in before the scenario (from the constructor of a variant). */
+    void prefill(int n) {
+        for (int i = 0; i < n; i++) {
+            if (!channel.trySend(100 + i)) {
+                throw new IllegalStateException("prefill: no room for message " + i);
+            }
+            prefilled++;
+        }
+    }
+
+    /** Runs an operation other than trySend, counted for {@link Producer#trySend}'s quiet check. */
+    <R> R counted(Supplier<R> operation) {
+        othersStarted.incrementAndGet();
+        try {
+            return operation.get();
+        } finally {
+            othersFinished.incrementAndGet();
+        }
+    }
+
+    void countedRun(Runnable operation) {
+        counted(() -> {
+            operation.run();
+            return null;
+        });
     }
 
     /** The consumer's context; a variant may make another (no state of its own used). */
@@ -85,16 +126,29 @@ public class ChannelLincheckTest {
             return "cancelled";
         }
 
+        /**
+         * A failed trySend leaves no room free: room the receiver gave back and has not handed to
+         * the waiting sends yet is served first, and what is left over is taken. Checked when no
+         * other operation (but the other producer's trySend, which only takes room) was under way
+         * from before the trySend to the check: read finished before started, so that equal counts
+         * mean none was in progress.
+         */
         String trySend(int v) {
+            int finishedBefore = othersFinished.get();
+            int startedBefore = othersStarted.get();
             try {
                 if (channel.trySend(v)) {
                     sent++;
                     return "sent";
                 }
-                return "full";
             } catch (ChannelClosedException closed) {
                 return "closed";
             }
+            int free = channel.permits.available();
+            if (free != 0 && finishedBefore == startedBefore && othersStarted.get() == startedBefore && violation == null) {
+                violation = "trySend failed on a quiet channel with " + free + " room free";
+            }
+            return "full";
         }
 
         void checkWoken(String name) {
@@ -114,12 +168,12 @@ public class ChannelLincheckTest {
 
     @Operation(nonParallelGroup = "p1", params = {"v"})
     public String send1(int v) {
-        return p1.send(v);
+        return counted(() -> p1.send(v));
     }
 
     @Operation(nonParallelGroup = "p1")
     public String cancelSend1() {
-        return p1.cancel();
+        return counted(p1::cancel);
     }
 
     @Operation(nonParallelGroup = "p1", params = {"v"})
@@ -129,7 +183,7 @@ public class ChannelLincheckTest {
 
     @Operation(nonParallelGroup = "p2", params = {"v"})
     public String send2(int v) {
-        return p2.send(20 + v);
+        return counted(() -> p2.send(20 + v));
     }
 
     @Operation(nonParallelGroup = "p2", params = {"v"})
@@ -139,6 +193,10 @@ public class ChannelLincheckTest {
 
     @Operation(nonParallelGroup = "consumer")
     public String recv() {
+        return counted(this::recvInOnePoll);
+    }
+
+    private String recvInOnePoll() {
         if (recvInFlight == null) {
             recvInFlight = channel.recv();
         }
@@ -166,6 +224,10 @@ public class ChannelLincheckTest {
 
     @Operation(nonParallelGroup = "consumer")
     public String cancelRecv() {
+        return counted(this::cancelRecvInFlight);
+    }
+
+    private String cancelRecvInFlight() {
         if (recvInFlight == null) {
             return "idle";
         }
@@ -176,6 +238,10 @@ public class ChannelLincheckTest {
 
     @Operation(nonParallelGroup = "consumer")
     public String tryRecv() {
+        return counted(this::tryRecvNow);
+    }
+
+    private String tryRecvNow() {
         try {
             Optional<Integer> message = channel.tryRecv();
             if (message.isPresent()) {
@@ -190,11 +256,14 @@ public class ChannelLincheckTest {
 
     @Operation(nonParallelGroup = "closer")
     public void close() {
-        channel.close();
+        countedRun(channel::close);
     }
 
     @Validate
     public void noMessageLostAndNoWakeLost() {
+        if (violation != null) {
+            throw new AssertionError(violation);
+        }
         // A worker ends every poll; room the consumer's last poll owes waiting sends is served then.
         consumer.endPoll();
         if (channel.permits.owesWaiters()) {
@@ -226,8 +295,8 @@ public class ChannelLincheckTest {
             }
             received++;
         }
-        if (p1.sent + p2.sent != received) {
-            throw new AssertionError((p1.sent + p2.sent) + " messages sent but " + received + " received");
+        if (prefilled + p1.sent + p2.sent != received) {
+            throw new AssertionError((prefilled + p1.sent + p2.sent) + " messages sent but " + received + " received");
         }
         if (channel.permits.available() != CAPACITY) {
             throw new AssertionError("room leaked: " + channel.permits.available() + " of " + CAPACITY + " free");
