@@ -180,7 +180,8 @@ final class GracefulShutdown {
      * during its abort, and one that blocks must not hold the shutdown. Waits while the abort makes
      * progress, one progress window after another (tens of thousands of idle tasks on a loaded
      * machine take a while), up to the deadline's length (and at least a second); once a window
-     * passes without progress, a {@code cancel()} blocks, and the shutdown goes on. Returns the tasks aborted, counting those
+     * passes without progress while the abort's thread is blocked (see {@link #isRunnable}), a
+     * {@code cancel()} blocks, and the shutdown goes on. Returns the tasks aborted, counting those
      * the abort has not reached yet (it aborts them when the blocked call returns); logged at
      * DEBUG only (the report counts by outcome, see the class comment).
      */
@@ -201,7 +202,8 @@ final class GracefulShutdown {
                 return walk.aborted();
             }
             int[] doneAndAborted = walk.doneAndAborted();
-            if (doneAndAborted[0] == lastDone || System.nanoTime() - cap >= 0) {
+            boolean stalled = doneAndAborted[0] == lastDone && !isRunnable(aborter);
+            if (stalled || System.nanoTime() - cap >= 0) {
                 int notReached = walk.found() - doneAndAborted[0];
                 log.warn("async-runtime shutdown: aborting the tasks left made no progress for {} ms; {} of {} not aborted"
                                 + " yet (a task's cancel() blocks: Task.cancel must not block). They are aborted when it"
@@ -211,6 +213,19 @@ final class GracefulShutdown {
             }
             lastDone = doneAndAborted[0];
         }
+    }
+
+    /**
+     * Whether {@code aborter} may be running its walk: alive and not parked, sleeping or waiting on
+     * a monitor. A walk that made no progress for a window while runnable is slow, not blocked: it
+     * waits for a core (a loaded box), or every thread was paused (a safepoint), or a
+     * {@code cancel()} computes for a while; in each case its tasks complete soon, so the shutdown
+     * waits for it up to the cap. A blocked {@code cancel()} (a lock, a latch, a sleep) shows as
+     * not runnable. One that blocks in a socket read shows as runnable and is waited for up to the
+     * cap, the deadline's length and at least a second.
+     */
+    private static boolean isRunnable(Thread aborter) {
+        return aborter.getState() == Thread.State.RUNNABLE;
     }
 
     /**
