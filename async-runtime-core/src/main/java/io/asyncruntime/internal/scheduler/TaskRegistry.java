@@ -150,11 +150,11 @@ public final class TaskRegistry extends RegistryCounts {
     }
 
     /**
-     * The shard a task spawned from outside the workers into {@code lane} is linked into, by the
-     * worker that takes it out of the lane's inject queue (see {@link QueuedSpawns}): the lane's
-     * own, so that a batch is one run of one shard (one lock hold) and the linkers of one shard
-     * are the holders of one queue's consumer flag, one at a time. The spawner only stores the
-     * reference (its cell's scheduler): it reads nothing of the shard.
+     * The shard a task spawned from outside the workers into {@code lane} is linked into: at its
+     * first pending return, by whichever worker polls it (see {@link QueuedSpawns}), or, while it
+     * is still queued, by a dump, abort or drain walking the lane's inject queue under its consumer
+     * flag: the lane's own, so that such a walk links a run of one shard with one lock hold. The
+     * spawner only stores the reference (its cell's scheduler): it reads nothing of the shard.
      */
     TaskShard outsideShard(int lane) {
         return remoteShards[lane & (remoteShards.length - 1)];
