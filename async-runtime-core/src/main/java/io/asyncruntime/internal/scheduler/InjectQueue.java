@@ -10,8 +10,8 @@ import java.util.function.Predicate;
  * {@link LocalQueue} moves out. Any thread pushes; workers pop.
  *
  * <p>It is also the live-task registry's part for spawns from outside the workers: such a spawn
- * only pushes here ({@link #pushSpawn}), and the worker that takes the cell links it into its
- * registry shard (see "Spawns from outside" below and {@link QueuedSpawns}).
+ * only pushes here ({@link #pushSpawn}), and the worker that takes the cell hands it to lazy
+ * linking (see "Spawns from outside" below and {@link QueuedSpawns}).
  *
  * <p>The stack it is built on, its design and invariants: {@link InjectStack}.
  *
@@ -33,30 +33,36 @@ import java.util.function.Predicate;
  *       CAS that {@code pushed}'s add was for a spawn, so the spawn pays no atomic more than
  *       before the registry (Tokio's {@code TaskTracker} keeps its closed flag and count in one
  *       word the same way: bit 0 closed, each task adding 2).
- *   <li><b>Linked by the consumer.</b> The spawner marks the cell unlinked
+ *   <li><b>Handed to lazy linking by the consumer.</b> The spawner marks the cell unlinked
  *       ({@link QueuedSpawns#markUnlinked}, a plain write published by the push's release CAS).
- *       Whoever takes a marked cell out of this queue links it into its shard (one lock hold per
- *       batch) <em>before</em> it lets the consumer flag go and before the cell can be stolen or
- *       run ({@link #take}, {@link #drainForShutdown}), and counts it in {@code spawnsLinked}. So
- *       every accepted spawn is, at any instant, either counted in {@code spawns} and not yet
- *       linked (in this queue, or its push in flight: {@code spawns - spawnsLinked} of them), or
- *       linked in a shard. Wakes from outside are linked already; a worker's cells a full
- *       ring moves here carry the other mark ({@link LazyLink#UNLINKED}: never polled), which
- *       a take leaves as it is (their first pending return links them), and which the
- *       shutdown's drain links too.
+ *       Whoever takes a marked cell out of this queue in {@link #take} re-marks it as a worker's
+ *       unlinked cell ({@link QueuedSpawns#handOverToLazyLink}: linked at its first pending return,
+ *       {@link LazyLink}) <em>before</em> it lets the consumer flag go and before the cell can be
+ *       stolen or run; {@link #drainForShutdown} and {@link #linkQueuedSpawns} link the marked cells
+ *       they find into their shards (one lock hold per batch). Each is counted in
+ *       {@code spawnsLinked}. So every accepted spawn is, at any instant, either counted in
+ *       {@code spawns} and still marked (in this queue, or its push in flight: {@code spawns -
+ *       spawnsLinked} of them), or linked in a shard, or a worker's unlinked cell under LazyLink's
+ *       invariant (queued for or in its first poll). Wakes from outside are linked already; the
+ *       cells a full ring moves here, a worker's spawns and spawns from outside a take handed
+ *       over alike, carry the other mark ({@link LazyLink#UNLINKED}: never polled) if they never
+ *       returned pending, which a take leaves as it is (their first pending return links them),
+ *       and which the shutdown's drain links too (not counted again in {@code spawnsLinked}).
  *   <li><b>Reached by the abort and the dump.</b> {@link #linkQueuedSpawns} takes the consumer
  *       flag (waiting for it, as the shutdown drain does), links every marked cell still queued,
  *       and waits until {@code spawnsLinked} has caught up with the count it read on taking the
  *       flag, i.e. until the pushes then in flight landed (for an abort, after the refusal, that
- *       count is final); then a walk of the shards sees every spawn accepted before it began,
- *       queued ones included.
+ *       count is final); then a walk of the shards sees every spawn accepted before it began
+ *       that is still queued with its mark or linked. The ones a take handed over and that never
+ *       returned pending are LazyLink's unlinked cells: a dump lists them from where they wait
+ *       ({@link LazyLink#collectUnlinked}), the abort reaches them by LazyLink's "Abort" cases.
  * </ul>
  *
- * <p>What it costs the consumer: a type check and one read of the cell's link per task taken (a
- * line it is about to touch to run it), and for a batch holding spawns from outside one lock
- * hold of the lane's outside shard, the link and the spawn path's sweep step per cell. The lock
- * is held while the batch goes into the ring; a dump copying that shard makes the take wait (as
- * it made the spawner wait before).
+ * <p>What it costs the consumer: a type check, one read and one plain write of the cell's link per
+ * spawn taken (a line it is about to touch to run it). No shard lock: a spawn that completes in
+ * its first poll (every task of a burst) is never linked, as a worker's spawn (before, the take
+ * linked each into the lane's outside shard under one lock hold per batch, and a finished cell
+ * stayed reachable from the shard until a sweep unlinked it).
  *
  * <p>Deadlock freedom: the consumer flag is taken before a shard lock (take, drain, link), never
  * after; sweeps and readers take shard locks only, and never wait for the flag.
@@ -190,11 +196,11 @@ final class InjectQueue extends InjectStack {
         ScheduledTask first = null;
         int count = 0;
         boolean refilled = false;
-        // The shard this take holds locked to link spawns from outside (see the class comment):
-        // each marked cell is linked before it is handed on (run, or pushed where thieves reach
-        // it), so no one can complete it unlinked, and before the consumer flag goes.
-        TaskShard linking = null;
-        int linked = 0;
+        // Spawns from outside taken here join lazy linking (see the class comment): each marked
+        // cell is re-marked as a worker's unlinked cell before it is handed on (run, or pushed
+        // where thieves reach it) and before the consumer flag goes; it is linked at its first
+        // pending return, if it has one (LazyLink). No shard lock here.
+        int handedOver = 0;
         while (count < max) {
             ScheduledTask task = head;
             if (task == null) {
@@ -206,8 +212,8 @@ final class InjectQueue extends InjectStack {
             head = task.queueNext;
             task.queueNext = null;
             if (QueuedSpawns.isUnlinked(task)) {
-                linking = QueuedSpawns.link((TaskCell<?>) task, linking);
-                linked++;
+                QueuedSpawns.handOverToLazyLink((TaskCell<?>) task);
+                handedOver++;
             }
             if (count++ == 0) {
                 first = task;
@@ -216,9 +222,8 @@ final class InjectQueue extends InjectStack {
                 dst.pushBackOrOverflow(task, this);
             }
         }
-        if (linking != null) {
-            QueuedSpawns.release(linking);
-            spawnsLinked += linked; // plain: the flag holder's, handed on by the flag
+        if (handedOver != 0) {
+            spawnsLinked += handedOver; // plain: the flag holder's, handed on by the flag
         }
         if (count > 0) {
             // Release, not just opaque: a reader whose acquire load sees this count must also see

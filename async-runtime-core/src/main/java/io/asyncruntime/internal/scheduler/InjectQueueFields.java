@@ -49,9 +49,10 @@ abstract class InjectQueueConsumerFields extends InjectQueueMidPadding {
     /** 1 while a worker holds the consumer role. */
     int consuming;
     /**
-     * Spawns from outside linked into their shards by the flag holders (each exactly once, by
-     * whoever took it out of the queue or by {@code linkQueuedSpawns}); written only by the flag
-     * holder. {@code spawns' count - spawnsLinked} is the accepted spawns not linked yet.
+     * Spawns from outside whose mark the flag holders replaced (each exactly once): handed to lazy
+     * linking by {@code take}, or linked into their shards by {@code drainForShutdown} or
+     * {@code linkQueuedSpawns}; written only by the flag holder. {@code spawns' count -
+     * spawnsLinked} is the accepted spawns still marked (queued here, or their push in flight).
      */
     long spawnsLinked;
 }

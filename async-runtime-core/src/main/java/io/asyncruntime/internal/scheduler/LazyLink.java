@@ -14,10 +14,13 @@ import java.util.Set;
  *
  * <p><b>The mark.</b> A worker's spawn counts the cell and checks the refusal under its shard's
  * lock ({@link TaskShard#admit}), and sets the cell's registry link to {@link #UNLINKED}, a
- * sentinel no shard ever links, before the push that publishes the cell. Spawns from outside keep
- * their own mark (the link pointing at the cell itself, {@link QueuedSpawns}): those are linked
- * by the worker that takes them out of the inject queue, and a worker's unlinked cell that a full
- * ring moved to the inject queue must not be taken for one of them.
+ * sentinel no shard ever links, before the push that publishes the cell. Spawns from outside carry
+ * their own mark while they wait in the inject queue (the link pointing at the cell itself,
+ * {@link QueuedSpawns}); the worker that takes one out replaces it with this one before it hands
+ * the cell on ({@link QueuedSpawns#handOverToLazyLink}, cell10), and from there it is a worker's
+ * unlinked cell like any other: everything below holds for it, with its lane's outside shard as
+ * its shard. A never-polled cell that a full ring moved back to the inject queue keeps this mark
+ * and must not be taken for a queued spawn from outside.
  *
  * <p><b>Invariant: an unlinked live cell has never returned pending.</b> It is queued for its
  * first poll (a ring, the LIFO slot, the inject queue, in a thief's hands between two rings) or

@@ -9,9 +9,10 @@ import io.asyncruntime.task.Priority;
  * spawn that finds no worker on its thread here; a worker's spawn never comes here).
  *
  * <p>Such a spawn takes no registry lock and no registry atomic: the lane's inject queue counts
- * and pushes the cell with one CAS, or refuses it; the worker that takes it links it into the
- * lane's outside shard (see {@link QueuedSpawns}, and InjectQueue's class comment for why a spawn
- * racing a refusal is either counted and run or refused, never lost).
+ * and pushes the cell with one CAS, or refuses it; the worker that takes it hands it to lazy
+ * linking, into the lane's outside shard at its first pending return (see {@link QueuedSpawns},
+ * and InjectQueue's class comment for why a spawn racing a refusal is either counted and run or
+ * refused, never lost).
  *
  * <p>The clock: a cell's spawn stamp is the registry's coarse clock. A parked worker turns no
  * driver and so refreshes no clock; unless the stall detector's heartbeat keeps it

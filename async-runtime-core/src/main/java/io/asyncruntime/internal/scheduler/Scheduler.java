@@ -43,7 +43,7 @@ public final class Scheduler implements CellScheduler {
     private final SchedulerShutdown shutdownSide;
     /**
      * Completions that happen off the workers (inline aborts). Spawns off the workers are counted
-     * by the registry's outside shards, which link every one of them ({@link #remoteSpawns()}).
+     * by their inject queues' spawn words ({@link #remoteSpawns()}).
      */
     private final LongAdder remoteCompletions = new LongAdder();
     /** Workers the stall detector marked and whose stall has not ended; thieves look at their LIFO slots. */

@@ -9,9 +9,9 @@ import java.lang.invoke.VarHandle;
  * counters are the shard's ({@link TaskShard}); this class holds the sweep's cursor and decides.
  *
  * <p>"Spawn" below means a push onto the list: a worker's cell is pushed at its first pending
- * return, not at its spawn ({@link LazyLink}), and a spawn from outside when a worker takes it out
- * of the inject queue. A task that completes in its first poll is never pushed and costs the
- * sweeps nothing; the bounds below count pushes ("spawns") and hold as stated.
+ * return, not at its spawn ({@link LazyLink}), and so is a spawn from outside (or earlier, when a
+ * dump, abort or drain links it while queued). A task that completes in its first poll is never
+ * pushed and costs the sweeps nothing; the bounds below count pushes ("spawns") and hold as stated.
  *
  * <p><b>Sweeps</b> unlink the cells whose state is COMPLETE, under the lock, from a cursor kept
  * across calls ({@link #sweepPrev}, {@link #sweepAt}): a <em>cycle</em> starts at the head (and

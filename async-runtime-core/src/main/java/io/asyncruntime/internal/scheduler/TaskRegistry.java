@@ -20,8 +20,9 @@ import java.lang.invoke.VarHandle;
  * spawning workers never contend) plus at least one per lane for spawns from other threads (see
  * {@link #outsideShard}). Such a spawn takes no lock and writes nothing of the registry: the
  * inject queue it is pushed into counts it and refuses it (one CAS), and the worker that takes it
- * out of the queue links it into its lane's outside shard, one lock hold per batch (see
- * {@link QueuedSpawns} and InjectQueue's class comment, "Spawns from outside"). Until then the
+ * out of the queue hands it to lazy linking: it is linked into its lane's outside shard at its
+ * first pending return, as a worker's spawn into its worker's (see {@link QueuedSpawns} and
+ * InjectQueue's class comment, "Spawns from outside"). While queued the
  * cell is live in the counts (the queue's spawn count is part of the spawns) and a dump or an
  * abort reaches it by linking what is queued first ({@link #linkQueuedSpawns}). A cell
  * stays linked in its shard after it completes until a sweep of that shard unlinks it, so that
@@ -149,11 +150,11 @@ public final class TaskRegistry extends RegistryCounts {
     }
 
     /**
-     * The shard a task spawned from outside the workers into {@code lane} is linked into, by the
-     * worker that takes it out of the lane's inject queue (see {@link QueuedSpawns}): the lane's
-     * own, so that a batch is one run of one shard (one lock hold) and the linkers of one shard
-     * are the holders of one queue's consumer flag, one at a time. The spawner only stores the
-     * reference (its cell's scheduler): it reads nothing of the shard.
+     * The shard a task spawned from outside the workers into {@code lane} is linked into: at its
+     * first pending return, by whichever worker polls it (see {@link QueuedSpawns}), or, while it
+     * is still queued, by a dump, abort or drain walking the lane's inject queue under its consumer
+     * flag: the lane's own, so that such a walk links a run of one shard with one lock hold. The
+     * spawner only stores the reference (its cell's scheduler): it reads nothing of the shard.
      */
     TaskShard outsideShard(int lane) {
         return remoteShards[lane & (remoteShards.length - 1)];

@@ -6,7 +6,7 @@ import java.lang.invoke.VarHandle;
 /**
  * One shard of the live-task registry: a singly linked intrusive list of the cells spawned into
  * it that went idle (a worker's spawn is linked at its first pending return, {@link LazyLink};
- * a spawn from outside when a worker takes it out of the inject queue), newest first, under a
+ * so is a spawn from outside, once a worker took it out of the inject queue), newest first, under a
  * small lock that only the shard's <em>spawners</em>, <em>inserters</em> and <em>readers</em>
  * take, never the threads completing its tasks. It is also each of those cells'
  * {@link CellScheduler} (the cell's one scheduler field points here, and this passes scheduling on
@@ -15,10 +15,10 @@ import java.lang.invoke.VarHandle;
  *
  * <p><b>Who writes what.</b> A worker's shard counts the spawns of the thread running that worker
  * (its "owner"), and is inserted into by whoever holds one of its cells' RUNNING at that cell's
- * first pending return (mostly the owner; another worker for a stolen cell); an outside shard by
- * the holders of its lane's inject-queue consumer flag,
- * who link the spawns from outside as they take them out of the queue ({@link QueuedSpawns};
- * the spawners themselves write nothing here). Completing a task writes nothing
+ * first pending return (mostly the owner; another worker for a stolen cell); an outside shard
+ * likewise, by whoever holds RUNNING at the first pending return of a spawn from outside, and by
+ * a dump, an abort or a drain linking the spawns still queued ({@link QueuedSpawns}; the
+ * spawners themselves write nothing here). Completing a task writes nothing
  * here but the {@link #dirty} hint, and that only when it is clear: the completer counts the task
  * in its own thread's counters (see {@link TaskRegistry#countCompletion}), and the cell stays
  * linked until a sweep unlinks it. So on the spawn path of a worker nothing is written that
@@ -56,8 +56,9 @@ import java.lang.invoke.VarHandle;
  * made before the abort's walk copies the shard is seen by it, one after sees REFUSING_ALL and
  * links nothing ({@link #linkPending}). A spawn from outside the workers
  * takes no shard lock: it is counted, refused and queued by one CAS of its inject queue's spawn
- * word, and linked into its lane's outside shard by whoever takes it out of the queue
- * ({@link #linkQueuedLocked}; see {@link QueuedSpawns} and InjectQueue's class comment).
+ * word, and linked into its lane's outside shard at its first pending return ({@link #linkPending})
+ * or, still queued, by a dump, abort or drain ({@link #linkQueuedLocked}; see {@link QueuedSpawns}
+ * and InjectQueue's class comment).
  */
 final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
 
@@ -275,9 +276,10 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
      * Links {@code cell}, a spawn from outside that its inject queue counted already (see
      * {@link QueuedSpawns}), into this shard, whose lock the caller holds
      * ({@link #lockForLinking}). No refusal check and no count: the spawn's CAS on the queue's
-     * spawn word did both. The shutdown's drain of an inject queue links a worker's never-polled
-     * cells found there the same way ({@link InjectQueue#drainForShutdown}): counted by
-     * {@link #admit}, and about to be cancelled. The spawn path's sweep step runs as for any
+     * spawn word did both. The shutdown's drain of an inject queue links the never-polled cells
+     * found there the same way ({@link InjectQueue#drainForShutdown}): a worker's, counted by
+     * {@link #admit}, or a spawn from outside that a take handed to lazy linking, counted by its
+     * queue; all about to be cancelled. The spawn path's sweep step runs as for any
      * push, so ShardSweep's bound in count holds for the outside shards as it did when the
      * spawners linked their cells.
      */
