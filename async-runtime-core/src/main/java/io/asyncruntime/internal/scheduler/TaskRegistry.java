@@ -35,9 +35,9 @@ import java.lang.invoke.VarHandle;
  * <p><b>Cost per task.</b> One link and two int stamps in the cell (32 to 48 bytes, as with two
  * links: the cell is 44 bytes, aligned to 48), an uncontended lock and unlock of the worker's own
  * shard at a worker's spawn, to count it and check the refusal (for a spawn from outside nothing
- * on the spawner: the worker taking it from the inject queue links it, one lock hold per batch),
- * one counter store at completion; for a task that goes idle, a lock hold of its shard at its
- * first pending return (the link), one read of the shard's {@code dirty} hint at completion and
+ * on the spawner, and nothing at the worker's take but a re-mark: like a worker's spawn it is
+ * linked at its first pending return, see {@link LazyLink}), one counter store at completion; for
+ * a task that goes idle, a lock hold of its shard at its first pending return (the link), one read of the shard's {@code dirty} hint at completion and
  * a share of the sweeps (at most two cell visits per link, amortized); and the poll count riding
  * on the CAS that starts each poll. Clock reads are the expensive part of stamping (a {@code nanoTime}
  * is ~25 ns on this box's kvm-clock, as much as a whole local spawn), so cells are stamped
