@@ -170,8 +170,10 @@ class OutsideSpawnsWaitingInTheInjectQueueTest {
     /**
      * cell10: a spawn from outside that completes in its first poll never enters a shard, so its
      * cell is garbage once its handle is (before, the take linked it and it stayed reachable from
-     * the outside shard until a sweep). Read with the worker still held in a poll, so no sweep
-     * ran since the takes: the queued runnables are taken and run by a second worker.
+     * the outside shard until a sweep). The queued runnables are taken and run by a second worker
+     * while the first is held in a poll. A park sweep may have unlinked a linked cell by the time
+     * the shard is read (review31), so each completed cell must still carry the unlinked mark: a
+     * cell linked and swept since has a null link instead.
      */
     @Test
     void spawnsFromOutsideThatCompleteInTheirFirstPollAreNeverLinked() throws Exception {
@@ -194,6 +196,7 @@ class OutsideSpawnsWaitingInTheInjectQueueTest {
             for (JoinHandle<Void> handle : done) {
                 handle.get(10, TimeUnit.SECONDS);
             }
+            assertThat(done).allSatisfy(h -> assertThat(LazyLink.isUnlinked((TaskCell<?>) h)).as("never linked").isTrue());
             assertThat(two.registry().outsideShard(Priority.NORMAL.ordinal()).linkedCount()).isZero();
             release.countDown();
             blocker.get(10, TimeUnit.SECONDS);
