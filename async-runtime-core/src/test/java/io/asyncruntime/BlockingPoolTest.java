@@ -298,9 +298,17 @@ class BlockingPoolTest {
         BlockingPool jdbc = runtime.blockingPool("jdbc", BlockingLimits.defaults().maxThreads(2).queueCapacity(10));
         BlockingPool files = runtime.blockingPool("files", BlockingLimits.defaults().maxThreads(1).queueCapacity(1));
         List<JoinHandle<Integer>> flood = new ArrayList<>();
+        CountDownLatch running = new CountDownLatch(2);
         for (int i = 0; i < 1_000; i++) {
-            flood.add(jdbc.spawnBlocking(() -> waitAtGate(1)));
+            flood.add(jdbc.spawnBlocking(() -> {
+                running.countDown();
+                return waitAtGate(1);
+            }));
         }
+        // Both of jdbc's threads at the gate before the metrics are read: a pool starts its second
+        // thread when its first one takes work, which a loaded box may not have run yet (the
+        // metrics then read one thread; seen once by review31).
+        assertThat(running.await(10, TimeUnit.SECONDS)).as("jdbc's two threads running").isTrue();
         assertThatThrownBy(() -> jdbc.trySpawnBlocking(() -> 0)).isInstanceOf(RejectedExecutionException.class)
                 .hasMessageStartingWith("blocking pool \"jdbc\" is full");
         // The other pools run at once, on their own threads.
