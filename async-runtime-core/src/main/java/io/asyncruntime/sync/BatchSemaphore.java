@@ -184,28 +184,30 @@ final class BatchSemaphore extends WaitList {
         }
     }
 
+    /** Results of {@link #releaseDeferringWaiters}. */
+    static final int NOTHING_OWED = 0;
+    static final int OWED_LATER = 1;
+    static final int OWED_NOW = 2;
+
     /**
-     * {@link #release} for a caller that may serve the waiters later, in a batch: adds the
-     * permits to the word at once (so they are counted, and never taken by anyone but the queue
-     * while WAITERS is set), but takes the lock to hand them to the waiters only once at least
-     * {@code batch} permits are in the word. Returns true if waiters wait and were not served: the
-     * caller then owes a {@link #serveWaiters()} (the channel's receiver makes it when its poll
-     * ends). Until then the waiters' room sits in the word, as it does in every release between
-     * its add and its lock; whoever else takes the lock (an enqueue, a cancel, a close, a
-     * {@link #serveWaiters()} from a {@code trySend}) serves the queue first.
+     * {@link #release} for a caller that serves the waiters itself, in a batch: adds the permits
+     * to the word at once (so they are counted, and never taken by anyone but the queue while
+     * WAITERS is set), and leaves taking the lock to hand them to the waiters to the caller.
+     * Returns {@link #NOTHING_OWED} if no waiter waits; {@link #OWED_NOW} once at least
+     * {@code batch} permits are in the word (the caller must {@link #serveWaiters()} now); else
+     * {@link #OWED_LATER}: the caller owes a {@link #serveWaiters()} later (the channel's
+     * receiver makes it when its poll ends). Until then the waiters' room sits in the word, as it
+     * does in every release between its add and its lock; whoever else takes the lock (an
+     * enqueue, a cancel, a close, a {@link #serveWaiters()} from a {@code trySend}) serves the
+     * queue first. The caller serves outside this method so that it can choose where the wakes
+     * go (chan11i: a channel's grant wakes senders to the ring, not the LIFO slot).
      */
-    boolean releaseDeferringWaiters(int n, int batch) {
+    int releaseDeferringWaiters(int n, int batch) {
         long s = (long) STATE.getAndAdd(this, (long) n << SHIFT);
         if ((s & WAITERS) == 0) {
-            return false;
+            return NOTHING_OWED;
         }
-        if (permits(s) + n >= batch) {
-            lock();
-            assignLocked();
-            unlockAndWake();
-            return false;
-        }
-        return true;
+        return permits(s) + n >= batch ? OWED_NOW : OWED_LATER;
     }
 
     /**

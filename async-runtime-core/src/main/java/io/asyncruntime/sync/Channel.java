@@ -357,10 +357,22 @@ public final class Channel<T> {
      * if it would otherwise fail). The poll's end is the latest point: the receiving task may
      * never receive again (it may wait for those very senders), so nothing is left owed after it.
      * Outside a worker's poll (no {@link PollEndDeferral}) the waiters are served at once.
+     * In a worker's poll the senders woken go to the back of the worker's ring (with a
+     * notification to a parked worker), not its LIFO slot, so that an idle worker may run them
+     * beside the receiver ({@link PollEndDeferral#runWakingToRing}; chan11i).
      */
     private void giveBackRoom(int n, Context cx) {
-        if (permits.releaseDeferringWaiters(n, grantBatch)
-                && !(cx instanceof PollEndDeferral deferral && deferral.runAtPollEnd(serveWaiters))) {
+        int owed = permits.releaseDeferringWaiters(n, grantBatch);
+        if (owed == BatchSemaphore.NOTHING_OWED) {
+            return;
+        }
+        if (cx instanceof PollEndDeferral deferral) {
+            // Either way the woken senders go to the ring, not the LIFO slot (chan11i): an idle
+            // worker may run them beside this receiver, instead of after its poll.
+            if (owed == BatchSemaphore.OWED_NOW || !deferral.runAtPollEnd(serveWaiters)) {
+                deferral.runWakingToRing(serveWaiters);
+            }
+        } else {
             permits.serveWaiters();
         }
     }
