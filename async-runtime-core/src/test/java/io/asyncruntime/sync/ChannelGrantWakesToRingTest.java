@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -48,6 +50,55 @@ class ChannelGrantWakesToRingTest {
             sender.get(10, TimeUnit.SECONDS);
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 2);
             assertThat(order).containsExactly("spawned", "sender");
+        }
+    }
+
+    /**
+     * What the ring is for (chan11j): two workers, the stall detector off (so nothing but the ring
+     * lets the idle worker take the sender); the receiver's poll receives (capacity 1: the grant is
+     * made in the poll) and then waits, bounded, for the sender to run. The idle worker is notified
+     * and runs the sender beside the receiver's poll; a wake into the receiver's LIFO slot would
+     * run it only after the poll (on int13 the wait times out).
+     */
+    @Test
+    void aSenderWokenByTheReceiversGrantRunsBesideItsPollOnTheIdleWorker() throws Exception {
+        CountDownLatch senderRan = new CountDownLatch(1);
+        try (AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(2).stallThreshold(Duration.ZERO).build()) {
+            Channel<Integer> channel = Channel.bounded(1);
+            assertThat(channel.trySend(0)).isTrue();
+            JoinHandle<Void> sender = runtime.spawn(channel.send(1).map(ignored -> {
+                senderRan.countDown();
+                return null;
+            }));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> channel.permits.waiterCount() == 1);
+            JoinHandle<Boolean> receiver = runtime.spawn(new ReceiveThenWaitForSender(channel, senderRan));
+            assertThat(receiver.get(30, TimeUnit.SECONDS)).as("the sender ran while the receiver's poll waited").isTrue();
+            sender.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** In one poll: receives one message (a grant), then waits up to 5 s for the sender to run. */
+    private static final class ReceiveThenWaitForSender implements Task<Boolean> {
+        private final Channel<Integer> channel;
+        private final CountDownLatch senderRan;
+        private Task<Optional<Integer>> recv;
+
+        ReceiveThenWaitForSender(Channel<Integer> channel, CountDownLatch senderRan) {
+            this.channel = channel;
+            this.senderRan = senderRan;
+        }
+
+        @Override
+        public Poll<Boolean> poll(Context cx) throws Exception {
+            if (recv == null) {
+                recv = channel.recv();
+            }
+            Poll<Optional<Integer>> polled = recv.poll(cx);
+            if (polled.isPending()) {
+                return Poll.pending();
+            }
+            assertThat(polled.value()).contains(0);
+            return Poll.ready(senderRan.await(5, TimeUnit.SECONDS));
         }
     }
 
