@@ -2,24 +2,12 @@ package io.asyncruntime.sync;
 
 import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Waker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * The fair counting semaphore under {@link Semaphore}, {@link Mutex}, {@link RwLock} and a
  * {@link Channel}'s capacity (Tokio's {@code batch_semaphore}, in our own design).
  *
- * <h2>The state word</h2>
- * <pre>
- *   bit 0        CLOSED   acquires fail; terminal
- *   bit 1        WAITERS  the wait queue is not empty
- *   bits 2..31   the permits nobody holds and no waiter has been given
- *   bits 32..63  the ticket: a counter a channel uses to number its messages (wraps)
- * </pre>
- * The ticket lets a channel take room for a message and claim the message's position in one
- * CAS ({@link #tryAcquireTicket}): a message is never half-way between "room taken" and "position
- * claimed", so a channel can tell a send in progress (position claimed, not yet written) from
- * room that is merely reserved, and stays linearizable.
+ * <p>The state word, its layout and its lock-free operations are {@link BatchSemaphoreWord}'s.
  * Invariants:
  * <ul>
  *   <li>WAITERS is set and cleared only under the lock, and equals "the queue is not empty" every
@@ -37,51 +25,11 @@ import java.lang.invoke.VarHandle;
  *   <li>A permit is never lost: it is in the word, assigned to a waiter, or held by exactly one
  *       owner, and a cancelled or failed waiter gives back what it was assigned.</li>
  * </ul>
- * The fast paths (an acquire that finds permits and no waiters, a release with no waiters) are
- * one CAS or one atomic add on the word; the lock is taken only to wait, to serve waiters, and to
- * cancel a wait. All permit transfers are RMWs on the one word, so they are totally ordered.
  */
-final class BatchSemaphore extends WaitList {
-
-    /** The most permits a semaphore holds: 30 bits of the state word. */
-    static final int MAX_PERMITS = (1 << 30) - 1;
-
-    /** {@link #tryAcquireTicket} results that are not tickets. */
-    static final long NO_TICKET = -1;
-    static final long CLOSED_TICKET = -2;
-
-    /** Results of {@link #tryAcquire} and {@link #pollAcquire}. */
-    static final int ACQUIRED = 0;
-    static final int NO_PERMITS = 1;
-    static final int CLOSED_RESULT = 2;
-
-    private static final long CLOSED = 1;
-    private static final long WAITERS = 2;
-    private static final int SHIFT = 2;
-    private static final long PERMIT_BITS = (long) MAX_PERMITS << SHIFT;
-    private static final long ONE_PERMIT = 1L << SHIFT;
-    private static final int TICKET_SHIFT = 32;
-    private static final long ONE_TICKET = 1L << TICKET_SHIFT;
-
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(BatchSemaphore.class, "state", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    @SuppressWarnings("unused") // through STATE
-    private volatile long state;
+final class BatchSemaphore extends BatchSemaphoreWord {
 
     BatchSemaphore(int permits) {
-        this.state = (long) permits << SHIFT;
-    }
-
-    private static long permits(long s) {
-        return (s & PERMIT_BITS) >>> SHIFT;
+        super(permits);
     }
 
     /**
@@ -120,60 +68,6 @@ final class BatchSemaphore extends WaitList {
         }
     }
 
-    // ---- without waiting ---------------------------------------------------------------------
-
-    /**
-     * Takes {@code n} permits if they are free and nobody waits (a waiter is never overtaken).
-     * Returns {@link #ACQUIRED}, {@link #NO_PERMITS} or {@link #CLOSED_RESULT}.
-     */
-    int tryAcquire(int n) {
-        long s = (long) STATE.getVolatile(this);
-        for (;;) {
-            if ((s & CLOSED) != 0) {
-                return CLOSED_RESULT;
-            }
-            if ((s & WAITERS) != 0 || permits(s) < n) {
-                return NO_PERMITS;
-            }
-            long witness = (long) STATE.compareAndExchange(this, s, s - ((long) n << SHIFT));
-            if (witness == s) {
-                return ACQUIRED;
-            }
-            s = witness;
-        }
-    }
-
-    /**
-     * Takes one permit and claims the next ticket in one CAS, if a permit is free and nobody
-     * waits. Returns the ticket (0 .. 2^32 - 1), {@link #NO_TICKET} or {@link #CLOSED_TICKET}.
-     */
-    long tryAcquireTicket() {
-        long s = (long) STATE.getVolatile(this);
-        for (;;) {
-            if ((s & CLOSED) != 0) {
-                return CLOSED_TICKET;
-            }
-            if ((s & WAITERS) != 0 || permits(s) == 0) {
-                return NO_TICKET;
-            }
-            long witness = (long) STATE.compareAndExchange(this, s, s - ONE_PERMIT + ONE_TICKET);
-            if (witness == s) {
-                return s >>> TICKET_SHIFT;
-            }
-            s = witness;
-        }
-    }
-
-    /** Claims the next ticket for permits already held (a granted send, a reservation that sends). */
-    int claimTicket() {
-        return (int) ((long) STATE.getAndAdd(this, ONE_TICKET) >>> TICKET_SHIFT);
-    }
-
-    /** The next ticket to be claimed. */
-    int nextTicket() {
-        return (int) ((long) STATE.getVolatile(this) >>> TICKET_SHIFT);
-    }
-
     /** Gives back {@code n} permits taken earlier (never more than were taken). */
     void release(int n) {
         long s = (long) STATE.getAndAdd(this, (long) n << SHIFT);
@@ -184,28 +78,30 @@ final class BatchSemaphore extends WaitList {
         }
     }
 
+    /** Results of {@link #releaseDeferringWaiters}. */
+    static final int NOTHING_OWED = 0;
+    static final int OWED_LATER = 1;
+    static final int OWED_NOW = 2;
+
     /**
-     * {@link #release} for a caller that may serve the waiters later, in a batch: adds the
-     * permits to the word at once (so they are counted, and never taken by anyone but the queue
-     * while WAITERS is set), but takes the lock to hand them to the waiters only once at least
-     * {@code batch} permits are in the word. Returns true if waiters wait and were not served: the
-     * caller then owes a {@link #serveWaiters()} (the channel's receiver makes it when its poll
-     * ends). Until then the waiters' room sits in the word, as it does in every release between
-     * its add and its lock; whoever else takes the lock (an enqueue, a cancel, a close, a
-     * {@link #serveWaiters()} from a {@code trySend}) serves the queue first.
+     * {@link #release} for a caller that serves the waiters itself, in a batch: adds the permits
+     * to the word at once (so they are counted, and never taken by anyone but the queue while
+     * WAITERS is set), and leaves taking the lock to hand them to the waiters to the caller.
+     * Returns {@link #NOTHING_OWED} if no waiter waits; {@link #OWED_NOW} once at least
+     * {@code batch} permits are in the word (the caller must {@link #serveWaiters()} now); else
+     * {@link #OWED_LATER}: the caller owes a {@link #serveWaiters()} later (the channel's
+     * receiver makes it when its poll ends). Until then the waiters' room sits in the word, as it
+     * does in every release between its add and its lock; whoever else takes the lock (an
+     * enqueue, a cancel, a close, a {@link #serveWaiters()} from a {@code trySend}) serves the
+     * queue first. The caller serves outside this method so that it can choose where the wakes
+     * go (chan11i: a channel's grant wakes senders to the ring, not the LIFO slot).
      */
-    boolean releaseDeferringWaiters(int n, int batch) {
+    int releaseDeferringWaiters(int n, int batch) {
         long s = (long) STATE.getAndAdd(this, (long) n << SHIFT);
         if ((s & WAITERS) == 0) {
-            return false;
+            return NOTHING_OWED;
         }
-        if (permits(s) + n >= batch) {
-            lock();
-            assignLocked();
-            unlockAndWake();
-            return false;
-        }
-        return true;
+        return permits(s) + n >= batch ? OWED_NOW : OWED_LATER;
     }
 
     /**
@@ -249,21 +145,6 @@ final class BatchSemaphore extends WaitList {
             assignLocked();
             unlockAndWake();
         }
-    }
-
-    /** Permits free right now (not held, not assigned to a waiter). */
-    int available() {
-        return (int) permits((long) STATE.getVolatile(this));
-    }
-
-    boolean isClosed() {
-        return ((long) STATE.getVolatile(this) & CLOSED) != 0;
-    }
-
-    /** Whether the semaphore is closed and all of {@code total} permits are back. */
-    boolean isClosedWithAll(int total) {
-        long s = (long) STATE.getVolatile(this);
-        return (s & CLOSED) != 0 && permits(s) == total;
     }
 
     /**

@@ -1,12 +1,8 @@
 package io.asyncruntime.sync;
 
-import io.asyncruntime.internal.scheduler.PollEndDeferral;
 import io.asyncruntime.task.Context;
-import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
 import io.asyncruntime.task.Waker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.Optional;
 
@@ -55,50 +51,16 @@ import java.util.Optional;
  *
  * @param <T> the message type
  */
-public final class Channel<T> {
+public final class Channel<T> extends ChannelRoom {
 
     /** The largest capacity of a bounded channel, 2^30 - 1: {@value}. */
     public static final int MAX_CAPACITY = BatchSemaphore.MAX_PERMITS;
 
-    private static final VarHandle RX_WAKER;
-
-    static {
-        try {
-            RX_WAKER = MethodHandles.lookup().findVarHandle(Channel.class, "rxWaker", Waker.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /** One permit per message or reservation in the channel. */
-    final BatchSemaphore permits;
     private final MessageQueue<T> queue;
-    /** The room: a bound, or {@link BatchSemaphore#MAX_PERMITS} for an unbounded channel. */
-    private final int capacity;
-    private final boolean bounded;
-    /**
-     * How much freed room the receiver gathers before it serves senders waiting for room during
-     * one of its polls: half the capacity (at least 1). Whatever is left is served when the poll
-     * ends; see {@link #giveBackRoom}.
-     */
-    private final int grantBatch;
-    /** {@link BatchSemaphore#serveWaiters} of {@link #permits}, made once: the poll-end action. */
-    private final Runnable serveWaiters;
     private final Notify closeNotify = new Notify();
-    /** The waiting receiver's waker, or null; taken (CAS to null) by whoever wakes it. */
-    @SuppressWarnings("unused") // through RX_WAKER
-    private volatile Waker rxWaker;
-    /** The waker the receiver registered last (it may have been taken since); receiver-private. */
-    private Waker receiverRegistered;
-    /** The receive task that registered it; receiver-private. */
-    private Object receiverOwner;
 
     private Channel(int capacity, boolean bounded, MessageQueue<T> queue, int grantBatch) {
-        this.capacity = capacity;
-        this.bounded = bounded;
-        this.grantBatch = grantBatch;
-        this.permits = new BatchSemaphore(capacity);
-        this.serveWaiters = permits::serveWaiters;
+        super(capacity, bounded, grantBatch);
         this.queue = queue;
     }
 
@@ -274,7 +236,7 @@ public final class Channel<T> {
      * consumer has gone.
      */
     public Task<Void> closed() {
-        return new ClosedWait(this, closeNotify.notified());
+        return new ChannelClosedWait(this, closeNotify.notified());
     }
 
     /** The bound of a bounded channel; {@link Integer#MAX_VALUE} for an unbounded one. */
@@ -330,13 +292,6 @@ public final class Channel<T> {
         }
     }
 
-    private void wakeReceiver() {
-        Waker waker = (Waker) RX_WAKER.getVolatile(this);
-        if (waker != null && RX_WAKER.compareAndSet(this, waker, null)) {
-            waker.wake();
-        }
-    }
-
     /**
      * Takes the message {@code queue.peek()} returned and gives its room back (see
      * {@link #giveBackRoom}). {@code cx} is the receive's context, or null outside a poll.
@@ -345,24 +300,6 @@ public final class Channel<T> {
     private void take(Context cx) {
         queue.take();
         giveBackRoom(1, cx);
-    }
-
-    /**
-     * Gives {@code n} slots back. When sends wait for room, handing it to them (the waiters' lock,
-     * a grant each, a wake each) is done once {@link #grantBatch} slots are free, or when the
-     * receiver's poll ends, whichever comes first, not once per message: the receiver's poll may
-     * take up to its budget's worth of messages, and the senders woken then find the room for many
-     * sends, not one. The room is in the semaphore's word at once (the waiting sends' own: no
-     * {@code send} or {@code trySend} overtakes them, and {@code trySend} serves them first
-     * if it would otherwise fail). The poll's end is the latest point: the receiving task may
-     * never receive again (it may wait for those very senders), so nothing is left owed after it.
-     * Outside a worker's poll (no {@link PollEndDeferral}) the waiters are served at once.
-     */
-    private void giveBackRoom(int n, Context cx) {
-        if (permits.releaseDeferringWaiters(n, grantBatch)
-                && !(cx instanceof PollEndDeferral deferral && deferral.runAtPollEnd(serveWaiters))) {
-            permits.serveWaiters();
-        }
     }
 
     /**
@@ -395,11 +332,6 @@ public final class Channel<T> {
     /** For tests: the message at the head, not taken. Consumer only. */
     T peekForTests() {
         return queue.peek();
-    }
-
-    private boolean isClosedAndDrained() {
-        // All permits back: no message in the queue, none being pushed, no reservation left.
-        return permits.isClosedWithAll(capacity);
     }
 
     /**
@@ -473,38 +405,6 @@ public final class Channel<T> {
         }
     }
 
-    /**
-     * Publishes the receiver's waker for {@code owner} (a receive task), replacing one the same
-     * task registered before, with a volatile CAS: the re-check that follows must not be ordered
-     * before it.
-     *
-     * @throws IllegalStateException if another receive task is waiting (two receivers)
-     */
-    private void registerReceiver(Object owner, Waker waker) {
-        for (;;) {
-            Waker current = (Waker) RX_WAKER.getVolatile(this);
-            if (current != null && receiverOwner != owner && current != waker) {
-                throw new IllegalStateException(
-                        "a Channel has one receiver, and another receive is already waiting on it");
-            }
-            if (current == waker || RX_WAKER.compareAndSet(this, current, waker)) {
-                break;
-            }
-        }
-        receiverRegistered = waker;
-        receiverOwner = owner;
-    }
-
-    /** Withdraws {@code owner}'s waker if it is still there (a completed or cancelled receive). */
-    void deregisterReceiver(Object owner) {
-        if (receiverOwner == owner) {
-            Waker waker = receiverRegistered;
-            receiverOwner = null;
-            receiverRegistered = null;
-            RX_WAKER.compareAndSet(this, waker, null);
-        }
-    }
-
     static ChannelClosedException closedForSending(String operation) {
         return new ChannelClosedException(operation + " on a closed channel");
     }
@@ -538,28 +438,4 @@ public final class Channel<T> {
         void close();
     }
 
-    /** {@link #closed()}: ready once the channel is closed. */
-    private static final class ClosedWait implements Task<Void> {
-        private final Channel<?> channel;
-        private final Task<Void> notified;
-
-        ClosedWait(Channel<?> channel, Task<Void> notified) {
-            this.channel = channel;
-            this.notified = notified;
-        }
-
-        @Override
-        public Poll<Void> poll(Context cx) throws Exception {
-            if (channel.isClosed()) {
-                notified.cancel();
-                return Poll.ready(null);
-            }
-            return notified.poll(cx); // only close() notifies
-        }
-
-        @Override
-        public void cancel() {
-            notified.cancel();
-        }
-    }
 }

@@ -63,6 +63,11 @@ final class PollContext implements Context, TaskPoller, PollEndDeferral {
     private boolean handedOver;
     /** What {@link #leave()} runs before it ends the poll, or null; see {@link PollEndDeferral}. */
     private Runnable atPollEnd;
+    /**
+     * Set while a {@link #runWakingToRing} action (or the poll-end action) runs: {@link Worker#schedule}
+     * then sends a woken task to the ring, not the LIFO slot. This thread only.
+     */
+    boolean wakesToRing;
 
     PollContext(Worker worker) {
         this.worker = worker;
@@ -130,7 +135,18 @@ final class PollContext implements Context, TaskPoller, PollEndDeferral {
         Runnable action = atPollEnd;
         if (action != null) {
             atPollEnd = null;
+            runWakingToRing(action);
+        }
+    }
+
+    @Override
+    public void runWakingToRing(Runnable action) {
+        boolean outer = wakesToRing;
+        wakesToRing = true;
+        try {
             action.run();
+        } finally {
+            wakesToRing = outer;
         }
     }
 

@@ -18,7 +18,22 @@ public interface PollEndDeferral {
      * Asks for {@code action} to run when the current poll ends (on the polling thread, while the
      * polled task's waker still counts as "woken during the poll"). Returns false if it cannot:
      * one action per poll, so a second, different action must be done by the caller at once.
-     * Asking again for the action already pending returns true and runs it once.
+     * Asking again for the action already pending returns true and runs it once. The tasks the
+     * action wakes are queued as by {@link #runWakingToRing}: the poll-end hand-over is a grant,
+     * not the poll's continuation (its one user is a bounded channel's receiver).
      */
     boolean runAtPollEnd(Runnable action);
+
+    /**
+     * Runs {@code action} now, on the polling thread, with the tasks it wakes queued where an idle
+     * worker can take them: at the back of this worker's ring, with the notification a push that
+     * makes work appear sends to a parked worker, instead of this worker's LIFO slot (where only
+     * this worker runs them, after the poll). For wakes that hand a resource to tasks which need
+     * not run after the waker and had better run beside it: a bounded channel's receiver
+     * granting room to waiting senders (issue 11, chan11i). Nests; the wakes made after it
+     * returns go where they went before. A context off the workers just runs the action.
+     */
+    default void runWakingToRing(Runnable action) {
+        action.run();
+    }
 }

@@ -269,11 +269,14 @@ final class Worker extends WorkerQueues implements Runnable {
     /**
      * Queues a task woken or spawned on this worker. A non-yield wake during a poll goes to the
      * LIFO slot when the task's lane is at least as high as the running task's (so the slot never
-     * lets a lower lane jump a higher one); whatever the slot held moves to the ring.
+     * lets a lower lane jump a higher one), unless the poll is handing a resource over with
+     * {@link PollContext#runWakingToRing} (a channel's grant of room to waiting senders: the ring,
+     * where a parked worker is notified and may take it); whatever the slot held moves to the ring.
      */
     void schedule(ScheduledTask task, boolean isYield) {
         PollContext cx = context;
-        if (!isYield && config.lifoSlot() && cx.cell != null && task.lane() <= cx.lane && !handOver.isStalledAt(tick)) {
+        if (!isYield && config.lifoSlot() && cx.cell != null && task.lane() <= cx.lane && !cx.wakesToRing
+                && !handOver.isStalledAt(tick)) {
             ScheduledTask previous = swapLifoSlot(task);
             if (previous == null) {
                 return; // it runs right after this poll; nothing for other workers to do
