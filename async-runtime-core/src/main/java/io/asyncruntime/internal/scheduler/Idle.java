@@ -17,7 +17,7 @@ import java.lang.invoke.VarHandle;
  * finds work wakes one more (ramp-up); the last searcher that parks re-checks every queue
  * (in {@code WorkerPark.park}), which together with the fences around pushes loses no wake-up.
  */
-final class Idle {
+final class Idle extends HeadPadding {
 
     private static final int UNPARKED_SHIFT = 16;
     private static final int SEARCHING_MASK = (1 << UNPARKED_SHIFT) - 1;

@@ -22,7 +22,7 @@ import java.lang.invoke.VarHandle;
  * </ul>
  * A task is never taken twice: every take is an atomic exchange with null.
  */
-abstract class LifoSlot {
+abstract class LifoSlot extends HeadPadding {
 
     /** The slot, {@link #lifoSlot}: opaque reads and atomic exchanges (see the class comment). */
     private static final VarHandle LIFO_SLOT;

@@ -25,14 +25,16 @@ import java.lang.invoke.VarHandle;
  * first poll is never linked ({@link LazyLink}); the poller leaves the poll ({@link #leave}) before
  * it completes the cell, which counts the completion and then publishes COMPLETE. So that
  * {@link SchedulerShutdown#awaitCompletionsPublished} sees such a cell between its count and its
- * COMPLETE, {@link #leave} keeps it in {@link #lastLeft} until the next poll ends here (or the
- * worker parks, {@link #forgetLastLeft}): one more release store per poll. The count's release
+ * COMPLETE, {@link #leave} keeps it in {@link #lastLeft} until a later poll of a cell not linked
+ * yet ends here (or the worker parks, {@link #forgetLastLeft}): one more release store per such
+ * poll. A linked cell's poll leaves the field as it is: the shard shows that cell until it is
+ * COMPLETE, and the value kept is an earlier cell, COMPLETE or linked by now. The count's release
  * store comes after it, so a reader whose acquire read saw the count then reads (acquire) this
  * cell, or a later value, written after the cell's COMPLETE: either way it sees the cell
  * unfinished or COMPLETE. The worker's stop-time cancel loop shows each cell it cancels the same
  * way ({@link #showCancelling}).
  */
-final class PollContext implements Context, TaskPoller, PollEndDeferral {
+final class PollContext extends HeadPadding implements Context, TaskPoller, PollEndDeferral {
 
     private static final VarHandle LAST_LEFT;
 
@@ -153,9 +155,16 @@ final class PollContext implements Context, TaskPoller, PollEndDeferral {
     @Override
     public boolean leave() {
         endPoll(); // normally a no-op: TaskCell.run called it inside the poll's try
-        // Release: this cell's COMPLETE, and the previous one's, come before the store (the class
-        // comment, "The last cell left stays visible").
-        LAST_LEFT.setRelease(this, cell);
+        TaskCell<?> left = cell;
+        if (left == null || LazyLink.isUnlinked(left)) {
+            // Release: this cell's COMPLETE, and the previous one's, come before the store (the
+            // class comment, "The last cell left stays visible"). Only a cell that was never
+            // linked needs it: a linked one stays in its shard until it is COMPLETE, where the
+            // shutdown's wait and dumps find it, and a cell never goes from linked back to unlinked.
+            // A reference store into this long-lived object costs G1's card-marking barrier, a
+            // StoreLoad fence, so every poll of a task that yields or waits no longer pays it.
+            LAST_LEFT.setRelease(this, left);
+        }
         cell = null;
         boolean yielded = yieldRequested;
         yieldRequested = false;

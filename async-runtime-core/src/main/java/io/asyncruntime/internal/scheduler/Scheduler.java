@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
  * completes. Tasks idle on anything else (another handle, a stage) are the live-task registry's
  * to abort.
  */
-public final class Scheduler implements CellScheduler {
+public final class Scheduler extends HeadPadding implements CellScheduler {
 
     /** Why a task the runtime will not run again (queued, or woken after shutdown) was cancelled. */
     static final String SHUTDOWN_CANCELLATION = "cancelled: the runtime shut down before it finished";

@@ -19,7 +19,7 @@ import java.lang.invoke.VarHandle;
  *       lets only one in.</li>
  * </ul>
  */
-final class SharedDriver {
+final class SharedDriver extends HeadPadding {
 
     private static final VarHandle DRIVER_HELD;
 

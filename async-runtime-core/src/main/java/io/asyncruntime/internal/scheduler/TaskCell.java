@@ -194,6 +194,18 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
      */
     private void afterPending(boolean yieldRequested, TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
+        if (yieldRequested && (s & TaskState.CANCELLED) == 0 && !LazyLink.isUnlinked(this)) {
+            // The yield path, split from the rest so that it stays small enough for the JIT to
+            // inline into the poll (on JDK 17 the whole method was compiled apart and called).
+            pollStamp |= YIELD_QUEUED; // before the push, whose release publishes it to the taker
+            worker.requeue(this);
+            return;
+        }
+        afterPendingNotYielding(s, yieldRequested, worker);
+    }
+
+    /** {@link #afterPending} for a first pending return, a cancelled cell or a poll that did not yield. */
+    private void afterPendingNotYielding(int s, boolean yieldRequested, TaskPoller worker) {
         if (LazyLink.isUnlinked(this) && (s & TaskState.CANCELLED) == 0 && !LazyLink.linkPending(this)) {
             // The first pending return links it, RUNNING still held: exactly once (LazyLink). Refused
             // once the abort began: cancelled (no uncounted polls: it never yielded before).

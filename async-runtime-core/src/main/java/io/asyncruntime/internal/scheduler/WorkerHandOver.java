@@ -51,7 +51,7 @@ import java.lang.invoke.VarHandle;
  * any; the stall mark is written by the stall detector (volatile) and read by any;
  * {@link #toNewThread} runs on the worker's thread inside a poll.
  */
-final class WorkerHandOver {
+final class WorkerHandOver extends HeadPadding {
 
     /** The poll stamp of a parked worker (and of one that has not polled yet). */
     static final long PARKED = StallTarget.PARKED;

@@ -5,7 +5,7 @@ package io.asyncruntime.internal.scheduler;
  * sampled schedule. Worker thread only (plain fields): a handed-over worker takes its sampling
  * with it, and the thread that handed it over no longer schedules or polls through it.
  */
-final class WorkerSampling {
+final class WorkerSampling extends HeadPadding {
 
     /** What {@link #beforePoll} returns for a poll it does not sample. */
     static final long NOT_SAMPLED = Long.MIN_VALUE;

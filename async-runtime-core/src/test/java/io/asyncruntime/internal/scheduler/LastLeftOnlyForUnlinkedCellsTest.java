@@ -1,0 +1,116 @@
+package io.asyncruntime.internal.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.task.Poll;
+import io.asyncruntime.task.Priority;
+import java.lang.reflect.Field;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link PollContext#leave} keeps a cell as the last one left only when the cell was never linked
+ * ({@link PollContext}, "The last cell left stays visible"): a linked cell is in its shard until it
+ * is COMPLETE, so the poll of a task that yields or waits no longer stores into the long-lived
+ * context (a reference store there costs G1's card-marking barrier on every poll). The first test
+ * pins that (it failed before: every leave stored its cell); the second, that the shutdown's wait
+ * still waits for a linked cell left by a worker's poll and counted but not published, as
+ * {@link LazyLinkCountedNotPublishedTest} does for the unlinked one and for a linked cell outside
+ * any poll (same set-up: the poll is simulated on the worker's thread, inside a holder task's poll).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LastLeftOnlyForUnlinkedCellsTest {
+
+    @Test
+    void leavingALinkedCellKeepsTheLastUnlinkedCellLeft() throws Exception {
+        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build();
+        try {
+            TaskShard shard = schedulerOf(runtime).registry().outsideShard(Priority.NORMAL.ordinal());
+            TaskCell<String> unlinked = cell(shard, "unlinked");
+            TaskCell<String> linked = cell(shard, "linked");
+            shard.admit(unlinked); // a worker's spawn: counted, not linked
+            shard.register(linked, false); // linked at once
+            AtomicReference<TaskCell<?>> afterUnlinked = new AtomicReference<>();
+            AtomicReference<TaskCell<?>> afterLinked = new AtomicReference<>();
+            runtime.blockOn(runtime.spawn(cx -> {
+                PollContext poll = (PollContext) cx;
+                TaskCell<?> holder = poll.cell;
+                poll.enter(unlinked);
+                poll.leave();
+                afterUnlinked.set(poll.lastLeft());
+                poll.enter(linked);
+                poll.leave();
+                afterLinked.set(poll.lastLeft());
+                poll.enter(holder); // back to the holder's poll
+                return Poll.ready(null);
+            }, Priority.NORMAL, "holder"));
+            assertThat((Object) afterUnlinked.get()).isSameAs(unlinked);
+            assertThat((Object) afterLinked.get()).as("the last cell left after a linked cell's poll").isSameAs(unlinked);
+        } finally {
+            runtime.shutdownGracefully(Duration.ofMillis(100));
+        }
+    }
+
+    @Test
+    void aLinkedCellLeftByAWorkersPollCountedButNotPublishedIsWaitedFor() throws Exception {
+        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build();
+        Scheduler scheduler = schedulerOf(runtime);
+        TaskRegistry registry = scheduler.registry();
+        TaskShard shard = registry.outsideShard(Priority.NORMAL.ordinal());
+        TaskCell<String> cell = cell(shard, "counted-not-published");
+        CountDownLatch counted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            shard.register(cell, false); // linked, as after a first pending return
+            runtime.spawn(cx -> {
+                PollContext poll = (PollContext) cx;
+                TaskCell<?> holder = poll.cell;
+                poll.enter(cell); // a later poll of the linked cell, which returns ready: TaskCell.run
+                poll.leave();     // leaves, then completes: counts (below), pauses before its COMPLETE CAS
+                poll.enter(holder);
+                shard.unregister(cell);
+                counted.countDown();
+                release.await(30, TimeUnit.SECONDS); // bounded
+                return Poll.ready(null);
+            }, Priority.NORMAL, "holder");
+            assertThat(counted.await(10, TimeUnit.SECONDS)).isTrue();
+            registry.refuseAll();
+            assertThat(cell.isDone()).isFalse();
+
+            AtomicBoolean returned = new AtomicBoolean();
+            Thread waiter = new Thread(() -> {
+                scheduler.awaitCompletionsPublished(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+                returned.set(true);
+            }, "awaiter");
+            waiter.start();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> returned.get() || LockSupport.getBlocker(waiter) == registry);
+            assertThat(returned.get()).as("the wait returned with a counted completion unpublished (a handle not done)")
+                    .isFalse();
+            release.countDown();
+            waiter.join(TimeUnit.SECONDS.toMillis(30));
+        } finally {
+            release.countDown();
+            runtime.shutdownGracefully(Duration.ofMillis(100));
+        }
+    }
+
+    private static TaskCell<String> cell(TaskShard shard, String name) {
+        return TaskCell.create(shard, (Callable<String>) () -> name, TaskCell.CALLABLE, Priority.NORMAL, name);
+    }
+
+    private static Scheduler schedulerOf(AsyncRuntime runtime) throws ReflectiveOperationException {
+        Field field = AsyncRuntime.class.getDeclaredField("scheduler");
+        field.setAccessible(true);
+        return (Scheduler) field.get(runtime);
+    }
+}
