@@ -164,6 +164,12 @@ final class PollContext extends HeadPadding implements Context, TaskPoller, Poll
             // A reference store into this long-lived object costs G1's card-marking barrier, a
             // StoreLoad fence, so every poll of a task that yields or waits no longer pays it.
             LAST_LEFT.setRelease(this, left);
+        } else if (lastLeft != null) { // plain: written only by this thread
+            // A linked cell's poll lets go of the earlier unlinked one (COMPLETE by now: release,
+            // as forgetLastLeft), so that a worker busy with linked tasks does not keep a completed
+            // task's result reachable for as long as it runs (review32 F1). A null store needs no
+            // card mark, and is made once, not every poll.
+            LAST_LEFT.setRelease(this, null);
         }
         cell = null;
         boolean yielded = yieldRequested;
