@@ -129,7 +129,8 @@ final class PollContext extends HeadPadding implements Context, TaskPoller, Poll
     /**
      * Runs the deferred action, if any, once. Before the cell is cleared: wakes the action makes
      * are wakes "during the poll", as they would have been had the task made them itself (the
-     * LIFO slot may take one). Also run before {@code blockInPlace} hands the worker over
+     * LIFO slot may take one, unless the action wakes through {@link #runWakingToRing}, as a
+     * channel's grant of room does: those go to the back of the ring). Also run before {@code blockInPlace} hands the worker over
      * (review27: a poll that then waits for a sender the action would wake would wait forever).
      */
     @Override
