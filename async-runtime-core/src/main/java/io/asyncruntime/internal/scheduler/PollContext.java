@@ -127,11 +127,12 @@ final class PollContext extends HeadPadding implements Context, TaskPoller, Poll
     }
 
     /**
-     * Runs the deferred action, if any, once. Before the cell is cleared: wakes the action makes
-     * are wakes "during the poll", as they would have been had the task made them itself (the
-     * LIFO slot may take one, unless the action wakes through {@link #runWakingToRing}, as a
-     * channel's grant of room does: those go to the back of the ring). Also run before {@code blockInPlace} hands the worker over
-     * (review27: a poll that then waits for a sender the action would wake would wait forever).
+     * Runs the deferred action, if any, once, through {@link #runWakingToRing}: before the cell is
+     * cleared, so its wakes are wakes "during the poll" (counted, budgeted as the task's own), but
+     * they go to the back of the ring, not the LIFO slot (a channel's grant: the woken sender may
+     * then run on an idle worker beside the receiver). Also run before {@code blockInPlace} hands
+     * the worker over (review27: a poll that then waits for a sender the action would wake would
+     * wait forever).
      */
     @Override
     public void endPoll() {
