@@ -105,11 +105,13 @@ final class PollContext extends HeadPadding implements Context, TaskPoller, Poll
     }
 
     /**
-     * The stop-time cancel loop is about to cancel {@code task}, which it took out of a queue:
+     * The stop-time cancel loop is about to cancel {@code task}, which it took out of a queue, or
+     * a first poll refused after the abort began is about to cancel its cell (TaskCell.run):
      * shows it as the last cell left (release), so that the shutdown's wait sees it between the
      * count of its cancellation and its COMPLETE.
      */
-    void showCancelling(ScheduledTask task) {
+    @Override
+    public void showCancelling(ScheduledTask task) {
         LAST_LEFT.setRelease(this, task instanceof TaskCell<?> c ? c : null);
     }
 

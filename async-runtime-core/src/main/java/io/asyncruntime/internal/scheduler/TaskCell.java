@@ -110,6 +110,7 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
         } else {
             s = takeOwnership(s);
             if (LazyLink.isUnlinked(this) && LazyLink.refusedAll(this)) { // a first poll after the abort began
+                worker.showCancelling(this); // in no queue, shard or poll now: seen by the shutdown's wait
                 cancelAndComplete(scheduler.abortReason()); // cancelled, not polled (LazyLink, "Abort")
                 return;
             }

@@ -20,6 +20,14 @@ interface TaskPoller {
     default void endPoll() {
     }
 
+    /**
+     * {@code cell} is about to be cancelled without a poll by this poller's thread (a first poll
+     * refused once the abort began, {@link LazyLink}): show it where the shutdown's wait looks,
+     * between the count of its cancellation and its COMPLETE ({@link PollContext#showCancelling}).
+     */
+    default void showCancelling(ScheduledTask cell) {
+    }
+
     /** Ends the poll; returns whether the task asked to yield (or ran out of budget). */
     boolean leave();
 
