@@ -148,7 +148,9 @@ final class GracefulShutdown {
         long[] atEnd = published[0] != null ? published[0] : registry.counts();
         long cancelledByAbort = atEnd[2] - atAbort[2]; // read with the removals: one snapshot per shard
         long liveAtStart = atStart[0] - atStart[1];
-        long spawned = atAbort[0] - atStart[0]; // nothing is accepted after the abort began
+        // To the end: a worker's spawn that read the refusal just before the abort set it is
+        // counted after (TaskShard, "Rejection"), and cancelled at its first poll: aborted.
+        long spawned = atEnd[0] - atStart[0];
         long liveAtEnd = atEnd[0] - atEnd[1];
         long completed = (atEnd[1] - atStart[1]) - cancelledByAbort;
         long aborted = cancelledByAbort + liveAtEnd;

@@ -36,6 +36,15 @@ interface CellScheduler {
     }
 
     /**
+     * As {@link #unregister(TaskCell)}, called by the thread of {@code completer}, the poller
+     * that just polled {@code cell} to its outcome (null off the poll path: an abort, a cancel,
+     * a shutdown): the registry then knows whose counters to count in without looking the thread up.
+     */
+    default void unregister(TaskCell<?> cell, TaskPoller completer) {
+        unregister(cell);
+    }
+
+    /**
      * {@code cell} has just published COMPLETE (after {@link #unregister}): the live-task registry
      * may unlink it from now on. Called once per cell, by the thread that completed it. A no-op
      * for cells no registry tracks.

@@ -12,8 +12,8 @@ import java.util.Set;
  * no sweep visit, and its cell is garbage as soon as its handle is (before, a finished cell stayed
  * reachable from its shard until a sweep unlinked it, and young collections copied it).
  *
- * <p><b>The mark.</b> A worker's spawn counts the cell and checks the refusal under its shard's
- * lock ({@link TaskShard#admit}), and sets the cell's registry link to {@link #UNLINKED}, a
+ * <p><b>The mark.</b> A worker's spawn counts the cell and checks the refusal (no lock,
+ * {@link TaskShard#admit}), and sets the cell's registry link to {@link #UNLINKED}, a
  * sentinel no shard ever links, before the push that publishes the cell. Spawns from outside carry
  * their own mark while they wait in the inject queue (the link pointing at the cell itself,
  * {@link QueuedSpawns}); the worker that takes one out replaces it with this one before it hands

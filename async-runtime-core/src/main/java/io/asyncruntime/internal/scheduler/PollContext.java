@@ -199,6 +199,12 @@ final class PollContext extends HeadPadding implements Context, TaskPoller, Poll
         }
     }
 
+    /** This context's worker, unless {@code blockInPlace} gave it away: then a thread outside the workers (-1). */
+    @Override
+    public int completerIndex() {
+        return handedOver ? -1 : worker.index;
+    }
+
     @Override
     public Waker waker() {
         TaskCell<?> polled = cell;

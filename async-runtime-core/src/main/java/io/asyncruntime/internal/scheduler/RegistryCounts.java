@@ -91,10 +91,12 @@ abstract class RegistryCounts {
     /**
      * Tasks spawned since start: each shard's count read under its lock ({@code exact}: see
      * {@link TaskShard#insertedExact}), or with an acquire read (a hint, on the completion path).
+     * A worker's spawn counts without its shard's lock (TaskShard, "Rejection"): one that read the
+     * refusal just before the abort set it may be counted after a read made after the refusal.
      */
     private long insertedSum(boolean exact) {
-        // A volatile read of each spawn word is exact in the same sense: a read made after a
-        // refusal's OR sees every spawn accepted before it (one word's modification order).
+        // A volatile read of each spawn word is exact: a read made after a refusal's OR sees
+        // every spawn from outside accepted before it (one word's modification order).
         long inserted = queuedSpawnCount();
         for (TaskShard shard : workerShards) {
             inserted += exact ? shard.insertedExact() : shard.inserted();

@@ -304,7 +304,7 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
         if ((s & TaskState.FUTURE_CANCELLED) != 0) {
             futureCancelWins(); // before the registry counts the outcome (see below)
         }
-        scheduler.unregister(this); // counts the outcome as a cancellation or not
+        scheduler.unregister(this, worker); // counts the outcome as a cancellation or not
         for (;;) { // s may be stale: the CAS fails then, and the loop goes on with its witness
             if ((s & TaskState.FUTURE_CANCELLED) != 0) {
                 // Future.cancel returned true during the poll that produced this outcome: the

@@ -39,4 +39,13 @@ interface TaskPoller {
 
     /** Counts a task this poller completed. */
     void taskCompleted();
+
+    /**
+     * Whose completion counters a task this poller completes is counted in (see
+     * {@code RegistryCounts.countCompletion(int, boolean)}): the index of the worker this
+     * poller's thread runs, or -1 for a thread that runs none (the default).
+     */
+    default int completerIndex() {
+        return -1;
+    }
 }

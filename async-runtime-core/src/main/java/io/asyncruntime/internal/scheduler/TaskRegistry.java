@@ -33,8 +33,8 @@ import java.lang.invoke.VarHandle;
  * <p><b>Counting</b> (spawns and completions, and the sums a shutdown reads): {@link RegistryCounts}.
  *
  * <p><b>Cost per task.</b> One link and two int stamps in the cell (32 to 48 bytes, as with two
- * links: the cell is 44 bytes, aligned to 48), an uncontended lock and unlock of the worker's own
- * shard at a worker's spawn, to count it and check the refusal (for a spawn from outside nothing
+ * links: the cell is 44 bytes, aligned to 48), a volatile read of the refusal and a release store
+ * of the worker's own shard's count at a worker's spawn, no lock (for a spawn from outside nothing
  * on the spawner, and nothing at the worker's take but a re-mark: like a worker's spawn it is
  * linked at its first pending return, see {@link LazyLink}), one counter store at completion; for
  * a task that goes idle, a lock hold of its shard at its first pending return (the link), one read of the shard's {@code dirty} hint at completion and
@@ -58,8 +58,10 @@ import java.lang.invoke.VarHandle;
  * <p><b>Refusing spawns.</b> {@link #refuseRemote()} (a graceful shutdown starts) makes spawns
  * from outside the runtime's own tasks fail (a task on a worker or inside {@code blockInPlace}
  * still spawns); {@link #refuseAll()} (the shutdown aborts what remains) makes
- * every spawn fail. A worker's spawn reads the flag under its shard's lock (see {@link TaskShard}),
- * and so does the link at a first pending return (REFUSING_ALL: the cell is cancelled instead);
+ * every spawn fail. A worker's spawn reads the flag without a lock (see {@link TaskShard},
+ * "Rejection": one racing the abort may be counted and then cancelled at its first poll); the
+ * link at a first pending return reads it under its shard's lock (REFUSING_ALL: the cell is
+ * cancelled instead);
  * a spawn from outside sees the refusal as a bit of its inject queue's spawn word, set by an
  * atomic OR that its own counting CAS is ordered with (see InjectQueue, "Spawns from outside").
  */

@@ -48,12 +48,18 @@ import java.lang.invoke.VarHandle;
  * that never returned pending is in no shard: a dump reads it from the queues and the polls, and
  * an abort cancels it at its first poll or its pending return ({@link LazyLink}).
  *
- * <p><b>Rejection</b> of a worker's spawn happens under the lock ({@link #admit}): a spawn reads
- * the registry's refusal flag after taking the lock, and a shutdown sets the flag and then takes
- * every shard's lock to count ({@link #insertedExact}). So a spawn that does not see the flag is
- * counted before the shutdown counts, and one that sees it is never counted: nothing slips in
- * unseen. The link at a first pending return reads the flag under the lock the same way: a link
- * made before the abort's walk copies the shard is seen by it, one after sees REFUSING_ALL and
+ * <p><b>Rejection</b> of a worker's spawn takes no lock ({@link #admit}): the spawning worker, the
+ * count's only writer, reads the registry's refusal flag (volatile) and, if the abort has not
+ * begun, stores the count (release). A spawn whose read comes after the abort's store is refused
+ * and never counted; one whose read comes before is counted, possibly after the shutdown read its
+ * counts at the abort (the spawner may even be descheduled in between), and its cell is queued
+ * unlinked like any cell spawned just before the abort: cancelled at its first poll, or at its
+ * pending return if the poll began first ({@link LazyLink}, "Abort"). So nothing slips in unseen,
+ * and the shutdown's report reads the spawns at its end, not at the abort (GracefulShutdown).
+ * (Until the thirteenth wave the count and the check were made under this shard's lock, a CAS
+ * and a release per spawn that measured ~10 % of {@code spawn_many_local} on JDK 25.) The link
+ * at a first pending return still reads the flag under the lock: a link made before the abort's
+ * walk copies the shard is seen by it, one after sees REFUSING_ALL and
  * links nothing ({@link #linkPending}). A spawn from outside the workers
  * takes no shard lock: it is counted, refused and queued by one CAS of its inject queue's spawn
  * word, and linked into its lane's outside shard at its first pending return ({@link #linkPending})
@@ -119,6 +125,17 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
         registry.countCompletion(CancellableCell.isCancellation(cell.outcome()));
     }
 
+    /** As {@link #unregister(TaskCell)}, in the counters of {@code completer}'s thread when a poller completes the cell. */
+    @Override
+    public void unregister(TaskCell<?> cell, TaskPoller completer) {
+        boolean cancelled = CancellableCell.isCancellation(cell.outcome());
+        if (completer == null) {
+            registry.countCompletion(cancelled);
+        } else {
+            registry.countCompletion(completer.completerIndex(), cancelled);
+        }
+    }
+
     /**
      * COMPLETE is set: a sweep may unlink the cell now. See {@link ShardSweep}, "Dirty". A cell
      * that was never linked ({@link LazyLink}: it completed in its first poll) leaves nothing to
@@ -166,9 +183,9 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
 
     /**
      * Cells ever admitted to this shard (as {@link #inserted()}: linked or not), read under the
-     * lock: a spawn that passed the refusal check (under the lock) before a refusal was set is
-     * counted by a read made after the refusal (a shutdown's report relies on it: nothing is
-     * counted spawned after its abort began).
+     * lock, which orders the read after any {@link #register} (tests' cells, counted under it);
+     * a worker's spawn ({@link #admit}) takes no lock, and a read sees its count once its release
+     * store is visible. Then a reader's share of the sweeping ({@link #sweepAfterRead}).
      */
     long insertedExact() {
         lock();
@@ -189,7 +206,8 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
      * the exception says why. {@code remote}: spawned from a thread that is not one of the
      * runtime's workers (a graceful shutdown refuses those first). Counts and links at once, as
      * every spawn did before lazy linking: now only tests use it (a cell linked from its spawn);
-     * a worker's spawn is {@link #admit}, linked at its first pending return.
+     * a worker's spawn is {@link #admit}, linked at its first pending return. Not on a worker's
+     * shard while its worker spawns: admit's count has one writer, its worker.
      */
     void register(TaskCell<?> cell, boolean remote) {
         lock();
@@ -207,23 +225,19 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
     }
 
     /**
-     * A worker's spawn: counts {@code cell} in, unless the registry no longer accepts it (then
-     * nothing is counted and the exception says why), and marks it unlinked: it is linked at its
-     * first pending return ({@link #linkPending}), if it has one (see {@link LazyLink}). The count
-     * and the refusal check under the lock, as {@link #register} does them: see the class
-     * comment, "Rejection".
+     * A worker's spawn, on the thread running this shard's worker (its only caller: the count's
+     * single writer): counts {@code cell} in, unless a shutdown's abort has begun (then nothing is
+     * counted and the exception says why), and marks it unlinked: it is linked at its first
+     * pending return ({@link #linkPending}), if it has one (see {@link LazyLink}). No lock: a
+     * volatile read of the refusal, then a release store of the count (see the class comment,
+     * "Rejection": a spawn that read the flag just before the abort set it is counted a little
+     * later and its cell is cancelled at its first poll, as any cell spawned just before the abort).
      */
     void admit(TaskCell<?> cell) {
-        lock();
-        try {
-            int refusal = registry.refusal(false);
-            if (refusal != TaskRegistry.ACCEPTING) {
-                throw new IllegalStateException(TaskRegistry.refusalMessage(refusal));
-            }
-            INSERTED.setRelease(this, inserted + 1);
-        } finally {
-            unlock();
+        if (refusesAll()) {
+            throw new IllegalStateException(TaskRegistry.refusalMessage(TaskRegistry.REFUSING_ALL));
         }
+        INSERTED.setRelease(this, inserted + 1); // the owner's count: plain read, one writer
         LazyLink.markUnlinked(cell); // before the push that publishes the cell
     }
 
