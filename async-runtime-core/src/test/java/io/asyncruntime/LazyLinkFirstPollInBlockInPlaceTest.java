@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Regression test for review26 F1 (lazy10, lazy linking): a task spawned on a worker is linked at
- * its first pending return; until then a dump finds it in its worker's poll ({@code context.cell}).
+ * its first pending return; until then a dump finds it in its worker's poll ({@code PollContext.shown()}).
  * A first poll that calls {@code blockInPlace} hands the worker (with a new poll context) to
  * another thread and keeps polling on this one: the cell was in no shard and in no worker's
  * context, so the dump, and the shutdown report's "still running" (read through the same walk),

@@ -64,9 +64,9 @@ import java.util.Set;
  * Queued cells the workers cancel as they stop are cancelled as before.
  *
  * <p><b>Dumps.</b> A dump lists the linked cells from the shards and the unlinked ones from where
- * they wait: each worker's cell in its poll (and the last cell it left, which is unlinked and not
- * COMPLETE only while its completion is counted and not yet published, {@link PollContext}), its
- * LIFO slot and its rings, read racily, and the
+ * they wait: the cell each worker's poll context shows (in its poll now, or the last cell it left,
+ * which is unlinked and not COMPLETE only until its pending return links it or its completion,
+ * counted, is published, {@link PollContext}), its LIFO slot and its rings, read racily, and the
  * inject queues, walked under their consumer flags ({@link #collectUnlinked}). A best-effort
  * snapshot: a cell moving between two of those places during the read (a steal, an overflow) may
  * be missed. It never lists a task that is not live: a cell read from a stale slot is listed only

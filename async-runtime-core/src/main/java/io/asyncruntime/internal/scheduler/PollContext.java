@@ -17,46 +17,66 @@ import java.lang.invoke.VarHandle;
  * from any thread outside the workers: a re-queue to the inject queue, a completion to the remote
  * count.
  *
- * <p>Thread-confined: only the thread polling with it touches it, except {@link #cell}, which the
- * stall detector reads (racily, for its log line) through {@link WorkerHandOver#pollingTaskName()}
- * and a dump reads racily, and {@link #lastLeft}, read by a dump and the shutdown's wait.
+ * <p>Thread-confined: only the thread polling with it touches it, except {@link #current}, which a
+ * dump and the shutdown's wait read (acquire), and {@link #polling}, which the stall detector reads
+ * racily with it for its log line ({@link WorkerHandOver#pollingTaskName()}).
+ *
+ * <p><b>One cell field, and a flag</b> (issues 10, 14). {@link #current} is the cell of the poll in
+ * progress or, between polls, the cell of the last poll that started here (or that the stop-time
+ * loop cancels, {@link #showCancelling}); {@link #polling} tells the two apart. Only
+ * {@link #enter} stores a cell: on JDK 17 and 25 G1's post-write barrier runs a StoreLoad fence
+ * for each store of a young object's reference into an old one (this context is old, cells are
+ * young), so a poll that sets a cell field and then keeps its cell as the last one left paid two;
+ * a flag store pays none, and a null store no card mark. So {@link #leave} stores no reference:
+ * every reader that means "in a poll now" reads the flag, on this thread (exact: {@link #waker()},
+ * {@link Worker#schedule}, {@link Worker#polling()}, {@code BlockInPlace}) or racily (the stall
+ * detector's log line, a best effort). A dump and the shutdown's wait read only the field: they
+ * list a cell found there if it is unlinked and not COMPLETE ({@link LazyLink}, "Dumps"), whether
+ * its poll is in progress or has ended, so they need no flag, and what they see of it (RUNNING,
+ * the "still inside a poll" count) is the cell's own state word.
  *
  * <p><b>The last cell left stays visible</b> (review26 F2). A worker's cell that completes in its
  * first poll is never linked ({@link LazyLink}); the poller leaves the poll ({@link #leave}) before
- * it completes the cell, which counts the completion and then publishes COMPLETE. So that
- * {@link SchedulerShutdown#awaitCompletionsPublished} sees such a cell between its count and its
- * COMPLETE, {@link #leave} keeps it in {@link #lastLeft} until a later poll of a cell not linked
- * yet ends here (or the worker parks, {@link #forgetLastLeft}): one more release store per such
- * poll. A linked cell's poll leaves the field as it is: the shard shows that cell until it is
- * COMPLETE, and the value kept is an earlier cell, COMPLETE or linked by now. The count's release
- * store comes after it, so a reader whose acquire read saw the count then reads (acquire) this
- * cell, or a later value, written after the cell's COMPLETE: either way it sees the cell
- * unfinished or COMPLETE. The worker's stop-time cancel loop shows each cell it cancels the same
- * way ({@link #showCancelling}).
+ * it completes the cell, which counts the completion and then publishes COMPLETE, with no other
+ * poll on this thread in between. So that {@link SchedulerShutdown#awaitCompletionsPublished} sees
+ * such a cell between its count and its COMPLETE, the field keeps it from its {@link #enter} until
+ * the next write, each a release store made by this thread after that COMPLETE: the next poll's
+ * {@link #enter}, the park's {@link #forgetLastLeft} (null), the stop-time loop's
+ * {@link #showCancelling}. The count's release store comes after the enter's, so a reader whose
+ * acquire read saw the count then reads (acquire) this cell, or a later value, whose release store
+ * came after the cell's COMPLETE: either way it sees the cell unfinished or COMPLETE, never a
+ * counted cell unfinished and hidden. A linked cell stays in the field too (its shard shows it
+ * until it is COMPLETE; readers skip it there), so retention is bounded to the latest polled cell
+ * until the next poll or the park (review32 F1: never an earlier cell while the worker polls
+ * others). The worker's stop-time cancel loop and a first poll refused after the abort began show
+ * the cell they cancel the same way ({@link #showCancelling}), outside any poll.
  */
 final class PollContext extends HeadPadding implements Context, TaskPoller, PollEndDeferral {
 
-    private static final VarHandle LAST_LEFT;
+    private static final VarHandle CURRENT;
 
     static {
         try {
-            LAST_LEFT = MethodHandles.lookup().findVarHandle(PollContext.class, "lastLeft", TaskCell.class);
+            CURRENT = MethodHandles.lookup().findVarHandle(PollContext.class, "current", TaskCell.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final Worker worker;
-    /** The cell being polled; null between polls. */
-    TaskCell<?> cell;
     /**
-     * Through {@link #LAST_LEFT}: the cell of the last poll that ended here (or that the stop-time
-     * loop cancels), until the next one ends; see the class comment. Written with release stores
-     * by this context's thread, read with acquire by any.
+     * Through {@link #CURRENT}: the cell being polled, or between polls the cell of the last poll
+     * that started here (or that the stop-time loop cancels), or null after a park; see the class
+     * comment. Written with release stores by this context's thread only (which reads it plain),
+     * read with acquire by any.
      */
-    @SuppressWarnings("unused")
-    private TaskCell<?> lastLeft;
-    /** Its lane; meaningful while {@link #cell} is set. */
+    private TaskCell<?> current;
+    /**
+     * Whether a poll is in progress ({@link #current} is its cell). This thread writes and reads it
+     * plain; the stall detector reads it racily (a best effort).
+     */
+    private boolean polling;
+    /** The lane of the cell being polled; meaningful while {@link #polling}. */
     int lane;
     /** Budget units left in this poll (and in the LIFO polls that follow it). */
     int budget;
@@ -89,30 +109,63 @@ final class PollContext extends HeadPadding implements Context, TaskPoller, Poll
         return handedOver;
     }
 
-    /** The cell of the last poll that ended here, or null; any thread (acquire). */
-    TaskCell<?> lastLeft() {
-        return (TaskCell<?>) LAST_LEFT.getAcquire(this);
+    /**
+     * The cell being polled, or of the last poll started here, or being cancelled by the stop-time
+     * loop, or null; any thread (acquire), for a dump or the shutdown's wait (see the class comment).
+     */
+    TaskCell<?> shown() {
+        return (TaskCell<?>) CURRENT.getAcquire(this);
+    }
+
+    /** The cell being polled, or null between polls. This context's thread only. */
+    TaskCell<?> polled() {
+        return polling ? current : null;
+    }
+
+    /** Whether a poll is in progress. This context's thread only. */
+    boolean isPolling() {
+        return polling;
     }
 
     /**
-     * The worker parks: the last cell left (completed, or linked) need not stay reachable from
-     * here meanwhile. Release: its COMPLETE comes before.
+     * A poll ended without {@link #leave} (a runtime bug caught by the worker): not in a poll now.
+     * The cell stays shown, as after a leave.
+     */
+    void abandonPoll() {
+        polling = false;
+    }
+
+    /**
+     * The cell being polled, or null between polls, read racily from another thread: for the stall
+     * detector's log line, a best effort: the flag, then the field (opaque), read apart, so a poll
+     * that ends or starts meanwhile may show the next cell, or this one just after it ended (a
+     * reference read is atomic and a cell's name immutable). A poll stalled for the detector's
+     * threshold was entered long before, and its two stores are visible by then in practice.
+     */
+    TaskCell<?> polledRacy() {
+        return polling ? (TaskCell<?>) CURRENT.getOpaque(this) : null;
+    }
+
+    /**
+     * The worker parks: the last cell polled (completed, or linked) need not stay reachable from
+     * here meanwhile. Release: its COMPLETE comes before. Between polls only.
      */
     void forgetLastLeft() {
-        if (lastLeft != null) { // plain: written only by this thread
-            LAST_LEFT.setRelease(this, null);
+        if (current != null) { // plain: written only by this thread
+            CURRENT.setRelease(this, null);
         }
     }
 
     /**
      * The stop-time cancel loop is about to cancel {@code task}, which it took out of a queue, or
-     * a first poll refused after the abort began is about to cancel its cell (TaskCell.run):
-     * shows it as the last cell left (release), so that the shutdown's wait sees it between the
-     * count of its cancellation and its COMPLETE.
+     * a first poll refused after the abort began is about to cancel its cell (TaskCell.run): shows
+     * it in {@link #current} (release), so that the shutdown's wait sees it between the count of
+     * its cancellation and its COMPLETE. Outside any poll (the refused first poll never enters),
+     * so {@link #polling} stays false.
      */
     @Override
     public void showCancelling(ScheduledTask task) {
-        LAST_LEFT.setRelease(this, task instanceof TaskCell<?> c ? c : null);
+        CURRENT.setRelease(this, task instanceof TaskCell<?> c ? c : null);
     }
 
     /** The scheduler of the worker this context's polls run on. */
@@ -122,7 +175,10 @@ final class PollContext extends HeadPadding implements Context, TaskPoller, Poll
 
     @Override
     public Context enter(TaskCell<?> polled) {
-        cell = polled;
+        // Release: the previous cell's COMPLETE (and anything before) comes first; the one
+        // reference store of the poll (see the class comment, "One cell field, and a flag").
+        CURRENT.setRelease(this, polled);
+        polling = true;
         lane = polled.lane();
         yieldRequested = false;
         return this;
@@ -159,23 +215,10 @@ final class PollContext extends HeadPadding implements Context, TaskPoller, Poll
     @Override
     public boolean leave() {
         endPoll(); // normally a no-op: TaskCell.run called it inside the poll's try
-        TaskCell<?> left = cell;
-        if (left == null || LazyLink.isUnlinked(left)) {
-            // Release: this cell's COMPLETE, and the previous one's, come before the store (the
-            // class comment, "The last cell left stays visible"). Only a cell that was never
-            // linked needs it: a linked one stays in its shard until it is COMPLETE, where the
-            // shutdown's wait and dumps find it, and a cell never goes from linked back to unlinked.
-            // A reference store into this long-lived object costs G1's card-marking barrier, a
-            // StoreLoad fence, so every poll of a task that yields or waits no longer pays it.
-            LAST_LEFT.setRelease(this, left);
-        } else if (lastLeft != null) { // plain: written only by this thread
-            // A linked cell's poll lets go of the earlier unlinked one (COMPLETE by now: release,
-            // as forgetLastLeft), so that a worker busy with linked tasks does not keep a completed
-            // task's result reachable for as long as it runs (review32 F1). A null store needs no
-            // card mark, and is made once, not every poll.
-            LAST_LEFT.setRelease(this, null);
-        }
-        cell = null;
+        // No reference store: the cell stays in the field, where the shutdown's wait sees it
+        // between its count and its COMPLETE (the class comment, "The last cell left stays
+        // visible"), until the next enter, the park or the stop-time loop replaces it.
+        polling = false;
         boolean yielded = yieldRequested;
         yieldRequested = false;
         return yielded;
@@ -207,11 +250,10 @@ final class PollContext extends HeadPadding implements Context, TaskPoller, Poll
 
     @Override
     public Waker waker() {
-        TaskCell<?> polled = cell;
-        if (polled == null) {
+        if (!polling) {
             throw new IllegalStateException("Context.waker() used outside the poll it was passed to");
         }
-        return polled;
+        return current;
     }
 
     @Override

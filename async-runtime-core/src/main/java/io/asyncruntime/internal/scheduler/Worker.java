@@ -235,7 +235,7 @@ final class Worker extends WorkerQueues implements Runnable {
             task.run(cx);
         } catch (Throwable bug) {
             // TaskCell.run catches everything a task throws; reaching here is a runtime bug.
-            cx.cell = null;
+            cx.abandonPoll();
             log.error("async-runtime worker {} caught an internal error; the worker goes on", index, bug);
         }
         if (cx.isHandedOver()) {
@@ -275,7 +275,7 @@ final class Worker extends WorkerQueues implements Runnable {
      */
     void schedule(ScheduledTask task, boolean isYield) {
         PollContext cx = context;
-        if (!isYield && config.lifoSlot() && cx.cell != null && task.lane() <= cx.lane && !cx.wakesToRing
+        if (!isYield && config.lifoSlot() && cx.isPolling() && task.lane() <= cx.lane && !cx.wakesToRing
                 && !handOver.isStalledAt(tick)) {
             ScheduledTask previous = swapLifoSlot(task);
             if (previous == null) {
@@ -327,24 +327,28 @@ final class Worker extends WorkerQueues implements Runnable {
 
     /** The cell this worker is polling, or null between polls. Worker thread only. */
     TaskCell<?> polling() {
-        return context.cell;
+        return context.polled();
     }
 
     /**
-     * Any thread, for a task dump (see {@link LazyLink}, "Dumps"): the cell in this worker's poll,
-     * the cell of its last poll (or being cancelled as it stops; {@link PollContext}, "The last
-     * cell left stays visible"), its LIFO slot's task and the tasks in its rings, read racily (a best effort), until the
-     * sink returns false (it has all it wants); returns false then.
+     * The cell this worker is polling, or null between polls; any thread, racily (a best effort,
+     * see {@link PollContext#polledRacy}), for the stall detector's log line.
+     */
+    TaskCell<?> pollingRacy() {
+        return context.polledRacy();
+    }
+
+    /**
+     * Any thread, for a task dump (see {@link LazyLink}, "Dumps"): the cell its poll context shows
+     * (in its poll now, or of its last poll, counted and maybe not COMPLETE yet, or being cancelled
+     * as it stops; {@link PollContext}, "The last cell left stays visible": the sink tells them
+     * apart by the cell's own state, so the poll flag is not read), its LIFO slot's task and the
+     * tasks in its rings, read racily (a best effort), until the sink returns false (it has all it
+     * wants); returns false then.
      */
     boolean forEachPolledOrQueued(java.util.function.Predicate<? super ScheduledTask> sink) {
-        PollContext cx = context;
-        TaskCell<?> polled = cx.cell;
-        if (polled != null && !sink.test(polled)) {
-            return false;
-        }
-        // Counted and not yet COMPLETE, or being cancelled by the stop-time loop (PollContext).
-        TaskCell<?> left = cx.lastLeft();
-        if (left != null && left != polled && !sink.test(left)) {
+        TaskCell<?> shown = context.shown();
+        if (shown != null && !sink.test(shown)) {
             return false;
         }
         ScheduledTask inSlot = peekLifoSlot();
@@ -362,7 +366,7 @@ final class Worker extends WorkerQueues implements Runnable {
     /** The lane of the task this worker is polling, or -1 between polls. */
     int currentLane() {
         PollContext cx = context;
-        return cx.cell != null ? cx.lane : -1;
+        return cx.isPolling() ? cx.lane : -1;
     }
 
     // ---- the hand-over (see WorkerHandOver) -----------------------------------------------------

@@ -100,11 +100,11 @@ final class WorkerHandOver extends HeadPadding {
 
     /**
      * The name of the task the worker is polling, or null between polls. Read from the stall
-     * detector's thread: racy by design (a reference read is atomic, and a name is immutable), for
-     * a log line about a poll that has not changed for the stall threshold.
+     * detector's thread: racy by design ({@link PollContext#polledRacy}), for a log line about a
+     * poll that has not changed for the stall threshold.
      */
     String pollingTaskName() {
-        TaskCell<?> cell = worker.polling();
+        TaskCell<?> cell = worker.pollingRacy();
         return cell != null ? cell.name() : null;
     }
 

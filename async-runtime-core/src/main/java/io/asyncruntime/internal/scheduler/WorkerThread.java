@@ -87,7 +87,7 @@ final class WorkerThread extends Thread {
      */
     PollContext handedOverPoll() {
         PollContext poll = handedOverPoll;
-        return poll != null && poll.cell != null ? poll : null;
+        return poll != null && poll.polled() != null ? poll : null;
     }
 
     /**
@@ -107,6 +107,6 @@ final class WorkerThread extends Thread {
             return running.polling();
         }
         PollContext poll = handedOverPoll;
-        return poll != null ? poll.cell : null;
+        return poll != null ? poll.polled() : null;
     }
 }

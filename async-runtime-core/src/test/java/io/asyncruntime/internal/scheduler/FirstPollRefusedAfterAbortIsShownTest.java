@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Timeout;
  * A never-linked cell whose first poll begins after the shutdown's abort (REFUSING_ALL) is
  * cancelled without a poll ({@link LazyLink}, "Abort"); between the count of that cancellation and
  * its COMPLETE it is in no queue, no shard and no poll, so the poller shows it as the last cell
- * left, as the stop-time loop shows what it cancels ({@link PollContext#showCancelling}): else
+ * left (its poll context's cell field, {@link PollContext#shown}), as the stop-time loop shows what
+ * it cancels ({@link PollContext#showCancelling}): else
  * {@link SchedulerShutdown#awaitCompletionsPublished} could return in that window with its handle
  * not done (review32's note; the window is a worker left behind by a stuck poll, which then runs a
  * queued first poll while the shutdown waits). Fails before: the poller's last cell left was not
@@ -40,7 +41,7 @@ class FirstPollRefusedAfterAbortIsShownTest {
                 PollContext poll = (PollContext) cx;
                 scheduler.registry().refuseAll(); // the abort has begun
                 refused.run(poll); // its first poll, on this worker's thread: refused, cancelled
-                shown.set(poll.lastLeft());
+                shown.set(poll.shown());
                 return Poll.ready(null);
             }, Priority.NORMAL, "holder"));
             assertThat(refused.isCancelled()).as("cancelled, not polled").isTrue();

@@ -57,15 +57,22 @@ class LazyLinkCountedNotPublishedTest {
         CountDownLatch release = new CountDownLatch(1);
         try {
             shard.admit(cell); // a worker's spawn: counted, marked unlinked
+            AtomicBoolean holderLinked = new AtomicBoolean();
             runtime.spawn(cx -> {
+                if (!holderLinked.getAndSet(true)) {
+                    // A first pending return links the holder: its shard shows it while the
+                    // context shows the simulated cell (as in the run loop, no poll is shown twice).
+                    cx.waker().wake();
+                    return Poll.pending();
+                }
                 PollContext poll = (PollContext) cx;
-                TaskCell<?> holder = poll.cell;
+                TaskCell<?> holder = poll.polled();
                 poll.enter(cell); // the first poll of cell, which returns ready: TaskCell.run leaves,
                 poll.leave();     // then completes: counts (below) and pauses before its COMPLETE CAS
-                poll.enter(holder); // back to this poll, which holds the worker until released
-                shard.unregister(cell);
+                shard.unregister(cell); // no poll enters in between, as in the run loop
                 counted.countDown();
-                release.await(30, TimeUnit.SECONDS); // bounded
+                release.await(30, TimeUnit.SECONDS); // bounded: this poll holds the worker until released
+                poll.enter(holder); // back to the holder's poll
                 return Poll.ready(null);
             }, Priority.NORMAL, "holder");
             assertThat(counted.await(10, TimeUnit.SECONDS)).isTrue();
