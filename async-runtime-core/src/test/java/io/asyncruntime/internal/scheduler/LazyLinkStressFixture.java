@@ -96,10 +96,15 @@ final class LazyLinkStressFixture {
             return secondPolls.get();
         }
 
+        /** Stops the thread and joins it (it stops at its next look at the flag). */
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             stop.set(true);
-            thread.join();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the thread stops by itself; the caller sees the flag
+            }
         }
     }
 }
