@@ -6,7 +6,6 @@ import io.asyncruntime.task.Context;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
-import io.asyncruntime.task.Waker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -34,22 +33,7 @@ class ForeignContextWakeDroppedTest {
 
     /** A context that belongs to no task: its waker counts a latch down. */
     private static Context foreignContext(CountDownLatch woken) {
-        Waker waker = woken::countDown;
-        return new Context() {
-            @Override
-            public Waker waker() {
-                return waker;
-            }
-
-            @Override
-            public boolean consumeBudget() {
-                return true;
-            }
-
-            @Override
-            public void requestYield() {
-            }
-        };
+        return ForeignContext.withWaker(woken::countDown);
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.asyncruntime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.asyncruntime.task.Context;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Task;
 import io.asyncruntime.task.Waker;
@@ -35,21 +34,7 @@ class ShutdownSurvivesThrowingWakerAndInterruptTest {
         Waker throwing = () -> {
             throw new IllegalStateException("a foreign waker that fails");
         };
-        foreignWait.poll(new Context() {
-            @Override
-            public Waker waker() {
-                return throwing;
-            }
-
-            @Override
-            public boolean consumeBudget() {
-                return true;
-            }
-
-            @Override
-            public void requestYield() {
-            }
-        });
+        foreignWait.poll(ForeignContext.withWaker(throwing));
         try {
             runtime.shutdownGracefully(Duration.ofMillis(200));
         } catch (RuntimeException e) {

@@ -48,21 +48,7 @@ class ThrowingIsObsoleteLosesWakesTest {
                 throw new IllegalStateException("adapter bug");
             }
         };
-        assertThat(awaited.poll(new Context() {
-            @Override
-            public Waker waker() {
-                return broken;
-            }
-
-            @Override
-            public boolean consumeBudget() {
-                return true;
-            }
-
-            @Override
-            public void requestYield() {
-            }
-        }).isReady()).isFalse(); // newer registration: woken first
+        assertThat(awaited.poll(ForeignContext.withWaker(broken)).isReady()).isFalse(); // newer registration: woken first
 
         String abortOutcome;
         try {

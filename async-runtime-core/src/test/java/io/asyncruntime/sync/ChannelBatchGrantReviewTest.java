@@ -7,7 +7,6 @@ import io.asyncruntime.task.Context;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
-import io.asyncruntime.task.Waker;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -79,24 +78,7 @@ class ChannelBatchGrantReviewTest {
                 assertThat(channel.trySend(i)).isTrue();
             }
             Task<Void> send = channel.send(100);
-            Context throwingWaker = new Context() {
-                @Override
-                public Waker waker() {
-                    return () -> {
-                        throw new IllegalStateException("user waker throws");
-                    };
-                }
-
-                @Override
-                public boolean consumeBudget() {
-                    return true;
-                }
-
-                @Override
-                public void requestYield() {
-                }
-            };
-            assertThat(send.poll(throwingWaker).isPending()).isTrue();
+            assertThat(send.poll(new ThrowingWakerContext("user waker throws")).isPending()).isTrue();
 
             JoinHandle<Optional<Integer>> receiver = runtime.spawn(channel.recv());
             boolean resolved;

@@ -7,7 +7,6 @@ import io.asyncruntime.task.Context;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
-import io.asyncruntime.task.Waker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,23 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChannelGrantRingFlagAfterThrowReview33Test {
 
-    private static final Context THROWING_WAKER = new Context() {
-        @Override
-        public Waker waker() {
-            return () -> {
-                throw new IllegalStateException("user waker throws");
-            };
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-        }
-    };
+    private static final Context THROWING_WAKER = new ThrowingWakerContext("user waker throws");
 
     @ParameterizedTest
     @ValueSource(ints = {1, 4})

@@ -26,24 +26,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChannelReview30ThrowingWakerTest {
 
-    /** A hand-made context whose waker throws: the waiting send it polls wakes by throwing. */
-    private static final Context THROWING_WAKER = new Context() {
-        @Override
-        public Waker waker() {
-            return () -> {
-                throw new IllegalStateException("user waker throws");
-            };
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-        }
-    };
+    /** The waiting send polled with it wakes by throwing. */
+    private static final Context THROWING_WAKER = new ThrowingWakerContext("user waker throws");
 
     /**
      * F1: two waiting sends, the head one's waker throws. The receiver frees two slots in one poll

@@ -15,23 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class NotifyAllThrowingWakerTest {
 
-    private static final Context THROWING_WAKER = new Context() {
-        @Override
-        public Waker waker() {
-            return () -> {
-                throw new IllegalStateException("first waker throws");
-            };
-        }
-
-        @Override
-        public boolean consumeBudget() {
-            return true;
-        }
-
-        @Override
-        public void requestYield() {
-        }
-    };
+    private static final Context THROWING_WAKER = new ThrowingWakerContext("first waker throws");
 
     @Test
     void aThrowingWakerDoesNotKeepTheWaitersAfterItAsleep() throws Exception {

@@ -1,12 +1,12 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RuntimeInternals.schedulerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.ShutdownReport;
 import io.asyncruntime.task.Priority;
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -75,12 +75,6 @@ class CloseReturnsBeforeACountedCompletionIsPublishedTest {
         assertThat(doneAtReturn.get()).as("the handle of a task the counts call finished is done when the shutdown returns, "
                 + report.get()).isTrue();
         assertThat(cell.get(10, TimeUnit.SECONDS)).isEqualTo("value");
-    }
-
-    private static Scheduler schedulerOf(AsyncRuntime runtime) throws ReflectiveOperationException {
-        Field field = AsyncRuntime.class.getDeclaredField("scheduler");
-        field.setAccessible(true);
-        return (Scheduler) field.get(runtime);
     }
 
     /** The real shard, except that a completion, once counted, waits for {@code release} before it is published. */

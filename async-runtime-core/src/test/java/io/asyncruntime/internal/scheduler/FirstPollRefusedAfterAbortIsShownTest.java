@@ -1,13 +1,13 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.CountedNotPublishedFixture.cell;
+import static io.asyncruntime.internal.scheduler.RuntimeInternals.schedulerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Priority;
-import java.lang.reflect.Field;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -33,8 +33,7 @@ class FirstPollRefusedAfterAbortIsShownTest {
         try {
             Scheduler scheduler = schedulerOf(runtime);
             TaskShard shard = scheduler.registry().outsideShard(Priority.NORMAL.ordinal());
-            TaskCell<String> refused = TaskCell.create(shard, (Callable<String>) () -> "polled", TaskCell.CALLABLE,
-                    Priority.NORMAL, "refused");
+            TaskCell<String> refused = cell(shard, "refused");
             shard.admit(refused); // a worker's spawn: counted, never linked
             AtomicReference<TaskCell<?>> shown = new AtomicReference<>();
             runtime.blockOn(runtime.spawn(cx -> {
@@ -49,11 +48,5 @@ class FirstPollRefusedAfterAbortIsShownTest {
         } finally {
             runtime.shutdownGracefully(Duration.ofMillis(100));
         }
-    }
-
-    private static Scheduler schedulerOf(AsyncRuntime runtime) throws ReflectiveOperationException {
-        Field field = AsyncRuntime.class.getDeclaredField("scheduler");
-        field.setAccessible(true);
-        return (Scheduler) field.get(runtime);
     }
 }

@@ -1,18 +1,16 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.CountedNotPublishedFixture.cell;
+import static io.asyncruntime.internal.scheduler.CountedNotPublishedFixture.leaveAndCountOnTheWorker;
+import static io.asyncruntime.internal.scheduler.RuntimeInternals.schedulerOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.internal.scheduler.CountedNotPublishedFixture.PublicationWait;
 import io.asyncruntime.task.Priority;
-import java.lang.reflect.Field;
 import java.time.Duration;
-import io.asyncruntime.task.Poll;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -51,46 +49,21 @@ class LazyLinkCountedNotPublishedTest {
         Scheduler scheduler = schedulerOf(runtime);
         TaskRegistry registry = scheduler.registry();
         TaskShard shard = registry.outsideShard(Priority.NORMAL.ordinal());
-        TaskCell<String> cell = TaskCell.create(shard, (Callable<String>) () -> "value", TaskCell.CALLABLE,
-                Priority.NORMAL, "counted-not-published");
-        CountDownLatch counted = new CountDownLatch(1);
+        TaskCell<String> cell = cell(shard, "counted-not-published");
         CountDownLatch release = new CountDownLatch(1);
         try {
             shard.admit(cell); // a worker's spawn: counted, marked unlinked
-            AtomicBoolean holderLinked = new AtomicBoolean();
-            runtime.spawn(cx -> {
-                if (!holderLinked.getAndSet(true)) {
-                    // A first pending return links the holder: its shard shows it while the
-                    // context shows the simulated cell (as in the run loop, no poll is shown twice).
-                    cx.waker().wake();
-                    return Poll.pending();
-                }
-                PollContext poll = (PollContext) cx;
-                TaskCell<?> holder = poll.polled();
-                poll.enter(cell); // the first poll of cell, which returns ready: TaskCell.run leaves,
-                poll.leave();     // then completes: counts (below) and pauses before its COMPLETE CAS
-                shard.unregister(cell); // no poll enters in between, as in the run loop
-                counted.countDown();
-                release.await(30, TimeUnit.SECONDS); // bounded: this poll holds the worker until released
-                poll.enter(holder); // back to the holder's poll
-                return Poll.ready(null);
-            }, Priority.NORMAL, "holder");
-            assertThat(counted.await(10, TimeUnit.SECONDS)).isTrue();
+            // Its first poll, which returns ready: TaskCell.run leaves, then completes: counts and
+            // pauses before its COMPLETE CAS; the holder's poll keeps the worker until released.
+            leaveAndCountOnTheWorker(runtime, shard, cell, release);
             registry.refuseAll();
             assertThat(cell.isDone()).isFalse();
 
-            AtomicBoolean returned = new AtomicBoolean();
-            Thread waiter = new Thread(() -> {
-                scheduler.awaitCompletionsPublished(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
-                returned.set(true);
-            }, "awaiter");
-            waiter.start();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> returned.get() || LockSupport.getBlocker(waiter) == registry);
-            assertThat(returned.get()).as("the wait returned with a counted completion unpublished (a handle not done)")
-                    .isFalse();
+            PublicationWait wait = PublicationWait.start(scheduler, "awaiter");
+            assertThat(wait.returnedRatherThanParked())
+                    .as("the wait returned with a counted completion unpublished (a handle not done)").isFalse();
             release.countDown();
-            waiter.join(TimeUnit.SECONDS.toMillis(30));
+            wait.join();
         } finally {
             release.countDown();
             runtime.shutdownGracefully(Duration.ofMillis(100));
@@ -102,8 +75,7 @@ class LazyLinkCountedNotPublishedTest {
         Scheduler scheduler = schedulerOf(runtime);
         TaskRegistry registry = scheduler.registry();
         TaskShard shard = registry.outsideShard(Priority.NORMAL.ordinal());
-        TaskCell<String> cell = TaskCell.create(shard, (Callable<String>) () -> "value", TaskCell.CALLABLE,
-                Priority.NORMAL, "counted-not-published");
+        TaskCell<String> cell = cell(shard, "counted-not-published");
         try {
             shard.register(cell, false); // linked at once
             registry.refuseAll();
@@ -111,25 +83,12 @@ class LazyLinkCountedNotPublishedTest {
             assertThat(registry.liveTasksHint()).isZero();
             assertThat(cell.isDone()).isFalse();
 
-            AtomicBoolean returned = new AtomicBoolean();
-            Thread waiter = new Thread(() -> {
-                scheduler.awaitCompletionsPublished(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
-                returned.set(true);
-            }, "awaiter");
-            waiter.start();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> returned.get() || LockSupport.getBlocker(waiter) == registry);
-            assertThat(returned.get()).as("the wait returned with a counted completion unpublished (a handle not done)")
-                    .isFalse();
-            waiter.join(TimeUnit.SECONDS.toMillis(30));
+            PublicationWait wait = PublicationWait.start(scheduler, "awaiter");
+            assertThat(wait.returnedRatherThanParked())
+                    .as("the wait returned with a counted completion unpublished (a handle not done)").isFalse();
+            wait.join();
         } finally {
             runtime.shutdownGracefully(Duration.ofMillis(100));
         }
-    }
-
-    private static Scheduler schedulerOf(AsyncRuntime runtime) throws ReflectiveOperationException {
-        Field field = AsyncRuntime.class.getDeclaredField("scheduler");
-        field.setAccessible(true);
-        return (Scheduler) field.get(runtime);
     }
 }

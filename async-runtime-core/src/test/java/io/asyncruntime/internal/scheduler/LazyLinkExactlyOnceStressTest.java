@@ -2,21 +2,15 @@ package io.asyncruntime.internal.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asyncruntime.internal.scheduler.LazyLinkStressFixture.FirstPollWaker;
 import io.asyncruntime.task.JoinHandle;
-import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
-import io.asyncruntime.task.Waker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,48 +30,22 @@ class LazyLinkExactlyOnceStressTest {
     private static final int ROUNDS = 10;
     private static final int TASKS = 5_000;
 
-    private Scheduler scheduler;
-
-    @AfterEach
-    void shutdown() {
-        RegistryTestFixture.shutdown(scheduler);
-    }
-
     @Test
     void aCellWokenDuringItsFirstPollIsLinkedOnce() throws Exception {
-        for (int round = 0; round < ROUNDS; round++) {
-            scheduler = RegistryTestFixture.startScheduler(2, "lazy-once-", round % 2 == 0);
-            runRound(round);
-            RegistryTestFixture.shutdown(scheduler);
-            scheduler = null;
-        }
+        LazyLinkStressFixture.roundsOnFreshSchedulers(ROUNDS, "lazy-once-", LazyLinkExactlyOnceStressTest::runRound);
     }
 
-    private void runRound(int round) throws Exception {
-        ConcurrentLinkedQueue<Waker> toWake = new ConcurrentLinkedQueue<>();
-        AtomicInteger secondPolls = new AtomicInteger();
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread waker = new Thread(() -> {
-            while (!stop.get()) {
-                Waker w = toWake.poll();
-                if (w != null) {
-                    w.wake();
-                } else {
-                    Thread.onSpinWait();
-                }
-            }
-        }, "lazy-once-waker");
-        waker.start();
-        try {
+    private static void runRound(Scheduler scheduler, int round) throws Exception {
+        try (FirstPollWaker wakes = FirstPollWaker.start("lazy-once-waker")) {
             List<JoinHandle<Void>> tasks = scheduler.spawn((Callable<List<JoinHandle<Void>>>) () -> {
                 List<JoinHandle<Void>> spawned = new ArrayList<>();
                 for (int i = 0; i < TASKS; i++) {
                     boolean selfWake = (i + round) % 3 == 0;
-                    spawned.add(scheduler.spawn(wokenInItsFirstPoll(toWake, secondPolls, selfWake), Priority.NORMAL, null));
+                    spawned.add(scheduler.spawn(wakes.wokenInItsFirstPoll(selfWake), Priority.NORMAL, null));
                 }
                 return spawned;
             }, Priority.NORMAL, "spawner").get(30, TimeUnit.SECONDS);
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> secondPolls.get() == TASKS);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> wakes.secondPolls() == TASKS);
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> scheduler.idle().allParked());
             assertThat(tasks).noneMatch(JoinHandle::isDone);
             TaskRegistry registry = scheduler.registry();
@@ -91,27 +59,6 @@ class LazyLinkExactlyOnceStressTest {
             assertThat(linked).hasSize(TASKS).doesNotHaveDuplicates();
             assertThat(links).isBetween(TASKS, TASKS + 1);
             assertThat(registry.liveTasksHint()).isEqualTo(TASKS);
-        } finally {
-            stop.set(true);
-            waker.join();
         }
-    }
-
-    /** First poll: woken (by itself, or raced by the waker thread), pending; second poll: pending for good. */
-    private static Task<Void> wokenInItsFirstPoll(ConcurrentLinkedQueue<Waker> toWake, AtomicInteger secondPolls,
-                                                  boolean selfWake) {
-        int[] polls = {0};
-        return cx -> {
-            if (polls[0]++ == 0) {
-                if (selfWake) {
-                    cx.waker().wake();
-                } else {
-                    toWake.add(cx.waker());
-                }
-            } else if (polls[0] == 2) {
-                secondPolls.incrementAndGet();
-            }
-            return Poll.pending();
-        };
     }
 }

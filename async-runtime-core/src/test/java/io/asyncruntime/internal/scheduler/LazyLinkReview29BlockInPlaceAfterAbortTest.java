@@ -1,13 +1,12 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RuntimeInternals.schedulerOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.ShutdownReport;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Priority;
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -65,13 +64,7 @@ class LazyLinkReview29BlockInPlaceAfterAbortTest {
         }).get(10, TimeUnit.SECONDS);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
-        Thread watcher = new Thread(() -> {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> registry.refusal(false) == TaskRegistry.REFUSING_ALL);
-            abortBegun.countDown();
-        }, "r29-watcher");
-        watcher.setDaemon(true);
-        watcher.start();
+        AbortWatcher.openWhenTheAbortBegins(registry, abortBegun, "r29-watcher");
 
         ShutdownReport report = runtime.shutdownGracefully(Duration.ofMillis(200));
         runtime = null;
@@ -79,11 +72,5 @@ class LazyLinkReview29BlockInPlaceAfterAbortTest {
         assertThat(report.stillRunning())
                 .as("a task inside a poll that did not return by the deadline (blockInPlace after the abort began): %s", report)
                 .isEqualTo(1);
-    }
-
-    private static Scheduler schedulerOf(AsyncRuntime runtime) throws ReflectiveOperationException {
-        Field field = AsyncRuntime.class.getDeclaredField("scheduler");
-        field.setAccessible(true);
-        return (Scheduler) field.get(runtime);
     }
 }

@@ -1,20 +1,19 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.CountedNotPublishedFixture.cell;
+import static io.asyncruntime.internal.scheduler.RuntimeInternals.schedulerOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.internal.scheduler.CountedNotPublishedFixture.PublicationWait;
 import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Priority;
 import io.asyncruntime.task.Task;
-import java.lang.reflect.Field;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -76,8 +75,7 @@ class LazyLinkReview29DrainedOverflowTest {
             }
         };
         TaskShard shard = registry.outsideShard(Priority.NORMAL.ordinal());
-        TaskCell<String> counted = TaskCell.create(shard, (Callable<String>) () -> "value", TaskCell.CALLABLE,
-                Priority.NORMAL, "counted-not-published");
+        TaskCell<String> counted = cell(shard, "counted-not-published");
         try {
             runtime.spawn(cx -> {
                 for (int i = 0; i < CHILDREN; i++) {
@@ -99,29 +97,16 @@ class LazyLinkReview29DrainedOverflowTest {
 
             shard.unregister(counted); // its completer counted it and pauses before its COMPLETE CAS
             assertThat(counted.isDone()).isFalse();
-            AtomicBoolean returned = new AtomicBoolean();
-            Thread waiter = new Thread(() -> {
-                scheduler.awaitCompletionsPublished(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
-                returned.set(true);
-            }, "r29-awaiter");
-            waiter.start();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> returned.get() || LockSupport.getBlocker(waiter) == registry);
-            assertThat(returned.get())
+            PublicationWait wait = PublicationWait.start(scheduler, "r29-awaiter");
+            assertThat(wait.returnedRatherThanParked())
                     .as("the wait returned with a counted completion unpublished (a handle not done), the drained"
                             + " overflow of unlinked cells being invisible to its look")
                     .isFalse();
             release.countDown();
-            waiter.join(TimeUnit.SECONDS.toMillis(30));
+            wait.join();
         } finally {
             release.countDown();
             runtime.shutdownGracefully(Duration.ofMillis(100));
         }
-    }
-
-    private static Scheduler schedulerOf(AsyncRuntime runtime) throws ReflectiveOperationException {
-        Field field = AsyncRuntime.class.getDeclaredField("scheduler");
-        field.setAccessible(true);
-        return (Scheduler) field.get(runtime);
     }
 }

@@ -1,5 +1,6 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.RuntimeInternals.schedulerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +10,6 @@ import io.asyncruntime.TaskDump;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Priority;
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -106,13 +106,7 @@ class OutsideSpawnFirstPollInBlockInPlaceTest {
         JoinHandle<Integer> handle = spawnFromOutside("outside-blocks-in-place-after-abort", entered, abortBegun,
                 blocking);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-        Thread watcher = new Thread(() -> {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> registry.refusal(false) == TaskRegistry.REFUSING_ALL);
-            abortBegun.countDown();
-        }, "r31-watcher");
-        watcher.setDaemon(true);
-        watcher.start();
+        AbortWatcher.openWhenTheAbortBegins(registry, abortBegun, "r31-watcher");
         ShutdownReport report = runtime.shutdownGracefully(Duration.ofMillis(200));
         runtime = null;
         assertThat(blocking.getCount()).as("the first poll blocked in place during the shutdown").isZero();
@@ -123,11 +117,5 @@ class OutsideSpawnFirstPollInBlockInPlaceTest {
         // Marked cancelled at the hand-over link (the abort had begun): its ready return still
         // completes it, with the cancellation winning or the value; either way it is done.
         await().atMost(Duration.ofSeconds(10)).until(handle::isDone);
-    }
-
-    static Scheduler schedulerOf(AsyncRuntime runtime) throws ReflectiveOperationException {
-        Field field = AsyncRuntime.class.getDeclaredField("scheduler");
-        field.setAccessible(true);
-        return (Scheduler) field.get(runtime);
     }
 }

@@ -2,24 +2,18 @@ package io.asyncruntime.internal.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asyncruntime.internal.scheduler.LazyLinkStressFixture.FirstPollWaker;
 import io.asyncruntime.task.JoinHandle;
-import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Priority;
-import io.asyncruntime.task.Task;
-import io.asyncruntime.task.Waker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,39 +35,14 @@ class OutsideSpawnsLinkedExactlyOnceStressTest {
     private static final int PER_SPAWNER = 3_000;
     private static final int SPAWNERS = 2;
 
-    private Scheduler scheduler;
-
-    @AfterEach
-    void shutdown() {
-        RegistryTestFixture.shutdown(scheduler);
-    }
-
     @Test
     void spawnsFromOutsideAreLinkedOnceAtTheirFirstPendingReturnAndNeverIfTheyCompleteInIt() throws Exception {
-        for (int round = 0; round < ROUNDS; round++) {
-            scheduler = RegistryTestFixture.startScheduler(2, "outside-once-", round % 2 == 0);
-            runRound(round);
-            RegistryTestFixture.shutdown(scheduler);
-            scheduler = null;
-        }
+        LazyLinkStressFixture.roundsOnFreshSchedulers(ROUNDS, "outside-once-",
+                OutsideSpawnsLinkedExactlyOnceStressTest::runRound);
     }
 
-    private void runRound(int round) throws Exception {
-        ConcurrentLinkedQueue<Waker> toWake = new ConcurrentLinkedQueue<>();
-        AtomicInteger secondPolls = new AtomicInteger();
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread waker = new Thread(() -> {
-            while (!stop.get()) {
-                Waker w = toWake.poll();
-                if (w != null) {
-                    w.wake();
-                } else {
-                    Thread.onSpinWait();
-                }
-            }
-        }, "outside-once-waker");
-        waker.start();
-        try {
+    private static void runRound(Scheduler scheduler, int round) throws Exception {
+        try (FirstPollWaker wakes = FirstPollWaker.start("outside-once-waker")) {
             List<List<JoinHandle<Void>>> idle = new ArrayList<>();
             List<List<JoinHandle<Void>>> ready = new ArrayList<>();
             List<Thread> spawners = new ArrayList<>();
@@ -96,7 +65,7 @@ class OutsideSpawnsLinkedExactlyOnceStressTest {
                         Priority lane = Priority.values()[(i + seed) % Priority.values().length];
                         if ((i + seed) % 2 == 0) {
                             boolean selfWake = (i + seed) % 3 == 0;
-                            myIdle.add(scheduler.spawn(wokenInItsFirstPoll(toWake, secondPolls, selfWake), lane, null));
+                            myIdle.add(scheduler.spawn(wakes.wokenInItsFirstPoll(selfWake), lane, null));
                         } else {
                             myReady.add(scheduler.spawn((Runnable) () -> { }, lane, null));
                         }
@@ -111,7 +80,7 @@ class OutsideSpawnsLinkedExactlyOnceStressTest {
                 assertThat(spawner.isAlive()).isFalse();
             }
             int idleCount = idle.stream().mapToInt(List::size).sum();
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> secondPolls.get() == idleCount);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> wakes.secondPolls() == idleCount);
             for (List<JoinHandle<Void>> handles : ready) {
                 for (JoinHandle<Void> handle : handles) {
                     handle.get(30, TimeUnit.SECONDS);
@@ -153,27 +122,6 @@ class OutsideSpawnsLinkedExactlyOnceStressTest {
             }
             assertThat(spawnCount).isEqualTo((long) SPAWNERS * PER_SPAWNER);
             assertThat(spawnsLinked).as("marks replaced, each once").isEqualTo(spawnCount);
-        } finally {
-            stop.set(true);
-            waker.join();
         }
-    }
-
-    /** First poll: woken (by itself, or raced by the waker thread), pending; second poll: pending for good. */
-    private static Task<Void> wokenInItsFirstPoll(ConcurrentLinkedQueue<Waker> toWake, AtomicInteger secondPolls,
-                                                  boolean selfWake) {
-        int[] polls = {0};
-        return cx -> {
-            if (polls[0]++ == 0) {
-                if (selfWake) {
-                    cx.waker().wake();
-                } else {
-                    toWake.add(cx.waker());
-                }
-            } else if (polls[0] == 2) {
-                secondPolls.incrementAndGet();
-            }
-            return Poll.pending();
-        };
     }
 }
