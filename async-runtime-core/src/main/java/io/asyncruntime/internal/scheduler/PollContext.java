@@ -33,7 +33,11 @@ import java.lang.invoke.VarHandle;
  * detector's log line, a best effort). A dump and the shutdown's wait read only the field: they
  * list a cell found there if it is unlinked and not COMPLETE ({@link LazyLink}, "Dumps"), whether
  * its poll is in progress or has ended, so they need no flag, and what they see of it (RUNNING,
- * the "still inside a poll" count) is the cell's own state word.
+ * the "still inside a poll" count) is the cell's own state word. That keeps both sound: a cell
+ * shown after its poll ended is listed only while unlinked and not COMPLETE, which is only from
+ * its leave to its link (a pending return) or to its COMPLETE (a completion, counted first), with
+ * no other poll in between, when the old last-cell-left field showed it too; and a poll that does
+ * not return keeps its cell in the field, RUNNING, as before.
  *
  * <p><b>The last cell left stays visible</b> (review26 F2). A worker's cell that completes in its
  * first poll is never linked ({@link LazyLink}); the poller leaves the poll ({@link #leave}) before
