@@ -117,6 +117,9 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
         }
         // A wake or abort since the cell was queued is seen below or at the end of the poll.
         if ((s & TaskState.CANCELLED) != 0) {
+            if (LazyLink.isUnlinked(this)) {
+                worker.showCancelling(this); // aborted while queued for its first poll: as above
+            }
             cancelAndComplete(scheduler.abortReason());
             return;
         }
@@ -152,7 +155,7 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
             complete(new Failure(failure), worker);
             return;
         }
-        // The poller keeps this cell visible as the last one left until its next poll ends, so a
+        // The poller keeps this cell visible as the last one left until its next poll starts, so a
         // completion below (counted, then COMPLETE) is seen between the two (PollContext).
         boolean yieldRequested = worker.leave();
         if (ready) {

@@ -49,4 +49,32 @@ class FirstPollRefusedAfterAbortIsShownTest {
             runtime.shutdownGracefully(Duration.ofMillis(100));
         }
     }
+
+    /**
+     * The same window for a cell aborted while it waited for its first poll (a handle's
+     * {@code abort()}, no shutdown): its first poll finds CANCELLED and cancels it without a poll
+     * (left16's note). Fails before: the poller showed the holder, not the cancelled cell.
+     */
+    @Test
+    void aFirstPollThatFindsItsCellAbortedShowsItAsTheLastOneLeft() throws Exception {
+        AsyncRuntime runtime = AsyncRuntime.builder().workerThreads(1).build();
+        try {
+            Scheduler scheduler = schedulerOf(runtime);
+            TaskShard shard = scheduler.registry().outsideShard(Priority.NORMAL.ordinal());
+            TaskCell<String> aborted = cell(shard, "aborted-while-queued");
+            shard.admit(aborted); // a worker's spawn: counted, never linked
+            AtomicReference<TaskCell<?>> shown = new AtomicReference<>();
+            runtime.blockOn(runtime.spawn(cx -> {
+                PollContext poll = (PollContext) cx;
+                aborted.abort(); // queued for its first poll (here: not queued at all), now CANCELLED
+                aborted.run(poll); // its first poll, on this worker's thread: cancelled, not polled
+                shown.set(poll.shown());
+                return Poll.ready(null);
+            }, Priority.NORMAL, "holder"));
+            assertThat(aborted.isCancelled()).as("cancelled, not polled").isTrue();
+            assertThat((Object) shown.get()).as("the last cell left after the cancelled first poll").isSameAs(aborted);
+        } finally {
+            runtime.shutdownGracefully(Duration.ofMillis(100));
+        }
+    }
 }
