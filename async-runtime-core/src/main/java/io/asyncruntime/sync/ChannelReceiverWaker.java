@@ -70,16 +70,18 @@ abstract class ChannelReceiverWaker {
 
     /**
      * Wakes the waiting receiver from a send's poll ({@code cx}, or null outside one). In a
-     * worker's poll the receiver goes to the back of the worker's ring, with the notification
-     * that brings an idle worker, not to its LIFO slot (chan11k): a receiver waits only on an
-     * empty channel, where the senders are the slow side, so it had better run beside the sender
-     * on the idle worker than after the sender's poll on the sender's worker (which then stops
-     * sending while it receives). The same placement as the receiver's grants of room to
-     * waiting senders (chan11i, {@link ChannelRoom#giveBackRoom}).
+     * worker's poll, while another worker is parked or searching, the receiver goes to the back
+     * of this worker's ring with the notification that brings that worker, not to this worker's
+     * LIFO slot (chan11k): a receiver waits only on an empty channel, where the senders are the
+     * slow side, so it had better run beside the sender on the idle worker than after the
+     * sender's poll on the sender's worker (which stops sending while it receives). With every
+     * worker busy (four senders, say) the slot runs it next here, as before: from the ring it
+     * would wait behind the queued senders while the channel fills. See
+     * {@link PollEndDeferral#runWakingToIdleWorker}.
      */
     final void wakeReceiver(Context cx) {
         if (cx instanceof PollEndDeferral deferral) {
-            deferral.runWakingToRing(wakeReceiverAction);
+            deferral.runWakingToIdleWorker(wakeReceiverAction);
         } else {
             wakeReceiver();
         }
