@@ -33,7 +33,7 @@ abstract class ChannelReceiverWaker {
     /** The receive task that registered it; receiver-private. */
     private Object receiverOwner;
 
-    /** {@link #wakeReceiver()}, made once: what a send's poll runs through the ring. */
+    /** {@link #wakeReceiver()}, made once: what {@link #wakeReceiver(Context)} hands the poll. */
     private final Runnable wakeReceiverAction = this::wakeReceiver;
 
     /**
