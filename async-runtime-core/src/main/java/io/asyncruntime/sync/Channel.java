@@ -126,7 +126,7 @@ public final class Channel<T> extends ChannelRoom {
             ticket = permits.tryAcquireTicket();
         }
         if (ticket >= 0) {
-            write(hint, (int) ticket, message);
+            write(hint, (int) ticket, message, null);
             return true;
         }
         if (ticket == BatchSemaphore.CLOSED_TICKET) {
@@ -259,22 +259,23 @@ public final class Channel<T> extends ChannelRoom {
 
     /**
      * Writes a message at its claimed {@code ticket}; the room it takes is given back by the
-     * consumer. Wakes the receiver if it waits.
+     * consumer. Wakes the receiver if it waits (see {@link #wakeReceiver(Context)}; {@code cx}
+     * is the send's poll context, or null outside a send's poll).
      */
-    void write(Object hint, int ticket, T message) {
+    void write(Object hint, int ticket, T message, Context cx) {
         queue.write(hint, ticket, message);
         // After the claim (an atomic RMW on the semaphore word): either this read sees the
         // receiver's waker, or the receiver, which publishes its waker and then reads the word,
         // sees the claim (sendInProgress) and does not sleep on it.
         if ((Waker) RX_WAKER.getVolatile(this) != null) {
-            wakeReceiver();
+            wakeReceiver(cx);
         }
     }
 
     /** Sends with room already held (a reservation): claims a ticket and writes. */
     void sendWithHeldRoom(T message) {
         Object hint = queue.hintBeforeClaim();
-        write(hint, permits.claimTicket(), message);
+        write(hint, permits.claimTicket(), message, null);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.asyncruntime.sync;
 
+import io.asyncruntime.internal.scheduler.PollEndDeferral;
+import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Waker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -31,6 +33,9 @@ abstract class ChannelReceiverWaker {
     /** The receive task that registered it; receiver-private. */
     private Object receiverOwner;
 
+    /** {@link #wakeReceiver()}, made once: what {@link #wakeReceiver(Context)} hands the poll. */
+    private final Runnable wakeReceiverAction = this::wakeReceiver;
+
     /**
      * Publishes the receiver's waker for {@code owner} (a receive task), replacing one the same
      * task registered before, with a volatile CAS: the re-check that follows must not be ordered
@@ -60,6 +65,25 @@ abstract class ChannelReceiverWaker {
             receiverOwner = null;
             receiverRegistered = null;
             RX_WAKER.compareAndSet(this, waker, null);
+        }
+    }
+
+    /**
+     * Wakes the waiting receiver from a send's poll ({@code cx}, or null outside one). In a
+     * worker's poll, while another worker is parked or searching, the receiver goes to the back
+     * of this worker's ring with the notification that brings that worker, not to this worker's
+     * LIFO slot (chan11k): a receiver waits only on an empty channel, where the senders are the
+     * slow side, so it had better run beside the sender on the idle worker than after the
+     * sender's poll on the sender's worker (which stops sending while it receives). With every
+     * worker busy (four senders, say) the slot runs it next here, as before: from the ring it
+     * would wait behind the queued senders while the channel fills. See
+     * {@link PollEndDeferral#runWakingToIdleWorker}.
+     */
+    final void wakeReceiver(Context cx) {
+        if (cx instanceof PollEndDeferral deferral) {
+            deferral.runWakingToIdleWorker(wakeReceiverAction);
+        } else {
+            wakeReceiver();
         }
     }
 

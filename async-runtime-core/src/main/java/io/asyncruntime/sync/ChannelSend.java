@@ -43,7 +43,7 @@ final class ChannelSend<T> implements Task<Void> {
             }
             long ticket = permits.tryAcquireTicket();
             if (ticket >= 0) {
-                return sent(hint, (int) ticket);
+                return sent(hint, (int) ticket, cx);
             }
             if (ticket == BatchSemaphore.CLOSED_TICKET) {
                 message = null;
@@ -56,7 +56,7 @@ final class ChannelSend<T> implements Task<Void> {
         }
         switch (result) {
             case BatchSemaphore.ACQUIRED:
-                return sent(hint, waiter.ticket);
+                return sent(hint, waiter.ticket, cx);
             case BatchSemaphore.CLOSED_RESULT:
                 message = null;
                 throw Channel.closedForSending("send");
@@ -65,10 +65,10 @@ final class ChannelSend<T> implements Task<Void> {
         }
     }
 
-    private Poll<Void> sent(Object hint, int ticket) {
+    private Poll<Void> sent(Object hint, int ticket, Context cx) {
         T sent = message;
         message = null;
-        channel.write(hint, ticket, sent);
+        channel.write(hint, ticket, sent, cx);
         return Poll.ready(null);
     }
 

@@ -158,6 +158,15 @@ final class Idle extends HeadPadding {
         return unparked((int) STATE.getVolatile(this)) < workers;
     }
 
+    /**
+     * Whether some worker is parked (or on its way to or from it) or searching: one that takes
+     * work pushed to a ring now, after the push's notification or by looking. One volatile read.
+     */
+    boolean anyParkedOrSearching() {
+        int s = (int) STATE.getVolatile(this);
+        return searching(s) > 0 || unparked(s) < workers;
+    }
+
     int searchingCount() {
         return searching((int) STATE.getVolatile(this));
     }

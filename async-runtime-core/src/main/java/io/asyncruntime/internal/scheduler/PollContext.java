@@ -94,6 +94,11 @@ final class PollContext extends HeadPadding implements Context, TaskPoller, Poll
      * then sends a woken task to the ring, not the LIFO slot. This thread only.
      */
     boolean wakesToRing;
+    /**
+     * Set while a {@link #runWakingToIdleWorker} action runs: {@link Worker#schedule} then sends a
+     * woken task to the ring if some worker is parked or searching. This thread only.
+     */
+    boolean wakesToIdleWorker;
 
     PollContext(Worker worker) {
         this.worker = worker;
@@ -213,6 +218,17 @@ final class PollContext extends HeadPadding implements Context, TaskPoller, Poll
             action.run();
         } finally {
             wakesToRing = outer;
+        }
+    }
+
+    @Override
+    public void runWakingToIdleWorker(Runnable action) {
+        boolean outer = wakesToIdleWorker;
+        wakesToIdleWorker = true;
+        try {
+            action.run();
+        } finally {
+            wakesToIdleWorker = outer;
         }
     }
 

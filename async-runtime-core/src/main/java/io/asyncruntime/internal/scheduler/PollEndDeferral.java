@@ -36,4 +36,18 @@ public interface PollEndDeferral {
     default void runWakingToRing(Runnable action) {
         action.run();
     }
+
+    /**
+     * Runs {@code action} now, on the polling thread, with the tasks it wakes queued as by
+     * {@link #runWakingToRing} (the back of this worker's ring, with the notification) only while
+     * some worker is parked or searching, one that takes them from there and runs them beside
+     * this one; with every worker busy they go where a wake during a poll goes (the LIFO slot:
+     * run next here, not behind the work queued in the ring). For a wake whose task had better
+     * run on another worker if one is free but must not wait behind queued work otherwise: a
+     * bounded channel's receiver woken by a send (issue 11, chan11k). Nests. A context off the
+     * workers just runs the action.
+     */
+    default void runWakingToIdleWorker(Runnable action) {
+        action.run();
+    }
 }

@@ -271,11 +271,15 @@ final class Worker extends WorkerQueues implements Runnable {
      * LIFO slot when the task's lane is at least as high as the running task's (so the slot never
      * lets a lower lane jump a higher one), unless the poll is handing a resource over with
      * {@link PollContext#runWakingToRing} (a channel's grant of room to waiting senders: the ring,
-     * where a parked worker is notified and may take it); whatever the slot held moves to the ring.
+     * where a parked worker is notified and may take it), or with
+     * {@link PollContext#runWakingToIdleWorker} while some worker is parked or searching (a
+     * channel's receiver woken by a send: that worker takes it from the ring; with every worker
+     * busy the slot runs it next here); whatever the slot held moves to the ring.
      */
     void schedule(ScheduledTask task, boolean isYield) {
         PollContext cx = context;
         if (!isYield && config.lifoSlot() && cx.isPolling() && task.lane() <= cx.lane && !cx.wakesToRing
+                && !(cx.wakesToIdleWorker && scheduler.idle().anyParkedOrSearching())
                 && !handOver.isStalledAt(tick)) {
             ScheduledTask previous = swapLifoSlot(task);
             if (previous == null) {

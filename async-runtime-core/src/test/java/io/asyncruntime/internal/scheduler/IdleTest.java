@@ -54,4 +54,19 @@ class IdleTest {
         assertThat(idle.workerToNotify(1)).isEqualTo(-1);
         assertThat(idle.isParked(0)).isTrue();
     }
+
+    /** What a channel's receiver wake checks (chan11k): a worker that would take work from a ring. */
+    @Test
+    void someWorkerIsParkedOrSearchingUnlessEveryWorkerRunsWithoutSearching() {
+        Idle idle = new Idle(2);
+        assertThat(idle.anyParkedOrSearching()).as("both running").isFalse();
+
+        assertThat(idle.tryStartSearching()).isTrue();
+        assertThat(idle.anyParkedOrSearching()).as("one searching").isTrue();
+        idle.stopSearching();
+        assertThat(idle.anyParkedOrSearching()).isFalse();
+
+        idle.transitionToParked(0, false);
+        assertThat(idle.anyParkedOrSearching()).as("one parked").isTrue();
+    }
 }
