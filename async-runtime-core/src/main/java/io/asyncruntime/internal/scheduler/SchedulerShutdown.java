@@ -207,8 +207,12 @@ final class SchedulerShutdown {
      * the registry's {@link TaskRegistry#counts() counts} of a look at which that held, else of
      * the last look. A poll stuck forever delays nothing: its task is neither counted nor
      * published, which the check allows. Parks with the registry as its blocker between looks.
-     * Call after {@code refuseAll} (no spawn can come in), from the shutdown's thread; an
-     * interrupt does not end the wait (the flag is set again after).
+     * Call after {@code refuseAll} (no spawn is accepted after it: one that read the refusal just
+     * before may still be counted, TaskShard "Rejection", and so may a spawn be counted and not yet
+     * pushed; either needs its spawner descheduled in a window of a few instructions, and a look
+     * that misses such a cell can offset one counted completion not yet published, review34's
+     * note), from the shutdown's thread; an interrupt does not end the wait (the flag is set
+     * again after).
      *
      * <p>One look: the counts, the cells not COMPLETE, the counts again. If neither count moved,
      * the set of counted tasks was fixed during the walk and no cell joined; every uncounted cell
