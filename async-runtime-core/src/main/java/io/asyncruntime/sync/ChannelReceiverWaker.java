@@ -71,7 +71,7 @@ abstract class ChannelReceiverWaker {
     /**
      * Wakes the waiting receiver from a send's poll ({@code cx}, or null outside one). In a
      * worker's poll, while another worker is parked or searching, the receiver goes to the back
-     * of this worker's ring with the notification that brings that worker, not to this worker's
+     * of this worker's ring (notified as any ring push is), where that worker takes it, not to this worker's
      * LIFO slot (chan11k): a receiver waits only on an empty channel, where the senders are the
      * slow side, so it had better run beside the sender on the idle worker than after the
      * sender's poll on the sender's worker (which stops sending while it receives). With every

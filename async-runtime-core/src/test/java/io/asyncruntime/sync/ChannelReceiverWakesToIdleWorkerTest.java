@@ -7,6 +7,8 @@ import io.asyncruntime.task.Context;
 import io.asyncruntime.task.JoinHandle;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Task;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +45,10 @@ class ChannelReceiverWakesToIdleWorkerTest {
                 return message;
             }));
             awaitReceiverWaiting(channel);
+            // The receiver's worker must have finished its poll: until it parks it is neither
+            // parked nor searching, and a send then (the sender taken by the other worker) finds
+            // no idle worker and uses the LIFO slot (review35 F1: the heuristic's gap, not a loss).
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> allWorkersParked(runtime));
             JoinHandle<Boolean> sender = runtime.spawn(new SendThenWaitFor(channel, received));
             assertThat(sender.get(30, TimeUnit.SECONDS)).as("the receiver ran while the sender's poll waited").isTrue();
             assertThat(receiver.get(10, TimeUnit.SECONDS)).contains(7);
@@ -82,6 +88,19 @@ class ChannelReceiverWakesToIdleWorkerTest {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 2);
             assertThat(order).containsExactly("received", "spawned");
         }
+    }
+
+    /** Whether every worker of {@code runtime} is parked (its scheduler's idle state, read by reflection). */
+    private static boolean allWorkersParked(AsyncRuntime runtime) throws ReflectiveOperationException {
+        Field schedulerField = AsyncRuntime.class.getDeclaredField("scheduler");
+        schedulerField.setAccessible(true);
+        Object scheduler = schedulerField.get(runtime);
+        Method idleMethod = scheduler.getClass().getDeclaredMethod("idle");
+        idleMethod.setAccessible(true);
+        Object idle = idleMethod.invoke(scheduler);
+        Method allParked = idle.getClass().getDeclaredMethod("allParked");
+        allParked.setAccessible(true);
+        return (boolean) allParked.invoke(idle);
     }
 
     private static void awaitReceiverWaiting(Channel<?> channel) {

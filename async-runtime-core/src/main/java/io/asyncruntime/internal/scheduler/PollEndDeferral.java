@@ -39,7 +39,7 @@ public interface PollEndDeferral {
 
     /**
      * Runs {@code action} now, on the polling thread, with the tasks it wakes queued as by
-     * {@link #runWakingToRing} (the back of this worker's ring, with the notification) only while
+     * {@link #runWakingToRing} (the back of this worker's ring, notified as any ring push is) only while
      * some worker is parked or searching, one that takes them from there and runs them beside
      * this one; with every worker busy they go where a wake during a poll goes (the LIFO slot:
      * run next here, not behind the work queued in the ring). For a wake whose task had better
