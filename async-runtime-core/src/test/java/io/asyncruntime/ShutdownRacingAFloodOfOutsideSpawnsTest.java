@@ -1,5 +1,7 @@
 package io.asyncruntime;
 
+import static io.asyncruntime.RacingTaskShapes.wokenInItsFirstPollThenReady;
+import static io.asyncruntime.RacingTaskShapes.yieldOnceThenIdle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asyncruntime.task.JoinHandle;
@@ -135,27 +137,6 @@ class ShutdownRacingAFloodOfOutsideSpawnsTest {
             default:
                 return runtime.spawn(firstPollBlocksInPlace()); // one in ten: each hand-over starts a thread
         }
-    }
-
-    private static Task<Integer> wokenInItsFirstPollThenReady() {
-        int[] polls = {0};
-        return cx -> {
-            if (polls[0]++ == 0) {
-                cx.waker().wake();
-                return Poll.pending();
-            }
-            return Poll.ready(2);
-        };
-    }
-
-    private static Task<Void> yieldOnceThenIdle() {
-        int[] polls = {0};
-        return cx -> {
-            if (polls[0]++ == 0) {
-                cx.requestYield();
-            }
-            return Poll.pending();
-        };
     }
 
     private static Task<Integer> firstPollBlocksInPlace() {

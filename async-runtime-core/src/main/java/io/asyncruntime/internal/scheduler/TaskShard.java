@@ -122,7 +122,7 @@ final class TaskShard extends ShardOffWorkerSweep implements CellScheduler {
     /** Counts the completion in the completing thread's counters; the cell stays linked (see the class comment). */
     @Override
     public void unregister(TaskCell<?> cell) {
-        registry.countCompletion(CancellableCell.isCancellation(cell.outcome()));
+        unregister(cell, null);
     }
 
     /** As {@link #unregister(TaskCell)}, in the counters of {@code completer}'s thread when a poller completes the cell. */

@@ -1,10 +1,14 @@
 package io.asyncruntime.internal.scheduler;
 
+import static io.asyncruntime.internal.scheduler.CountedNotPublishedFixture.cell;
+import static io.asyncruntime.internal.scheduler.CountedNotPublishedFixture.leaveAndCountOnTheWorker;
+import static io.asyncruntime.internal.scheduler.RuntimeInternals.schedulerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.internal.scheduler.CountedNotPublishedFixture.PublicationWait;
 import io.asyncruntime.task.Poll;
 import io.asyncruntime.task.Priority;
 import java.lang.reflect.Field;
@@ -12,12 +16,9 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -116,63 +117,29 @@ class LeaveStoresNoCellTest {
         TaskRegistry registry = scheduler.registry();
         TaskShard shard = registry.outsideShard(Priority.NORMAL.ordinal());
         TaskCell<String> cell = cell(shard, "counted-not-published");
-        CountDownLatch counted = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         try {
             shard.register(cell, false); // linked, as after a first pending return
-            AtomicBoolean holderLinked = new AtomicBoolean();
-            runtime.spawn(cx -> {
-                if (!holderLinked.getAndSet(true)) {
-                    // A first pending return links the holder: its shard shows it while the
-                    // context shows the simulated cell (as in the run loop, no poll is shown twice).
-                    cx.waker().wake();
-                    return Poll.pending();
-                }
-                PollContext poll = (PollContext) cx;
-                TaskCell<?> holder = poll.polled();
-                poll.enter(cell); // a later poll of the linked cell, which returns ready: TaskCell.run
-                poll.leave();     // leaves, then completes: counts (below), pauses before its COMPLETE CAS
-                shard.unregister(cell);
-                counted.countDown();
-                release.await(30, TimeUnit.SECONDS); // bounded
-                poll.enter(holder); // back to the holder's poll
-                return Poll.ready(null);
-            }, Priority.NORMAL, "holder");
-            assertThat(counted.await(10, TimeUnit.SECONDS)).isTrue();
+            // A later poll of the linked cell, which returns ready: TaskCell.run leaves, then
+            // completes: counts and pauses before its COMPLETE CAS; the holder keeps the worker.
+            leaveAndCountOnTheWorker(runtime, shard, cell, release);
             registry.refuseAll();
             assertThat(cell.isDone()).isFalse();
 
-            AtomicBoolean returned = new AtomicBoolean();
-            Thread waiter = new Thread(() -> {
-                scheduler.awaitCompletionsPublished(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
-                returned.set(true);
-            }, "awaiter");
-            waiter.start();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> returned.get() || LockSupport.getBlocker(waiter) == registry);
-            assertThat(returned.get()).as("the wait returned with a counted completion unpublished (a handle not done)")
-                    .isFalse();
+            PublicationWait wait = PublicationWait.start(scheduler, "awaiter");
+            assertThat(wait.returnedRatherThanParked())
+                    .as("the wait returned with a counted completion unpublished (a handle not done)").isFalse();
             release.countDown();
-            waiter.join(TimeUnit.SECONDS.toMillis(30));
+            wait.join();
         } finally {
             release.countDown();
             runtime.shutdownGracefully(Duration.ofMillis(100));
         }
     }
 
-    private static TaskCell<String> cell(TaskShard shard, String name) {
-        return TaskCell.create(shard, (Callable<String>) () -> name, TaskCell.CALLABLE, Priority.NORMAL, name);
-    }
-
     private static PollContext contextOf(Worker worker) throws ReflectiveOperationException {
         Field field = Worker.class.getDeclaredField("context");
         field.setAccessible(true);
         return (PollContext) field.get(worker);
-    }
-
-    private static Scheduler schedulerOf(AsyncRuntime runtime) throws ReflectiveOperationException {
-        Field field = AsyncRuntime.class.getDeclaredField("scheduler");
-        field.setAccessible(true);
-        return (Scheduler) field.get(runtime);
     }
 }
