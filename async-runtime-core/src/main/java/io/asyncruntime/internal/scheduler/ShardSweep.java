@@ -37,8 +37,10 @@ import java.lang.invoke.VarHandle;
  *       under way, and only if the lock is free (a worker never waits for a task dump here; a
  *       turn that finds it held is skipped).
  *       A worker sweeps its own shard, the shards of workers that are parked, and every outside
- *       shard; when it parks, also a turn's share of the shards of workers that are neither
- *       parked nor turning their drivers (stuck in one long poll: review19 F2);</li>
+ *       shard; when it parks, also the shards of workers that are neither parked nor turning
+ *       their drivers (stuck in one long poll: review19 F2), with the park's budget: that park
+ *       may be the last look at such a shard until the poll ends (flake20: a turn's share left a
+ *       cell deeper than 128 cells linked for the whole poll);</li>
  *   <li>by a thread that is not one of the workers, right after it completes a cell (an outside
  *       {@code cancel()}, a task finishing on the thread that handed its worker over in
  *       {@code blockInPlace}): a turn's share of that cell's shard, since the workers may all be
@@ -60,8 +62,10 @@ import java.lang.invoke.VarHandle;
  * So a finished cell stays linked at most until its shard has been swept twice after it finished
  * (the bound in time): while its owner is busy, {@code 2 * ceil(linked / TICK_SWEEP_BUDGET)} of
  * its driver turns; when its owner goes idle, its park (for a shard of more than
- * {@link #PARK_SWEEP_BUDGET} cells, the parks that finish the cycle); while its owner is parked or
- * stuck in a poll, the next driver turns or parks of the other workers.
+ * {@link #PARK_SWEEP_BUDGET} cells, the parks that finish the cycle); while its owner is parked,
+ * the next driver turns or parks of the other workers; while its owner is stuck in a poll, the
+ * next park of another worker (for a shard of more than {@link #PARK_SWEEP_BUDGET} cells, the
+ * parks that finish the cycle).
  *
  * <p><b>The bound in count.</b> Let P be the peak of the shard's live (not COMPLETE) cells so
  * far, S {@link #SWEEP_SLACK}, k = 8 {@link #SPAWN_SWEEP_STEP}. A cycle starts with N cells and

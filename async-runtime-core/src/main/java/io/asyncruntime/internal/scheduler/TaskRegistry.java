@@ -230,8 +230,8 @@ public final class TaskRegistry extends RegistryCounts {
 
     /**
      * A worker's share of the sweeping (see {@link ShardSweep}): its own shard, the shards of the
-     * workers that are parked (they sweep nothing meanwhile), when it parks a turn's share of the
-     * other workers' shards too, and every outside shard, each only
+     * workers that are parked (they sweep nothing meanwhile), when it parks the other workers'
+     * shards too (one may be stuck in a long poll), and every outside shard, each only
      * if something there completed since its last sweep began and its lock is free.
      * {@code parking}: the worker is about to park, so each sweep finishes its cycle; otherwise (a
      * driver turn) each visits a bounded number of cells.
@@ -249,10 +249,15 @@ public final class TaskRegistry extends RegistryCounts {
                     workerShards[i].sweepOnceIfDirty(budget);
                 } else if (parking) {
                     // A worker that is neither parked nor turning its driver (stuck in one long
-                    // poll) sweeps nothing: a parking worker takes a turn's share of its shard, so
-                    // what completed there is not kept until that poll ends (review19 F2). A
-                    // turn's budget only, as the owner may want the lock for a spawn meanwhile.
-                    workerShards[i].sweepOnceIfDirty(ShardSweep.TICK_SWEEP_BUDGET);
+                    // poll) sweeps nothing: a parking worker sweeps its shard as it sweeps a
+                    // parked owner's, so what completed there is not kept until that poll ends
+                    // (review19 F2). The park's budget, not a turn's: this park may be the last
+                    // look at the shard until that poll ends (a worker with no more work parks
+                    // once), and a turn's share left a cell deeper than 128 cells, or behind a
+                    // cycle under way, linked for the whole poll (flake20). An owner that is only
+                    // busy loses nothing: the sweep gives way to its lock waits (GIVE_WAY_STRIDE)
+                    // and a lock held skips the shard.
+                    workerShards[i].sweepOnceIfDirty(budget);
                 }
             }
         }

@@ -53,6 +53,18 @@ class ResultDeepInAStuckWorkersShardCollectableAfterOnePeerParkTest {
         RegistryTestFixture.shutdown(scheduler);
     }
 
+    /**
+     * The child, counted and linked at once into {@code shard} and queued, on its worker; in a frame
+     * of its own, so that no local of the long poll's frame keeps the cell.
+     */
+    private void spawnLinkedAtOnce(TaskShard shard, CompletableFuture<Payload> input,
+            CompletableFuture<JoinHandle<Payload>> childHandle) {
+        TaskCell<Payload> child = new TaskCell<>(shard, Task.fromCompletionStage(input), Priority.NORMAL);
+        shard.register(child, false);
+        scheduler.schedule(child, false);
+        childHandle.complete(child);
+    }
+
     @Test
     void aResultDeeperThanATurnsShareIsCollectableAfterThePeersOnePark() throws Exception {
         scheduler = startScheduler(2, "deep-stuck-", false);
@@ -66,13 +78,10 @@ class ResultDeepInAStuckWorkersShardCollectableAfterOnePeerParkTest {
             TaskShard shard = scheduler.registry().shard(stuck[0]);
             // The child first (the oldest, at the tail), linked at once; then the idle cells, each
             // linked at once too, until no cycle is under way (the spawn path's steps end theirs).
-            TaskCell<Payload> child = new TaskCell<>(shard, Task.fromCompletionStage(input), Priority.NORMAL);
-            shard.register(child, false);
-            scheduler.schedule(child, false);
+            spawnLinkedAtOnce(shard, input, childHandle);
             do {
                 idle.add(RegistryTestFixture.spawnLinkedAtOnce(scheduler, shard));
             } while (idle.size() < DEPTH || shard.sweeping);
-            childHandle.complete(child);
             inLongPoll.countDown();
             endLongPoll.await();
             return 0;
