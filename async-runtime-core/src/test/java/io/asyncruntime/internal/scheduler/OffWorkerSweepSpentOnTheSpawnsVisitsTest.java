@@ -79,9 +79,12 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
      *
      * <p>Since lazy linking the children are linked by the other worker as it polls them, after
      * the spawner looked at the list: the child may be linked behind idle children or while a
-     * cycle is under way, deeper than a turn's share. That failed about once in twenty runs under
-     * load (flake20) and is now covered by the park's whole budget for a stuck owner's shard;
-     * {@link ResultDeepInAStuckWorkersShardCollectableAfterOnePeerParkTest} is its deterministic form.
+     * cycle is under way, deeper than a turn's share. That failed in about one run in twenty under
+     * load (flake20: the child at the head, a spawn-path cycle under way with its cursor hundreds
+     * of cells in, the other worker parked) and is now covered by the park's whole budget for a
+     * stuck owner's shard; {@link ResultDeepInAStuckWorkersShardCollectableAfterOnePeerParkTest} is
+     * its deterministic form. A rarer error here, "task child did not finish", is another defect:
+     * the child left in the spawner's ring with the other worker parked (flake20's report).
      */
     @Test
     void aResultCompletedByAnotherWorkerIsCollectableAfterABurstOfSpawnsAndALongPoll() throws Exception {
