@@ -83,8 +83,9 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
      * load (flake20: the child at the head, a spawn-path cycle under way with its cursor hundreds
      * of cells in, the other worker parked) and is now covered by the park's whole budget for a
      * stuck owner's shard; {@link ResultDeepInAStuckWorkersShardCollectableAfterOnePeerParkTest} is
-     * its deterministic form. A rarer error here, "task child did not finish", is another defect:
-     * the child left in the spawner's ring with the other worker parked (flake20's report).
+     * its deterministic form. A rarer error here, "task child did not finish", was the child left
+     * in the spawner's ring with the other worker parked (pushLocal's wake rule, which leaves a
+     * worker stuck in one poll to the stall detector): the outside spawn below wakes that worker.
      */
     @Test
     void aResultCompletedByAnotherWorkerIsCollectableAfterABurstOfSpawnsAndALongPoll() throws Exception {
@@ -111,6 +112,13 @@ class OffWorkerSweepSpentOnTheSpawnsVisitsTest {
             }, Priority.NORMAL, "long-poll");
             assertThat(inLongPoll.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(idle.size()).isLessThan(SPAWN_LIMIT);
+            // The other worker may have parked while the spawner's ring still held the child: a
+            // push into a ring that already holds work wakes nobody (WorkerQueues.pushLocal), and
+            // what sends a searcher to a worker stuck in one poll is the runtime's stall detector,
+            // which this scheduler does not run. An outside spawn wakes the other worker, which
+            // then searches until the stuck worker's ring is empty.
+            assertThat(scheduler.spawn((Callable<Integer>) () -> 0, Priority.NORMAL, "rouse").get(10, TimeUnit.SECONDS))
+                    .isZero();
 
             WeakReference<Payload> result = completeJoinAndDrop(input, childHandle);
             try {
