@@ -17,6 +17,9 @@ import java.util.Locale;
  */
 public final class RunEcho {
 
+    private static final LatencyHistogram HIST = new LatencyHistogram();
+    private static boolean recording;
+
     private RunEcho() {
     }
 
@@ -39,6 +42,8 @@ public final class RunEcho {
             loop(workload, batch, latencies, warmUp);
             String before = workload instanceof AsyncRuntimeEcho ours ? ours.counters() : "";
             System.out.println("MEASURE " + ProcessHandle.current().pid());
+            HIST.reset();
+            recording = true;
             System.out.flush();
             long start = System.nanoTime();
             long cpuStart = processCpuNanos();
@@ -47,6 +52,9 @@ public final class RunEcho {
             double roundTrips = (double) batches * batch * connections;
             System.out.printf(Locale.ROOT, "ECHO impl=%s roundTrips=%.0f rate=%.0f/s cpuNsPerRoundTrip=%.0f%n",
                     args[0], roundTrips, roundTrips / seconds, (processCpuNanos() - cpuStart) / roundTrips);
+            System.out.printf(Locale.ROOT, "RTT p10=%d p50=%d p90=%d p99=%d p99.9=%d max=%d us%n", HIST.percentile(0.1) / 1000,
+                    HIST.percentile(0.5) / 1000, HIST.percentile(0.9) / 1000, HIST.percentile(0.99) / 1000,
+                    HIST.percentile(0.999) / 1000, HIST.percentile(1.0) / 1000);
             if (workload instanceof AsyncRuntimeEcho ours) {
                 System.out.println("COUNTERS before=" + before + " after=" + ours.counters());
             } else if (workload instanceof NettyEcho netty) {
@@ -62,6 +70,11 @@ public final class RunEcho {
         while (System.nanoTime() < end) {
             workload.run(batch, latencies);
             batches++;
+            if (recording) {
+                for (long[] c : latencies) {
+                    HIST.recordAll(c, batch);
+                }
+            }
         }
         return batches;
     }
