@@ -65,7 +65,12 @@ import java.lang.invoke.VarHandle;
  * {@link #PARK_SWEEP_BUDGET} cells, the parks that finish the cycle); while its owner is parked,
  * the next driver turns or parks of the other workers; while its owner is stuck in a poll, the
  * next park of another worker (for a shard of more than {@link #PARK_SWEEP_BUDGET} cells, the
- * parks that finish the cycle).
+ * parks that finish the cycle). Two exceptions to that last bound, open (review36's reproducers
+ * on branch review36): a park that ends with the cycle still under way (a stuck owner's shard
+ * longer than a park's budget), and a park that finds the stuck owner's lock held or gives way
+ * to it (the owner's link just before its long poll). Each leaves the rest to the next park of
+ * a worker or the poll's end; the re-check of {@code sweepOwedWhileAllParked} wakes nobody, as
+ * a stuck worker is not parked.
  *
  * <p><b>The bound in count.</b> Let P be the peak of the shard's live (not COMPLETE) cells so
  * far, S {@link #SWEEP_SLACK}, k = 8 {@link #SPAWN_SWEEP_STEP}. A cycle starts with N cells and
