@@ -64,7 +64,7 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
 
     /** A cell for a named task: the name lives in a subclass so unnamed cells do not pay for it. */
     static <T> TaskCell<T> create(CellScheduler scheduler, Object body, int kind, Priority priority, String name) {
-        return name == null ? new TaskCell<>(scheduler, body, kind, priority) : new Named<>(scheduler, body, kind, priority, name);
+        return name == null ? new TaskCell<>(scheduler, body, kind, priority) : new NamedTaskCell<>(scheduler, body, kind, priority, name);
     }
 
     /** The scheduler this cell was made with: for a spawned cell, its registry shard (see QueuedSpawns). */
@@ -426,21 +426,6 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
     @Override
     public boolean isObsolete() {
         return isFinished();
-    }
-
-    /** A cell that carries a name given at spawn. */
-    private static final class Named<T> extends TaskCell<T> {
-        private final String name;
-
-        Named(CellScheduler scheduler, Object body, int kind, Priority priority, String name) {
-            super(scheduler, body, kind, priority);
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
     }
 
     private static Exception rethrow(Throwable failure) {
