@@ -343,18 +343,18 @@ final class Worker extends WorkerQueues implements Runnable {
     }
 
     /**
-     * Any thread, for a task dump (see {@link LazyLink}, "Dumps"): the cell its poll context shows
-     * (in its poll now, or of its last poll, counted and maybe not COMPLETE yet, or being cancelled
-     * as it stops; {@link PollContext}, "The last cell left stays visible": the sink tells them
-     * apart by the cell's own state, so the poll flag is not read), its LIFO slot's task and the
-     * tasks in its rings, read racily (a best effort), until the sink returns false (it has all it
-     * wants); returns false then.
+     * Any thread, for a task dump (see {@link LazyLink}, "Dumps"): its LIFO slot's task, the
+     * tasks in its rings, then the cell its poll context shows (in its poll now, or of its last
+     * poll, counted and maybe not COMPLETE yet, or being cancelled as it stops; {@link PollContext},
+     * "The last cell left stays visible": the sink tells them apart by the cell's own state, so the
+     * poll flag is not read), read racily (a best effort), until the sink returns false (it has
+     * all it wants); returns false then. In the order the owner moves its cells (a spawn displaces
+     * the slot's task into a ring; the slot and the rings are taken into a poll; a first pending
+     * return links the cell into the shard, which the dump reads last), so a cell the owner moves
+     * during the read is found where it went (read the other way round, a poll starting between
+     * the two reads hid its cell).
      */
     boolean forEachPolledOrQueued(java.util.function.Predicate<? super ScheduledTask> sink) {
-        TaskCell<?> shown = context.shown();
-        if (shown != null && !sink.test(shown)) {
-            return false;
-        }
         ScheduledTask inSlot = peekLifoSlot();
         if (inSlot != null && !sink.test(inSlot)) {
             return false;
@@ -364,7 +364,8 @@ final class Worker extends WorkerQueues implements Runnable {
                 return false;
             }
         }
-        return true;
+        TaskCell<?> shown = context.shown();
+        return shown == null || sink.test(shown);
     }
 
     /** The lane of the task this worker is polling, or -1 between polls. */
