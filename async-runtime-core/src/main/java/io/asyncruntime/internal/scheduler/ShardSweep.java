@@ -127,12 +127,14 @@ abstract class ShardSweep extends TaskShardPadding {
 
     static final VarHandle DIRTY;
     static final VarHandle HAND_OFF;
+    private static final VarHandle CYCLES_ENDED;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             DIRTY = lookup.findVarHandle(TaskShardDirty.class, "dirty", boolean.class);
             HAND_OFF = lookup.findVarHandle(TaskShardDirty.class, "handOffPending", boolean.class);
+            CYCLES_ENDED = lookup.findVarHandle(ShardSweepCursor.class, "cyclesEnded", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -238,6 +240,28 @@ abstract class ShardSweep extends TaskShardPadding {
     }
 
     /**
+     * Another worker's sweep of a stuck owner's shard ({@link StuckShardWatch}: at its park, and
+     * at each look of its watch while the owner stays in one poll or is parked): as
+     * {@link #sweepOnceIfDirty}, and returns whether it leaves a sweep owed that nobody else
+     * answers for while the owner is stuck: its budget spent with a cycle under way or the hint
+     * set, or the lock found held or given way to (the holder may be the owner itself, linking
+     * or turning just before its long poll, and a stuck owner answers for nothing: review36).
+     */
+    final boolean sweepLeavesOwed(int budget) {
+        return sweepOutcome(budget, false, true, false) != NOTHING_OWED;
+    }
+
+    /**
+     * Sweep cycles this shard has ended (visited to its tail), wrapping. Volatile, as its store
+     * at each cycle's end: a watch that reads {@code c} after a cell finished knows, once it
+     * reads {@code c + 2} or more, that a cycle which started after the finish has ended, and
+     * unlinked the cell (see {@link StuckShardWatch}, "Done").
+     */
+    final int cyclesEnded() {
+        return (int) CYCLES_ENDED.getVolatile(this);
+    }
+
+    /**
      * {@code turn}: a driver turn of the shard's regular sweeper (the spawn path's credit counts
      * as its share). {@code recheck}: the caller may be the last to look at the shard for a while
      * (a park, another thread's share): after letting the lock go it looks at the hint again, with
@@ -251,13 +275,28 @@ abstract class ShardSweep extends TaskShardPadding {
      * holder answers for the rest.
      */
     final boolean sweep(int budget, boolean turn, boolean recheck, boolean handOff) {
+        return sweepOutcome(budget, turn, recheck, handOff) == LEFT_OWED;
+    }
+
+    /** {@link #sweepOutcome}: nothing owed here now (swept to the end, or nothing to sweep). */
+    static final int NOTHING_OWED = 0;
+    /** {@link #sweepOutcome}: the budget spent, with a cycle under way or the hint set. */
+    static final int LEFT_OWED = 1;
+    /** {@link #sweepOutcome}: the lock found held, or given way to a waiter: its holder answers. */
+    static final int LEFT_TO_THE_HOLDER = 2;
+
+    /** As {@link #sweep}, telling the three outcomes apart (a stuck owner's holder answers for nothing). */
+    private int sweepOutcome(int budget, boolean turn, boolean recheck, boolean handOff) {
         int left = budget;
         for (;;) {
-            if (!sweeping && !(boolean) DIRTY.getOpaque(this) && !(recheck && (boolean) HAND_OFF.getOpaque(this))) {
-                return false; // racy pre-check: sweeping is the lock holder's; a stale read only skips a turn
+            // Racy pre-check. The hint first, with acquire: a sweep sets sweeping before it clears
+            // the hint (a volatile store), so a read that finds the hint cleared by a cycle's start
+            // finds that cycle under way too (or ended), never "nothing owed" in between.
+            if (!(boolean) DIRTY.getAcquire(this) && !sweeping && !(recheck && (boolean) HAND_OFF.getOpaque(this))) {
+                return NOTHING_OWED; // a stale read of a hint set meanwhile only skips a turn
             }
             if (!tryLock()) {
-                return false;
+                return LEFT_TO_THE_HOLDER;
             }
             boolean gaveWay = false;
             boolean unfinished;
@@ -301,7 +340,7 @@ abstract class ShardSweep extends TaskShardPadding {
                 unlock();
             }
             if (gaveWay || !recheck || left <= 0) {
-                return !gaveWay && unfinished;
+                return gaveWay ? LEFT_TO_THE_HOLDER : unfinished ? LEFT_OWED : NOTHING_OWED;
             }
             VarHandle.fullFence(); // the lock's release before the hint's read: see ShardOffWorkerSweep, "Nobody left behind"
         }
@@ -340,6 +379,8 @@ abstract class ShardSweep extends TaskShardPadding {
             at = next;
         }
         if (at == null) {
+            // Volatile, once per cycle: a stuck owner's watch reads it (see cyclesEnded()).
+            CYCLES_ENDED.setVolatile(this, cyclesEnded + 1);
             sweeping = false;
             spawnCycle = false;
             sweepPrev = null;
