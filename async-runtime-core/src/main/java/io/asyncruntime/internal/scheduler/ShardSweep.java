@@ -40,7 +40,10 @@ import java.lang.invoke.VarHandle;
  *       shard; when it parks, also the shards of workers that are neither parked nor turning
  *       their drivers (stuck in one long poll: review19 F2), with the park's budget: that park
  *       may be the last look at such a shard until the poll ends (flake20: a turn's share left a
- *       cell deeper than 128 cells linked for the whole poll);</li>
+ *       cell deeper than 128 cells linked for the whole poll); and what that park leaves owed
+ *       there (a shard longer than its budget, the lock held or given way to) the parked worker
+ *       takes on with timed looks while the owner stays in that poll ({@link StuckShardWatch},
+ *       review36);</li>
  *   <li>by a thread that is not one of the workers, right after it completes a cell (an outside
  *       {@code cancel()}, a task finishing on the thread that handed its worker over in
  *       {@code blockInPlace}): a turn's share of that cell's shard, since the workers may all be
@@ -57,20 +60,21 @@ import java.lang.invoke.VarHandle;
  * the shard's lock waiters ({@link #lockWaited}) and stops, the cycle left under way, if a thread
  * waits for the lock: so a spawn or a reader waits for at most that many visits of another
  * thread's sweep, never for a park's 64 Ki (review20 R3). The waiter answers for the rest: a
- * spawn's owner is awake and sweeps at its next turn or park; a reader looks again after it reads
- * (below).
+ * spawn's owner is awake and sweeps at its next turn or park (and if it sticks in one poll
+ * first, a parking worker that gave way to it watches: {@link StuckShardWatch}); a reader looks
+ * again after it reads (below).
  * So a finished cell stays linked at most until its shard has been swept twice after it finished
  * (the bound in time): while its owner is busy, {@code 2 * ceil(linked / TICK_SWEEP_BUDGET)} of
  * its driver turns; when its owner goes idle, its park (for a shard of more than
  * {@link #PARK_SWEEP_BUDGET} cells, the parks that finish the cycle); while its owner is parked,
  * the next driver turns or parks of the other workers; while its owner is stuck in a poll, the
- * next park of another worker (for a shard of more than {@link #PARK_SWEEP_BUDGET} cells, the
- * parks that finish the cycle). Two exceptions to that last bound, open (review36's reproducers
- * on branch review36): a park that ends with the cycle still under way (a stuck owner's shard
- * longer than a park's budget), and a park that finds the stuck owner's lock held or gives way
- * to it (the owner's link just before its long poll). Each leaves the rest to the next park of
- * a worker or the poll's end; the re-check of {@code sweepOwedWhileAllParked} wakes nobody, as
- * a stuck worker is not parked.
+ * next park of another worker, then the looks of that worker's watch while it stays parked
+ * ({@link StuckShardWatch}, review36): one every {@code LOOK_INTERVAL_NANOS} (10 ms), each
+ * sweeping a park's budget while the owner stays in that poll, until nothing is owed; so about
+ * {@code ceil(linked / PARK_SWEEP_BUDGET)} looks for a shard longer than a park's budget, one
+ * more for each look that finds the lock held or gives way to the owner, and none at all when
+ * the park finished the cycle. If that worker is woken meanwhile, its next park takes over (it
+ * sweeps every other worker's shard again and arms its watch afresh).
  *
  * <p><b>The bound in count.</b> Let P be the peak of the shard's live (not COMPLETE) cells so
  * far, S {@link #SWEEP_SLACK}, k = 8 {@link #SPAWN_SWEEP_STEP}. A cycle starts with N cells and
@@ -286,7 +290,7 @@ abstract class ShardSweep extends TaskShardPadding {
     static final int LEFT_TO_THE_HOLDER = 2;
 
     /** As {@link #sweep}, telling the three outcomes apart (a stuck owner's holder answers for nothing). */
-    private int sweepOutcome(int budget, boolean turn, boolean recheck, boolean handOff) {
+    final int sweepOutcome(int budget, boolean turn, boolean recheck, boolean handOff) {
         int left = budget;
         for (;;) {
             // Racy pre-check. The hint first, with acquire: a sweep sets sweeping before it clears

@@ -21,6 +21,9 @@ import java.lang.invoke.VarHandle;
  *   <li>While the worker turns the driver ({@code Worker.turningDriver}), what the turn wakes goes
  *       to its ring without a wake per task; after the turn it wakes one peer if it holds more than
  *       the one task it runs next ({@link #notifyIfOthersCouldHelp}).</li>
+ *   <li>A park whose sweep left a stuck worker's shard owed is timed: the worker looks at that
+ *       shard again every 10 ms while it stays parked with nothing to run, still in the
+ *       sleeper set ({@link StuckShardWatch}); any other park blocks until woken.</li>
  *   <li>An error thrown while registered as parked leaves the idle set first
  *       ({@code leaveIdleAfterError}), so no notifier counts a searcher that never searches.</li>
  * </ul>
@@ -142,7 +145,12 @@ final class WorkerPark {
                 break;
             }
             // Nothing to run and still in the sleeper set: a timed wake (or an early one).
-            watch.lookIfDue();
+            try {
+                watch.lookIfDue();
+            } catch (Throwable error) {
+                leaveIdleAfterError(worker, idle);
+                throw error;
+            }
         }
     }
 
