@@ -119,7 +119,12 @@ final class StuckShardWatch {
      * passed since the last look (see the class comment).
      */
     void lookIfDue() {
-        if (watching == 0 || System.nanoTime() - nextLookAt < 0) {
+        lookIfDue(System.nanoTime());
+    }
+
+    /** {@link #lookIfDue()} at {@code now} ({@code System.nanoTime()}); tests pass a later one. */
+    void lookIfDue(long now) {
+        if (watching == 0 || now - nextLookAt < 0) {
             return;
         }
         for (int owner = 0; owner < watched.length; owner++) {
@@ -127,7 +132,7 @@ final class StuckShardWatch {
                 look(owner);
             }
         }
-        nextLookAt = System.nanoTime() + LOOK_INTERVAL_NANOS;
+        nextLookAt = now + LOOK_INTERVAL_NANOS;
     }
 
     /** The worker leaves its park: nothing watched until its next park sweep arms it again. */
