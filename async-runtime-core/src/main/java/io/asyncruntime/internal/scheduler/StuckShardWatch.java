@@ -17,8 +17,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code Review36DeeperThanAParksBudgetInAStuckShardTest},
  * {@code Review36StuckOwnersLockSkipsTheOnePeerParkTest}).
  *
- * <p><b>What.</b> A park sweep of a worker's shard (its owner not parked) that leaves a sweep
- * owed ({@link ShardSweep#sweepLeavesOwed}) arms a watch of that owner: the owner's poll stamp
+ * <p><b>What.</b> A park sweep of another worker's shard that leaves a sweep owed ({@link ShardSweep#sweepLeavesOwed}) arms a watch of that owner: the owner's poll stamp
  * and the shard's ended cycles, read after the sweep. While anything is watched, the worker
  * parks with a timeout ({@link #parkNanos}) and, every {@link #LOOK_INTERVAL_NANOS} while it stays
  * parked with nothing to run, looks at each watched owner ({@link #lookIfDue}):
@@ -55,7 +54,8 @@ import java.util.concurrent.TimeUnit;
  * cycle, under the lock the sweep holds. A parked worker with a watch wakes once per interval
  * (a timed park instead of an untimed one: the wake of a worker parked on its own parker or in
  * the driver costs the same either way); a watch is armed only by a park sweep that left a sweep
- * owed, which a shard under 64 Ki cells with a free lock never does. While the worker looks it
+ * owed, which a shard under 64 Ki cells never does while its lock is free and nobody waits
+ * for it. While the worker looks it
  * is still in the sleeper set: a wake meanwhile waits for the look (at most one park's sweep,
  * about a millisecond for 64 Ki cells, and only while some worker has been stuck for an
  * interval).
@@ -89,7 +89,7 @@ final class StuckShardWatch {
     }
 
     /**
-     * The park sweep of {@code owner}'s shard (the owner not parked) left a sweep owed: watch it
+     * The park sweep of {@code owner}'s shard left a sweep owed: watch it
      * from now on. Called after that sweep (so after the finishes it answers for).
      */
     void arm(int owner, TaskShard shard) {

@@ -24,24 +24,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * flake20 (the JDK 25 flake of {@code OffWorkerSweepSpentOnTheSpawnsVisitsTest}'s second case):
- * while a worker is stuck in one long poll, its shard is swept only by the other workers' parks
- * (review19 F2), and each took a turn's share of it ({@link ShardSweep#TICK_SWEEP_BUDGET} cells).
- * A cell that another worker completes deeper in that shard than a turn's share (behind more
- * than 128 cells linked after it, or behind a cycle under way) stays linked after that worker's
- * park; if it has no more work it never parks again, and the cell's result stays reachable for
- * the whole long poll, which review19 F2's sweep was meant to end.
+ * Review36 (flake20's fix, 5650bab): while a worker is stuck in one long poll, its shard is swept
+ * by the other workers' parks, each with a park's budget ({@link ShardSweep#PARK_SWEEP_BUDGET}
+ * cells). A cell another worker completes deeper in that shard than a park's budget (behind more
+ * than 64 Ki cells linked after it) is still linked when that worker's park sweep ends with the
+ * cycle under way; if it has no more work it never parks again, and the cell's result stayed
+ * reachable for the whole long poll. Fixed by the parked worker's watch
+ * ({@link StuckShardWatch}: it goes on, a park's budget per look, while the owner stays in that
+ * poll).
  *
- * <p>Deterministic: the stuck worker links the child and then more than a turn's share of idle
- * cells itself (so the child is deeper than 128 and no cycle is under way, the list's state known
- * on the stuck worker); the other worker polls them (already linked: nothing changes), parks,
- * wakes for the child only, completes it, and parks once more. Only this test's thread and that
- * worker run anything meanwhile.
+ * <p>Deterministic: the stuck worker links the child and then more than a park's budget of idle
+ * cells itself (so the child is deeper than 64 Ki and no cycle is under way, the list's state
+ * known on the stuck worker); the other worker polls them (already linked: nothing changes),
+ * parks, wakes for the child only, completes it, and parks once more. Only this test's thread
+ * and that worker run anything meanwhile.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class Review36DeeperThanAParksBudgetInAStuckShardTest {
 
-    /** Idle cells linked after the child: more than a turn's share ahead of it. */
+    /** Idle cells linked after the child: more than a park's budget ahead of it. */
     private static final int DEPTH = ShardSweep.PARK_SWEEP_BUDGET + 4 * ShardSweep.TICK_SWEEP_BUDGET;
 
     private Scheduler scheduler;

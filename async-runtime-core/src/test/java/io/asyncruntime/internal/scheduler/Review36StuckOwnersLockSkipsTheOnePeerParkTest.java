@@ -24,24 +24,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * flake20 (the JDK 25 flake of {@code OffWorkerSweepSpentOnTheSpawnsVisitsTest}'s second case):
- * while a worker is stuck in one long poll, its shard is swept only by the other workers' parks
- * (review19 F2), and each took a turn's share of it ({@link ShardSweep#TICK_SWEEP_BUDGET} cells).
- * A cell that another worker completes deeper in that shard than a turn's share (behind more
- * than 128 cells linked after it, or behind a cycle under way) stays linked after that worker's
- * park; if it has no more work it never parks again, and the cell's result stays reachable for
- * the whole long poll, which review19 F2's sweep was meant to end.
+ * Review36 (flake20's fix, 5650bab): while a worker is stuck in one long poll, its shard is swept
+ * by the other workers' parks, and only if its lock is free. If the owner holds it when the peer
+ * parks (linking a cell just before it enters the poll), the peer's park skips the shard and
+ * leaves it to the holder, which answers at its next turn or park: none comes while it is stuck.
+ * The result of the cell the peer completed stayed reachable for the whole long poll. Fixed by
+ * the parked worker's watch ({@link StuckShardWatch}: it looks again while the owner stays in
+ * that poll).
  *
- * <p>Deterministic: the stuck worker links the child and then more than a turn's share of idle
- * cells itself (so the child is deeper than 128 and no cycle is under way, the list's state known
- * on the stuck worker); the other worker polls them (already linked: nothing changes), parks,
- * wakes for the child only, completes it, and parks once more. Only this test's thread and that
+ * <p>Deterministic: the stuck worker links the child and a few idle cells itself; the other
+ * worker polls them and parks. Inside its long poll the stuck worker then holds its shard's lock
+ * (as a link does) while the other worker wakes for the child only, completes it, and parks
+ * once more; then it lets the lock go and stays in the poll. Only this test's thread and that
  * worker run anything meanwhile.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class Review36StuckOwnersLockSkipsTheOnePeerParkTest {
 
-    /** Idle cells linked after the child: more than a turn's share ahead of it. */
+    /** Idle cells linked after the child. */
     private static final int DEPTH = 4;
 
     private Scheduler scheduler;
