@@ -49,8 +49,14 @@ final class Parker {
         thread = owner;
     }
 
-    /** Blocks the owner on its own until unparked. */
-    void parkThread() {
+    /**
+     * Blocks the owner on its own until unparked, or for at most {@code timeoutNanos} if that is
+     * positive. A timeout leaves PARKED_THREAD for EMPTY like a wake does: an unpark racing with
+     * it is consumed here (its {@code LockSupport.unpark} leaves a permit, which at most ends one
+     * later park early, filtered like a spurious return); a notifier picks a sleeper in
+     * {@link Idle} before it unparks, so the caller still sees the wake there.
+     */
+    void parkThread(long timeoutNanos) {
         if (STATE.compareAndSet(this, NOTIFIED, EMPTY)) {
             return;
         }
@@ -58,8 +64,17 @@ final class Parker {
             STATE.setVolatile(this, EMPTY); // it was NOTIFIED in between
             return;
         }
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         while ((int) STATE.getVolatile(this) == PARKED_THREAD) {
-            LockSupport.park(this);
+            if (timeoutNanos <= 0) {
+                LockSupport.park(this);
+            } else {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(this, left);
+            }
             Thread.interrupted(); // see the class comment: never spin on an interrupted thread
         }
         STATE.setVolatile(this, EMPTY);

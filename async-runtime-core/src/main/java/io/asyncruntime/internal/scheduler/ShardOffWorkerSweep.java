@@ -20,6 +20,11 @@ import java.lang.invoke.VarHandle;
  * the hint (and sweeps again, within its budget; review20 R2: an outside cancel during a dump
  * stayed linked, the workers parked). If the lock is held again by then, its new holder answers
  * in turn: one of these, or the owner (awake: it spawns or turns), or a turn of an awake worker.
+ * The owner answers only while it goes on polling: one that holds the lock to link or turn just
+ * before a long poll answers for nothing until that poll ends. So a completer off the workers
+ * that finds the lock held (or gives way to a waiter) wakes a parked worker too: that worker's
+ * park sweep looks at the owner's shard, and what it leaves owed its watch takes on
+ * ({@link StuckShardWatch}, review36).
  * (A completer that found the hint set stores nothing, but it is set when it fences all the
  * same: a sweep clearing it after that reads the cell's state after its COMPLETE.) A sweeper off
  * the workers that leaves a cycle under way wakes nobody while a worker searches or is on its way
@@ -119,10 +124,14 @@ abstract class ShardOffWorkerSweep extends ShardSweep {
      */
     private void sweepOffTheWorkers() {
         boolean offTheWorkers = scheduler != null && scheduler.currentWorker() == null;
-        if (sweep(TICK_SWEEP_BUDGET, false, true, offTheWorkers) && offTheWorkers) {
-            // A turn's share each, not the whole cycle: a stream of outside cancels (an outside
-            // abortAll) would each walk the shard anew (review20 R4). The hand-off is marked
-            // (under the lock, by sweep): see "The hand-off".
+        int outcome = sweepOutcome(TICK_SWEEP_BUDGET, false, true, offTheWorkers);
+        if (outcome != NOTHING_OWED && offTheWorkers) {
+            // Owed: a turn's share each, not the whole cycle: a stream of outside cancels (an
+            // outside abortAll) would each walk the shard anew (review20 R4). The hand-off is
+            // marked (under the lock, by sweepOutcome): see "The hand-off".
+            // Left to the holder: a holder that checks again answers, but the owner's own link
+            // or turn does not, and an owner that then sticks in one poll answers for nothing;
+            // the woken worker's park sweep does, with its watch (StuckShardWatch; review36).
             scheduler.notifyParked();
         }
     }

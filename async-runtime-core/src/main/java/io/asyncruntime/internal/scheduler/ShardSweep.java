@@ -40,7 +40,10 @@ import java.lang.invoke.VarHandle;
  *       shard; when it parks, also the shards of workers that are neither parked nor turning
  *       their drivers (stuck in one long poll: review19 F2), with the park's budget: that park
  *       may be the last look at such a shard until the poll ends (flake20: a turn's share left a
- *       cell deeper than 128 cells linked for the whole poll);</li>
+ *       cell deeper than 128 cells linked for the whole poll); and what that park leaves owed
+ *       there (a shard longer than its budget, the lock held or given way to) the parked worker
+ *       takes on with timed looks while the owner stays in that poll ({@link StuckShardWatch},
+ *       review36);</li>
  *   <li>by a thread that is not one of the workers, right after it completes a cell (an outside
  *       {@code cancel()}, a task finishing on the thread that handed its worker over in
  *       {@code blockInPlace}): a turn's share of that cell's shard, since the workers may all be
@@ -57,20 +60,21 @@ import java.lang.invoke.VarHandle;
  * the shard's lock waiters ({@link #lockWaited}) and stops, the cycle left under way, if a thread
  * waits for the lock: so a spawn or a reader waits for at most that many visits of another
  * thread's sweep, never for a park's 64 Ki (review20 R3). The waiter answers for the rest: a
- * spawn's owner is awake and sweeps at its next turn or park; a reader looks again after it reads
- * (below).
+ * spawn's owner is awake and sweeps at its next turn or park (and if it sticks in one poll
+ * first, a parking worker that gave way to it watches: {@link StuckShardWatch}); a reader looks
+ * again after it reads (below).
  * So a finished cell stays linked at most until its shard has been swept twice after it finished
  * (the bound in time): while its owner is busy, {@code 2 * ceil(linked / TICK_SWEEP_BUDGET)} of
  * its driver turns; when its owner goes idle, its park (for a shard of more than
  * {@link #PARK_SWEEP_BUDGET} cells, the parks that finish the cycle); while its owner is parked,
  * the next driver turns or parks of the other workers; while its owner is stuck in a poll, the
- * next park of another worker (for a shard of more than {@link #PARK_SWEEP_BUDGET} cells, the
- * parks that finish the cycle). Two exceptions to that last bound, open (review36's reproducers
- * on branch review36): a park that ends with the cycle still under way (a stuck owner's shard
- * longer than a park's budget), and a park that finds the stuck owner's lock held or gives way
- * to it (the owner's link just before its long poll). Each leaves the rest to the next park of
- * a worker or the poll's end; the re-check of {@code sweepOwedWhileAllParked} wakes nobody, as
- * a stuck worker is not parked.
+ * next park of another worker, then the looks of that worker's watch while it stays parked
+ * ({@link StuckShardWatch}, review36): one every {@code LOOK_INTERVAL_NANOS} (10 ms), each
+ * sweeping a park's budget while the owner stays in that poll, until nothing is owed; so about
+ * {@code ceil(linked / PARK_SWEEP_BUDGET)} looks for a shard longer than a park's budget, one
+ * more for each look that finds the lock held or gives way to the owner, and none at all when
+ * the park finished the cycle. If that worker is woken meanwhile, its next park takes over (it
+ * sweeps every other worker's shard again and arms its watch afresh).
  *
  * <p><b>The bound in count.</b> Let P be the peak of the shard's live (not COMPLETE) cells so
  * far, S {@link #SWEEP_SLACK}, k = 8 {@link #SPAWN_SWEEP_STEP}. A cycle starts with N cells and
@@ -127,12 +131,14 @@ abstract class ShardSweep extends TaskShardPadding {
 
     static final VarHandle DIRTY;
     static final VarHandle HAND_OFF;
+    private static final VarHandle CYCLES_ENDED;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             DIRTY = lookup.findVarHandle(TaskShardDirty.class, "dirty", boolean.class);
             HAND_OFF = lookup.findVarHandle(TaskShardDirty.class, "handOffPending", boolean.class);
+            CYCLES_ENDED = lookup.findVarHandle(ShardSweepCursor.class, "cyclesEnded", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -238,6 +244,28 @@ abstract class ShardSweep extends TaskShardPadding {
     }
 
     /**
+     * Another worker's sweep of a stuck owner's shard ({@link StuckShardWatch}: at its park, and
+     * at each look of its watch while the owner stays in one poll or is parked): as
+     * {@link #sweepOnceIfDirty}, and returns whether it leaves a sweep owed that nobody else
+     * answers for while the owner is stuck: its budget spent with a cycle under way or the hint
+     * set, or the lock found held or given way to (the holder may be the owner itself, linking
+     * or turning just before its long poll, and a stuck owner answers for nothing: review36).
+     */
+    final boolean sweepLeavesOwed(int budget) {
+        return sweepOutcome(budget, false, true, false) != NOTHING_OWED;
+    }
+
+    /**
+     * Sweep cycles this shard has ended (visited to its tail), wrapping. Volatile, as its store
+     * at each cycle's end: a watch that reads {@code c} after a cell finished knows, once it
+     * reads {@code c + 2} or more, that a cycle which started after the finish has ended, and
+     * unlinked the cell (see {@link StuckShardWatch}, "Done").
+     */
+    final int cyclesEnded() {
+        return (int) CYCLES_ENDED.getVolatile(this);
+    }
+
+    /**
      * {@code turn}: a driver turn of the shard's regular sweeper (the spawn path's credit counts
      * as its share). {@code recheck}: the caller may be the last to look at the shard for a while
      * (a park, another thread's share): after letting the lock go it looks at the hint again, with
@@ -251,13 +279,28 @@ abstract class ShardSweep extends TaskShardPadding {
      * holder answers for the rest.
      */
     final boolean sweep(int budget, boolean turn, boolean recheck, boolean handOff) {
+        return sweepOutcome(budget, turn, recheck, handOff) == LEFT_OWED;
+    }
+
+    /** {@link #sweepOutcome}: nothing owed here now (swept to the end, or nothing to sweep). */
+    static final int NOTHING_OWED = 0;
+    /** {@link #sweepOutcome}: the budget spent, with a cycle under way or the hint set. */
+    static final int LEFT_OWED = 1;
+    /** {@link #sweepOutcome}: the lock found held, or given way to a waiter: its holder answers. */
+    static final int LEFT_TO_THE_HOLDER = 2;
+
+    /** As {@link #sweep}, telling the three outcomes apart (a stuck owner's holder answers for nothing). */
+    final int sweepOutcome(int budget, boolean turn, boolean recheck, boolean handOff) {
         int left = budget;
         for (;;) {
-            if (!sweeping && !(boolean) DIRTY.getOpaque(this) && !(recheck && (boolean) HAND_OFF.getOpaque(this))) {
-                return false; // racy pre-check: sweeping is the lock holder's; a stale read only skips a turn
+            // Racy pre-check. The hint first, with acquire: a sweep sets sweeping before it clears
+            // the hint (a volatile store), so a read that finds the hint cleared by a cycle's start
+            // finds that cycle under way too (or ended), never "nothing owed" in between.
+            if (!(boolean) DIRTY.getAcquire(this) && !sweeping && !(recheck && (boolean) HAND_OFF.getOpaque(this))) {
+                return NOTHING_OWED; // a stale read of a hint set meanwhile only skips a turn
             }
             if (!tryLock()) {
-                return false;
+                return LEFT_TO_THE_HOLDER;
             }
             boolean gaveWay = false;
             boolean unfinished;
@@ -301,7 +344,7 @@ abstract class ShardSweep extends TaskShardPadding {
                 unlock();
             }
             if (gaveWay || !recheck || left <= 0) {
-                return !gaveWay && unfinished;
+                return gaveWay ? LEFT_TO_THE_HOLDER : unfinished ? LEFT_OWED : NOTHING_OWED;
             }
             VarHandle.fullFence(); // the lock's release before the hint's read: see ShardOffWorkerSweep, "Nobody left behind"
         }
@@ -340,6 +383,8 @@ abstract class ShardSweep extends TaskShardPadding {
             at = next;
         }
         if (at == null) {
+            // Volatile, once per cycle: a stuck owner's watch reads it (see cyclesEnded()).
+            CYCLES_ENDED.setVolatile(this, cyclesEnded + 1);
             sweeping = false;
             spawnCycle = false;
             sweepPrev = null;

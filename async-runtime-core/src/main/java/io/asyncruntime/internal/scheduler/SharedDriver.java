@@ -43,17 +43,21 @@ final class SharedDriver extends HeadPadding {
         this.registry = registry;
     }
 
-    /** Parks a worker: in the driver if it is free, else on the worker's own parker. */
-    void parkWorker(Worker worker) {
+    /**
+     * Parks a worker: in the driver if it is free, else on the worker's own parker; for at most
+     * {@code timeoutNanos} if that is positive (a worker watching a stuck worker's shard,
+     * {@link StuckShardWatch}), else until woken.
+     */
+    void parkWorker(Worker worker, long timeoutNanos) {
         if (DRIVER_HELD.compareAndSet(this, false, true)) {
             try {
                 boolean runtimeIdle = scheduler.idle().allParked() && !WorkerPark.hasQueuedWork(scheduler);
-                worker.parker.parkInDriver(-1, runtimeIdle);
+                worker.parker.parkInDriver(timeoutNanos > 0 ? timeoutNanos : -1, runtimeIdle);
             } finally {
                 releaseDriver();
             }
         } else {
-            worker.parker.parkThread();
+            worker.parker.parkThread(timeoutNanos);
         }
         registry.refreshClock(); // back from a park: the coarse clock may be far behind
     }

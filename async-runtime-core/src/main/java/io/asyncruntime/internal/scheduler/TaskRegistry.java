@@ -237,6 +237,15 @@ public final class TaskRegistry extends RegistryCounts {
      * driver turn) each visits a bounded number of cells.
      */
     void sweep(int workerIndex, boolean parking) {
+        sweep(workerIndex, parking, null);
+    }
+
+    /**
+     * As {@link #sweep(int, boolean)}; {@code watch}: the parking worker's watch, armed for each
+     * other worker's shard that the park sweep leaves owed (see
+     * {@link StuckShardWatch}); null for a driver turn (and in tests).
+     */
+    void sweep(int workerIndex, boolean parking, StuckShardWatch watch) {
         int budget = parking ? ShardSweep.PARK_SWEEP_BUDGET : ShardSweep.TICK_SWEEP_BUDGET;
         workerShards[workerIndex].sweepIfDirty(budget);
         if (scheduler != null) {
@@ -245,18 +254,23 @@ public final class TaskRegistry extends RegistryCounts {
                     continue;
                 }
                 // Not these shards' own turns: the spawn path's visit credit stays their owners'.
-                if (scheduler.isWorkerParked(i)) {
-                    workerShards[i].sweepOnceIfDirty(budget);
-                } else if (parking) {
-                    // A worker that is neither parked nor turning its driver (stuck in one long
-                    // poll) sweeps nothing: a parking worker sweeps its shard as it sweeps a
-                    // parked owner's, so what completed there is not kept until that poll ends
-                    // (review19 F2). The park's budget, not a turn's: this park may be the last
-                    // look at the shard until that poll ends (a worker with no more work parks
-                    // once), and a turn's share left a cell deeper than 128 cells, or behind a
-                    // cycle under way, linked for the whole poll (flake20). An owner that is only
-                    // busy loses nothing: the sweep gives way to its lock waits (GIVE_WAY_STRIDE)
-                    // and a lock held skips the shard.
+                if (parking) {
+                    // Parked or not: a worker that is neither parked nor turning its driver
+                    // (stuck in one long poll) sweeps nothing, so a parking worker sweeps its
+                    // shard as it sweeps a parked owner's, and what completed there is not kept
+                    // until that poll ends (review19 F2). The park's budget, not a turn's
+                    // (flake20: a turn's share left a cell deeper than 128 cells linked for the
+                    // whole poll); and what it leaves owed (a shard longer than the budget, the
+                    // lock held or given way to: review36) the watch takes on, looking again
+                    // while this worker stays parked and sweeping only while the owner stays in
+                    // one poll or parked (an owner read as parked may be waking, and may link,
+                    // then stick in a poll). An owner that is only busy loses nothing: the sweep
+                    // gives way to its lock waits (GIVE_WAY_STRIDE) and a lock held skips the
+                    // shard.
+                    if (workerShards[i].sweepLeavesOwed(budget) && watch != null) {
+                        watch.arm(i, workerShards[i]);
+                    }
+                } else if (scheduler.isWorkerParked(i)) {
                     workerShards[i].sweepOnceIfDirty(budget);
                 }
             }

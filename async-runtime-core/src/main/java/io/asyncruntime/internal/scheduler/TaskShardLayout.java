@@ -68,6 +68,12 @@ abstract class ShardSweepCursor extends TaskShardFields {
      * off its own share).
      */
     int spawnVisits;
+    /**
+     * Sweep cycles ended (wrapping); through {@code ShardSweep.CYCLES_ENDED}, a volatile store
+     * under the lock at each cycle's end, read by a stuck owner's watch ({@link StuckShardWatch}).
+     */
+    @SuppressWarnings("unused")
+    int cyclesEnded;
     /** The cell whose link is {@link #sweepAt}, or null while that is {@link #head}. */
     TaskCell<?> sweepPrev;
     TaskCell<?> sweepAt;

@@ -40,6 +40,8 @@ final class Worker extends WorkerQueues implements Runnable {
     final Parker parker;
     /** The poll stamp, the stall mark and the hand-over (see {@link WorkerHandOver}). */
     final WorkerHandOver handOver = new WorkerHandOver(this);
+    /** What this worker's park sweep left owed in a stuck worker's shard ({@link StuckShardWatch}); worker thread only. */
+    final StuckShardWatch stuckShardWatch;
     /** Sampling of poll times and schedule latencies ({@link PollSampler}); worker thread only. */
     final WorkerSampling sampling;
     final SchedulerConfig config;
@@ -89,6 +91,7 @@ final class Worker extends WorkerQueues implements Runnable {
         super(scheduler, index);
         this.config = config;
         this.parker = new Parker(driver);
+        this.stuckShardWatch = new StuckShardWatch(scheduler, config.workers());
         this.sampling = new WorkerSampling(scheduler.sampler(), index);
         this.shares = new LaneShares(this, config);
         this.ticksToEvent = config.eventInterval();

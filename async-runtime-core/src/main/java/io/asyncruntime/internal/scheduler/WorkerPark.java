@@ -21,6 +21,9 @@ import java.lang.invoke.VarHandle;
  *   <li>While the worker turns the driver ({@code Worker.turningDriver}), what the turn wakes goes
  *       to its ring without a wake per task; after the turn it wakes one peer if it holds more than
  *       the one task it runs next ({@link #notifyIfOthersCouldHelp}).</li>
+ *   <li>A park whose sweep left a stuck worker's shard owed is timed: the worker looks at that
+ *       shard again every 10 ms while it stays parked with nothing to run, still in the
+ *       sleeper set ({@link StuckShardWatch}); any other park blocks until woken.</li>
  *   <li>An error thrown while registered as parked leaves the idle set first
  *       ({@code leaveIdleAfterError}), so no notifier counts a searcher that never searches.</li>
  * </ul>
@@ -70,7 +73,8 @@ final class WorkerPark {
         worker.handOver.publishParked();
         // Before going idle, finish unlinking what completed (see ShardSweep, "Sweeps"): a parked
         // worker sweeps nothing, and the finished cells' outcomes would stay reachable meanwhile.
-        worker.scheduler.registry().sweep(worker.index, true);
+        // What it leaves owed in a stuck worker's shard, its watch takes on (StuckShardWatch).
+        worker.scheduler.registry().sweep(worker.index, true, worker.stuckShardWatch);
         worker.forgetLastLeft(); // nor the last polled cell's (PollContext, "The last cell left stays visible")
         worker.publishCounters();
         Idle idle = worker.scheduler.idle();
@@ -98,10 +102,26 @@ final class WorkerPark {
             leaveIdleAfterError(worker, idle);
             throw error;
         }
+        StuckShardWatch watch = worker.stuckShardWatch;
+        try {
+            parkUntilWoken(worker, idle, watch);
+        } finally {
+            watch.clear(); // the next park sweep arms it afresh
+        }
+        worker.counters.increment(WorkerCounters.UNPARKS);
+        worker.busySince = System.nanoTime();
+    }
+
+    /**
+     * Blocks until woken, until the driver queued work for this worker, or until the scheduler
+     * closes; while its watch watches a stuck worker's shard, in timed parks, looking at the
+     * watch between them (see StuckShardWatch).
+     */
+    private static void parkUntilWoken(Worker worker, Idle idle, StuckShardWatch watch) {
         for (;;) {
             worker.turningDriver = true;
             try {
-                worker.scheduler.sharedDriver().parkWorker(worker);
+                worker.scheduler.sharedDriver().parkWorker(worker, watch.parkNanos());
             } catch (Throwable error) {
                 leaveIdleAfterError(worker, idle);
                 throw error;
@@ -124,9 +144,14 @@ final class WorkerPark {
                 worker.searching = true; // woken by a notifier, which counted us as worker.searching
                 break;
             }
+            // Nothing to run and still in the sleeper set: a timed wake (or an early one).
+            try {
+                watch.lookIfDue();
+            } catch (Throwable error) {
+                leaveIdleAfterError(worker, idle);
+                throw error;
+            }
         }
-        worker.counters.increment(WorkerCounters.UNPARKS);
-        worker.busySince = System.nanoTime();
     }
 
     /** The last searcher parks: if any queue holds work, wake a worker for it. */
