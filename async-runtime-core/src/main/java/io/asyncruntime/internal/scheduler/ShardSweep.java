@@ -210,10 +210,10 @@ abstract class ShardSweep extends TaskShardPadding {
             cyclePushes++;
         }
         if (sweeping && spawnCycle || linked >= sweepTrigger) {
-            if (!spawnCycle) {
-                sweeping = false; // sweepLocked starts a cycle at the head
-            }
-            int left = sweepLocked(SPAWN_SWEEP_STEP, true);
+            // Not the spawn path's own cycle: sweepLocked starts one at the head (restarting a
+            // cycle under way without ever storing sweeping = false in between, which a racy
+            // pre-check could read as "nothing owed" mid-cycle; review37).
+            int left = sweepLocked(SPAWN_SWEEP_STEP, true, !spawnCycle);
             // Capped: a shard no turn looks at for long must not overflow it.
             spawnVisits = Math.min(spawnVisits + SPAWN_SWEEP_STEP - left, TICK_SWEEP_BUDGET);
         }
@@ -253,6 +253,16 @@ abstract class ShardSweep extends TaskShardPadding {
      */
     final boolean sweepLeavesOwed(int budget) {
         return sweepOutcome(budget, false, true, false) != NOTHING_OWED;
+    }
+
+    /**
+     * Whether a sweep may be owed here: the racy pre-check of {@link #sweepOutcome}'s park and
+     * turn sweeps, read the same way (the hint with acquire, then the cycle flag, then the
+     * hand-off opaque). False means that at some instant during the read nothing was owed: no
+     * finish since the last cycle start left a hint, no cycle under way, no hand-off pending.
+     */
+    final boolean mayOweASweep() {
+        return (boolean) DIRTY.getAcquire(this) || sweeping || (boolean) HAND_OFF.getOpaque(this);
     }
 
     /**
@@ -327,7 +337,7 @@ abstract class ShardSweep extends TaskShardPadding {
                 while (left > 0 && (sweeping || (boolean) DIRTY.getOpaque(this))) {
                     int stride = Math.min(left, GIVE_WAY_STRIDE);
                     // At least one per stride: a run of empty cycles ends too.
-                    left -= Math.max(stride - sweepLocked(stride, false), 1);
+                    left -= Math.max(stride - sweepLocked(stride, false, false), 1);
                     if (lockWaited()) {
                         gaveWay = true;
                         break;
@@ -352,11 +362,12 @@ abstract class ShardSweep extends TaskShardPadding {
 
     /**
      * Visits up to {@code budget} cells from the cursor, unlinking the COMPLETE ones; starts a
-     * cycle if none is under way ({@code bySpawn}: the spawn path's own, which its spawns advance).
-     * Returns what is left of the budget. Under the lock.
+     * cycle if none is under way, or a new one at the head if {@code restart} ({@code bySpawn}: the
+     * spawn path's own, which its spawns advance). Returns what is left of the budget. Under the
+     * lock.
      */
-    private int sweepLocked(int budget, boolean bySpawn) {
-        if (!sweeping) {
+    private int sweepLocked(int budget, boolean bySpawn, boolean restart) {
+        if (!sweeping || restart) {
             sweeping = true;
             spawnCycle = bySpawn;
             cyclePushes = 0;

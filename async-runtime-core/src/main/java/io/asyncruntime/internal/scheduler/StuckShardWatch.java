@@ -22,6 +22,10 @@ import java.util.concurrent.TimeUnit;
  * parks with a timeout ({@link #parkNanos}) and, every {@link #LOOK_INTERVAL_NANOS} while it stays
  * parked with nothing to run, looks at each watched owner ({@link #lookIfDue}):
  * <ul>
+ *   <li><b>Owes nothing</b> if the shard's racy pre-check ({@link ShardSweep#mayOweASweep}) reads
+ *       no hint, no cycle under way and no hand-off: at that instant every cell that finished
+ *       before the arming was unlinked (its finish left the hint set until a cycle started after
+ *       it, and that cycle, once no longer under way, had visited it). The watch ends.</li>
  *   <li><b>Done</b> if the shard has ended two cycles since the watch was armed: the second
  *       started after the first ended, which was after the arming read, which was after the
  *       cell finished (the finish happens-before the park that answers for it: its own
@@ -32,21 +36,22 @@ import java.util.concurrent.TimeUnit;
  *       driver turns sweep its shard (ShardSweep's bound for a busy owner); the watch keeps the
  *       new stamp and looks again, sweeping nothing. So a busy owner's shard is never swept by
  *       its peers' watches, however long it owes (the rate limit: at most one look per
- *       interval, a few reads, until its turns end two cycles).</li>
+ *       interval, a few reads, until its turns end two cycles or leave nothing owed).</li>
  *   <li><b>Stuck</b> if the stamp stayed put for a whole interval (one poll all along, as Go's
  *       {@code sysmon} calls a goroutine that kept its P's {@code schedtick} for
  *       {@code forcePreemptNS}, 10 ms, long-running: {@code retake} in
  *       {@code src/runtime/proc.go}), or the owner is parked now (it sweeps nothing either):
- *       another park's worth of its shard ({@link ShardSweep#PARK_SWEEP_BUDGET}, giving way to
- *       the owner's lock waits as any long sweep does); the watch ends when that sweep leaves
- *       nothing owed, else it looks again an interval later.</li>
+ *       another park's worth of its shard ({@link ShardSweep#PARK_SWEEP_BUDGET}, shared by the
+ *       owners watched, giving way to the owner's lock waits as any long sweep does); the watch
+ *       ends when that sweep leaves nothing owed, else it looks again an interval later.</li>
  * </ul>
  * The watch ends too when the worker leaves its park (woken, or its driver queued work): its
  * next park sweeps every other worker's shard again and arms afresh.
  *
  * <p><b>Bound.</b> So a finished cell in the shard of a worker stuck in one poll stays linked at
- * most until the next park of another worker and then about {@code ceil(linked /
- * PARK_SWEEP_BUDGET)} looks of its watch, an interval apart (more only while the shard's lock is
+ * most until the next park of another worker and then about {@code ceil(linked × watched /
+ * PARK_SWEEP_BUDGET)} looks of its watch, an interval apart ({@code watched}: the stuck owners
+ * that worker watches, at most one with two workers) (more only while the shard's lock is
  * held at a look, or the owner waits for it: each such look leaves it to the next), unless that
  * worker is woken meanwhile: then until its next park, as before.
  *
@@ -56,9 +61,9 @@ import java.util.concurrent.TimeUnit;
  * the driver costs the same either way); a watch is armed only by a park sweep that left a sweep
  * owed, which a shard under 64 Ki cells never does while its lock is free and nobody waits
  * for it. While the worker looks it
- * is still in the sleeper set: a wake meanwhile waits for the look (at most one park's sweep,
- * about a millisecond for 64 Ki cells, and only while some worker has been stuck for an
- * interval).
+ * is still in the sleeper set: a wake meanwhile waits for the look (at most one park's sweep
+ * in all, about a millisecond for 64 Ki cells, whatever the owners watched, and only while some
+ * worker has been stuck for an interval).
  */
 final class StuckShardWatch {
 
@@ -127,9 +132,12 @@ final class StuckShardWatch {
         if (watching == 0 || now - nextLookAt < 0) {
             return;
         }
+        // One park's budget per look in all, shared by the owners watched (review37: a park's
+        // budget each made a wake arriving meanwhile wait for several).
+        int budget = Math.max(1, ShardSweep.PARK_SWEEP_BUDGET / watching);
         for (int owner = 0; owner < watched.length; owner++) {
             if (watched[owner]) {
-                look(owner);
+                look(owner, budget);
             }
         }
         nextLookAt = now + LOOK_INTERVAL_NANOS;
@@ -148,10 +156,14 @@ final class StuckShardWatch {
         return watching > 0;
     }
 
-    private void look(int owner) {
+    private void look(int owner, int budget) {
         TaskShard shard = scheduler.registry().shard(owner);
         if (shard.cyclesEnded() - cyclesAtArming[owner] >= 2) { // wrapping: a difference
             unwatch(owner); // Done: see the class comment
+            return;
+        }
+        if (!shard.mayOweASweep()) {
+            unwatch(owner); // Owes nothing: see the class comment (review37: a busy owner's watch never ended)
             return;
         }
         long stamp = scheduler.workers()[owner].handOver.pollStamp();
@@ -160,7 +172,7 @@ final class StuckShardWatch {
             return;
         }
         // Stuck in one poll for a whole interval, or parked: it sweeps nothing meanwhile.
-        if (!shard.sweepLeavesOwed(ShardSweep.PARK_SWEEP_BUDGET)) {
+        if (!shard.sweepLeavesOwed(budget)) {
             unwatch(owner);
         }
     }
