@@ -1,13 +1,8 @@
 package io.asyncruntime.internal.scheduler;
 
-import static io.asyncruntime.internal.scheduler.RegistryTestFixture.startScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.asyncruntime.task.Priority;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -33,52 +28,37 @@ class OutsideCancelWhileTheStuckOwnerLinksTest {
 
     private static final int IDLE = 4;
 
-    private Scheduler scheduler;
-    private final CountDownLatch endLongPoll = new CountDownLatch(1);
+    private final CountDownLatch holdLock = new CountDownLatch(1);
+    private final CountDownLatch lockHeld = new CountDownLatch(1);
+    private final CountDownLatch releaseLock = new CountDownLatch(1);
+    private final CountDownLatch lockReleased = new CountDownLatch(1);
+    private StuckOwnerFixture fixture;
 
     @AfterEach
     void shutdown() {
-        endLongPoll.countDown();
-        RegistryTestFixture.shutdown(scheduler);
+        if (fixture != null) {
+            fixture.close();
+        }
     }
 
     @Test
     void anOutsideCancelThatFindsTheStuckOwnerLinkingIsUnlinkedDuringThePoll() throws Exception {
-        scheduler = startScheduler(2, "cancel-stuck-", false);
-        CountDownLatch inLongPoll = new CountDownLatch(1);
-        CountDownLatch holdLock = new CountDownLatch(1);
-        CountDownLatch lockHeld = new CountDownLatch(1);
-        CountDownLatch releaseLock = new CountDownLatch(1);
-        CountDownLatch lockReleased = new CountDownLatch(1);
-        List<TaskCell<Void>> idle = new ArrayList<>();
-        int[] stuck = {-1};
-        scheduler.spawn((Callable<Integer>) () -> {
-            stuck[0] = scheduler.currentWorker().index;
-            TaskShard shard = scheduler.registry().shard(stuck[0]);
-            do {
-                idle.add(RegistryTestFixture.spawnLinkedAtOnce(scheduler, shard));
-            } while (idle.size() < IDLE || shard.sweeping);
-            inLongPoll.countDown();
+        // The peer has polled every idle cell once (nothing completed) and parked.
+        fixture = new StuckOwnerFixture("cancel-stuck-", false, IDLE, shard -> {
             holdLock.await();
             shard.lockForLinking(); // as linkPending does on this worker
             lockHeld.countDown();
             releaseLock.await();
             shard.unlockAfterLinking(); // on a worker: nothing more (it "answers" at its next turn)
             lockReleased.countDown();
-            endLongPoll.await(); // ... which the long poll defers
-            return 0;
-        }, Priority.NORMAL, "long-poll");
-        assertThat(inLongPoll.await(10, TimeUnit.SECONDS)).isTrue();
-        TaskShard shard = scheduler.registry().shard(stuck[0]);
-        int peer = 1 - stuck[0];
-        // The peer has polled every idle cell once (nothing completed) and parked.
-        Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> scheduler.isWorkerParked(peer) && !WorkerPark.hasQueuedWork(scheduler));
+            // ... which the long poll defers
+        });
+        TaskShard shard = fixture.shard;
         assertThat(shard.linkedCount()).isEqualTo(IDLE);
 
         holdLock.countDown();
         assertThat(lockHeld.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(idle.get(0).cancel(false)).isTrue(); // completes it here, off the workers: the share finds the lock held
+        assertThat(fixture.idle.get(0).cancel(false)).isTrue(); // completes it here, off the workers: the share finds the lock held
         releaseLock.countDown();
         assertThat(lockReleased.await(10, TimeUnit.SECONDS)).isTrue();
         try {
@@ -87,7 +67,7 @@ class OutsideCancelWhileTheStuckOwnerLinksTest {
         } catch (ConditionTimeoutException stillLinked) {
             throw new AssertionError("an idle cell cancelled from outside while its stuck owner held the shard's lock"
                     + " is still linked 5 s later (linked " + shard.linkedCount() + ", a cycle under way: "
-                    + shard.sweeping + ", the peer parked: " + scheduler.isWorkerParked(peer) + ")");
+                    + shard.sweeping + ", the peer parked: " + fixture.scheduler.isWorkerParked(fixture.peer) + ")");
         }
     }
 }
