@@ -105,9 +105,12 @@ final class GracefulShutdown {
         step("waiting for the tasks to finish", () -> registry.awaitEmpty(end));
         long drained = System.nanoTime();
 
-        // (4) No more spawns at all; abort what is left, idle tasks included.
-        registry.refuseAll();
+        // (4) No more spawns at all; abort what is left, idle tasks included. The counts the abort
+        // is measured from are read before the refusal: from the refusal on, a worker's first poll
+        // cancels its cell instead of polling it (LazyLink, "Abort"), and one read between the two
+        // would be counted completed while its handle shows the abort's cancellation.
         long[] atAbort = registry.counts();
+        registry.refuseAll();
         step("aborting the tasks left",
                 () -> log.debug("async-runtime shutdown: the abort cancelled {} tasks", abortLeft(deadlineNanos)));
         long abortDone = System.nanoTime();
