@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * it is not harmless, and its window is wide (any first poll still running at the deadline that
  * then blocks in place: a compute-then-JDBC task, typically the kind still running at the abort).
  *
- * <p>No sleeps: the first poll holds its worker until the test sees REFUSING_ALL (Awaitility,
+ * <p>No sleeps: the first poll holds its worker until it sees REFUSING_ALL ({@link AbortWatcher},
  * bounded), then blocks in place until the test ends (a latch, bounded).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -48,13 +48,12 @@ class LazyLinkReview29BlockInPlaceAfterAbortTest {
                 .stallThreshold(Duration.ofHours(1)).build();
         TaskRegistry registry = schedulerOf(runtime).registry();
         CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch abortBegun = new CountDownLatch(1);
         CountDownLatch blocking = new CountDownLatch(1);
         runtime.spawn(() -> {
             // A worker's spawn: counted, not linked until its first pending return (LazyLink).
             AsyncRuntime.current().spawn(cx -> {
                 entered.countDown();
-                abortBegun.await(30, TimeUnit.SECONDS); // still in its first poll at the deadline
+                AbortWatcher.awaitTheAbort(registry); // still in its first poll at the deadline
                 AsyncRuntime.blockInPlace(() -> {
                     blocking.countDown();
                     return release.await(30, TimeUnit.SECONDS); // ignores cancellation, bounded
@@ -63,8 +62,6 @@ class LazyLinkReview29BlockInPlaceAfterAbortTest {
             }, Priority.NORMAL, "blocks-in-place-after-abort");
         }).get(10, TimeUnit.SECONDS);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-
-        AbortWatcher.openWhenTheAbortBegins(registry, abortBegun, "r29-watcher");
 
         ShutdownReport report = runtime.shutdownGracefully(Duration.ofMillis(200));
         runtime = null;

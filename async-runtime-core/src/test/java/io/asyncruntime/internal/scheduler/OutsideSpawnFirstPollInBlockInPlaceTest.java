@@ -47,12 +47,12 @@ class OutsideSpawnFirstPollInBlockInPlaceTest {
         return runtime;
     }
 
-    /** A spawn from this thread (from outside) whose first poll waits for {@code before}, then blocks in place. */
-    private JoinHandle<Integer> spawnFromOutside(String name, CountDownLatch entered, CountDownLatch before,
+    /** A spawn from this thread (from outside) whose first poll runs {@code before}, then blocks in place. */
+    private JoinHandle<Integer> spawnFromOutside(String name, CountDownLatch entered, Runnable before,
             CountDownLatch blocking) {
         return runtime.spawn(cx -> {
             entered.countDown();
-            before.await(30, TimeUnit.SECONDS);
+            before.run();
             AsyncRuntime.blockInPlace(() -> {
                 blocking.countDown();
                 return release.await(30, TimeUnit.SECONDS); // bounded
@@ -67,7 +67,7 @@ class OutsideSpawnFirstPollInBlockInPlaceTest {
         TaskRegistry registry = schedulerOf(runtime).registry();
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch blocking = new CountDownLatch(1);
-        JoinHandle<Integer> blocked = spawnFromOutside("outside-in-block-in-place", entered, new CountDownLatch(0),
+        JoinHandle<Integer> blocked = spawnFromOutside("outside-in-block-in-place", entered, () -> { },
                 blocking);
         assertThat(blocking.await(10, TimeUnit.SECONDS)).isTrue();
         try {
@@ -88,7 +88,7 @@ class OutsideSpawnFirstPollInBlockInPlaceTest {
         start("r31-bip-report-");
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch blocking = new CountDownLatch(1);
-        spawnFromOutside("outside-stuck-in-block-in-place", entered, new CountDownLatch(0), blocking);
+        spawnFromOutside("outside-stuck-in-block-in-place", entered, () -> { }, blocking);
         assertThat(blocking.await(10, TimeUnit.SECONDS)).isTrue();
         ShutdownReport report = runtime.shutdownGracefully(Duration.ofMillis(200));
         runtime = null;
@@ -101,12 +101,10 @@ class OutsideSpawnFirstPollInBlockInPlaceTest {
         start("r31-bip-abort-");
         TaskRegistry registry = schedulerOf(runtime).registry();
         CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch abortBegun = new CountDownLatch(1);
         CountDownLatch blocking = new CountDownLatch(1);
-        JoinHandle<Integer> handle = spawnFromOutside("outside-blocks-in-place-after-abort", entered, abortBegun,
-                blocking);
+        JoinHandle<Integer> handle = spawnFromOutside("outside-blocks-in-place-after-abort", entered,
+                () -> AbortWatcher.awaitTheAbort(registry), blocking);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-        AbortWatcher.openWhenTheAbortBegins(registry, abortBegun, "r31-watcher");
         ShutdownReport report = runtime.shutdownGracefully(Duration.ofMillis(200));
         runtime = null;
         assertThat(blocking.getCount()).as("the first poll blocked in place during the shutdown").isZero();
