@@ -40,9 +40,13 @@ final class WorkerPick {
                 return higher;
             }
         }
-        ScheduledTask owed = worker.shares.pollLaneOwedItsShare(worker.tick);
-        if (owed != null) {
-            return owed;
+        LaneShares shares = worker.shares;
+        int tick = worker.tick;
+        if (shares.mayOweAShare(tick)) { // one compare on most polls; the check itself stays out of line
+            ScheduledTask owed = shares.pollDueLane(tick);
+            if (owed != null) {
+                return owed;
+            }
         }
         ScheduledTask fromSlot = worker.takeLifoSlot();
         if (fromSlot != null) {

@@ -99,11 +99,23 @@ abstract class WorkerQueues extends LifoSlot {
         LocalQueue ring = local[lane];
         boolean wasEmpty = notify && ring.isEmpty();
         int moved = ring.pushBackOrOverflow(task, injectByLane[lane]);
+        unpublishedLocalSchedules++;
+        if (wasEmpty || moved > 0) {
+            afterPushMadeWorkAppear(moved, notify);
+        }
+    }
+
+    /**
+     * A push filled an empty ring (and {@code notify} was asked) or overflowed {@code moved > 0}
+     * tasks: counts the overflow, and when {@code notify}, fences (the Dekker pattern of
+     * {@link #pushLocal}) and wakes a parked peer. Out of line: the push into a ring that already
+     * holds work (every yield of a busy worker) stays small enough to inline into its callers.
+     */
+    private void afterPushMadeWorkAppear(int moved, boolean notify) {
         if (moved > 0) {
             counters.increment(WorkerCounters.OVERFLOWS);
         }
-        unpublishedLocalSchedules++;
-        if (notify && (wasEmpty || moved > 0)) {
+        if (notify) {
             VarHandle.fullFence();
             scheduler.notifyParkedLocal(index);
         }
