@@ -65,9 +65,17 @@ abstract class WorkerQueues extends LifoSlot {
         if (inject.isEmpty()) {
             return null;
         }
+        return popInjectBatch(lane, inject);
+    }
+
+    /**
+     * {@link #popLane} with the ring empty and the inject queue not: a batch of its fair share.
+     * Out of line: the pick looks at every lane's ring on every poll and should stay small.
+     */
+    private ScheduledTask popInjectBatch(int lane, InjectQueue inject) {
         int fairShare = inject.len() / scheduler.workerCount() + 1;
         int max = Math.min(Math.min(fairShare, local[lane].remainingSlots() + 1), MAX_INJECT_BATCH);
-        task = inject.popBatchInto(local[lane], Math.max(1, max));
+        ScheduledTask task = inject.popBatchInto(local[lane], Math.max(1, max));
         if (task != null) {
             counters.increment(WorkerCounters.INJECT_POPS);
         }
