@@ -83,11 +83,12 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
     /**
      * Polls the task once; called by a worker that took this cell off a queue.
      *
-     * <p>Kept under C2's hot-inlining limit ({@code FreqInlineSize}, 325 bytecodes) so the worker's
-     * poll loop inlines it: every branch a yield or a plain poll does not take (a fold of the
-     * uncounted polls, a first or woken take, a cancellation, a failure) is a method of its own.
-     * At 345 bytecodes it was never inlined on JDK 17 ("hot method too big"): one more compiled
-     * call, with its spills, on every poll (issue 14, yield_many).
+     * <p>Kept under C2's hot-inlining limit ({@code FreqInlineSize}, 325 bytecodes) so that the
+     * worker's poll loop can inline it, and small once compiled: every branch a yield does not
+     * take (a fold of the uncounted polls, a refused first poll, a cancellation, a failure) is a
+     * method of its own. At 345 bytecodes it was never inlined ("hot method too big", JDK 17), and
+     * its own compiled code, with the yield's re-queue, was a separate frame on every poll (perf,
+     * issue 14, yield_many). YieldPathStaysInlineableTest keeps the bytecode bound.
      */
     @Override
     void run(TaskPoller worker) {
