@@ -16,7 +16,7 @@ import io.asyncruntime.task.Priority;
  *
  * <p><b>The due tick.</b> Checking every lower lane on every poll cost ~11% of a yield's samples
  * (JFR, {@code yield_many}, JDK 17) although a worker running one lane has nothing to check on
- * most polls. So the worker keeps {@link #nextCheckTick}, and {@link #pollLaneOwedItsShare} does
+ * most polls. So the worker keeps {@link #nextCheckTick}, and {@link #mayOweAShare} does
  * nothing but compare the tick with it until then. Invariant: <em>no lower lane can be due at a
  * tick before {@code nextCheckTick}</em>. It holds because
  * <ul>
@@ -94,21 +94,27 @@ final class LaneShares {
     }
 
     /**
+     * Whether a lower lane may be due on poll {@code tick}: false before {@link #nextCheckTick}
+     * (wrapping compare: ticks are an int poll count). The worker's pick calls this on every poll
+     * and {@link #pollDueLane} only when it returns true: a call site C2 can always inline. (With
+     * this compare inside the due check's own method, JDK 17 compiled that method on its
+     * own with the whole check inlined, ~3.4 KB, and then refused to inline it into the pick,
+     * "already compiled into a big method": a compiled call on every poll.)
+     */
+    boolean mayOweAShare(int tick) {
+        return tick - nextCheckTick >= 0;
+    }
+
+    /**
      * A task from a lower lane whose guaranteed share is due on this poll ({@code tick}), lowest
-     * lane first, or null. Before {@link #nextCheckTick} none can be due, and this is one compare.
+     * lane first, or null. Called only when {@link #mayOweAShare}: before {@link #nextCheckTick}
+     * none can be due.
      * The lane's work is looked for here, in the inject queue, and then in the other workers'
      * rings of that lane: the share holds runtime-wide even when all of a lane's tasks sit on one
      * busy worker. A due lane found empty everywhere starts its count again, so an idle lane costs
      * one check per interval rather than one per poll.
      */
-    ScheduledTask pollLaneOwedItsShare(int tick) {
-        if (tick - nextCheckTick < 0) { // wrapping compare: ticks are an int poll count
-            return null;
-        }
-        return pollDueLane(tick);
-    }
-
-    private ScheduledTask pollDueLane(int tick) {
+    ScheduledTask pollDueLane(int tick) {
         int untilNextDue = Integer.MAX_VALUE;
         for (int lane = Priority.COUNT - 1; lane > 0; lane--) {
             if (lane == polledLane) {

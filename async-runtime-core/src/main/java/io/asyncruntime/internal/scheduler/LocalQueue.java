@@ -156,15 +156,29 @@ final class LocalQueue extends LocalQueueTailPadding {
      */
     int pushBackOrOverflow(ScheduledTask task, Overflow overflow) {
         int t = tail; // plain: only the owner writes tail
+        // Acquire pairs with the thief's release CAS that moves steal forward: the thief's reads
+        // and clears of the slots it copied happen-before we overwrite those slots.
+        if (t - steal((long) HEAD.getAcquire(this)) < capacity) {
+            buffer[t & mask] = task; // plain: published by the release store of tail below
+            // Release: a thief that reads the new tail (acquire) sees the slot write above.
+            TAIL.setRelease(this, t + 1);
+            return 0;
+        }
+        return pushIntoFullRing(task, overflow, t);
+    }
+
+    /**
+     * {@link #pushBackOrOverflow} when the ring looked full: out of line, so that the push every
+     * wake and yield makes stays small enough for the JIT to inline into its callers.
+     */
+    private int pushIntoFullRing(ScheduledTask task, Overflow overflow, int t) {
         while (true) {
-            // Acquire pairs with the thief's release CAS that moves steal forward: the thief's reads
-            // and clears of the slots it copied happen-before we overwrite those slots.
-            long h = (long) HEAD.getAcquire(this);
+            long h = (long) HEAD.getAcquire(this); // acquire: as in pushBackOrOverflow
             int steal = steal(h);
             int real = real(h);
             if (t - steal < capacity) {
-                buffer[t & mask] = task; // plain: published by the release store of tail below
-                // Release: a thief that reads the new tail (acquire) sees the slot write above.
+                // A thief let go of the slots it copied since the first look: room now.
+                buffer[t & mask] = task;
                 TAIL.setRelease(this, t + 1);
                 return 0;
             }

@@ -185,7 +185,14 @@ public final class PollSampler {
     /** At the start of every poll: if {@code task} is the one followed, its wait ends now. */
     void onPollStart(ScheduledTask task) {
         Timed current = (Timed) TIMED.getOpaque(this);
-        if (current != null && current.task == task && TIMED.compareAndSet(this, current, null)) {
+        if (current != null && current.task == task) {
+            followedPollStarts(current);
+        }
+    }
+
+    /** The followed task's poll starts: its wait ends, unless another worker's poll ended it first. Out of line (issue 14). */
+    private void followedPollStarts(Timed current) {
+        if (TIMED.compareAndSet(this, current, null)) {
             long waited = Math.max(0, System.nanoTime() - current.queuedAt);
             int base = baseInterval;
             for (Subscriber s : subscribers) {

@@ -80,47 +80,48 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
 
     // ---- the worker side ------------------------------------------------------------------
 
-    /** Polls the task once; called by a worker that took this cell off a queue. */
+    /**
+     * Polls the task once; called by a worker that took this cell off a queue.
+     *
+     * <p>Kept under C2's hot-inlining limit ({@code FreqInlineSize}, 325 bytecodes) so that the
+     * worker's poll loop can inline it, and small once compiled: every branch a yield does not
+     * take (a fold of the uncounted polls, a refused first poll, a cancellation, a failure) is a
+     * method of its own. At 345 bytecodes it was never inlined ("hot method too big", JDK 17), and
+     * its own compiled code, with the yield's re-queue, was a separate frame on every poll (perf,
+     * issue 14, yield_many). YieldPathStaysInlineableTest keeps the bytecode bound.
+     */
     @Override
     void run(TaskPoller worker) {
         int s = (int) STATE.getVolatile(this);
         int uncounted = 0;
         if ((s & (TaskState.RUNNING | TaskState.NOTIFIED | TaskState.COMPLETE)) == TaskState.RUNNING
                 && TaskState.kind(s) == TASK) {
-            int stamp = pollStamp;
-            if ((stamp & YIELD_QUEUED) == 0) {
-                throw new IllegalStateException("task cell dequeued while being polled (state "
-                        + TaskState.describe(s) + ", not yield-queued): it was queued twice");
-            }
             // Yield-queued (see TaskState) and not woken since: its owner kept RUNNING when it
             // re-queued it after a yield, and the queue handed it over to us (release by the
             // pusher, acquire by the taker). No CAS, and mostly no atomic at all: this poll is
             // counted in the stamp's uncounted-poll bits (plain, ours while we hold RUNNING), and
             // only every MAX_UNCOUNTED_POLLS + 1 such takes does one atomic add move them to the
-            // word (an add, not a plain store: wakes and aborts may update the word meanwhile).
+            // word ({@link #foldUncountedPolls}).
             // A lock-prefixed add per yield was the single largest cost of yield_many (JFR).
+            int stamp = pollStamp;
+            if ((stamp & YIELD_QUEUED) == 0) {
+                throw queuedTwice(s);
+            }
             uncounted = ((stamp & UNCOUNTED_POLLS) >>> UNCOUNTED_SHIFT) + 1;
             if (uncounted > MAX_UNCOUNTED_POLLS) {
-                // Cleared before the add: a dump reads the word, then the stamp, and so may count
-                // too few for a moment, never too many; nor does an abort below count them again.
-                pollStamp = stamp & ~UNCOUNTED_POLLS;
-                s = addPolls(s, 0, uncounted);
+                s = foldUncountedPolls(s, stamp, uncounted);
                 uncounted = 0;
             }
         } else {
             s = takeOwnership(s);
             if (LazyLink.isUnlinked(this) && LazyLink.refusedAll(this)) { // a first poll after the abort began
-                worker.showCancelling(this); // in no queue, shard or poll now: seen by the shutdown's wait
-                cancelAndComplete(scheduler.abortReason()); // cancelled, not polled (LazyLink, "Abort")
+                refuseFirstPoll(worker);
                 return;
             }
         }
         // A wake or abort since the cell was queued is seen below or at the end of the poll.
         if ((s & TaskState.CANCELLED) != 0) {
-            if (LazyLink.isUnlinked(this)) {
-                worker.showCancelling(this); // aborted while queued for its first poll: as above
-            }
-            cancelAndComplete(scheduler.abortReason());
+            cancelAtPollStart(worker);
             return;
         }
         // Clears YIELD_QUEUED; keeps the uncounted polls.
@@ -133,26 +134,12 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
         try {
             result = pollBody(worker.enter(this));
             if (result == null) {
-                throw new IllegalStateException("task " + name() + ": poll returned null (" + taskDescription()
-                        + "); a poll must return Poll.ready(value) or Poll.pending()");
+                throw nullPollResult();
             }
             ready = result.isReady();
             worker.endPoll(); // inside the try: an action that throws fails this task (review27, F2)
         } catch (Throwable failure) {
-            try {
-                worker.endPoll(); // a throw after the poll deferred something: still run it, once
-            } catch (Throwable alsoFailed) {
-                failure.addSuppressed(alsoFailed);
-            }
-            worker.leave();
-            if (result != null && !result.isReady()) {
-                // The poll returned pending, so the task is alive and holds what it registered
-                // (a queued send, a timer); only the poll-end action threw. Failing it drops it,
-                // as an abort does and as Tokio drops a future whose poll panicked (review30, F2).
-                // A poll that threw or returned ready has finished: Task.cancel() is not for it.
-                dropTaskBody();
-            }
-            complete(new Failure(failure), worker);
+            pollFailed(failure, result, worker);
             return;
         }
         // The poller keeps this cell visible as the last one left until its next poll starts, so a
@@ -163,6 +150,65 @@ class TaskCell<T> extends StampedCell<T> implements JoinHandle<T>, Waker {
             return;
         }
         afterPending(yieldRequested, worker);
+    }
+
+    /** A yield-queued take found RUNNING without the mark: the cell was queued twice (a runtime bug). */
+    private static IllegalStateException queuedTwice(int s) {
+        return new IllegalStateException("task cell dequeued while being polled (state "
+                + TaskState.describe(s) + ", not yield-queued): it was queued twice");
+    }
+
+    /**
+     * A yield-queued take whose uncounted-poll bits are full: moves them, with this poll, to the
+     * state word with one atomic add (an add, not a plain store: wakes and aborts may update the
+     * word meanwhile). Returns the state the add replaced. The bits are cleared before the add: a
+     * dump reads the word, then the stamp, and so may count too few for a moment, never too many;
+     * nor does an abort after it count them again.
+     */
+    private int foldUncountedPolls(int s, int stamp, int uncounted) {
+        pollStamp = stamp & ~UNCOUNTED_POLLS;
+        return addPolls(s, 0, uncounted);
+    }
+
+    /** A first poll refused because the abort began: cancelled, not polled (LazyLink, "Abort"). */
+    private void refuseFirstPoll(TaskPoller worker) {
+        worker.showCancelling(this); // in no queue, shard or poll now: seen by the shutdown's wait
+        cancelAndComplete(scheduler.abortReason());
+    }
+
+    /** An abort seen as the poll was about to start: cancelled, not polled. */
+    private void cancelAtPollStart(TaskPoller worker) {
+        if (LazyLink.isUnlinked(this)) {
+            worker.showCancelling(this); // aborted while queued for its first poll: as above
+        }
+        cancelAndComplete(scheduler.abortReason());
+    }
+
+    /** The poll returned null: a broken contract, which fails this task only. */
+    private IllegalStateException nullPollResult() {
+        return new IllegalStateException("task " + name() + ": poll returned null (" + taskDescription()
+                + "); a poll must return Poll.ready(value) or Poll.pending()");
+    }
+
+    /**
+     * The poll threw, or returned null, or its poll-end action threw: the task fails. {@code result}
+     * is what the poll returned, or null if it threw.
+     */
+    private void pollFailed(Throwable failure, Poll<T> result, TaskPoller worker) {
+        try {
+            worker.endPoll(); // a throw after the poll deferred something: still run it, once
+        } catch (Throwable alsoFailed) {
+            failure.addSuppressed(alsoFailed);
+        }
+        worker.leave();
+        if (result != null && !result.isReady()) {
+            // The poll returned pending, so the task is alive and holds what it registered
+            // (a queued send, a timer); only the poll-end action threw. Failing it drops it,
+            // as an abort does and as Tokio drops a future whose poll panicked (review30, F2).
+            // A poll that threw or returned ready has finished: Task.cancel() is not for it.
+            dropTaskBody();
+        }
+        complete(new Failure(failure), worker);
     }
 
     /** What the body is, for an error message: its class (never its toString, user code that may throw). */

@@ -29,20 +29,18 @@ final class WorkerPick {
     /** The next task without a search: the inject queue's turn, an owed lane, the LIFO slot, the rings; or null. */
     static ScheduledTask nextTask(Worker worker) {
         if (--worker.ticksToGlobalQueue == 0) {
-            worker.ticksToGlobalQueue = worker.config.globalQueueInterval();
-            ScheduledTask remote = popInjectByPriority(worker.scheduler.injectQueues());
+            ScheduledTask remote = globalQueueTurn(worker);
             if (remote != null) {
-                worker.counters.increment(WorkerCounters.INJECT_POPS);
                 return remote;
             }
-            ScheduledTask higher = worker.shares.stealLaneAboveLocalWork();
-            if (higher != null) {
-                return higher;
-            }
         }
-        ScheduledTask owed = worker.shares.pollLaneOwedItsShare(worker.tick);
-        if (owed != null) {
-            return owed;
+        LaneShares shares = worker.shares;
+        int tick = worker.tick;
+        if (shares.mayOweAShare(tick)) { // one compare on most polls; the check itself stays out of line
+            ScheduledTask owed = shares.pollDueLane(tick);
+            if (owed != null) {
+                return owed;
+            }
         }
         ScheduledTask fromSlot = worker.takeLifoSlot();
         if (fromSlot != null) {
@@ -55,6 +53,21 @@ final class WorkerPick {
             }
         }
         return null;
+    }
+
+    /**
+     * Every {@code globalQueueInterval} ticks: a task from the inject queues, highest lane first,
+     * else a higher lane's task from another worker's ring, or null. Out of line: the pick runs
+     * on every poll and should stay small enough for the JIT to inline into the run loop.
+     */
+    private static ScheduledTask globalQueueTurn(Worker worker) {
+        worker.ticksToGlobalQueue = worker.config.globalQueueInterval();
+        ScheduledTask remote = popInjectByPriority(worker.scheduler.injectQueues());
+        if (remote != null) {
+            worker.counters.increment(WorkerCounters.INJECT_POPS);
+            return remote;
+        }
+        return worker.shares.stealLaneAboveLocalWork();
     }
 
     /** Pops one task from the inject queues, highest lane first (the global-queue-interval check). */

@@ -65,9 +65,17 @@ abstract class WorkerQueues extends LifoSlot {
         if (inject.isEmpty()) {
             return null;
         }
+        return popInjectBatch(lane, inject);
+    }
+
+    /**
+     * {@link #popLane} with the ring empty and the inject queue not: a batch of its fair share.
+     * Out of line: the pick looks at every lane's ring on every poll and should stay small.
+     */
+    private ScheduledTask popInjectBatch(int lane, InjectQueue inject) {
         int fairShare = inject.len() / scheduler.workerCount() + 1;
         int max = Math.min(Math.min(fairShare, local[lane].remainingSlots() + 1), MAX_INJECT_BATCH);
-        task = inject.popBatchInto(local[lane], Math.max(1, max));
+        ScheduledTask task = inject.popBatchInto(local[lane], Math.max(1, max));
         if (task != null) {
             counters.increment(WorkerCounters.INJECT_POPS);
         }
@@ -99,11 +107,23 @@ abstract class WorkerQueues extends LifoSlot {
         LocalQueue ring = local[lane];
         boolean wasEmpty = notify && ring.isEmpty();
         int moved = ring.pushBackOrOverflow(task, injectByLane[lane]);
+        unpublishedLocalSchedules++;
+        if (wasEmpty || moved > 0) {
+            afterPushMadeWorkAppear(moved, notify);
+        }
+    }
+
+    /**
+     * A push filled an empty ring (and {@code notify} was asked) or overflowed {@code moved > 0}
+     * tasks: counts the overflow, and when {@code notify}, fences (the Dekker pattern of
+     * {@link #pushLocal}) and wakes a parked peer. Out of line: the push into a ring that already
+     * holds work (every yield of a busy worker) stays small enough to inline into its callers.
+     */
+    private void afterPushMadeWorkAppear(int moved, boolean notify) {
         if (moved > 0) {
             counters.increment(WorkerCounters.OVERFLOWS);
         }
-        unpublishedLocalSchedules++;
-        if (notify && (wasEmpty || moved > 0)) {
+        if (notify) {
             VarHandle.fullFence();
             scheduler.notifyParkedLocal(index);
         }

@@ -23,11 +23,16 @@ final class WorkerSampling extends HeadPadding {
     /** Before this worker queues {@code task}: one schedule in the base interval is followed. */
     void onSchedule(ScheduledTask task) {
         if (--schedulesUntilSample <= 0) {
-            int next = sampler.nextCountdown();
-            schedulesUntilSample = Math.abs(next);
-            if (next < 0) {
-                sampler.followSchedule(task);
-            }
+            scheduleCountdownEnded(task);
+        }
+    }
+
+    /** Out of line, as {@link #pollCountdownEnded}: the countdown is what every schedule pays. */
+    private void scheduleCountdownEnded(ScheduledTask task) {
+        int next = sampler.nextCountdown();
+        schedulesUntilSample = Math.abs(next);
+        if (next < 0) {
+            sampler.followSchedule(task);
         }
     }
 
@@ -40,6 +45,14 @@ final class WorkerSampling extends HeadPadding {
         if (--pollsUntilSample > 0) {
             return NOT_SAMPLED;
         }
+        return pollCountdownEnded();
+    }
+
+    /**
+     * The next countdown, and the clock if this poll is sampled. Out of line: the worker's poll
+     * path inlines only the countdown (JIT inlining budgets, issue 14).
+     */
+    private long pollCountdownEnded() {
         int next = sampler.nextCountdown();
         pollsUntilSample = Math.abs(next);
         return next < 0 ? System.nanoTime() : NOT_SAMPLED;
