@@ -196,7 +196,11 @@ class StallDetectionTest {
         try (Recording recording = new Recording()) {
             recording.enable("io.asyncruntime.WorkerStall");
             recording.start();
-            runtime.spawn(Task.run(() -> sleep(200)), Priority.NORMAL, "jfr-stall").get(10, TimeUnit.SECONDS);
+            // Blocks its worker until the stall is listed (its JFR event is emitted before that),
+            // not for a fixed time: on a loaded box the detector may see a 200 ms poll too late.
+            runtime.spawn(Task.run(() -> await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> runtime.recentStalls().stream().anyMatch(s -> "jfr-stall".equals(s.task())))),
+                    Priority.NORMAL, "jfr-stall").get(15, TimeUnit.SECONDS);
             recording.stop();
             recording.dump(file);
             List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()

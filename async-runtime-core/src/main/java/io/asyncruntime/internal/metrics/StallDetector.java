@@ -228,6 +228,9 @@ public final class StallDetector {
         Thread thread = target.workerThread(worker);
         String task = target.pollingTaskName(worker);
         String where = task != null ? "one poll of task " + task : "the scheduler between polls (no task is being polled)";
+        // The JFR event first: a stall listed in recentStalls() is in JFR's buffers too, so a
+        // recording stopped once a caller sees the stall listed holds its event.
+        StallEvents.emit(thread, task, inPollNanos, thresholdNanos);
         remember(new RecentStall(thread == null ? "#" + worker : thread.getName(), task, inPollNanos,
                 System.currentTimeMillis()));
         StalledWorkerStack stack = new StalledWorkerStack(thread);
@@ -236,7 +239,6 @@ public final class StallDetector {
                         + "The other workers take over its queued tasks meanwhile. Stack of the worker:",
                 thread == null ? "#" + worker : thread.getName(), where, inPollNanos / 1_000_000,
                 thresholdNanos / 1_000_000, stack);
-        StallEvents.emit(thread, task, inPollNanos, thresholdNanos);
     }
 
     /** The worker's stack at the time of the report, as a throwable so a logger prints it as one. */
