@@ -19,7 +19,7 @@ final class Accept extends IoOperation<TcpStream> {
     public Poll<TcpStream> poll(Context cx) throws Exception {
         IoRegistration registration = listener.registration();
         for (;;) {
-            long token = ready(cx, registration, IoRegistration.READ, "accept on", listener.localAddress());
+            long token = ready(cx, "accept on", listener.localAddress());
             if (token == IoRegistration.NOT_READY || !cx.consumeBudget()) {
                 return Poll.pending();
             }
@@ -37,6 +37,16 @@ final class Accept extends IoOperation<TcpStream> {
             }
             registration.clearReady(IoRegistration.READ, token);
         }
+    }
+
+    @Override
+    IoRegistration registration() {
+        return listener.registration();
+    }
+
+    @Override
+    int direction() {
+        return IoRegistration.READ;                          // acceptable: OP_ACCEPT is the listener's read op
     }
 
     @Override

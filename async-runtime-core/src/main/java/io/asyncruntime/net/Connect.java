@@ -47,7 +47,7 @@ final class Connect extends IoOperation<TcpStream> {
             }
         }
         for (;;) {
-            long token = ready(cx, registration, IoRegistration.WRITE, "connect to", address);
+            long token = ready(cx, "connect to", address);
             if (token == IoRegistration.NOT_READY || !cx.consumeBudget()) {
                 return Poll.pending();
             }
@@ -63,6 +63,16 @@ final class Connect extends IoOperation<TcpStream> {
             }
             registration.clearReady(IoRegistration.WRITE, token);
         }
+    }
+
+    @Override
+    IoRegistration registration() {
+        return registration;
+    }
+
+    @Override
+    int direction() {
+        return IoRegistration.WRITE;                         // connectable: OP_CONNECT is armed with the write ops
     }
 
     private SocketChannel openChannel() throws IOException {

@@ -202,6 +202,16 @@ public final class FrameReader {
         abstract Poll<T> pollFrame(Context cx) throws Exception;
 
         @Override
+        final IoRegistration registration() {
+            return stream.registration();
+        }
+
+        @Override
+        final int direction() {
+            return IoRegistration.READ;
+        }
+
+        @Override
         final void onCancel() {
             stream.release(IoRegistration.READ, this);
         }

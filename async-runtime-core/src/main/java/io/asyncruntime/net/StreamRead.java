@@ -6,7 +6,10 @@ import io.asyncruntime.task.Poll;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
 
-/** {@link TcpStream#read} ({@code Integer}) and {@link TcpStream#readExact} ({@code Void}). */
+/**
+ * {@link TcpStream#read} ({@code Integer}) and {@link TcpStream#readExact} ({@code Void}). One per
+ * call, so kept at 32 bytes (compressed oops): see {@link IoOperation}.
+ */
 final class StreamRead<T> extends IoOperation<T> {
 
     private final TcpStream stream;
@@ -23,6 +26,16 @@ final class StreamRead<T> extends IoOperation<T> {
     }
 
     @Override
+    IoRegistration registration() {
+        return stream.registration();
+    }
+
+    @Override
+    int direction() {
+        return IoRegistration.READ;
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public Poll<T> poll(Context cx) throws Exception {
         if (!claimed) {
@@ -32,10 +45,10 @@ final class StreamRead<T> extends IoOperation<T> {
         try {
             if (!exact) {
                 if (!dst.hasRemaining()) {
-                    return finish((T) Integer.valueOf(0));
+                    return finish((Poll<T>) ReadyCounts.of(0));
                 }
                 int n = stream.pollRead(cx, dst, this);
-                return n == TcpStream.PENDING ? Poll.pending() : finish((T) Integer.valueOf(n));
+                return n == TcpStream.PENDING ? Poll.pending() : finish((Poll<T>) ReadyCounts.of(n));
             }
             while (dst.hasRemaining()) {
                 int n = stream.pollRead(cx, dst, this);
@@ -48,16 +61,16 @@ final class StreamRead<T> extends IoOperation<T> {
                 }
                 done += n;
             }
-            return finish(null);
+            return finish(Poll.ready(null));
         } catch (Exception | Error e) {
             stream.release(IoRegistration.READ, this);
             throw e;
         }
     }
 
-    private Poll<T> finish(T value) {
+    private Poll<T> finish(Poll<T> result) {
         stream.release(IoRegistration.READ, this);
-        return Poll.ready(value);
+        return result;
     }
 
     @Override

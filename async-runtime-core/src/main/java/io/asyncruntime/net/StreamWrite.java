@@ -5,7 +5,10 @@ import io.asyncruntime.task.Context;
 import io.asyncruntime.task.Poll;
 import java.nio.ByteBuffer;
 
-/** {@link TcpStream#write} ({@code Integer}) and {@link TcpStream#writeAll} ({@code Void}). */
+/**
+ * {@link TcpStream#write} ({@code Integer}) and {@link TcpStream#writeAll} ({@code Void}). One per
+ * call, so kept at 32 bytes (compressed oops): see {@link IoOperation}.
+ */
 final class StreamWrite<T> extends IoOperation<T> {
 
     private final TcpStream stream;
@@ -20,6 +23,16 @@ final class StreamWrite<T> extends IoOperation<T> {
     }
 
     @Override
+    IoRegistration registration() {
+        return stream.registration();
+    }
+
+    @Override
+    int direction() {
+        return IoRegistration.WRITE;
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public Poll<T> poll(Context cx) throws Exception {
         if (!claimed) {
@@ -29,26 +42,26 @@ final class StreamWrite<T> extends IoOperation<T> {
         try {
             if (!all) {
                 if (!src.hasRemaining()) {
-                    return finish((T) Integer.valueOf(0));
+                    return finish((Poll<T>) ReadyCounts.of(0));
                 }
                 int n = stream.pollWrite(cx, src, this);
-                return n == TcpStream.PENDING ? Poll.pending() : finish((T) Integer.valueOf(n));
+                return n == TcpStream.PENDING ? Poll.pending() : finish((Poll<T>) ReadyCounts.of(n));
             }
             while (src.hasRemaining()) {
                 if (stream.pollWrite(cx, src, this) == TcpStream.PENDING) {
                     return Poll.pending();
                 }
             }
-            return finish(null);
+            return finish(Poll.ready(null));
         } catch (Exception | Error e) {
             stream.release(IoRegistration.WRITE, this);
             throw e;
         }
     }
 
-    private Poll<T> finish(T value) {
+    private Poll<T> finish(Poll<T> result) {
         stream.release(IoRegistration.WRITE, this);
-        return Poll.ready(value);
+        return result;
     }
 
     @Override

@@ -211,8 +211,9 @@ public final class TcpStream implements AutoCloseable {
      * socket without an event is learned ({@link ReadSpeculation}).
      */
     int pollRead(Context cx, ByteBuffer dst, IoOperation<?> op) throws IOException {
+        // op waits on this stream's registration, READ (StreamRead, the frame reader's operations).
         for (;;) {
-            long token = op.ready(cx, registration, IoRegistration.READ, "read from", peer);
+            long token = op.ready(cx, "read from", peer);
             if (token == IoRegistration.NOT_READY || !cx.consumeBudget()) {
                 return PENDING;
             }
@@ -249,7 +250,7 @@ public final class TcpStream implements AutoCloseable {
     /** One write attempt loop for {@code op}: bytes written (at least one), or {@link #PENDING}. */
     int pollWrite(Context cx, ByteBuffer src, IoOperation<?> op) throws IOException {
         for (;;) {
-            long token = op.ready(cx, registration, IoRegistration.WRITE, "write to", peer);
+            long token = op.ready(cx, "write to", peer);
             if (token == IoRegistration.NOT_READY || !cx.consumeBudget()) {
                 return PENDING;
             }

@@ -209,10 +209,20 @@ public final class UdpSocket implements AutoCloseable {
         }
 
         @Override
+        IoRegistration registration() {
+            return registration;
+        }
+
+        @Override
+        int direction() {
+            return IoRegistration.WRITE;
+        }
+
+        @Override
         public Poll<Integer> poll(Context cx) throws Exception {
             SocketAddress to = target != null ? target : requireConnected("send");
             for (;;) {
-                long token = ready(cx, registration, IoRegistration.WRITE, "send to", to);
+                long token = ready(cx, "send to", to);
                 if (token == IoRegistration.NOT_READY || !cx.consumeBudget()) {
                     return Poll.pending();
                 }
@@ -224,7 +234,7 @@ public final class UdpSocket implements AutoCloseable {
                     throw failure(e, "send to", to);
                 }
                 if (sent > 0 || wanted == 0) {
-                    return Poll.ready(sent);
+                    return ReadyCounts.of(sent);
                 }
                 registration.clearReady(IoRegistration.WRITE, token);
             }
@@ -243,11 +253,21 @@ public final class UdpSocket implements AutoCloseable {
         }
 
         @Override
+        IoRegistration registration() {
+            return registration;
+        }
+
+        @Override
+        int direction() {
+            return IoRegistration.READ;
+        }
+
+        @Override
         @SuppressWarnings("unchecked")
         public Poll<T> poll(Context cx) throws Exception {
             Object from = connectedOnly ? requireConnected("recv") : local;
             for (;;) {
-                long token = ready(cx, registration, IoRegistration.READ, "receive on", local);
+                long token = ready(cx, "receive on", local);
                 if (token == IoRegistration.NOT_READY || !cx.consumeBudget()) {
                     return Poll.pending();
                 }
@@ -259,7 +279,7 @@ public final class UdpSocket implements AutoCloseable {
                     throw failure(e, "receive from", from);
                 }
                 if (sender != null) {
-                    return Poll.ready(connectedOnly ? (T) Integer.valueOf(dst.position() - before) : (T) sender);
+                    return connectedOnly ? (Poll<T>) ReadyCounts.of(dst.position() - before) : Poll.ready((T) sender);
                 }
                 registration.clearReady(IoRegistration.READ, token);
             }

@@ -27,12 +27,15 @@ final class AsyncRuntimeEcho implements EchoWorkload {
 
     private final AsyncRuntime runtime;
     private final TcpListener listener;
-    private final List<TcpStream> clients = new ArrayList<>();
-    private final byte[] message;
+    private final List<Client> clients = new ArrayList<>();
+
+    /** One client connection and its two buffers, made once per connection as a user's client would keep them. */
+    private record Client(TcpStream stream, ByteBuffer out, ByteBuffer in) {
+    }
 
     AsyncRuntimeEcho(int connections, int messageSize) {
         this.runtime = AsyncRuntime.builder().workerThreads(Implementation.WORKER_THREADS).build();
-        this.message = new byte[messageSize];
+        byte[] message = new byte[messageSize];
         this.listener = runtime.blockOn(TcpListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 connections));
         runtime.spawn(Task.<Void, Void>loop(null, ignored -> listener.accept().map(stream -> {
@@ -43,7 +46,8 @@ final class AsyncRuntimeEcho implements EchoWorkload {
         for (int i = 0; i < connections; i++) {
             TcpStream client = runtime.blockOn(TcpStream.connect(listener.localAddress()));
             client.setNoDelay(true);
-            clients.add(client);
+            clients.add(new Client(client, ByteBuffer.allocateDirect(messageSize).put(message),
+                    ByteBuffer.allocateDirect(messageSize)));
         }
     }
 
@@ -73,9 +77,10 @@ final class AsyncRuntimeEcho implements EchoWorkload {
         }
     }
 
-    private Task<Integer> roundTrips(TcpStream stream, int count, long[] latencies) {
-        ByteBuffer out = ByteBuffer.allocateDirect(message.length).put(message);
-        ByteBuffer in = ByteBuffer.allocateDirect(message.length);
+    private static Task<Integer> roundTrips(Client client, int count, long[] latencies) {
+        TcpStream stream = client.stream();
+        ByteBuffer out = client.out();
+        ByteBuffer in = client.in();
         return Task.loop(0, i -> {
             if (i == count) {
                 return Task.completed(Step.done(i));
@@ -98,7 +103,7 @@ final class AsyncRuntimeEcho implements EchoWorkload {
 
     @Override
     public void close() {
-        clients.forEach(TcpStream::close);
+        clients.forEach(client -> client.stream().close());
         listener.close();
         runtime.close();
     }

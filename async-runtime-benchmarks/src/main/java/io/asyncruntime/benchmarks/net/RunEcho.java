@@ -47,11 +47,13 @@ public final class RunEcho {
             System.out.flush();
             long start = System.nanoTime();
             long cpuStart = processCpuNanos();
+            long allocatedStart = allocatedBytes();
             long batches = loop(workload, batch, latencies, measured);
             double seconds = (System.nanoTime() - start) / 1e9;
             double roundTrips = (double) batches * batch * connections;
-            System.out.printf(Locale.ROOT, "ECHO impl=%s roundTrips=%.0f rate=%.0f/s cpuNsPerRoundTrip=%.0f%n",
-                    args[0], roundTrips, roundTrips / seconds, (processCpuNanos() - cpuStart) / roundTrips);
+            System.out.printf(Locale.ROOT, "ECHO impl=%s roundTrips=%.0f rate=%.0f/s cpuNsPerRoundTrip=%.0f allocBytesPerRoundTrip=%.1f%n",
+                    args[0], roundTrips, roundTrips / seconds, (processCpuNanos() - cpuStart) / roundTrips,
+                    (allocatedBytes() - allocatedStart) / roundTrips);
             System.out.printf(Locale.ROOT, "RTT p10=%d p50=%d p90=%d p99=%d p99.9=%d max=%d us%n", HIST.percentile(0.1) / 1000,
                     HIST.percentile(0.5) / 1000, HIST.percentile(0.9) / 1000, HIST.percentile(0.99) / 1000,
                     HIST.percentile(0.999) / 1000, HIST.percentile(1.0) / 1000);
@@ -77,6 +79,23 @@ public final class RunEcho {
             }
         }
         return batches;
+    }
+
+    /**
+     * Bytes allocated so far by the threads alive now (HotSpot's per-thread counters; a thread that
+     * ended in between is missed, none does here): the measured stretch's difference, divided by
+     * its round trips, is the bytes per round trip of everything in the process, as JMH's
+     * {@code -prof gc} counts them, without JMH's own threads.
+     */
+    private static long allocatedBytes() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)) {
+            return 0;
+        }
+        long total = 0;
+        for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            total += Math.max(bytes, 0);
+        }
+        return total;
     }
 
     private static long processCpuNanos() {
