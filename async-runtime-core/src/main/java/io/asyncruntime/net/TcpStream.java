@@ -212,6 +212,7 @@ public final class TcpStream implements AutoCloseable {
      */
     int pollRead(Context cx, ByteBuffer dst, IoOperation<?> op) throws IOException {
         // op waits on this stream's registration, READ (StreamRead, the frame reader's operations).
+        assert op.direction() == IoRegistration.READ : "a read polled by a write operation";
         for (;;) {
             long token = op.ready(cx, "read from", peer);
             if (token == IoRegistration.NOT_READY || !cx.consumeBudget()) {
@@ -249,6 +250,8 @@ public final class TcpStream implements AutoCloseable {
 
     /** One write attempt loop for {@code op}: bytes written (at least one), or {@link #PENDING}. */
     int pollWrite(Context cx, ByteBuffer src, IoOperation<?> op) throws IOException {
+        // op waits on this stream's registration, WRITE (StreamWrite) (review42 nit 1).
+        assert op.direction() == IoRegistration.WRITE : "a write polled by a read operation";
         for (;;) {
             long token = op.ready(cx, "write to", peer);
             if (token == IoRegistration.NOT_READY || !cx.consumeBudget()) {
