@@ -9,6 +9,11 @@ package io.asyncruntime.task;
  */
 public final class Step<S, R> {
 
+    // Steps are immutable, so the two without a value are shared: a loop that carries no state
+    // (Step.next(null)) or ends with no result (Step.done(null)) allocates nothing per turn.
+    private static final Step<?, ?> NEXT_WITHOUT_STATE = new Step<>(false, null);
+    private static final Step<?, ?> DONE_WITHOUT_RESULT = new Step<>(true, null);
+
     private final boolean done;
     private final Object value;
 
@@ -18,13 +23,15 @@ public final class Step<S, R> {
     }
 
     /** Goes round the loop again with {@code state}. */
+    @SuppressWarnings("unchecked")
     public static <S, R> Step<S, R> next(S state) {
-        return new Step<>(false, state);
+        return state == null ? (Step<S, R>) NEXT_WITHOUT_STATE : new Step<>(false, state);
     }
 
     /** Ends the loop with {@code result}. */
+    @SuppressWarnings("unchecked")
     public static <S, R> Step<S, R> done(R result) {
-        return new Step<>(true, result);
+        return result == null ? (Step<S, R>) DONE_WITHOUT_RESULT : new Step<>(true, result);
     }
 
     /** Whether this step ends the loop. */
