@@ -85,6 +85,7 @@ final class Chain<T> implements Task<T> {
             }
             started = true;
             absorbed = true;
+            frames = new Chain<?>[Math.max(FIRST_STACK_SIZE, 1 + freshNodesBelow(source))];
             push(this);
             current = source;
         }
@@ -141,6 +142,21 @@ final class Chain<T> implements Task<T> {
         }
     }
 
+    /**
+     * How many fresh (never polled) chain nodes the first descent from {@code task} will push: the
+     * stack is made that deep at once, so a chain built up front (t.map(f).map(g).map(h)) allocates
+     * one array of its exact depth, never more than a doubling stack would, and the common
+     * a.flatMap(f).map(g) a 2-slot one (24 bytes). Steps that return new chains grow it by doubling.
+     */
+    private static int freshNodesBelow(Task<?> task) {
+        int fresh = 0;
+        while (task instanceof Chain<?> node && !node.absorbed) {
+            fresh++;
+            task = node.source;
+        }
+        return fresh;
+    }
+
     /** Replaces {@link #current} by its source while it is a fresh chain node, keeping its step. */
     private void descendIntoFreshNodes() {
         while (current instanceof Chain<?> node && !node.absorbed) {
@@ -152,8 +168,7 @@ final class Chain<T> implements Task<T> {
 
     private void push(Chain<?> frame) {
         if (depth == frames.length) {
-            // Two frames first: the common shape, a run loop with one nested node (a.flatMap(f).map(g)),
-            // needs two, and a 2-slot array is 24 bytes against 48 for 8. Deeper chains double from there.
+            // Sized at the first poll (freshNodesBelow); a step's new chain deeper than that doubles it.
             frames = Arrays.copyOf(frames, Math.max(FIRST_STACK_SIZE, depth * 2));
         }
         frames[depth++] = frame;

@@ -48,8 +48,9 @@ class ChainStackAndSharedStepsTest {
     void stacksDeeperThanEachDoublingRunEveryStepInOrderAcrossPendingPolls() throws Exception {
         for (int depth : new int[] {1, 2, 3, 4, 5, 8, 9, 16, 17, 33}) {
             List<Integer> order = new ArrayList<>();
-            // The outer flatMap's stack holds its own frame; the inner chain it returns is walked
-            // into the same stack, so the stack grows past each power of two while a leaf is pending.
+            // The outer run loop (the map) is sized for itself and the flatMap below it; the inner
+            // chain the flatMap returns is walked into the same stack, which doubles past each power
+            // of two while the inner leaf is pending.
             Task<Integer> task = pendingOnce(1000)
                     .flatMap(x -> nestedMaps(x, depth, order))
                     .map(x -> x * 2);
