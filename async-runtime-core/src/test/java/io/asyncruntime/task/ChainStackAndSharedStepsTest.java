@@ -14,26 +14,9 @@ import org.junit.jupiter.api.Test;
  */
 class ChainStackAndSharedStepsTest {
 
-    /** Pending on its first poll (waking its waker), then ready with {@code value}. */
-    private static Task<Integer> pendingOnce(int value) {
-        return new Task<>() {
-            private boolean polled;
-
-            @Override
-            public Poll<Integer> poll(Context cx) {
-                if (!polled) {
-                    polled = true;
-                    cx.waker().wake();
-                    return Poll.pending();
-                }
-                return Poll.ready(value);
-            }
-        };
-    }
-
     /** {@code depth} nested maps over a leaf that is pending once, each adding its own index. */
     private static Task<Integer> nestedMaps(int leafValue, int depth, List<Integer> order) {
-        Task<Integer> task = pendingOnce(leafValue);
+        Task<Integer> task = new PendingOnce(leafValue);
         for (int i = 1; i <= depth; i++) {
             int index = i;
             task = task.map(x -> {
@@ -51,7 +34,7 @@ class ChainStackAndSharedStepsTest {
             // The outer run loop (the map) is sized for itself and the flatMap below it; the inner
             // chain the flatMap returns is walked into the same stack, which doubles past each power
             // of two while the inner leaf is pending.
-            Task<Integer> task = pendingOnce(1000)
+            Task<Integer> task = new PendingOnce(1000)
                     .flatMap(x -> nestedMaps(x, depth, order))
                     .map(x -> x * 2);
             int expectedSum = depth * (depth + 1) / 2;
@@ -69,7 +52,7 @@ class ChainStackAndSharedStepsTest {
         List<Integer> order = new ArrayList<>();
         // Three deep inner chains one after the other in one run loop: each pushes past the first
         // two frames, pops back to one, then the next pushes again into the same (grown) array.
-        Task<Integer> task = pendingOnce(0)
+        Task<Integer> task = new PendingOnce(0)
                 .flatMap(x -> nestedMaps(x, 9, order))
                 .flatMap(x -> nestedMaps(x, 3, order))
                 .flatMap(x -> nestedMaps(x, 17, order));

@@ -28,32 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 class Review43ChainStackTest {
 
-    /** Pending on its first poll (waking its waker), then ready with {@code value}; counts cancels. */
-    private static final class PendingOnce implements Task<Integer> {
-        private final int value;
-        private boolean polled;
-        final AtomicInteger cancels = new AtomicInteger();
-
-        PendingOnce(int value) {
-            this.value = value;
-        }
-
-        @Override
-        public Poll<Integer> poll(Context cx) {
-            if (!polled) {
-                polled = true;
-                cx.waker().wake();
-                return Poll.pending();
-            }
-            return Poll.ready(value);
-        }
-
-        @Override
-        public void cancel() {
-            cancels.incrementAndGet();
-        }
-    }
-
     private static Task<Integer> maps(Task<Integer> leaf, int depth, Function<Integer, Integer> f) {
         Task<Integer> task = leaf;
         for (int i = 0; i < depth; i++) {
